@@ -1,0 +1,52 @@
+"""Shared fixtures: a temporary data home, the real price data in ../shared (skipped when absent)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("INDEXDESK_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path_factory):
+    """No test ever reads the user's home, keys or network settings."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("INDEXDESK_HOME", str(home))
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "INDEXDESK_SOURCE", "INDEXDESK_MODEL", "INDEXDESK_CHROMA_URL",
+                "TOKEN_METRICS_API_KEY", "COINGECKO_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    yield
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from tools.settings import Settings
+
+    return Settings(home=tmp_path / "home")
+
+
+@pytest.fixture
+def ctx(settings):
+    from tools.context import ToolContext
+
+    return ToolContext(settings=settings)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not (SHARED_DATA / "prices_daily.csv").exists():
+        pytest.skip(f"real price data not found at {SHARED_DATA} (../shared is absent)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def real_prices(shared_data):
+    """The real long CSV as a wide close panel (dates × symbols)."""
+    import pandas as pd
+
+    long = pd.read_csv(shared_data / "prices_daily.csv", parse_dates=["date"])
+    return long.pivot(index="date", columns="symbol", values="close").sort_index()

@@ -1,0 +1,1 @@
+"""Adapters generated from the neutral ToolSpec: OpenAI function schemas, LangChain tools, MCP, HTTP."""

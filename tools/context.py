@@ -1,0 +1,65 @@
+"""The explicit context every tool receives: settings and lazily opened dependencies.
+
+No schema shows it; no module keeps it in a global. Tests build one with a temp home and
+whatever fakes they need (`ToolContext(settings, source=...)`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from tools.settings import Settings
+
+if TYPE_CHECKING:
+    from tools.market.base import MarketData, PriceSource
+
+
+@dataclass
+class ToolContext:
+    settings: Settings
+    source: "PriceSource | None" = None
+    journal: Any = None
+    ledger: Any = None
+    model: Any = None  # a chat model for tools that can use one (journal extraction); None = offline
+    memo: dict = field(default_factory=dict, repr=False)  # per-context memo: loaded panels, index levels
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, **overrides: Any) -> "ToolContext":
+        return cls(settings=settings or Settings(), **overrides)
+
+    def with_source(self, spec: str | None) -> "ToolContext":
+        """The same context on another price source (the CLI's `--source`)."""
+        if not spec or spec == self.settings.source:
+            return self
+        return replace(self, settings=self.settings.model_copy(update={"source": spec}), source=None, memo={})
+
+    def price_source(self) -> "PriceSource":
+        if self.source is None:
+            from tools.market.sources import open_source
+
+            self.source = open_source(self.settings.source, self.settings)
+        return self.source
+
+    def market(self) -> "MarketData":
+        """The full panel of the configured source, loaded once per context."""
+        key = ("market", self.settings.source)
+        if key not in self.memo:
+            self.memo[key] = self.price_source().load()
+        return self.memo[key]
+
+    def journal_store(self) -> Any:
+        if self.journal is None:
+            from memory.journal.store import open_journal
+
+            self.journal = open_journal(home=self.settings.ensure_home(), chroma_url=self.settings.chroma_url,
+                                        embedding=self.settings.embedding,
+                                        openai_api_key=self.settings.openai_api_key)
+        return self.journal
+
+    def ledger_store(self) -> Any:
+        if self.ledger is None:
+            from memory.ledger import open_ledger
+
+            self.ledger = open_ledger(self.settings.ensure_home() / "ledger.sqlite")
+        return self.ledger

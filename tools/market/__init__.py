@@ -1,0 +1,1 @@
+"""Market data: one PriceSource interface, several sources, and a local cache."""

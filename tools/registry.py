@@ -1,0 +1,323 @@
+"""The tool registry: a tool is a plain typed function; registering it attaches a spec.
+
+    @tool
+    def get_index_performance(ctx: ToolContext, indices: list[str], window: str = "90d") -> PerformanceResult:
+        '''Performance metrics for indices or single assets over a window.
+
+        Args:
+            indices: catalogue index names or asset symbols, e.g. ["defi", "BTC"].
+            window: 30d, 90d, 180d, 1y, ytd, all, or "YYYY-MM-DD:YYYY-MM-DD".
+        '''
+
+The function's name is the tool name, the docstring's first paragraph the description, the
+`Args:` entries the parameter descriptions. A first parameter annotated `ToolContext` receives
+the dependencies and never appears in a schema. Every adapter (LangChain, OpenAI, MCP, HTTP,
+CLI) is generated from the `ToolSpec`; none is written per tool.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import logging
+import math
+import re
+import typing
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from tools.errors import ToolError, unknown_name
+
+log = logging.getLogger("indexdesk.tools")
+
+SPEC_ATTRIBUTE = "__indexdesk_tool__"
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """Everything an adapter needs to expose one tool."""
+
+    name: str
+    description: str
+    func: Callable[..., Any]
+    params_model: type[BaseModel]
+    result_model: type[BaseModel] | None
+    takes_context: bool
+    state_changing: bool = False
+    category: str = "general"
+    param_descriptions: dict[str, str] = field(default_factory=dict)
+
+    def json_schema(self) -> dict:
+        """The plain JSON schema of the parameters (pydantic's, titles removed)."""
+        return _strip_titles(self.params_model.model_json_schema())
+
+
+# ---------------------------------------------------------------- docstrings
+
+_SECTION = re.compile(r"^\s*(Args|Arguments|Parameters|Returns|Raises|Yields|Examples?|Notes?):\s*$")
+
+
+def parse_docstring(doc: str | None) -> tuple[str, dict[str, str]]:
+    """(description, {param: description}) from a Google-style docstring."""
+    doc = inspect.cleandoc(doc or "")
+    lines = doc.splitlines()
+    description_lines: list[str] = []
+    params: dict[str, str] = {}
+    section = None
+    current = None
+    for line in lines:
+        m = _SECTION.match(line)
+        if m:
+            section = m.group(1)
+            current = None
+            continue
+        if section is None:
+            if not line.strip() and description_lines:
+                section = "body"  # only the first paragraph is the description
+            elif line.strip():
+                description_lines.append(line.strip())
+            continue
+        if section in ("Args", "Arguments", "Parameters"):
+            pm = re.match(r"^\s{0,8}(\*{0,2}\w+)\s*(\([^)]*\))?\s*:\s*(.*)$", line)
+            if pm and (len(line) - len(line.lstrip())) <= 8 and not line.startswith(" " * 9):
+                current = pm.group(1).lstrip("*")
+                params[current] = pm.group(3).strip()
+            elif current and line.strip():
+                params[current] = (params[current] + " " + line.strip()).strip()
+    return " ".join(description_lines), params
+
+
+# ---------------------------------------------------------------- registration
+
+def _is_context_annotation(annotation: Any) -> bool:
+    name = getattr(annotation, "__name__", None) or str(annotation)
+    return "ToolContext" in name
+
+
+def build_spec(func: Callable[..., Any], *, name: str | None = None, state_changing: bool = False,
+               category: str | None = None) -> ToolSpec:
+    """Build the ToolSpec of a typed function (used by `@tool`)."""
+    description, param_docs = parse_docstring(func.__doc__)
+    tool_name = name or func.__name__
+    if not description:
+        raise TypeError(f"tool {tool_name!r} needs a docstring: its first line is the LLM description")
+    hints = typing.get_type_hints(func, include_extras=True)
+    signature = inspect.signature(func)
+    fields: dict[str, Any] = {}
+    takes_context = False
+    for index, (pname, param) in enumerate(signature.parameters.items()):
+        annotation = hints.get(pname, Any)
+        if index == 0 and _is_context_annotation(annotation):
+            takes_context = True
+            continue
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            raise TypeError(f"tool {tool_name!r}: *args/**kwargs cannot be described to a model")
+        if pname not in param_docs:
+            raise TypeError(f"tool {tool_name!r}: parameter {pname!r} has no description under Args:")
+        default = ... if param.default is inspect.Parameter.empty else param.default
+        fields[pname] = (annotation, Field(default, description=param_docs[pname]))
+    params_model = create_model(
+        f"{tool_name}_params",
+        __config__=ConfigDict(extra="forbid", arbitrary_types_allowed=False),
+        **fields,
+    )
+    result = hints.get("return")
+    result_model = result if inspect.isclass(result) and issubclass(result, BaseModel) else None
+    module_category = (func.__module__ or "").rsplit(".", 1)[-1]
+    return ToolSpec(
+        name=tool_name,
+        description=description,
+        func=func,
+        params_model=params_model,
+        result_model=result_model,
+        takes_context=takes_context,
+        state_changing=state_changing,
+        category=category or module_category,
+        param_descriptions={k: v for k, v in param_docs.items() if k in fields},
+    )
+
+
+def tool(func: Callable[..., Any] | None = None, *, name: str | None = None, state_changing: bool = False,
+         category: str | None = None):
+    """Register a typed function as a tool: attaches its ToolSpec and returns the same function."""
+
+    def attach(f: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(f, SPEC_ATTRIBUTE, build_spec(f, name=name, state_changing=state_changing, category=category))
+        return f
+
+    return attach(func) if func is not None else attach
+
+
+def spec_of(func: Callable[..., Any]) -> ToolSpec:
+    spec = getattr(func, SPEC_ATTRIBUTE, None)
+    if spec is None:
+        raise TypeError(f"{func!r} is not a registered tool")
+    return spec
+
+
+# ---------------------------------------------------------------- results
+
+def sanitize(value: Any, warnings: list[str], path: str = "") -> Any:
+    """JSON-safe copy of `value`: NaN/inf become null and each one is reported in `warnings`."""
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            warnings.append(f"{path or 'value'} is not defined for this data (too little data?); reported as null")
+            return None
+        return value
+    if isinstance(value, dict):
+        return {k: sanitize(v, warnings, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [sanitize(v, warnings, f"{path}[{i}]") for i, v in enumerate(value)]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return sanitize(value.item(), warnings, path)
+    return value
+
+
+def _to_plain(result: Any) -> Any:
+    if isinstance(result, BaseModel):
+        return result.model_dump(mode="python")
+    return result
+
+
+def _collapse_warnings(warnings: list[str], limit: int = 6) -> list[str]:
+    if len(warnings) <= limit:
+        return warnings
+    return warnings[:limit] + [f"… and {len(warnings) - limit} more values reported as null"]
+
+
+def format_validation_error(spec: ToolSpec, err: ValidationError) -> dict:
+    """A validation error the model can act on: the field, what was wrong, what is allowed."""
+    problems = []
+    fields = []
+    for e in err.errors(include_url=False):
+        loc = ".".join(str(p) for p in e.get("loc", ())) or "arguments"
+        fields.append(loc)
+        msg = e.get("msg", "invalid")
+        if e.get("type") == "extra_forbidden":
+            top = str(e["loc"][0]) if e.get("loc") else loc
+            valid = list(spec.params_model.model_fields)
+            problems.append(unknown_name("argument", top, valid).message)
+            continue
+        got = e.get("input")
+        shown = json.dumps(got, default=str)[:80] if got is not None else None
+        problems.append(f"argument {loc!r}: {msg}" + (f" (got {shown})" if shown and e.get("type") != "missing" else ""))
+    params = ", ".join(
+        f"{n}{'' if f.is_required() else '?'}" for n, f in spec.params_model.model_fields.items()
+    )
+    return {
+        "error": "; ".join(problems),
+        "hint": f"call {spec.name} again with corrected arguments; parameters: {params}",
+        "field": fields[0] if fields else None,
+    }
+
+
+# ---------------------------------------------------------------- the registry
+
+class Registry:
+    """An immutable set of tools with one call path that every adapter goes through."""
+
+    def __init__(self, specs: Iterable[ToolSpec]):
+        self._specs: dict[str, ToolSpec] = {}
+        for spec in specs:
+            if spec.name in self._specs:
+                raise ValueError(f"two tools are named {spec.name!r}")
+            self._specs[spec.name] = spec
+
+    @classmethod
+    def from_modules(cls, modules: Iterable[str]) -> "Registry":
+        """Collect every function registered with `@tool` in the named modules, in definition order."""
+        specs = []
+        for module_name in modules:
+            module = importlib.import_module(module_name)
+            for value in vars(module).values():
+                spec = getattr(value, SPEC_ATTRIBUTE, None)
+                if spec is not None and getattr(value, "__module__", None) == module.__name__:
+                    specs.append(spec)
+        return cls(specs)
+
+    def __iter__(self) -> Iterator[ToolSpec]:
+        return iter(self._specs.values())
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._specs)
+
+    def get(self, name: str) -> ToolSpec:
+        try:
+            return self._specs[name]
+        except KeyError:
+            raise unknown_name("tool", name, self._specs) from None
+
+    def subset(self, names: Iterable[str]) -> "Registry":
+        return Registry(self.get(n) for n in names)
+
+    # The single call path. Adapters call this and nothing else.
+    def call(self, name: str, args: dict | str | None, ctx: Any) -> dict:
+        """Validate, run, and return a JSON-safe dict; errors come back as `{"error", "hint"}`."""
+        try:
+            spec = self.get(name)
+        except ToolError as exc:
+            return exc.to_dict()
+        try:
+            arguments = json.loads(args) if isinstance(args, str) else dict(args or {})
+        except json.JSONDecodeError as exc:
+            return {"error": f"arguments are not valid JSON: {exc.msg} at position {exc.pos}",
+                    "hint": "send the arguments as one JSON object"}
+        if not isinstance(arguments, dict):
+            return {"error": "arguments must be a JSON object", "hint": "send {\"name\": value, ...}"}
+        # Strict-mode models send null for an optional argument they mean to leave out.
+        fields = spec.params_model.model_fields
+        arguments = {k: v for k, v in arguments.items() if not (v is None and k in fields and not fields[k].is_required())}
+        try:
+            params = spec.params_model.model_validate(arguments)
+        except ValidationError as exc:
+            return format_validation_error(spec, exc)
+        kwargs = {n: getattr(params, n) for n in fields}
+        try:
+            result = spec.func(ctx, **kwargs) if spec.takes_context else spec.func(**kwargs)
+        except ToolError as exc:
+            return exc.to_dict()
+        except Exception as exc:  # noqa: BLE001 - the adapter boundary: a bug must not reach the user as a traceback
+            log.exception("tool %s failed", name)
+            return {"error": f"internal error in {name}: {type(exc).__name__}: {exc}"[:500],
+                    "hint": "this is a bug in the tool, not in your arguments; try other arguments or another tool"}
+        warnings: list[str] = []
+        plain = sanitize(_to_plain(result), warnings)
+        if warnings:
+            if isinstance(plain, dict):
+                plain["warnings"] = list(plain.get("warnings") or []) + _collapse_warnings(warnings)
+            else:
+                plain = {"result": plain, "warnings": _collapse_warnings(warnings)}
+        if not isinstance(plain, dict):
+            plain = {"result": plain}
+        return plain
+
+    def call_json(self, name: str, args_json: str | dict | None, ctx: Any) -> str:
+        """`call` with a JSON string out: compact, no NaN."""
+        return dumps(self.call(name, args_json, ctx))
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=str)
+
+
+def is_error(result: dict) -> bool:
+    return isinstance(result, dict) and "error" in result and len(set(result) - {"error", "hint", "field", "valid"}) == 0
+
+
+def _strip_titles(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        return {k: _strip_titles(v) for k, v in schema.items() if k != "title" or not isinstance(v, str)}
+    if isinstance(schema, list):
+        return [_strip_titles(v) for v in schema]
+    return schema

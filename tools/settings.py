@@ -1,0 +1,55 @@
+"""Settings from the environment (prefix ``INDEXDESK_``) with a data home from platformdirs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_home() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("indexdesk", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Tests always pass a temporary `home`."""
+
+    model_config = SettingsConfigDict(env_prefix="INDEXDESK_", extra="ignore", populate_by_name=True)
+
+    home: Path = Field(default_factory=default_home, description="data home: caches, journal, ledger, sessions")
+    source: str = Field("sample", description="price source: sample | csv:PATH | coingecko | binance | tokenmetrics")
+    annualization: int = Field(365, description="periods per year; crypto trades every day")
+    indices_file: Path | None = Field(None, description="TOML file with user-defined indices (default HOME/indices.toml)")
+    offline: bool = Field(False, description="never touch the network; answer from the cache and mark results stale")
+
+    # Model
+    model: str = Field("gpt-4o-mini", description="chat model name")
+    openai_api_key: str | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "INDEXDESK_OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(None, validation_alias=AliasChoices("OPENAI_BASE_URL", "INDEXDESK_OPENAI_BASE_URL"))
+    request_timeout: float = Field(60.0, description="seconds before a model request is abandoned")
+    max_tool_iterations: int = Field(8, description="tool calls allowed in one turn")
+
+    # Journal
+    chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded PersistentClient under home")
+    embedding: str = Field("minilm-int8", description="minilm-int8 | openai:text-embedding-3-small | st:MODEL")
+
+    # Providers
+    coingecko_api_key: str | None = Field(None, validation_alias=AliasChoices("COINGECKO_API_KEY", "INDEXDESK_COINGECKO_API_KEY"))
+    coingecko_pro: bool = False
+    coingecko_base_url: str | None = None
+    binance_base_url: str = "https://api.binance.com"
+    tokenmetrics_api_key: str | None = Field(None, validation_alias=AliasChoices("TOKEN_METRICS_API_KEY", "INDEXDESK_TOKENMETRICS_API_KEY"))
+    tokenmetrics_base_url: str = "https://api.tokenmetrics.com/v2"
+    http_timeout: float = 20.0
+    http_retries: int = 4
+
+    @property
+    def user_indices_path(self) -> Path:
+        return self.indices_file or self.home / "indices.toml"
+
+    def ensure_home(self) -> Path:
+        self.home.mkdir(parents=True, exist_ok=True)
+        return self.home
