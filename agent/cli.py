@@ -1,0 +1,93 @@
+"""`indexdesk`: the command line. Start-up stays light: only argparse and the stdlib here.
+
+Each area adds commands in `agent/commands/<area>.py` through `register(subparsers)`; handlers
+import what they need when they run, so `indexdesk --help` never loads pandas, langchain or chromadb.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from typing import Any
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "agent.commands.tools",
+)
+
+EXAMPLES = """examples:
+  indexdesk indices list
+  indexdesk perf defi layer1 large_cap --window 90d
+  indexdesk tools call get_index_performance '{"indices":["defi"],"window":"90d"}'
+  indexdesk chat
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="indexdesk",
+        description="Crypto index portfolio assistant: typed tools, a journal, and an agent that answers with real numbers.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--source", help="price source for this command: sample | csv:PATH | coingecko | binance | tokenmetrics "
+                                         "(default: INDEXDESK_SOURCE or sample)")
+    parser.add_argument("--home", help="data home (default: INDEXDESK_HOME or the platform data dir)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:  # an area not yet installed must not break the others
+            if exc.name != module_name:
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def make_context(args: argparse.Namespace, **overrides: Any):
+    """The ToolContext for a command: settings from the environment, then `--home` / `--source`."""
+    from tools.context import ToolContext
+    from tools.settings import Settings
+
+    updates: dict[str, Any] = {}
+    if getattr(args, "home", None):
+        updates["home"] = args.home
+    if getattr(args, "source", None):
+        updates["source"] = args.source
+    settings = Settings(**updates)
+    return ToolContext(settings=settings, **overrides)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    handler = getattr(args, "func", None)
+    if handler is None:
+        parser.print_help()
+        return 0
+    from tools.errors import ToolError
+
+    try:
+        return int(handler(args) or 0)
+    except ToolError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for the user
+        if args.verbose:
+            logging.exception("command failed")
+        print(f"error: {type(exc).__name__}: {exc} (run with -v for details)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

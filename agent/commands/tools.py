@@ -1,0 +1,82 @@
+"""`indexdesk tools list|schema|call`: every registered tool, generated from the registry."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("tools", help="list, describe and call the registered tools")
+    sub = parser.add_subparsers(dest="tools_command", metavar="ACTION", required=True)
+
+    p = sub.add_parser("list", help="tool names and descriptions")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("schema", help="tool schemas for other agents")
+    p.add_argument("--format", choices=["openai", "json", "langchain"], default="openai",
+                   help="openai: strict function schemas; json: plain JSON schema; langchain: StructuredTool args")
+    p.add_argument("names", nargs="*", help="only these tools")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("call", help="call a tool with JSON arguments; prints its JSON result")
+    p.add_argument("name", help="tool name")
+    p.add_argument("arguments", nargs="?", default="{}", help="JSON object of arguments, or - to read stdin")
+    p.set_defaults(func=cmd_call)
+
+
+def _registry(names: list[str] | None = None):
+    from tools.toolbox import default_registry
+
+    registry = default_registry()
+    return registry.subset(names) if names else registry
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    registry = _registry()
+    if args.json:
+        print(json.dumps([{"name": s.name, "description": s.description, "state_changing": s.state_changing,
+                           "parameters": list(s.params_model.model_fields)} for s in registry], indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(registry)} tools")
+    table.add_column("tool", style="bold")
+    table.add_column("description")
+    table.add_column("parameters")
+    for spec in registry:
+        marker = " [yellow](asks first)[/]" if spec.state_changing else ""
+        table.add_row(spec.name + marker, spec.description, ", ".join(spec.params_model.model_fields))
+    Console().print(table)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    registry = _registry(args.names)
+    if args.format == "openai":
+        from tools.adapters.openai_schema import openai_tools
+
+        out = openai_tools(registry)
+    elif args.format == "langchain":
+        from tools.adapters.langchain import langchain_tools
+
+        out = [{"name": t.name, "description": t.description, "args_schema": t.args_schema}
+               for t in langchain_tools(registry, ctx=None)]
+    else:
+        out = [{"name": s.name, "description": s.description, "parameters": s.json_schema()} for s in registry]
+    print(json.dumps(out, indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_call(args: argparse.Namespace) -> int:
+    from agent.cli import make_context
+    from tools.registry import dumps, is_error
+
+    raw = sys.stdin.read() if args.arguments == "-" else args.arguments
+    registry = _registry()
+    result = registry.call(args.name, raw, make_context(args))
+    print(dumps(result))
+    return 1 if is_error(result) else 0
