@@ -24,6 +24,16 @@ EXAMPLES = """examples:
 """
 
 
+def add_source_options(parser: argparse.ArgumentParser) -> None:
+    """Let a subcommand take `--source`/`--home` after its name too (`indexdesk perf defi --source binance`).
+
+    SUPPRESS keeps a subcommand from overwriting a value given before the subcommand's name.
+    """
+    parser.add_argument("--source", default=argparse.SUPPRESS,
+                        help="price source: sample | csv:PATH | coingecko | binance | tokenmetrics")
+    parser.add_argument("--home", default=argparse.SUPPRESS, help="data home")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="indexdesk",

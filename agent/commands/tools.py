@@ -22,6 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("call", help="call a tool with JSON arguments; prints its JSON result")
+    from agent.cli import add_source_options
+
+    add_source_options(p)
     p.add_argument("name", help="tool name")
     p.add_argument("arguments", nargs="?", default="{}", help="JSON object of arguments, or - to read stdin")
     p.set_defaults(func=cmd_call)
