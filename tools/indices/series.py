@@ -1,0 +1,233 @@
+"""Index and asset series for tools: windows, name resolution, level and return panels.
+
+The one place tools get daily levels of catalogue indices and single assets. Everything heavy
+(the prepared market, each index's levels) is memoised in `ctx.memo`, so a second call on the
+same context costs a dictionary lookup and a concat.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from tools.errors import ToolError, unknown_name
+from tools.indices.catalogue import Catalogue, load_catalogue
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tools.context import ToolContext
+    from tools.indices.definitions import IndexDefinition
+    from tools.indices.engine import IndexLevels, PreparedMarket
+    from tools.market.base import MarketData
+
+WINDOW_HELP = "30d, 90d, 180d, 1y, 3y, ytd, all, or YYYY-MM-DD:YYYY-MM-DD (either side may be empty)"
+_RELATIVE = re.compile(r"^(\d{1,5})\s*([dwmy])$")
+
+
+def _shift_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _shift_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    for candidate in range(day.day, 27, -1):
+        try:
+            return date(year, month + 1, candidate)
+        except ValueError:
+            continue
+    return date(year, month + 1, min(day.day, 28))
+
+
+def _parse_date(text: str, window: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ToolError(f"window {window!r}: {text.strip()!r} is not a date (YYYY-MM-DD)",
+                        hint=f"window is {WINDOW_HELP}", field="window") from None
+
+
+def parse_window(window: str, first: date, last: date) -> tuple[date, date]:
+    """(start, end) of a window within the data's [first, last].
+
+    Relative windows end at `last`; `start` is the base day of the first return ("30d" gives 30
+    daily returns, "ytd" starts on 31 December). Starts before `first` are clamped to it.
+    """
+    text = (window or "").strip().lower()
+    first, last = _as_date(first), _as_date(last)
+    if ":" in text:
+        left, _, right = text.partition(":")
+        start = _parse_date(left, window) if left.strip() else first
+        end = _parse_date(right, window) if right.strip() else last
+        if end < first or start > last:
+            raise ToolError(f"window {window!r} is outside the data ({first}..{last})",
+                            hint="choose dates inside the data range", field="window")
+        start, end = max(start, first), min(end, last)
+    elif text == "all":
+        start, end = first, last
+    elif text == "ytd":
+        start, end = max(date(last.year - 1, 12, 31), first), last
+    else:
+        match = _RELATIVE.match(text)
+        if not match:
+            raise ToolError(f"unknown window {window!r}", hint=f"window is {WINDOW_HELP}", field="window")
+        count, unit = int(match.group(1)), match.group(2)
+        if count == 0:
+            raise ToolError(f"window {window!r} is empty", hint=f"window is {WINDOW_HELP}", field="window")
+        if unit == "d":
+            start = last - timedelta(days=count)
+        elif unit == "w":
+            start = last - timedelta(weeks=count)
+        elif unit == "m":
+            start = _shift_months(last, count)
+        else:
+            start = _shift_years(last, count)
+        start, end = max(start, first), last
+    if start >= end:
+        raise ToolError(f"window {window!r} holds no returns ({start}..{end})",
+                        hint="the end must be after the start", field="window")
+    return start, end
+
+
+def _as_date(value) -> date:
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+# ---------------------------------------------------------------- catalogue and names
+
+def load(ctx: "ToolContext") -> Catalogue:
+    """The catalogue with aliases, re-read when the user's file changes."""
+    path = ctx.settings.user_indices_path
+    stamp = path.stat().st_mtime_ns if path.is_file() else None
+    key = ("catalogue", str(path), stamp)
+    if key not in ctx.memo:
+        ctx.memo[key] = load_catalogue(path)
+    return ctx.memo[key]
+
+
+def catalogue(ctx: "ToolContext") -> "dict[str, IndexDefinition]":
+    """Built-in indices plus the user's (ctx.settings.user_indices_path), by name."""
+    return load(ctx).indices
+
+
+def _known_symbols(ctx: "ToolContext") -> set[str]:
+    from tools.market.universe import ASSETS
+
+    market = ctx.memo.get(("market", ctx.settings.source))
+    served = market.symbols if market is not None else ctx.price_source().available_symbols()
+    return set(ASSETS) | {str(s).upper() for s in served}
+
+
+def resolve_names(ctx: "ToolContext", names: list[str]) -> list[str]:
+    """Canonical names, in order, without repeats: index names lower-case, asset symbols upper-case."""
+    if isinstance(names, str):
+        names = [names]
+    if not names:
+        raise ToolError("no index or asset named", hint="name catalogue indices (e.g. 'defi') or symbols (e.g. 'BTC')")
+    book = load(ctx)
+    symbols: set[str] | None = None
+    resolved: list[str] = []
+    for raw in names:
+        given = str(raw).strip()
+        definition = book.lookup(given)
+        if definition is not None:
+            canonical = definition.name
+        else:
+            symbols = symbols if symbols is not None else _known_symbols(ctx)
+            canonical = given.upper()
+            if canonical not in symbols:
+                raise unknown_name("index or asset", given, list(book.names_and_aliases()) + sorted(symbols),
+                                   field="indices")
+        if canonical not in resolved:
+            resolved.append(canonical)
+    return resolved
+
+
+# ---------------------------------------------------------------- levels
+
+def prepared_market(ctx: "ToolContext") -> "PreparedMarket":
+    """The configured source's panel prepared for the engine, once per context."""
+    key = ("prepared_market", ctx.settings.source)
+    if key not in ctx.memo:
+        from tools.indices.engine import prepare_market
+        from tools.market.universe import ASSETS
+
+        market = ctx.market()
+        ctx.memo[key] = prepare_market(market.close, market.market_cap,
+                                       categories={s: a.category for s, a in ASSETS.items()},
+                                       universe_order=list(ASSETS))
+    return ctx.memo[key]
+
+
+def index_levels(ctx: "ToolContext", name: str) -> "IndexLevels":
+    """Engine result (levels, weights, notes) of one catalogue index, memoised per definition."""
+    definition = load(ctx).lookup(name)
+    if definition is None:
+        raise unknown_name("index", name, load(ctx).names_and_aliases(), field="indices")
+    key = ("index_levels", ctx.settings.source, definition)
+    if key not in ctx.memo:
+        from tools.indices.engine import build_index
+
+        ctx.memo[key] = build_index(definition, prepared_market(ctx))
+    return ctx.memo[key]
+
+
+def _full_levels(ctx: "ToolContext", canonical: list[str]) -> "pd.DataFrame":
+    key = ("level_panel", ctx.settings.source, tuple(canonical))
+    if key in ctx.memo:
+        return ctx.memo[key]
+    import pandas as pd
+
+    market = ctx.market()
+    book = load(ctx)
+    columns = {}
+    for name in canonical:
+        if book.lookup(name) is not None:
+            columns[name] = index_levels(ctx, name).levels
+        elif name in market.close.columns:
+            columns[name] = market.close[name]
+        else:
+            raise ToolError(f"no prices for {name} from source {market.label!r}",
+                            hint="choose another asset or source", field="indices")
+    frame = pd.DataFrame(columns, index=market.close.index)
+    ctx.memo[key] = frame
+    return frame
+
+
+def level_panel(ctx: "ToolContext", names: list[str], start: date | None = None,
+                end: date | None = None) -> "tuple[pd.DataFrame, MarketData]":
+    """Daily levels (indices start at 100 at inception; an asset's level is its close), NaN before inception."""
+    canonical = resolve_names(ctx, names)
+    frame = _full_levels(ctx, canonical)
+    if start is not None or end is not None:
+        frame = frame.loc[start and str(start): end and str(end)]
+    return frame, ctx.market()
+
+
+def observed_returns(levels: "pd.DataFrame") -> "pd.DataFrame":
+    """Simple returns from each observation to the previous one (a gap's move lands on its last day)."""
+    return levels / levels.ffill().shift(1) - 1.0
+
+
+def return_panel(ctx: "ToolContext", names: list[str], start: date | None = None,
+                 end: date | None = None) -> "tuple[pd.DataFrame, MarketData]":
+    """Simple daily returns of `level_panel` on the days after `start` through `end`.
+
+    The level on `start` is the base of the first return, so a window's returns compound to
+    its total return. Returns are taken between consecutive observations (NaN on missing days).
+    """
+    canonical = resolve_names(ctx, names)
+    key = ("return_panel", ctx.settings.source, tuple(canonical))
+    if key not in ctx.memo:
+        ctx.memo[key] = observed_returns(_full_levels(ctx, canonical))
+    frame = ctx.memo[key]
+    if start is not None:
+        frame = frame.loc[str(start + timedelta(days=1)):]
+    if end is not None:
+        frame = frame.loc[: str(end)]
+    return frame, ctx.market()
