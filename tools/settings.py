@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     tokenmetrics_base_url: str = "https://api.tokenmetrics.com/v2"
     http_timeout: float = 20.0
     http_retries: int = 4
+    http_backoff: float = Field(0.5, description="seconds before the first retry; doubles each retry (capped at 30 s)")
+    history_days: int = Field(365, description="days of history a remote source downloads the first time")
 
     @property
     def user_indices_path(self) -> Path:

@@ -27,7 +27,7 @@ def open_source(spec: str, settings: "Settings") -> "PriceSource":
             raise ToolError("source 'csv' needs a path: csv:PATH", hint="e.g. --source csv:prices.csv")
         from tools.market.csv_source import CsvSource
 
-        return CsvSource(arg)
+        return CsvSource(arg, cache_dir=settings.home / "cache" / "csv")
     if kind == "coingecko":
         from tools.market.coingecko import CoinGeckoSource
 
