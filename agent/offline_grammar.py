@@ -1,0 +1,556 @@
+"""The offline router's grammar: a plain request or slash command → one tool call (or a reply).
+
+Pure text processing (standard library only): recognise what is asked (intent), the indices and
+assets named, windows, horizons, percentages and quarters, then fit those values to the bound
+tool's JSON schema (its parameter names, types and enums). Documented in docs/offline_router.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+BUILTIN_INDICES = ("large_cap", "balanced", "layer1", "defi", "ai_data", "gaming", "memecoins", "exchange_tokens",
+                   "layer2", "stablecoin_cash")
+BUILTIN_ALIASES = {"core": "large_cap", "l1": "layer1", "meme": "memecoins", "ai": "ai_data", "cash": "stablecoin_cash"}
+BUILTIN_SCENARIOS = ("bear_2018", "covid_crash_2020", "luna_collapse_2022", "ftx_collapse_2022")
+
+# The tier template used when a risk question names no portfolio: core 55 %, satellite 35 %, speculative 10 %.
+DEFAULT_PORTFOLIO: tuple[tuple[str, float], ...] = (
+    ("large_cap", 0.35), ("balanced", 0.20), ("layer1", 0.15), ("defi", 0.10), ("ai_data", 0.10), ("memecoins", 0.10))
+DEFAULT_PORTFOLIO_NOTE = ("No portfolio was given, so this uses the default tier template: core 55% (large_cap 35%, "
+                          "balanced 20%), satellite 35% (layer1 15%, defi 10%, ai_data 10%), speculative 10% "
+                          "(memecoins 10%).")
+DEFAULT_INDICES_NOTE = ("No indices were named, so this uses the default tier template's indices: "
+                        + ", ".join(name for name, _ in DEFAULT_PORTFOLIO) + ".")
+
+# Lower-case symbols that are also English words: recognised only when written in capitals.
+AMBIGUOUS_SYMBOLS = {"near", "flow", "sand", "mana", "ape", "link", "dot", "op", "etc", "vet", "atom", "render", "apt",
+                     "uni", "algo", "ada", "leo", "dai", "sui", "comp", "eos", "icp", "okb", "cro", "inj", "arb",
+                     "fil", "grt", "fet", "frax", "luna", "theta", "ltc"}
+
+# Which tool serves which intent: the contract's name first, then name fragments to look for.
+INTENT_TOOLS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "performance": ("get_index_performance", ("performance",)),
+    "var": ("compute_var", ("var",)),
+    "stress": ("stress_test", ("stress",)),
+    "correlation": ("analyze_correlation", ("correlation",)),
+    "sizing": ("size_positions", ("size", "sizing")),
+    "journal_log": ("log_journal_entry", ("journal_entry", "log_journal", "add_journal")),
+    "journal_search": ("search_journal", ("search_journal", "journal_search")),
+    "rotation": ("rotation_signal", ("rotat",)),
+    "review": ("quarterly_review", ("review",)),
+}
+INTENT_TITLES = {"performance": "performance", "var": "value at risk", "stress": "a stress test",
+                 "correlation": "correlation", "sizing": "position sizing", "journal_log": "a journal entry",
+                 "journal_search": "a journal search", "rotation": "rotation", "review": "a quarterly review"}
+
+# Parameter names other tools might use for the values the grammar extracts.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "indices": ("names", "assets", "symbols", "tickers", "universe", "index"),
+    "window": ("period", "lookback", "range"),
+    "benchmark": ("relative_to", "versus"),
+    "weights": ("portfolio", "allocation", "holdings", "positions"),
+    "confidence": ("confidence_level", "level"),
+    "horizon_days": ("horizon", "days", "holding_days", "holding_period_days"),
+    "scenarios": ("scenario", "episodes", "events"),
+    "target_volatility": ("target_vol", "vol_target", "volatility"),
+    "text": ("entry", "note", "content"),
+    "query": ("text", "q", "search"),
+    "quarter": ("period", "quarter_label"),
+    "strategy": ("signal", "rule", "method", "style", "kind"),
+    "capital": ("amount", "notional", "portfolio_value", "budget"),
+}
+
+GRAMMAR_HELP = """I'm the offline router: no model is configured, so I understand requests like these.
+
+| ask | runs |
+|---|---|
+| `how did defi do over 90 days` · `perf layer1 ytd` · `compare layer1 and defi ytd` | performance |
+| `var 99% 30d` · `cvar 95% for 60% BTC 40% ETH` | value at risk (default portfolio unless given) |
+| `stress test luna` · `what if ftx happens again` | stress test |
+| `correlation of defi, layer1 and memecoins` | correlation |
+| `size positions for 40% vol` | position sizing |
+| `journal: trimmed BTC after CPI` · `search journal for panic sells` | journal |
+| `rotate momentum` · `review 2026Q3` | rotation, quarterly review |
+| `call TOOL {"arg": …}` | any tool with JSON arguments |
+
+Windows: 30d, 90d, 180d, 1y, 3y, ytd, all, or START:END dates. See docs/offline_router.md."""
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Portfolio weights as the grammar found them; fitted to the tool's schema shape later."""
+
+    items: tuple[tuple[str, float], ...]
+
+
+@dataclass
+class Plan:
+    tool: str | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    reply: str = ""
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    value: Any
+
+
+# ---------------------------------------------------------------- vocabulary
+
+def _phrase_variants(name: str) -> set[str]:
+    """`large_cap` → large_cap, large cap, large-cap, largecap; `memecoins` → memecoin too."""
+    parts = [p for p in re.split(r"_|(?<=[a-z])(?=\d)", name.lower()) if p]
+    variants = {sep.join(parts) for sep in ("_", " ", "-", "")}
+    variants |= {v[:-1] for v in variants if v.endswith("s") and len(v) > 4}
+    return variants
+
+
+@dataclass
+class Vocabulary:
+    """Index and asset names the router recognises, as one regex of phrases."""
+
+    phrases: dict[str, tuple[str, str]]  # phrase (lower case) -> (kind, canonical)
+    pattern: re.Pattern
+    index_names: list[str]
+
+    @classmethod
+    def build(cls, index_names: Sequence[str] | None = None, aliases: dict[str, str] | None = None) -> "Vocabulary":
+        from tools.market.universe import ASSETS
+
+        phrases: dict[str, tuple[str, str]] = {}
+        for asset in ASSETS.values():
+            phrases[asset.symbol.lower()] = ("asset", asset.symbol)
+            name = asset.name.lower()
+            if name not in AMBIGUOUS_SYMBOLS and " " not in name and name.isalpha():
+                phrases.setdefault(name, ("asset", asset.symbol))
+        names = list(index_names if index_names is not None else BUILTIN_INDICES)
+        for alias, target in {**BUILTIN_ALIASES, **(aliases or {})}.items():
+            if target in names:
+                phrases[alias.lower()] = ("index", target)
+        for name in names:
+            for variant in _phrase_variants(name):
+                phrases[variant] = ("index", name)
+        alternation = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+        return cls(phrases, re.compile(rf"(?<![\w$])({alternation})(?![\w])"), names)
+
+    def entities(self, text: str) -> list[Span]:
+        """Named indices and assets in order of appearance, canonical names as values."""
+        found = []
+        for m in self.pattern.finditer(text.lower()):
+            phrase = m.group(1)
+            kind, canonical = self.phrases[phrase]
+            if kind == "asset" and phrase in AMBIGUOUS_SYMBOLS and text[m.start():m.end()] != canonical:
+                continue
+            found.append(Span(m.start(), m.end(), canonical))
+        return found
+
+
+def load_index_names(settings: Any = None) -> tuple[list[str], dict[str, str]]:
+    """Catalogue names (built-in + the user's TOML) and aliases; the built-in list when unavailable."""
+    try:
+        from tools.context import ToolContext
+        from tools.indices import series
+        from tools.settings import Settings
+
+        names = list(series.catalogue(ToolContext(settings=settings or Settings())))
+        aliases = getattr(series, "ALIASES", None)
+        if aliases is None:
+            from tools.indices import definitions
+
+            aliases = getattr(definitions, "ALIASES", None)
+        return names, dict(aliases or BUILTIN_ALIASES)
+    except (ImportError, AttributeError):
+        return list(BUILTIN_INDICES), dict(BUILTIN_ALIASES)
+    except Exception:  # noqa: BLE001 - a broken user TOML must not take the offline chat down
+        return list(BUILTIN_INDICES), dict(BUILTIN_ALIASES)
+
+
+# ---------------------------------------------------------------- values in text
+
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "six": "6", "seven": "7", "ten": "10", "twelve": "12", "a": "1",
+                 "an": "1", "thirty": "30", "ninety": "90"}
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_DURATION = re.compile(
+    r"(?<![\w.])(\d+)\s*-?\s*(d|days?|w|wks?|weeks?|m|mos?|months?|q|quarters?|y|yrs?|years?)(?![a-z])")
+_UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "q": 90, "y": 365}
+_WORD_WINDOWS = [
+    (re.compile(r"\b(ytd|year[- ]to[- ]date|this year)\b"), "ytd"),
+    (re.compile(r"\b(all[- ]time|since inception|full history|entire history|whole history|window all)\b"), "all"),
+    (re.compile(r"\b(past|last|previous) (year|12 months)\b"), "1y"),
+    (re.compile(r"\b(past|last|previous) (quarter|3 months)\b"), "90d"),
+    (re.compile(r"\b(past|last|previous) month\b"), "30d"),
+    (re.compile(r"\b(past|last|previous) week\b"), "7d"),
+]
+_QUARTER = re.compile(r"\b(20\d\d)\s*[-/ ]?\s*q([1-4])\b|\bq([1-4])\s*[-/ ]?\s*(20\d\d)\b")
+_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(%|percent\b|pct\b)?")
+
+
+def _normalise(text: str) -> str:
+    words = "|".join(_NUMBER_WORDS)
+    return re.sub(rf"\b({words})(?=[\s-]+(day|week|month|quarter|year)s?\b)",
+                  lambda m: _NUMBER_WORDS[m.group(1)], text.lower())
+
+
+def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """Replace spans with spaces (positions stay valid) so later passes don't read them again."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def window_of_days(days: int) -> str:
+    if days % 365 == 0:
+        return f"{days // 365}y"
+    return f"{days}d"
+
+
+def find_durations(low: str) -> list[Span]:
+    """Durations as days (value = int days), word windows as labels (value = 'ytd' / 'all')."""
+    found = []
+    for m in _DURATION.finditer(low):
+        unit = m.group(2)[0]
+        days = int(m.group(1)) * _UNIT_DAYS[unit]
+        if unit == "m" and int(m.group(1)) % 12 == 0:
+            days = 365 * int(m.group(1)) // 12
+        found.append(Span(m.start(), m.end(), days))
+    for pattern, label in _WORD_WINDOWS:
+        for m in pattern.finditer(low):
+            days = {"1y": 365, "90d": 90, "30d": 30, "7d": 7}.get(label)
+            found.append(Span(m.start(), m.end(), days if days else label))
+    for m in re.finditer(rf"({_DATE})\s*(?:to|until|through|:|\.\.|–|—|-)\s*({_DATE})", low):
+        found.append(Span(m.start(), m.end(), f"{m.group(1)}:{m.group(2)}"))
+    for m in re.finditer(rf"\b(since|from|after)\s+({_DATE})", low):
+        found.append(Span(m.start(), m.end(), f"{m.group(2)}:"))
+    for m in re.finditer(r"\b(in|during|for|over)\s+(20\d\d)\b(?!\s*-?\s*q)", low):
+        found.append(Span(m.start(), m.end(), f"{m.group(2)}-01-01:{m.group(2)}-12-31"))
+    for m in re.finditer(r"\bsince\s+(20\d\d)\b(?!-)", low):
+        found.append(Span(m.start(), m.end(), f"{m.group(1)}-01-01:"))
+    found.sort(key=lambda s: s.start)
+    kept: list[Span] = []
+    for span in found:  # overlapping matches: the earlier, longer one wins
+        if kept and span.start < kept[-1].end:
+            continue
+        kept.append(span)
+    return kept
+
+
+def as_window(value: Any) -> str:
+    return window_of_days(value) if isinstance(value, int) else str(value)
+
+
+def find_quarter(low: str) -> Span | None:
+    m = _QUARTER.search(low)
+    if not m:
+        return None
+    year, q = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    return Span(m.start(), m.end(), f"{year}Q{q}")
+
+
+def current_quarter(today: date | None = None) -> str:
+    today = today or date.today()
+    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
+
+
+def find_numbers(low: str) -> list[Span]:
+    """Numbers with a flag: value = (number, is_percent)."""
+    return [Span(m.start(), m.end(), (float(m.group(1)), bool(m.group(2)))) for m in _NUMBER.finditer(low)]
+
+
+def as_fraction(number: float, is_percent: bool) -> float:
+    return round(number / 100, 10) if is_percent or number > 1 else number
+
+
+# ---------------------------------------------------------------- intents
+
+_INTENTS: list[tuple[str, re.Pattern]] = [
+    ("review", re.compile(r"\breview\b|\bquarterly\b")),
+    ("rotation", re.compile(r"\brotat\w*")),
+    ("stress", re.compile(r"\bstress|\bscenarios?\b|\bwhat if\b|\bshocks?\b|\bcrash|\bcollapse")),
+    ("var", re.compile(r"\bc?var\b|value[- ]at[- ]risk|expected shortfall|\btail risk\b|\bes\b")),
+    ("correlation", re.compile(r"correl|\bcorr\b|redundan|overlap|diversif|move together")),
+    ("sizing", re.compile(r"\bsize\b|\bsizing\b|\bsize positions|target vol|vol target|risk parity|\bposition")),
+    ("performance", re.compile(r"perform|\breturns?\b|\bhow (did|has|have|is|are|was|were)\b|\bcompare\b|\bvs\.?\b|"
+                               r"versus|drawdown|sharpe|sortino|\bperf\b|\bdid\b.*\bdo\b|\bdoing\b")),
+]
+_JOURNAL_LOG = [
+    re.compile(r"^/?(?:journal|log|note|jot)\s*[:\-–]\s*(?P<text>.+)$", re.S | re.I),
+    re.compile(r"^/journal\s+(?!search\b|find\b)(?P<text>.+)$", re.S | re.I),
+    re.compile(r"^(?:add|write|record|log)\s+(?:this\s+)?(?:to|in|into)\s+(?:my\s+|the\s+)?journal\s*[:\-–]?\s*"
+               r"(?:that\s+)?(?P<text>.+)$", re.S | re.I),
+]
+_JOURNAL_SEARCH = [
+    re.compile(r"^/?journal\s+(?:search|find)\s+(?:for\s+)?(?P<query>.+)$", re.S),
+    re.compile(r"\b(?:search|find|look up|grep|query)\s+(?:in\s+)?(?:my\s+|the\s+)?journal(?:\s+entries)?\s*"
+               r"(?:for|about|on|mentioning)?\s*[:\-]?\s*(?P<query>.+)$", re.S),
+    re.compile(r"\bwhat did i (?:write|say|note|log|journal)\s+(?:about|on|regarding)\s+(?P<query>.+?)\??$", re.S),
+    re.compile(r"\bjournal entries\s+(?:about|on|mentioning|for)\s+(?P<query>.+?)\??$", re.S),
+]
+
+
+def detect_intent(text: str, has_entities: bool) -> tuple[str | None, dict[str, str]]:
+    """The request's intent and any free text it carries (journal text or query)."""
+    stripped = text.strip()
+    low = stripped.lower()
+    for pattern in _JOURNAL_SEARCH:
+        m = pattern.search(low)
+        if m:
+            return "journal_search", {"query": _strip_quotes(stripped[m.start("query"):m.end("query")])}
+    for pattern in _JOURNAL_LOG:
+        m = pattern.match(stripped)
+        if m:
+            return "journal_log", {"text": _strip_quotes(stripped[m.start("text"):m.end("text")])}
+    body = low.lstrip("/")
+    for intent, pattern in _INTENTS:
+        if pattern.search(body):
+            return intent, {}
+    if has_entities:
+        return "performance", {}
+    return None, {}
+
+
+def _strip_quotes(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'“”":
+        return text[1:-1].strip()
+    return text.rstrip("?").strip()
+
+
+# ---------------------------------------------------------------- arguments from the text
+
+_WINDOW_CUE = re.compile(r"(using|lookback|look back|window|history|estimated|based on|data from|calibrated|over the"
+                         r"|of data)\W*$")
+_HORIZON_CUE = re.compile(r"(horizon|holding|hold for|for)\W*$")
+_VOL_TARGET = re.compile(r"(\d+(?:\.\d+)?)\s*(%)?\s*(?:annual(?:ised|ized)?\s+)?(?:vol\b|volatility)"
+                         r"|(?:vol|volatility)\s*(?:target)?\s*(?:of|at|=|:)?\s*(\d+(?:\.\d+)?)\s*(%)?")
+_MONEY = re.compile(r"\$\s*(\d+(?:[.,]\d+)*)\s*(k|m)?\b|\b(\d+(?:[.,]\d+)*)\s*(k|m)?\s*(?:usd|dollars|usdt)\b")
+_BENCHMARK = re.compile(r"\b(?:against|relative to|benchmark(?:ed)?(?:\s+(?:to|against))?|vs\.?\s+benchmark)\s+")
+_METHOD_WORDS = {"historical": ("historical", "historic", "empirical"), "parametric": ("parametric", "gaussian", "normal"),
+                 "cornish_fisher": ("cornish", "modified"), "monte_carlo": ("monte carlo", "monte-carlo", "simulation")}
+_ROTATION_SKIP = {"by", "with", "using", "into", "to", "on", "the", "my", "a", "an", "and", "for", "portfolio"}
+
+
+def pair_weights(low: str, entities: list[Span], numbers: list[Span]) -> tuple[list[tuple[str, float]], set[int]]:
+    """Weights written next to names ("60% BTC 40% ETH", "btc 0.6 eth 0.4"); used number starts."""
+    def pairs(after: bool) -> dict[int, Span]:
+        out: dict[int, Span] = {}
+        for i, entity in enumerate(entities):
+            for number in numbers:
+                gap = low[entity.end:number.start] if after else low[number.end:entity.start]
+                ok = (number.start >= entity.end and re.fullmatch(r"\s*[:=]?\s*(at\s+)?", gap)) if after else \
+                     (number.end <= entity.start and re.fullmatch(r"\s*(in|of|into)?\s*", gap))
+                if ok and number.start not in {n.start for n in out.values()}:
+                    out[i] = number
+                    break
+        return out
+
+    after, before = pairs(True), pairs(False)
+    chosen = after if len(after) >= len(before) else before
+    if not chosen:
+        return [], set()
+    scale = any(n.value[1] or n.value[0] > 1 for n in chosen.values())
+    weights = [(entities[i].value, round(n.value[0] / 100, 10) if scale else n.value[0]) for i, n in sorted(chosen.items())]
+    return weights, {n.start for n in chosen.values()}
+
+
+def scenario_spans(low: str, scenarios: Sequence[str]) -> list[Span]:
+    """Scenario names and their distinctive words ("luna" → luna_collapse_2022)."""
+    words: dict[str, list[str]] = {}
+    for name in scenarios:
+        for token in set(re.split(r"[_\W]+", name.lower())) - {""}:
+            words.setdefault(token, []).append(name)
+    cues = {name.lower(): name for name in scenarios}
+    cues.update({token: names[0] for token, names in words.items() if len(names) == 1 and len(token) > 2})
+    cues.update({"covid": next((s for s in scenarios if "covid" in s.lower()), ""),
+                 "2018": next((s for s in scenarios if "2018" in s), "")})
+    cues = {k: v for k, v in cues.items() if v}
+    found = []
+    for cue in sorted(cues, key=len, reverse=True):
+        for m in re.finditer(rf"(?<![\w]){re.escape(cue)}(?![\w])", low):
+            if not any(s.start <= m.start() < s.end for s in found):
+                found.append(Span(m.start(), m.end(), cues[cue]))
+    return sorted(found, key=lambda s: s.start)
+
+
+def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: dict[str, str]) -> tuple[dict, list[str], str]:
+    """Canonically named arguments for the intent, notes for the answer, and a reply when unclear."""
+    low = _normalise(text)
+    args: dict[str, Any] = {}
+    notes: list[str] = []
+    if intent in ("journal_log", "journal_search"):
+        key = "text" if intent == "journal_log" else "query"
+        value = extra.get(key, "").strip()
+        return ({key: value}, notes, "") if value else ({}, notes, f"What should the {INTENT_TITLES[intent]} say? "
+                                                         "e.g. `journal: trimmed BTC after CPI`")
+    quarter = find_quarter(low)
+    if intent == "review":
+        args["quarter"] = quarter.value if quarter else current_quarter()
+        return args, notes, ""
+    blanked_spans = [(quarter.start, quarter.end)] if quarter else []
+    durations = find_durations(_blank(low, blanked_spans))
+    blanked_spans += [(d.start, d.end) for d in durations]
+    if intent == "stress":
+        scenarios = scenario_spans(_blank(low, blanked_spans), _scenario_names(params))
+        if scenarios:
+            args["scenarios"] = list(dict.fromkeys(s.value for s in scenarios))
+        blanked_spans += [(s.start, s.end) for s in scenarios]
+    clean_text, clean_low = _blank(text, blanked_spans), _blank(low, blanked_spans)
+    vol = _VOL_TARGET.search(clean_low) if intent == "sizing" else None
+    if vol:
+        number, percent = (vol.group(1), vol.group(2)) if vol.group(1) else (vol.group(3), vol.group(4))
+        args["target_volatility"] = as_fraction(float(number), bool(percent))
+        clean_text, clean_low = _blank(clean_text, [vol.span()]), _blank(clean_low, [vol.span()])
+    money = _MONEY.search(clean_low)
+    if money and intent in ("sizing", "rotation"):
+        amount, unit = (money.group(1), money.group(2)) if money.group(1) else (money.group(3), money.group(4))
+        args["capital"] = float(amount.replace(",", "")) * {"k": 1e3, "m": 1e6}.get(unit or "", 1)
+        clean_text, clean_low = _blank(clean_text, [money.span()]), _blank(clean_low, [money.span()])
+    entities = vocab.entities(clean_text)
+    names = list(dict.fromkeys(e.value for e in entities))
+    windows = [d for d in durations]
+    if intent in ("var", "stress"):
+        numbers = find_numbers(clean_low)
+        weights, used = pair_weights(clean_low, entities, numbers)
+        if not weights and names:
+            weights = [(name, 1.0 / len(names)) for name in names]
+        if not weights:
+            weights = list(DEFAULT_PORTFOLIO)
+            notes.append(DEFAULT_PORTFOLIO_NOTE)
+        args["weights"] = Weights(tuple(weights))
+        if intent == "var":
+            _var_args(args, low, clean_low, numbers, used, durations, params)
+            windows = []
+    elif intent in ("performance", "correlation", "sizing", "rotation"):
+        bench = _BENCHMARK.search(clean_low)
+        if bench and intent == "performance":
+            benchmark = next((e.value for e in entities if e.start >= bench.end()), None)
+            if benchmark:
+                args["benchmark"] = benchmark
+                names = [n for n in names if n != benchmark] or names
+        if names:
+            args["indices"] = names
+        elif intent == "correlation":
+            args["indices"] = [name for name, _ in DEFAULT_PORTFOLIO]
+            notes.append(DEFAULT_INDICES_NOTE)
+        elif intent == "performance":
+            return {}, notes, ("Which index or asset? Known indices: " + ", ".join(vocab.index_names)
+                               + ". e.g. `how did defi do over 90 days`")
+        if intent == "correlation" and len(names) == 1:
+            return {}, notes, f"Correlation needs two or more names; you gave {names[0]}. e.g. `correlation of defi and layer1 90d`"
+        if intent == "rotation":
+            args["strategy"] = _rotation_word(clean_low, params)
+    if windows:
+        args["window"] = as_window(windows[0].value)
+    return args, notes, ""
+
+
+def _var_args(args: dict, low: str, clean_low: str, numbers: list[Span], used: set[int], durations: list[Span],
+              params: dict) -> None:
+    """Confidence, horizon, estimation window and method of a VaR request."""
+    for number in numbers:
+        value, percent = number.value
+        if number.start in used:
+            continue
+        if (percent and 50 <= value < 100) or (not percent and 0.5 <= value < 1):
+            args["confidence"] = round(value / 100, 10) if percent else value
+            break
+        if not percent and 50 <= value < 100 and re.match(r"\s*(confidence|conf|level)", clean_low[number.end:]):
+            args["confidence"] = round(value / 100, 10)
+            break
+    horizon = window = None
+    for span in durations:
+        before = low[max(0, span.start - 30):span.start]
+        if isinstance(span.value, int) and (_HORIZON_CUE.search(before) or re.match(r"\s*horizon", low[span.end:])):
+            horizon = span.value if horizon is None else horizon
+        elif _WINDOW_CUE.search(before) or not isinstance(span.value, int):
+            window = span.value if window is None else window
+        elif horizon is None:
+            horizon = span.value
+        elif window is None:
+            window = span.value
+    if horizon is None and re.search(r"\b(daily|one[- ]day|1[- ]day|overnight)\b", low):
+        horizon = 1
+    if horizon is not None:
+        args["horizon_days"] = horizon
+    if window is not None:
+        args["window"] = as_window(window)
+    method = param_schema(params, "method")
+    choices = [str(v) for v in enum_of(method)] if method else list(_METHOD_WORDS)
+    for choice in choices:
+        cue_words = _METHOD_WORDS.get(choice, ()) + (choice.replace("_", " "), choice)
+        if any(re.search(rf"\b{re.escape(w)}", low) for w in cue_words):
+            args["method"] = choice
+            break
+
+
+def _rotation_word(low: str, params: dict) -> str | None:
+    strategy = param_schema(params, "strategy")
+    for choice in enum_of(strategy) if strategy else []:
+        if str(choice).lower().replace("_", " ") in low or str(choice).lower() in low:
+            return str(choice)
+    m = re.search(r"\brotat\w*\s+(?:by\s+|on\s+|using\s+|with\s+)?([a-z_]+)", low)
+    if m and m.group(1) not in _ROTATION_SKIP:
+        return m.group(1)
+    m = re.search(r"\b([a-z_]+)\s+rotation\b", low)
+    return m.group(1) if m and m.group(1) not in _ROTATION_SKIP else None
+
+
+def _scenario_names(params: dict) -> list[str]:
+    schema = param_schema(params, "scenarios")
+    if schema:
+        inner = non_null(schema)
+        names = enum_of(inner.get("items", {})) if inner.get("type") == "array" else enum_of(inner)
+        if names:
+            return [str(n) for n in names]
+    try:
+        from tools.market.sample import EPISODES
+
+        return list(EPISODES)
+    except ImportError:
+        return list(BUILTIN_SCENARIOS)
+
+
+# ---------------------------------------------------------------- fitting to the tool schema
+
+def non_null(schema: dict) -> dict:
+    """The schema without its null branch (strict schemas make optional parameters nullable)."""
+    if "anyOf" in schema:
+        branches = [b for b in schema["anyOf"] if b.get("type") != "null"]
+        return non_null(branches[0]) if len(branches) == 1 else schema
+    t = schema.get("type")
+    if isinstance(t, list):
+        rest = [x for x in t if x != "null"]
+        schema = {**schema, "type": rest[0] if len(rest) == 1 else rest}
+        if "enum" in schema:
+            schema["enum"] = [v for v in schema["enum"] if v is not None]
+    return schema
+
+
+def is_optional(schema: dict) -> bool:
+    t = schema.get("type")
+    return (isinstance(t, list) and "null" in t) or any(b.get("type") == "null" for b in schema.get("anyOf", []))
+
+
+def enum_of(schema: dict) -> list:
+    return [v for v in non_null(schema).get("enum", []) if v is not None]
+
+
+def param_schema(params: dict, canonical: str) -> dict | None:
+    name = param_name(params, canonical)
+    return params.get("properties", {}).get(name) if name else None
+
+
+def param_name(params: dict, canonical: str) -> str | None:
+    properties = params.get("properties", {})
+    for name in (canonical,) + SYNONYMS.get(canonical, ()):
+        if name in properties:
+            return name
+    return None

@@ -1,0 +1,350 @@
+"""The offline router: a LangChain chat model that needs no key and no server.
+
+It maps plain requests and slash commands to calls of the bound tools ("var 99% 30d",
+"how did defi do over 90 days", "journal: trimmed BTC after CPI", "review 2026Q3") and, once
+the tool results are back, answers with them as Markdown tables whose numbers are copied
+verbatim from the results. The same agent graph runs on it as on a real model. Tool names and
+parameters come from the bound tools' schemas, so it adapts to whatever the registry holds.
+The grammar is documented in docs/offline_router.md; parsing lives in `agent/offline_grammar.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import ConfigDict, PrivateAttr
+
+from agent import offline_grammar as grammar
+from agent.render import compact_args, result_markdown
+
+NOTES_KEY = "offline_router_notes"
+
+
+def _text_of(message: BaseMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    return " ".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+
+
+def _turn_messages(messages: Sequence[BaseMessage]) -> tuple[str, list[BaseMessage]]:
+    """The latest user request and the messages that followed it in this turn."""
+    for index in range(len(messages) - 1, -1, -1):
+        if isinstance(messages[index], HumanMessage):
+            return _text_of(messages[index]), list(messages[index + 1:])
+    return "", []
+
+
+class OfflineRouterModel(BaseChatModel):
+    """A rule-based chat model: requests in, tool calls out; tool results in, tables out."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    tool_names: list[str] | None = None
+    index_names: list[str] | None = None
+    index_aliases: dict[str, str] | None = None
+    settings: Any = None  # used to read the index catalogue (user indices too) when names are not given
+    model_name: str = "offline-router"
+
+    _vocabulary: grammar.Vocabulary | None = PrivateAttr(default=None)
+
+    def __init__(self, tool_names: Sequence[str] | None = None, /, **kwargs: Any) -> None:
+        if tool_names is not None:
+            kwargs.setdefault("tool_names", list(tool_names))
+        super().__init__(**kwargs)
+
+    @property
+    def _llm_type(self) -> str:
+        return "indexdesk-offline-router"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name}
+
+    def vocabulary(self) -> grammar.Vocabulary:
+        if self._vocabulary is None:
+            names, aliases = self.index_names, self.index_aliases
+            if names is None:
+                names, aliases_found = grammar.load_index_names(self.settings)
+                aliases = aliases if aliases is not None else aliases_found
+            self._vocabulary = grammar.Vocabulary.build(names, aliases)
+        return self._vocabulary
+
+    def bind_tools(self, tools: Sequence[Any], *, tool_choice: Any = None, **kwargs: Any):
+        """Bind tools the way chat models do; their schemas reach `_generate` as `tools`."""
+        formatted = [convert_to_openai_tool(t) for t in tools]
+        return self.bind(tools=formatted, **kwargs)
+
+    # ------------------------------------------------------------ generation
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None,
+                  **kwargs: Any) -> ChatResult:
+        message = self.respond(messages, kwargs.get("tools"))
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None,
+                **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        message = self.respond(messages, kwargs.get("tools"))
+        usage = message.usage_metadata
+        if message.tool_calls:
+            chunk = AIMessageChunk(
+                content=message.content,
+                tool_call_chunks=[{"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": i}
+                                  for i, c in enumerate(message.tool_calls)],
+                additional_kwargs=message.additional_kwargs, usage_metadata=usage)
+            yield ChatGenerationChunk(message=chunk)
+            return
+        pieces = _pieces(message.content)
+        for i, piece in enumerate(pieces):
+            chunk = AIMessageChunk(content=piece, usage_metadata=usage if i == len(pieces) - 1 else None)
+            if run_manager:
+                run_manager.on_llm_new_token(piece, chunk=ChatGenerationChunk(message=chunk))
+            yield ChatGenerationChunk(message=chunk)
+
+    def respond(self, messages: Sequence[BaseMessage], tools: list[dict] | None) -> AIMessage:
+        """The router's whole decision: a tool call for a new request, an answer after tool results."""
+        request, after = _turn_messages(messages)
+        schemas = {t["function"]["name"]: t["function"] for t in (tools or []) if "function" in t}
+        tool_messages = [m for m in after if isinstance(m, ToolMessage)]
+        if tool_messages:
+            answer = self.answer_from_results(after, tool_messages)
+            return AIMessage(content=answer, usage_metadata=_usage(request, answer))
+        plan = plan_request(request, self.vocabulary(), schemas, self.tool_names)
+        if plan.tool is None:
+            return AIMessage(content=plan.reply, usage_metadata=_usage(request, plan.reply))
+        call = {"name": plan.tool, "args": plan.args, "id": f"call_offline_{uuid.uuid4().hex[:12]}", "type": "tool_call"}
+        return AIMessage(content="", tool_calls=[call], additional_kwargs={NOTES_KEY: plan.notes},
+                         usage_metadata=_usage(request, json.dumps(plan.args)))
+
+    def answer_from_results(self, after: list[BaseMessage], tool_messages: list[ToolMessage]) -> str:
+        calls: dict[str, dict] = {}
+        notes: list[str] = []
+        for message in after:
+            if isinstance(message, AIMessage):
+                for call in message.tool_calls:
+                    calls[call["id"]] = call
+                notes += message.additional_kwargs.get(NOTES_KEY) or []
+        sections = []
+        for message in tool_messages:
+            call = calls.get(message.tool_call_id, {})
+            name = message.name or call.get("name") or "tool"
+            shown = compact_args(_text_args(call.get("args", {})))
+            heading = f"{name}({shown})" if shown else name
+            try:
+                result: Any = json.loads(_text_of(message))
+            except json.JSONDecodeError:
+                sections.append(f"**{heading}**: {_text_of(message)}")
+                continue
+            sections.append(result_markdown(result, heading))
+        sections += [f"_{note}_" for note in dict.fromkeys(notes)]
+        return "\n\n".join(sections)
+
+
+def _text_args(args: dict) -> dict:
+    """Only the text arguments: numbers in a heading would not be in the tool result."""
+    out = {}
+    for key, value in args.items():
+        if isinstance(value, str):
+            out[key] = value
+        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            out[key] = value
+    return out
+
+
+def _usage(prompt: str, output: str) -> dict:
+    """Rough token counts (4 characters a token) so /cost has something to add; the price is zero."""
+    input_tokens, output_tokens = max(1, len(prompt) // 4), max(1, len(output) // 4)
+    return {"input_tokens": input_tokens, "output_tokens": output_tokens, "total_tokens": input_tokens + output_tokens}
+
+
+def _pieces(text: str, size: int = 24) -> list[str]:
+    """Stream an answer in small pieces split on spaces, so the terminal shows it arriving."""
+    if not text:
+        return [""]
+    words = text.split(" ")
+    pieces, current = [], ""
+    for word in words:
+        current = f"{current} {word}" if current else word
+        if len(current) >= size:
+            pieces.append(current + " ")
+            current = ""
+    if current:
+        pieces.append(current)
+    else:
+        pieces[-1] = pieces[-1][:-1]
+    return pieces
+
+
+# ---------------------------------------------------------------- request → plan
+
+def find_tool(intent: str, schemas: dict[str, dict], tool_names: Sequence[str] | None) -> str | None:
+    """The bound tool serving an intent: the contract's name, else a name containing a cue word."""
+    available = list(schemas) or list(tool_names or [])
+    canonical, fragments = grammar.INTENT_TOOLS[intent]
+    if canonical in available:
+        return canonical
+    for name in available:
+        tokens = name.lower().split("_")
+        if any(f in tokens or (len(f) > 4 and f in name.lower()) for f in fragments):
+            return name
+    return None
+
+
+def _direct_call(text: str, schemas: dict[str, dict], tool_names: Sequence[str] | None) -> grammar.Plan | None:
+    """`call TOOL {json}`, `/TOOL {json}` or `TOOL key=value …`: any tool, arguments as given."""
+    m = re.match(r"^/?(?:call\s+)?([A-Za-z_][\w]*)(?:\s+(.*))?$", text.strip(), re.S)
+    if not m or m.group(1) not in (list(schemas) or list(tool_names or [])):
+        return None
+    name, rest = m.group(1), (m.group(2) or "").strip()
+    if rest.startswith("{"):
+        try:
+            args = json.loads(rest)
+        except json.JSONDecodeError as exc:
+            return grammar.Plan(reply=f"The arguments for {name} are not valid JSON: {exc.msg}.")
+        if not isinstance(args, dict):
+            return grammar.Plan(reply=f"The arguments for {name} must be a JSON object.")
+        return grammar.Plan(tool=name, args=args)
+    args: dict[str, Any] = {}
+    for key, value in re.findall(r"(\w+)=(\"[^\"]*\"|\[[^\]]*\]|\S+)", rest):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            parsed = value
+        schema = schemas.get(name, {}).get("parameters", {}).get("properties", {}).get(key)
+        args[key] = fit_value(schema, parsed.split(",") if isinstance(parsed, str) and "," in parsed else parsed)[1] \
+            if schema else parsed
+    return grammar.Plan(tool=name, args=args)
+
+
+def not_available(intent: str, available: Sequence[str]) -> str:
+    listed = ", ".join(available) if available else "none"
+    return (f"That looks like {grammar.INTENT_TITLES[intent]}, which is not available yet: no tool for it is "
+            f"registered in this installation. Available tools: {listed}. Type `help` for what I understand.")
+
+
+def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dict],
+                 tool_names: Sequence[str] | None = None) -> grammar.Plan:
+    """One user request → the tool to call and its arguments (fitted to the schema), or a reply."""
+    text = request.strip()
+    low = text.lower()
+    if not text or re.match(r"^/?(help|\?|commands|grammar)\b", low) or "what can you do" in low:
+        return grammar.Plan(reply=grammar.GRAMMAR_HELP)
+    direct = _direct_call(text, schemas, tool_names)
+    if direct is not None:
+        return direct
+    intent, extra = grammar.detect_intent(text, bool(vocab.entities(text)))
+    if intent is None:
+        return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
+    tool = find_tool(intent, schemas, tool_names)
+    if tool is None:
+        return grammar.Plan(reply=not_available(intent, list(schemas) or list(tool_names or [])))
+    params = schemas.get(tool, {}).get("parameters", {})
+    proposed, notes, problem = grammar.build_args(intent, text, vocab, params, extra)
+    if problem:
+        return grammar.Plan(reply=problem)
+    if not params:
+        return grammar.Plan(tool=tool, args=plain_args(proposed), notes=notes)
+    args, missing = fit_arguments(params, proposed)
+    for name in list(missing):
+        fill = _default_for(params, name)
+        if fill is not None:
+            args[name], note = fill
+            notes.append(note)
+            missing.remove(name)
+    if missing:
+        described = "; ".join(f"{n}: {params['properties'][n].get('description', '')}".rstrip(": ") for n in missing)
+        return grammar.Plan(reply=f"{tool} needs more: {described}. Add it to the request, or use "
+                                  f"`call {tool} {{...}}` with JSON arguments.")
+    return grammar.Plan(tool=tool, args=args, notes=notes)
+
+
+def _default_for(params: dict, name: str) -> tuple[Any, str] | None:
+    """The default portfolio (or its indices) for a required portfolio-shaped parameter left empty."""
+    if name == grammar.param_name(params, "weights"):
+        weights = grammar.Weights(grammar.DEFAULT_PORTFOLIO)
+        return fit_value(params["properties"][name], weights)[1], grammar.DEFAULT_PORTFOLIO_NOTE
+    if name == grammar.param_name(params, "indices"):
+        names = [n for n, _ in grammar.DEFAULT_PORTFOLIO]
+        return fit_value(params["properties"][name], names)[1], grammar.DEFAULT_INDICES_NOTE
+    return None
+
+
+# ---------------------------------------------------------------- fitting to the tool schema
+
+def _fit_weights(schema: dict, weights: grammar.Weights) -> Any:
+    inner = grammar.non_null(schema)
+    if inner.get("type") == "object" and "properties" not in inner:
+        return {name: weight for name, weight in weights.items}
+    items = grammar.non_null(inner.get("items", {}))
+    props = items.get("properties", {})
+    if not props:
+        return [name for name, _ in weights.items] if items.get("type") == "string" else \
+            [{"name": n, "weight": w} for n, w in weights.items]
+    strings = [k for k, v in props.items() if grammar.non_null(v).get("type") == "string"]
+    numbers = [k for k, v in props.items() if grammar.non_null(v).get("type") in ("number", "integer")]
+    name_key = next((k for k in ("name", "index", "asset", "symbol", "ticker") if k in props), strings[0] if strings else "name")
+    weight_key = next((k for k in ("weight", "w", "allocation", "fraction") if k in props), numbers[0] if numbers else "weight")
+    others = {k: None for k in props if k not in (name_key, weight_key)}
+    return [{name_key: n, weight_key: w, **others} for n, w in weights.items]
+
+
+def fit_value(schema: dict, value: Any) -> tuple[bool, Any]:
+    """`value` in the shape the parameter's schema wants, or (False, None) when it cannot fit."""
+    if isinstance(value, grammar.Weights):
+        return True, _fit_weights(schema, value)
+    inner = grammar.non_null(schema)
+    kind = inner.get("type")
+    choices = grammar.enum_of(inner)
+    if kind == "array":
+        items = value if isinstance(value, list) else [value]
+        item_schema = inner.get("items", {})
+        fitted = [fit_value(item_schema, v) for v in items]
+        return (True, [v for ok, v in fitted if ok]) if any(ok for ok, _ in fitted) else (False, None)
+    if isinstance(value, list) and kind in ("string", None):
+        value = ", ".join(str(v) for v in value) if not choices else value[0]
+    if choices:
+        lowered = {str(c).lower(): c for c in choices}
+        match = lowered.get(str(value).lower())
+        return (match is not None, match)
+    try:
+        if kind == "integer":
+            return True, int(round(float(value)))
+        if kind == "number":
+            return True, float(value)
+    except (TypeError, ValueError):
+        return False, None
+    if kind == "string":
+        return True, str(value)
+    return True, value
+
+
+def fit_arguments(params: dict, proposed: dict) -> tuple[dict, list[str]]:
+    """Proposed values renamed and shaped for the tool; the required parameters still missing."""
+    properties = params.get("properties", {})
+    args: dict[str, Any] = {}
+    for canonical, value in proposed.items():
+        if value is None:
+            continue
+        name = grammar.param_name(params, canonical)
+        if name is None or name in args:
+            continue
+        ok, fitted = fit_value(properties[name], value)
+        if ok:
+            args[name] = fitted
+    missing = [n for n, s in properties.items() if n not in args and not grammar.is_optional(s)
+               and n in (params.get("required") or [])]
+    return args, missing
+
+
+def plain_args(proposed: dict) -> dict:
+    """Arguments without a schema to fit to: weights as the contract's list of {name, weight}."""
+    return {k: ([{"name": n, "weight": w} for n, w in v.items] if isinstance(v, grammar.Weights) else v)
+            for k, v in proposed.items() if v is not None}

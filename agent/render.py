@@ -1,0 +1,245 @@
+"""Tool results as readable tables: Markdown for answers, Rich for the terminal.
+
+Works on any tool's JSON result without knowing its schema: scalar fields become a
+field/value table, lists of records and mappings of records become tables with one row each,
+a labelled matrix (correlation) becomes a square table. Numbers are printed exactly as they
+appear in the result (`json.dumps` of the value), so an answer built from these tables passes
+the grounding check. Only the standard library is imported at top level; Rich is imported by
+the functions that draw with it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+# Fields every result carries; shown as a footer line, not as table rows.
+META_FIELDS = ("source", "as_of", "warnings", "notes")
+MAX_ROWS = 25
+MAX_INLINE_LIST = 12
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    hidden_rows: int = 0
+
+
+@dataclass
+class Tabulated:
+    """A result broken into what a reader sees: short facts, tables, footer lines."""
+
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+def cell(value: Any) -> str:
+    """A value as it appears in the JSON result: numbers verbatim, null as n/a."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return value.replace("|", "\\|").replace("\n", " ")
+    if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
+        shown = ", ".join(cell(v) for v in value[:MAX_INLINE_LIST])
+        return shown + (f", … (+{len(value) - MAX_INLINE_LIST})" if len(value) > MAX_INLINE_LIST else "")
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)[:120]
+
+
+def humanize(key: str) -> str:
+    return str(key).replace("_", " ")
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _is_scalar_list(value: Any) -> bool:
+    return isinstance(value, list) and all(_is_scalar(v) for v in value)
+
+
+def _flatten(record: dict, prefix: str = "") -> dict[str, Any]:
+    """One level of nesting folded into dotted keys, so a record stays one table row."""
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and not prefix and all(_is_scalar(v) or _is_scalar_list(v) for v in value.values()):
+            flat.update(_flatten(value, prefix=f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _records_table(title: str, records: list[dict], label_column: str | None = None,
+                   labels: list[str] | None = None) -> Table:
+    flat = [_flatten(r) for r in records]
+    columns: list[str] = []
+    for record in flat:
+        for key in record:
+            if key not in columns:
+                columns.append(key)
+    rows = [[cell(r.get(c)) for c in columns] for r in flat]
+    if labels is not None:
+        columns = [label_column or ""] + columns
+        rows = [[label] + row for label, row in zip(labels, rows)]
+    shown = rows[:MAX_ROWS]
+    return Table(title=title, columns=[humanize(c) for c in columns], rows=shown, hidden_rows=len(rows) - len(shown))
+
+
+def _matrix_table(title: str, matrix: list[list[Any]], labels: list[str] | None) -> Table:
+    width = max((len(r) for r in matrix), default=0)
+    header = labels if labels and len(labels) == width else [str(i + 1) for i in range(width)]
+    row_labels = labels if labels and len(labels) == len(matrix) else [str(i + 1) for i in range(len(matrix))]
+    rows = [[row_labels[i]] + [cell(v) for v in row] for i, row in enumerate(matrix)]
+    return Table(title=title, columns=[""] + list(header), rows=rows[:MAX_ROWS],
+                 hidden_rows=max(0, len(rows) - MAX_ROWS))
+
+
+def _label_list(result: dict, length: int) -> list[str] | None:
+    """A sibling list of names with the given length (e.g. `names` next to a `matrix`)."""
+    for key in ("labels", "names", "indices", "assets", "symbols", "columns"):
+        value = result.get(key)
+        if isinstance(value, list) and len(value) == length and all(isinstance(v, str) for v in value):
+            return value
+    return None
+
+
+def tabulate(result: Any, title: str = "") -> Tabulated:
+    """Break a tool result into facts, tables and footer lines (see the module docstring)."""
+    out = Tabulated()
+    if not isinstance(result, dict):
+        result = {"result": result}
+    matrix_labels_used: set[str] = set()
+    for key, value in result.items():
+        if key in META_FIELDS:
+            continue
+        name = humanize(key)
+        if _is_scalar(value):
+            out.facts.append((name, cell(value)))
+        elif _is_scalar_list(value):
+            if key in matrix_labels_used:
+                continue
+            out.facts.append((name, cell(value) if value else "none"))
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            out.tables.append(_records_table(name, value))
+        elif isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+            labels = _label_list(result, len(value))
+            out.tables.append(_matrix_table(name, value, labels))
+        elif isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+            out.tables.append(_records_table(name, list(value.values()), label_column="", labels=list(value)))
+        elif isinstance(value, dict) and value and all(_is_scalar(v) or _is_scalar_list(v) for v in value.values()):
+            out.tables.append(Table(title=name, columns=["", "value"],
+                                    rows=[[humanize(k), cell(v)] for k, v in list(value.items())[:MAX_ROWS]],
+                                    hidden_rows=max(0, len(value) - MAX_ROWS)))
+        elif isinstance(value, (list, dict)) and not value:
+            out.facts.append((name, "none"))
+        else:
+            out.lines.append(f"{name}: `{cell(value)}`")
+    if len(out.facts) > 4:  # many scalars read better as a table than as a run-on line
+        out.tables.insert(0, Table(title="", columns=["", "value"], rows=[[k, v] for k, v in out.facts]))
+        out.facts = []
+    source = result.get("source")
+    as_of = result.get("as_of")
+    if source or as_of:
+        out.lines.append("source: " + " · ".join(str(p) for p in (source, f"as of {as_of}" if as_of else None) if p))
+    for warning in (result.get("warnings") or []) + (result.get("notes") or []):
+        out.lines.append(f"note: {warning}")
+    return out
+
+
+# ---------------------------------------------------------------- Markdown
+
+def markdown_table(table: Table) -> str:
+    if not table.columns:
+        return ""
+    lines = ["| " + " | ".join(c or " " for c in table.columns) + " |",
+             "|" + "|".join("---" for _ in table.columns) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in table.rows]
+    if table.hidden_rows:
+        lines.append(f"\n… {table.hidden_rows} more rows (`/last` shows the full JSON)")
+    return "\n".join(lines)
+
+
+def result_markdown(result: Any, heading: str = "") -> str:
+    """One tool result as Markdown: heading, facts line, tables, footer lines."""
+    if isinstance(result, dict) and "error" in result and len(result) <= 4:
+        text = f"**{heading}** failed: {result['error']}" if heading else f"Error: {result['error']}"
+        if result.get("hint"):
+            text += f"\n\n_hint: {result['hint']}_"
+        return text
+    parts = [f"**{heading}**"] if heading else []
+    shape = tabulate(result)
+    if shape.facts:
+        parts.append(" · ".join(f"{k}: **{v}**" for k, v in shape.facts))
+    for table in shape.tables:
+        if table.title:
+            parts.append(f"_{table.title}_")
+        parts.append(markdown_table(table))
+    if shape.lines:
+        parts.append("\n".join(f"- {line}" for line in shape.lines))
+    return "\n\n".join(p for p in parts if p)
+
+
+def compact_args(args: dict, limit: int = 100) -> str:
+    """`name=value` pairs on one line, long values shortened: the one-line tool-call view."""
+    parts = []
+    for key, value in (args or {}).items():
+        if value is None:
+            continue
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value) and len(value) > 3:
+            shown = f"[{len(value)} items]"
+        elif isinstance(value, str):
+            shown = json.dumps(value, ensure_ascii=False)
+        else:
+            shown = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+        parts.append(f"{key}={shown}")
+    text = ", ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------- Rich
+
+def rich_tables(result: Any, heading: str = "") -> list:
+    """Rich renderables for one tool result (tables plus dim footer lines)."""
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    if isinstance(result, dict) and "error" in result and len(result) <= 4:
+        message = Text(f"{heading + ': ' if heading else ''}{result['error']}", style="red")
+        return [message] + ([Text(f"hint: {result['hint']}", style="dim")] if result.get("hint") else [])
+    shape = tabulate(result)
+    out: list = []
+    if shape.facts:
+        out.append(Text(" · ".join(f"{k}: {v}" for k, v in shape.facts)))
+    for table in shape.tables:
+        rich_table = RichTable(title=table.title or None, title_justify="left", show_edge=False)
+        for column in table.columns:
+            rich_table.add_column(column, overflow="fold")
+        for row in table.rows:
+            rich_table.add_row(*row)
+        out.append(rich_table)
+        if table.hidden_rows:
+            out.append(Text(f"… {table.hidden_rows} more rows", style="dim"))
+    out += [Text(line, style="dim") for line in shape.lines]
+    return out
+
+
+def highlight_ungrounded(answer: str, ungrounded: list[str]) -> tuple[str, str | None]:
+    """The answer with each ungrounded number marked (bold red, †) and the footnote to print under it."""
+    if not ungrounded:
+        return answer, None
+    import re
+
+    marked = answer
+    for number in sorted(set(ungrounded), key=len, reverse=True):
+        pattern = r"(?<![\w.†])" + re.escape(number) + r"(?![\w†]|\.\d)"
+        marked = re.sub(pattern, lambda m: f"**{m.group(0)}†**", marked)
+    footnote = "† not found in any tool result: " + ", ".join(dict.fromkeys(ungrounded))
+    return marked, footnote
