@@ -38,7 +38,8 @@ def _clean_series(returns) -> pd.Series:
 
 def _paired(returns, benchmark_returns) -> tuple[np.ndarray, np.ndarray]:
     """Both series on the periods where both are observed (aligned by index for pandas input)."""
-    if isinstance(returns, pd.Series) and isinstance(benchmark_returns, pd.Series):
+    if (isinstance(returns, pd.Series) and isinstance(benchmark_returns, pd.Series)
+            and not returns.index.equals(benchmark_returns.index)):
         both = pd.concat([returns, benchmark_returns], axis=1, join="inner").dropna()
         return both.iloc[:, 0].to_numpy(float), both.iloc[:, 1].to_numpy(float)
     a = np.asarray(returns, dtype=float).ravel()
@@ -144,18 +145,24 @@ def max_drawdown_period(returns: pd.Series) -> DrawdownPeriod:
     drawdowns = wealth / running_peak - 1.0
     trough_at = int(np.argmin(drawdowns))
     depth = float(drawdowns[trough_at])
-    labels = list(series.index)
-    if isinstance(series.index, pd.DatetimeIndex):
-        step = series.index[1] - series.index[0] if len(series) > 1 else pd.Timedelta(days=1)
-        labels = [series.index[0] - step] + labels
-    else:
-        labels = [None] + labels
     if depth == 0.0:
         return DrawdownPeriod(0.0, None, None, None)
     peak_at = int(np.flatnonzero(wealth[: trough_at + 1] == running_peak[trough_at])[-1])
     after = np.flatnonzero(wealth[trough_at:] >= wealth[peak_at])
-    recovery = labels[trough_at + int(after[0])] if after.size else None
-    return DrawdownPeriod(depth, labels[peak_at], labels[trough_at], recovery)
+    recovery_at = trough_at + int(after[0]) if after.size else None
+
+    def label(position: int | None):
+        # Wealth position 0 is the start, one period before the first return.
+        if position is None:
+            return None
+        if position > 0:
+            return series.index[position - 1]
+        if isinstance(series.index, pd.DatetimeIndex):
+            step = series.index[1] - series.index[0] if len(series) > 1 else pd.Timedelta(days=1)
+            return series.index[0] - step
+        return None
+
+    return DrawdownPeriod(depth, label(peak_at), label(trough_at), label(recovery_at))
 
 
 def calmar_ratio(returns, periods_per_year: int = DEFAULT_PERIODS_PER_YEAR) -> float:
@@ -173,7 +180,7 @@ def beta(returns, benchmark_returns) -> float:
         return float("nan")
     b_centred = b - b.mean()
     variance = np.mean(b_centred ** 2)
-    if variance < _ZERO_DISPERSION ** 2:
+    if np.sqrt(variance) < _ZERO_DISPERSION:
         return float("nan")
     return float(np.mean(b_centred * a) / variance)
 
@@ -185,7 +192,8 @@ def correlation(returns, benchmark_returns) -> float:
         return float("nan")
     a_centred = a - a.mean()
     b_centred = b - b.mean()
-    denominator = np.sqrt(np.sum(a_centred ** 2) * np.sum(b_centred ** 2))
-    if denominator < _ZERO_DISPERSION ** 2:
+    a_spread, b_spread = np.sqrt(np.mean(a_centred ** 2)), np.sqrt(np.mean(b_centred ** 2))
+    if a_spread < _ZERO_DISPERSION or b_spread < _ZERO_DISPERSION:
         return float("nan")
+    denominator = np.sqrt(np.sum(a_centred ** 2) * np.sum(b_centred ** 2))
     return float(np.clip(np.sum(a_centred * b_centred) / denominator, -1.0, 1.0))

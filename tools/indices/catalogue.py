@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from tools.errors import ToolError, close_matches, unknown_name
+from tools.errors import ToolError, unknown_name
 from tools.indices.definitions import IndexDefinition
 from tools.market.universe import ASSETS, CATEGORIES
 
@@ -48,7 +48,10 @@ class Catalogue:
 
 
 def _field_of(error: dict) -> str:
-    location = [str(part) for part in error.get("loc", ()) if part != "rule"]
+    # Rule fields are flat in the file, so `rule.top_n` is reported as `top_n`.
+    location = [str(part) for part in error.get("loc", ())]
+    if location[:1] == ["rule"] and len(location) > 1:
+        location = location[1:]
     return ".".join(location) or "definition"
 
 
@@ -129,6 +132,3 @@ def load_catalogue(user_path: Path | None = None) -> Catalogue:
         aliases.update(_aliases(user))
     return Catalogue(indices, aliases)
 
-
-def suggest(name: str, catalogue: Catalogue) -> list[str]:
-    return close_matches(name, catalogue.names_and_aliases())

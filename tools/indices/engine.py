@@ -74,6 +74,21 @@ class PreparedMarket:
         return self._volatility[lookback_days]
 
 
+@dataclass(frozen=True)
+class EngineNote:
+    """Something a reader of the levels must know, with the rebalance dates it concerns (none = always)."""
+
+    text: str
+    dates: tuple = ()
+
+    def __str__(self) -> str:
+        return self.text
+
+    def concerns(self, start, end) -> bool:
+        """Whether a rebalance it concerns falls in [start, end] (timestamps); undated notes always do."""
+        return not self.dates or any(start <= d <= end for d in self.dates)
+
+
 @dataclass
 class IndexLevels:
     """The engine's result for one index."""
@@ -81,7 +96,15 @@ class IndexLevels:
     name: str
     levels: pd.Series  # daily, START_LEVEL at inception, NaN before
     weights: pd.DataFrame  # target weights at each rebalance date (rows) by symbol (columns)
-    notes: list[str]
+    notes: list[EngineNote]
+
+    def notes_for(self, start, end) -> list[str]:
+        """Notes that matter for levels between `start` and `end`, including the rebalance that set the
+        weights held on `start`."""
+        start, end = pd.Timestamp(start), pd.Timestamp(end)
+        rebalanced = self.weights.index[self.weights.index <= start]
+        governing = rebalanced[-1] if len(rebalanced) else start
+        return [n.text for n in self.notes if n.concerns(governing, end)]
 
     @property
     def inception(self):
@@ -253,26 +276,32 @@ def _target_weights(definition: "IndexDefinition", market: PreparedMarket, row: 
 
 
 def _notes(definition: "IndexDefinition", diagnostics: _Diagnostics, missing: list[str], rebalances: int,
-           last_count: int, intended: int, last_date) -> list[str]:
+           last_count: int, intended: int, last_date) -> list[EngineNote]:
     notes = []
     if missing:
-        notes.append(f"not in this price source, left out: {', '.join(missing)}")
+        notes.append(EngineNote(f"not in this price source, left out: {', '.join(missing)}"))
     if diagnostics.estimated_caps:
-        notes.append(f"market caps estimated as last known cap x price change since at "
-                     f"{len(diagnostics.estimated_caps)} of {rebalances} rebalances "
-                     f"({_dates_text(diagnostics.estimated_caps)})")
+        notes.append(EngineNote(
+            f"market caps estimated as last known cap x price change since at {len(diagnostics.estimated_caps)} "
+            f"of {rebalances} rebalances ({_dates_text(diagnostics.estimated_caps)})",
+            tuple(diagnostics.estimated_caps)))
     if diagnostics.equal_fallback:
         shown = ", ".join(sorted(diagnostics.capless)[:6]) + (" …" if len(diagnostics.capless) > 6 else "")
-        notes.append(f"no market cap for {shown}: equal weight at {len(diagnostics.equal_fallback)} of "
-                     f"{rebalances} rebalances ({_dates_text(diagnostics.equal_fallback)})")
+        notes.append(EngineNote(
+            f"no market cap for {shown}: equal weight at {len(diagnostics.equal_fallback)} of {rebalances} "
+            f"rebalances ({_dates_text(diagnostics.equal_fallback)})", tuple(diagnostics.equal_fallback)))
     if diagnostics.infeasible_cap:
-        notes.append(f"max_weight {definition.max_weight:.0%} cannot be met with so few constituents: equal weight at "
-                     f"{len(diagnostics.infeasible_cap)} rebalances ({_dates_text(diagnostics.infeasible_cap)})")
+        notes.append(EngineNote(
+            f"max_weight {definition.max_weight:.0%} cannot be met with so few constituents: equal weight at "
+            f"{len(diagnostics.infeasible_cap)} rebalances ({_dates_text(diagnostics.infeasible_cap)})",
+            tuple(diagnostics.infeasible_cap)))
     if diagnostics.cash:
-        notes.append(f"no constituent priced at {len(diagnostics.cash)} rebalances "
-                     f"({_dates_text(diagnostics.cash)}): held as cash, level flat")
+        notes.append(EngineNote(
+            f"no constituent priced at {len(diagnostics.cash)} rebalances ({_dates_text(diagnostics.cash)}): "
+            "held as cash, level flat", tuple(diagnostics.cash)))
     if 0 < last_count < intended / 2:
-        notes.append(f"only {last_count} of {intended} constituents priced at the last rebalance ({last_date.date()})")
+        notes.append(EngineNote(f"only {last_count} of {intended} constituents priced at the last rebalance "
+                                f"({last_date.date()})", (last_date,)))
     return notes
 
 
@@ -285,13 +314,13 @@ def build_index(definition: "IndexDefinition", market: PreparedMarket) -> IndexL
                         pd.DataFrame(columns=[market.symbols[c] for c in columns], dtype=float), [])
     if columns.size == 0 or total_days == 0:
         empty.notes.extend(_notes(definition, _Diagnostics(), missing, 0, 0, 0, None)
-                           + ["no constituent in this price source: the index has no levels"])
+                           + [EngineNote("no constituent in this price source: the index has no levels")])
         return empty
     rebalances = rebalance_positions(market.dates, definition.rebalance)
     priced = market.observed[np.ix_(rebalances, columns)].any(axis=1)
     if not priced.any():
         empty.notes.extend(_notes(definition, _Diagnostics(), missing, 0, 0, 0, None)
-                           + ["no constituent was ever priced on a rebalance date: the index has no levels"])
+                           + [EngineNote("no constituent was ever priced on a rebalance date: the index has no levels")])
         return empty
     rebalances = rebalances[int(np.argmax(priced)):]
     bounds = np.append(rebalances, total_days)

@@ -11,7 +11,7 @@ import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from tools.errors import ToolError, unknown_name
+from tools.errors import ToolError, close_matches, unknown_name
 from tools.indices.catalogue import Catalogue, load_catalogue
 
 if TYPE_CHECKING:
@@ -141,11 +141,23 @@ def resolve_names(ctx: "ToolContext", names: list[str]) -> list[str]:
             symbols = symbols if symbols is not None else _known_symbols(ctx)
             canonical = given.upper()
             if canonical not in symbols:
-                raise unknown_name("index or asset", given, list(book.names_and_aliases()) + sorted(symbols),
-                                   field="indices")
+                raise _unknown(given, book, symbols)
         if canonical not in resolved:
             resolved.append(canonical)
     return resolved
+
+
+def _unknown(given: str, book: Catalogue, symbols: set[str]) -> ToolError:
+    """Like `unknown_name`, but listing the indices before the (many) symbols."""
+    matches = close_matches(given, book.names_and_aliases() + sorted(symbols))
+    message = f"unknown index or asset {given!r}"
+    if matches:
+        message += "; did you mean " + " or ".join(repr(m) for m in matches) + "?"
+    examples = ", ".join(s for s in ("BTC", "ETH", "SOL") if s in symbols)
+    message += (f" valid: indices {', '.join(book.indices)}; or one of {len(symbols)} asset symbols"
+                + (f" such as {examples}" if examples else ""))
+    return ToolError(message, hint="use a catalogue index name or an asset symbol",
+                     valid=list(book.indices) + sorted(symbols), field="indices")
 
 
 # ---------------------------------------------------------------- levels
