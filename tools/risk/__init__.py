@@ -1,0 +1,1 @@
+"""Risk engine: VaR/CVaR, stress tests, correlation and volatility-targeted sizing."""

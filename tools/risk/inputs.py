@@ -1,0 +1,209 @@
+"""What the risk tools are asked about: holdings (names and weights), confidence, and windows of data.
+
+`weights` arrive as a list of `{name, weight}` items (strict OpenAI schemas cannot express a
+mapping) or as a plain mapping `{"BTC": 0.6, "defi": 0.4}` / CLI text `BTC=0.6,defi=0.4`, turned
+into items by a before-validator. They resolve to `Holdings`; a ledger-backed portfolio will
+resolve to the same `Holdings` (names, weights, value, origin), so the tools need not change.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from tools.errors import ToolError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tools.context import ToolContext
+    from tools.market.base import MarketData
+
+MAX_ABS_WEIGHT = 10.0
+
+
+def _items_from_mapping(value: Any, key: str) -> Any:
+    """{"BTC": 0.6} or "BTC=0.6,defi=0.4" → [{"name": "BTC", key: 0.6}]; lists pass through."""
+    if isinstance(value, str):
+        pairs = [part for part in value.replace(";", ",").split(",") if part.strip()]
+        parsed = {}
+        for pair in pairs:
+            name, sep, number = pair.partition("=")
+            if not sep:
+                name, sep, number = pair.partition(":")
+            if not sep:
+                raise ValueError(f"{pair.strip()!r} is not NAME=NUMBER")
+            parsed[name.strip()] = number.strip()
+        value = parsed
+    if isinstance(value, dict):
+        return [{"name": name, key: amount} for name, amount in value.items()]
+    return value
+
+
+class WeightItem(BaseModel):
+    """One holding: a catalogue index or an asset symbol and its fraction of the portfolio."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="catalogue index (e.g. defi) or asset symbol (e.g. BTC)")
+    weight: float = Field(description="fraction of the portfolio, e.g. 0.4")
+
+
+class ShockItem(BaseModel):
+    """A hypothetical move: a tier (core, satellite, speculative, cash), an index or an asset."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="tier, catalogue index or asset symbol")
+    shock: float = Field(description="price move as a fraction, e.g. -0.5 for a 50% fall")
+
+
+WeightList = Annotated[list[WeightItem], BeforeValidator(lambda v: _items_from_mapping(v, "weight"))]
+ShockList = Annotated[list[ShockItem], BeforeValidator(lambda v: _items_from_mapping(v, "shock"))]
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """A portfolio as the risk engine sees it: canonical names, weights (fractions), value, origin."""
+
+    names: tuple[str, ...]
+    weights: tuple[float, ...]
+    portfolio_value: float
+    origin: str = "explicit weights"
+
+    @property
+    def invested(self) -> float:
+        return float(sum(self.weights))
+
+    @property
+    def cash(self) -> float:
+        """The remainder at zero return (negative when the weights borrow)."""
+        return 1.0 - self.invested
+
+    def weight_of(self, name: str) -> float:
+        return self.weights[self.names.index(name)]
+
+
+def resolve_holdings(ctx: "ToolContext", weights: list[WeightItem], portfolio_value: float,
+                     warnings: list[str]) -> Holdings:
+    """Explicit weights → Holdings: names resolved, repeats merged, percentages read as fractions."""
+    from tools.indices.series import resolve_names
+
+    if not weights:
+        raise ToolError("no holdings given", hint='pass weights, e.g. [{"name": "BTC", "weight": 0.6}]',
+                        field="weights")
+    if not (isinstance(portfolio_value, (int, float)) and math.isfinite(portfolio_value) and portfolio_value > 0):
+        raise ToolError(f"portfolio_value must be a positive amount, got {portfolio_value}", field="portfolio_value")
+    merged: dict[str, float] = {}
+    for item in weights:
+        if not math.isfinite(item.weight):
+            raise ToolError(f"weight of {item.name!r} is not a number", field="weights")
+        canonical = resolve_names(ctx, [item.name])[0]
+        if canonical in merged:
+            warnings.append(f"{item.name} is listed twice; its weights were added")
+        merged[canonical] = merged.get(canonical, 0.0) + float(item.weight)
+    values = list(merged.values())
+    if all(v >= 0 for v in values) and 99.0 <= sum(values) <= 101.0 and max(values) > 1.0:
+        values = [v / 100.0 for v in values]
+        warnings.append("weights sum to ~100: read as percentages")
+    big = [n for n, v in zip(merged, values) if abs(v) > MAX_ABS_WEIGHT]
+    if big:
+        raise ToolError(f"weight of {big[0]} is {merged[big[0]]}: weights are fractions of the portfolio (0.4 = 40%)",
+                        hint="pass fractions that sum to at most 1; the remainder is cash", field="weights")
+    kept = [(n, v) for n, v in zip(merged, values) if v != 0.0]
+    if not kept:
+        raise ToolError("every weight is zero", hint="give at least one non-zero weight", field="weights")
+    if len(kept) < len(values):
+        warnings.append("holdings with zero weight were left out")
+    holdings = Holdings(tuple(n for n, _ in kept), tuple(v for _, v in kept), float(portfolio_value))
+    if holdings.invested > 1.0 + 1e-9:
+        warnings.append(f"weights sum to {holdings.invested:.3g} > 1: leveraged, cash is {holdings.cash:.3g}")
+    if any(v < 0 for v in holdings.weights):
+        warnings.append("negative weights are short positions")
+    return holdings
+
+
+def read_confidence(confidence: float, warnings: list[str]) -> float:
+    """A confidence in (0.5, 0.9999); 95 is read as 0.95 and said so; anything else is an error."""
+    value = float(confidence)
+    if math.isfinite(value) and 50.0 < value < 99.99:
+        warnings.append(f"confidence {confidence:g} read as {value / 100:g}")
+        value /= 100.0
+    if not (math.isfinite(value) and 0.5 < value < 0.9999):
+        raise ToolError(f"confidence must be between 0.5 and 0.9999 (e.g. 0.95 or 0.99), got {confidence}",
+                        hint="use 0.95 for 95%", field="confidence")
+    return value
+
+
+def read_fraction(value: float, what: str, field_name: str, warnings: list[str], *, low: float = 0.0,
+                  high: float = 1.0) -> float:
+    """A fraction in [low, high]; a number that only makes sense as a percentage is divided by 100."""
+    number = float(value)
+    if math.isfinite(number) and high < abs(number) <= 100 * max(abs(low), abs(high)):
+        warnings.append(f"{what} {value:g} read as {number / 100:g} ({value:g}%)")
+        number /= 100.0
+    if not (math.isfinite(number) and low <= number <= high):
+        raise ToolError(f"{what} must be a fraction between {low:g} and {high:g}, got {value}", field=field_name)
+    return number
+
+
+# ------------------------------------------------------------------ windows of data
+
+@dataclass
+class WindowReturns:
+    """Daily returns of the holdings on the days where every holding has one."""
+
+    returns: "pd.DataFrame"
+    market: "MarketData"
+    start: date  # the first day of a return used
+    end: date
+    warnings: list[str] = field(default_factory=list)
+
+
+def market_bounds(ctx: "ToolContext") -> tuple[date, date]:
+    close = ctx.market().close
+    if close.empty:
+        raise ToolError(f"source {ctx.market().label!r} has no prices", hint="choose another source")
+    return close.index[0].date(), close.index[-1].date()
+
+
+def window_returns(ctx: "ToolContext", names: list[str], window: str, *, min_days: int = 2,
+                   field_name: str = "window") -> WindowReturns:
+    """Returns of `names` over `window`, cut to the days where all have data, with warnings saying what was cut."""
+    from tools.indices.series import level_panel, parse_window, return_panel
+
+    first, last = market_bounds(ctx)
+    start, end = parse_window(window, first, last)
+    panel, market = return_panel(ctx, list(names), start, end)
+    warnings: list[str] = []
+    if panel.empty:
+        raise ToolError(f"no data in the window {start}..{end}", hint="choose a longer window", field=field_name)
+    full_levels, _ = level_panel(ctx, list(names))
+    for name in panel.columns:
+        observed = panel[name].dropna()
+        levels = full_levels[name].dropna()
+        span = f"{levels.index[0].date()}..{levels.index[-1].date()}" if not levels.empty else "none"
+        if observed.empty:
+            raise ToolError(f"{name} has no prices in {start}..{end} (its data: {span})",
+                            hint="choose a window inside its data, e.g. window='START:END', or drop it",
+                            field=field_name)
+        if observed.index[0] > panel.index[0]:
+            warnings.append(f"{name} has data only from {observed.index[0].date()}")
+        if observed.index[-1] < panel.index[-1]:
+            warnings.append(f"{name}'s prices end on {observed.index[-1].date()} (delisted or no longer served)")
+    complete = panel.dropna(how="any")
+    if len(complete) < min_days:
+        raise ToolError(f"only {len(complete)} day(s) in {start}..{end} where every holding has a price; "
+                        f"need at least {min_days}", hint="choose a longer window or other holdings", field=field_name)
+    inner = panel.loc[complete.index[0]: complete.index[-1]]
+    gaps = len(inner) - len(complete)
+    if gaps:
+        warnings.append(f"{gaps} day(s) with a missing price were skipped (the move lands on the next priced day)")
+    if complete.index[0] > panel.index[0] or complete.index[-1] < panel.index[-1]:
+        warnings.append(f"window cut to {complete.index[0].date()}..{complete.index[-1].date()} "
+                        "where every holding has prices")
+    return WindowReturns(complete, market, complete.index[0].date(), complete.index[-1].date(), warnings)

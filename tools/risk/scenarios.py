@@ -1,0 +1,131 @@
+"""Stress scenarios against a source: historical replays on real windows, tiers, venue failure, custom shocks.
+
+Reads prices through `tools.indices.series`; the arithmetic is in `stress_math`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tools.errors import ToolError
+from tools.risk.stress_math import ScenarioOutcome, buy_and_hold_replay, compact_path, instant_shock
+
+if TYPE_CHECKING:
+    from tools.context import ToolContext
+    from tools.risk.inputs import Holdings
+
+# The synthetic sample market places its episodes on the same dates (tools/market/sample.py EPISODES).
+REPLAYS: dict[str, tuple[date, date, str]] = {
+    "bear_2018": (date(2017, 12, 17), date(2018, 12, 15), "2018 bear market, Dec 2017 top to Dec 2018 bottom"),
+    "covid_crash_2020": (date(2020, 3, 11), date(2020, 3, 13), "March 2020 crash"),
+    "luna_collapse_2022": (date(2022, 5, 5), date(2022, 5, 13), "Terra/LUNA collapse"),
+    "ftx_collapse_2022": (date(2022, 11, 6), date(2022, 11, 10), "FTX collapse"),
+}
+HYPOTHETICAL: dict[str, str] = {
+    "exchange_failure": "a venue fails: part of the holdings kept there is lost",
+    "tier_shock": "instant move by tier (core, satellite, speculative, cash)",
+    "custom": "instant per-index or per-asset moves you give in shocks",
+}
+SCENARIO_NAMES: tuple[str, ...] = tuple(REPLAYS) + tuple(HYPOTHETICAL)
+DEFAULT_TIER_SHOCKS: dict[str, float] = {"core": -0.30, "satellite": -0.50, "speculative": -0.70, "cash": 0.0}
+TIERS = tuple(DEFAULT_TIER_SHOCKS)
+PROXY = "BTC"
+
+# Tiers of single assets, by universe category (indices carry their own tier).
+_CORE_ASSETS = {"BTC", "ETH", "WBTC", "STETH"}
+_SPECULATIVE_CATEGORIES = {"meme", "gaming", "exchange"}
+
+
+class ScenarioSkipped(Exception):
+    """A scenario the source cannot replay (no prices in its window); reported as a warning."""
+
+
+@dataclass
+class ScenarioRun:
+    outcome: ScenarioOutcome
+    description: str
+    start: date | None = None
+    end: date | None = None
+    notes: list[str] = field(default_factory=list)
+    path_dates: list[str] = field(default_factory=list)
+    path_values: list[float] = field(default_factory=list)
+
+
+def holding_tier(ctx: "ToolContext", name: str) -> str:
+    """core / satellite / speculative / cash of a catalogue index (its own) or an asset (by category)."""
+    from tools.indices.series import load
+    from tools.market.universe import ASSETS
+
+    definition = load(ctx).lookup(name)
+    if definition is not None:
+        return definition.tier
+    if name in _CORE_ASSETS:
+        return "core"
+    category = ASSETS[name].category if name in ASSETS else ""
+    if category == "stablecoin":
+        return "cash"
+    return "speculative" if category in _SPECULATIVE_CATEGORIES else "satellite"
+
+
+def replay(ctx: "ToolContext", holdings: "Holdings", scenario: str) -> ScenarioRun:
+    """Buy-and-hold through the scenario's window; unlisted holdings follow BTC (stated in the notes)."""
+    from tools.indices.series import level_panel
+
+    start, end, description = REPLAYS[scenario]
+    names = list(holdings.names)
+    wanted = names + ([PROXY] if PROXY not in names else [])
+    try:
+        levels, market = level_panel(ctx, wanted, start, end)
+    except ToolError:  # the proxy itself is unknown to this source
+        levels, market = level_panel(ctx, names, start, end)
+    if levels.empty or levels.index[0].date() > start or levels.index[-1].date() < end:
+        raise ScenarioSkipped(f"{scenario}: source {market.label!r} has no prices for {start}..{end}; skipped")
+    notes: list[str] = []
+    filled = levels.ffill()
+    for name in names:
+        column = levels[name]
+        if np.isnan(column.iloc[0]):
+            proxy = filled[PROXY] if PROXY in filled and not np.isnan(levels[PROXY].iloc[0]) else None
+            if proxy is None:
+                raise ScenarioSkipped(f"{scenario}: {name} has no price on {start} and no {PROXY} proxy; skipped")
+            filled[name] = proxy
+            notes.append(f"{name} has no price on {start} (not yet listed): replayed with {PROXY}'s move "
+                         "(the market factor; smaller coins usually fell further)")
+        elif column.iloc[1:].isna().any():
+            last_seen = column.last_valid_index().date()
+            notes.append(f"{name} has missing prices in the window (last {last_seen}): held at its last price")
+    outcome = buy_and_hold_replay(filled[names], np.asarray(holdings.weights))
+    path = compact_path(outcome.path)
+    return ScenarioRun(outcome, description, start, end, notes,
+                       [d.date().isoformat() for d in path.index], [round(float(v), 4) for v in path])
+
+
+def exchange_failure(holdings: "Holdings", loss: float, share: float) -> ScenarioRun:
+    """Lose `loss` of the part (`share`) of each long holding kept on the failed venue."""
+    weights = np.asarray(holdings.weights)
+    shocks = np.where(weights > 0, -loss * share, 0.0)
+    notes = [f"{loss:.0%} of the {share:.0%} of holdings kept on the venue is lost; cash assumed off the venue"]
+    if (weights < 0).any():
+        notes.append("short positions are not counted (their collateral is not modelled)")
+    return ScenarioRun(instant_shock(weights, shocks), HYPOTHETICAL["exchange_failure"], notes=notes)
+
+
+def tier_shock(ctx: "ToolContext", holdings: "Holdings", overrides: dict[str, float]) -> ScenarioRun:
+    tier_moves = {**DEFAULT_TIER_SHOCKS, **overrides}
+    tiers = [holding_tier(ctx, name) for name in holdings.names]
+    shocks = np.array([tier_moves[t] for t in tiers])
+    moves = ", ".join(f"{t} {m:+.0%}" for t, m in tier_moves.items())
+    held = ", ".join(f"{n}={t}" for n, t in zip(holdings.names, tiers))
+    return ScenarioRun(instant_shock(np.asarray(holdings.weights), shocks), HYPOTHETICAL["tier_shock"],
+                       notes=[f"moves: {moves}", f"tiers: {held}"])
+
+
+def custom_shock(holdings: "Holdings", shocks: dict[str, float]) -> ScenarioRun:
+    moves = np.array([shocks.get(name, 0.0) for name in holdings.names])
+    unshocked = [n for n in holdings.names if n not in shocks]
+    notes = [f"not shocked (0%): {', '.join(unshocked)}"] if unshocked else []
+    return ScenarioRun(instant_shock(np.asarray(holdings.weights), moves), HYPOTHETICAL["custom"], notes=notes)
