@@ -1,0 +1,68 @@
+"""`indexdesk ask "…"`: one question to the agent, for scripts and quick looks.
+
+Without `--session` the conversation is not saved; with it, the question continues (or starts)
+that session, like `indexdesk chat --session`. `--json` prints the answer and every tool call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("ask", help="ask the agent one question (one-shot; --json for scripts)")
+    from agent.cli import add_source_options
+
+    add_source_options(parser)
+    parser.add_argument("question", nargs="+", help="the question, e.g. \"how did defi do over 90 days?\"")
+    parser.add_argument("--json", action="store_true",
+                        help="print {answer, tool_calls: [{name, arguments, result}], ungrounded, usage, model}")
+    parser.add_argument("--yes", action="store_true", help="run state-changing tools (journal writes) without asking")
+    parser.add_argument("--session", help="continue or start this saved session (default: not saved)")
+    parser.set_defaults(func=cmd_ask)
+
+
+def _confirm_on_terminal(name: str, arguments: dict) -> bool:
+    """Ask on the terminal; without one (a script), decline: only --yes lets a script write."""
+    if not sys.stdin.isatty():
+        print(f"declined {name}: not a terminal; pass --yes to allow state-changing tools", file=sys.stderr)
+        return False
+    shown = json.dumps(arguments, ensure_ascii=False)
+    print(f"{name} wants to run with {shown}", file=sys.stderr)
+    try:
+        reply = input("allow? [y/N] ")
+    except EOFError:
+        return False
+    return reply.strip().lower() in ("y", "yes")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from agent.cli import make_context
+    from agent.runtime import AgentSession
+
+    ctx = make_context(args)
+    session = AgentSession(ctx, session_id=args.session or "ask", auto_confirm=args.yes,
+                           persist=bool(args.session))
+    try:
+        if session.model_info.offline and not args.json:
+            print(f"note: {session.model_info.how_to_configure}", file=sys.stderr)
+        result = session.run_turn(" ".join(args.question), confirm=_confirm_on_terminal)
+    finally:
+        session.close()
+    if args.json:
+        out = result.to_dict()
+        out["model"] = session.model_info.describe()
+        out["session"] = args.session
+        print(json.dumps(out, ensure_ascii=False, default=str))
+        return 1 if result.error else 0
+    if result.error:
+        print(f"error: {result.error}", file=sys.stderr)
+        return 1
+    for call in result.tool_calls:
+        print(f"· {call['name']}({json.dumps(call['arguments'], ensure_ascii=False)})", file=sys.stderr)
+    print(result.answer)
+    if result.ungrounded:
+        print("⚠ not found in any tool result: " + ", ".join(result.ungrounded), file=sys.stderr)
+    return 0
