@@ -1,0 +1,99 @@
+"""Canonical tags from free text through the lexicon: at write time for entries, at search time for queries.
+
+A phrase matches on word boundaries, case-insensitively, with an optional inflection
+(s/es/ed/d/ing), longest phrases first so "take profit" wins over "take". Negated feelings
+("not nervous", "no fear") are skipped: a journal that says "not scared" is not scared.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from memory.journal.lexicon import INDEX_PHRASES, LEXICON
+
+_INFLECTION = r"(?:s|es|ed|d|ing|ly)?"
+_NEGATION = re.compile(r"\b(?:not|no|never|wasn't|wasnt|isn't|without|zero)\s+(?:\w+\s+)?$")
+
+
+def _phrase_key(phrase: str) -> str:
+    return re.sub(r"[\s-]+", " ", phrase.lower()).strip()
+
+
+def _compile(table: dict[str, tuple[str, ...]]) -> tuple[re.Pattern, dict[str, list[str]]]:
+    owners: dict[str, list[str]] = {}
+    for tag, phrases in table.items():
+        for phrase in phrases:
+            owners.setdefault(_phrase_key(phrase), []).append(tag)
+    alternatives = sorted(owners, key=len, reverse=True)
+    body = "|".join(r"[\s-]+".join(re.escape(word) for word in p.split(" ")) for p in alternatives)
+    return re.compile(rf"(?<![\w$])({body}){_INFLECTION}(?!\w)", re.IGNORECASE), owners
+
+
+@lru_cache(maxsize=1)
+def _lexicon_pattern() -> tuple[re.Pattern, dict[str, list[str]]]:
+    return _compile(LEXICON)
+
+
+@lru_cache(maxsize=8)
+def index_pattern(extra: tuple[tuple[str, str], ...] = ()) -> tuple[re.Pattern, dict[str, list[str]]]:
+    """Index/asset phrases → canonical names; `extra` adds (phrase, name) pairs from the caller's catalogue."""
+    table = {name: list(phrases) for name, phrases in INDEX_PHRASES.items()}
+    for phrase, name in extra:
+        table.setdefault(name, []).append(phrase)
+    return _compile({k: tuple(v) for k, v in table.items()})
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"[’`]", "'", text.lower())
+
+
+def lexicon_matches(text: str) -> list[tuple[str, str]]:
+    """(canonical tag, phrase as written) for each lexicon hit, negated feelings skipped."""
+    pattern, owners = _lexicon_pattern()
+    lowered = _normalise(text)
+    out = []
+    for match in pattern.finditer(lowered):
+        for tag in owners.get(_phrase_key(match.group(1)), []):
+            if tag.startswith("emotion:") and _NEGATION.search(lowered[max(0, match.start() - 24):match.start()]):
+                continue
+            out.append((tag, match.group(0)))
+    return out
+
+
+def lexicon_tags(text: str) -> list[str]:
+    """Canonical tags (`action:sell`, `emotion:fear`, `theme:macro`, …) found in the text, in first-seen order."""
+    return list(dict.fromkeys(tag for tag, _ in lexicon_matches(text)))
+
+
+def index_mentions(text: str, extra: tuple[tuple[str, str], ...] = ()) -> list[tuple[str, int, int]]:
+    """(canonical name, start, end) of each index or asset mention, in order."""
+    pattern, owners = index_pattern(extra)
+    out = []
+    for match in pattern.finditer(_normalise(text)):
+        names = owners.get(_phrase_key(match.group(1)))
+        if names:
+            out.append((names[0], match.start(), match.end()))
+    return out
+
+
+def regime_tags(regime: str | None, btc_vol_30d: float | None) -> list[str]:
+    """Tags for the market context at write time, in the lexicon's vocabulary."""
+    tags = []
+    if regime:
+        tags.append(f"regime:{regime}")
+        if regime in ("crash", "drawdown"):
+            tags.append("theme:drawdown")
+    if btc_vol_30d is not None and btc_vol_30d == btc_vol_30d:
+        tags.append("volatility:high" if btc_vol_30d >= 0.8 else "volatility:low" if btc_vol_30d < 0.4 else "volatility:normal")
+    return tags
+
+
+def tag_gloss(tags: list[str]) -> str:
+    """Tags as plain words for an embedding model ("emotion fear, action sell, index memecoins")."""
+    return ", ".join(t.replace(":", " ").replace("_", " ") for t in tags)
+
+
+def fts_token(tag: str) -> str:
+    """A tag as one full-text token: `emotion:fear` → `emotion_fear`."""
+    return re.sub(r"[^a-z0-9]+", "_", tag.lower()).strip("_")

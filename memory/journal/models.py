@@ -1,0 +1,104 @@
+"""The journal entry: what was decided, why, how it felt, and the market around it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Kind = Literal["decision", "thesis", "note", "lesson", "review"]
+Action = Literal["buy", "sell", "rotate", "rebalance", "hedge", "hold"]
+Direction = Literal["into", "out_of", "held"]
+KINDS: tuple[str, ...] = get_args(Kind)
+ACTIONS: tuple[str, ...] = get_args(Action)
+MAX_TEXT_CHARS = 20_000  # a journal entry, not a document: larger text is refused, not truncated
+
+
+def new_entry_id() -> str:
+    return "j_" + uuid.uuid4().hex[:16]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+class Position(BaseModel):
+    """One index or asset a decision touched: direction and size (an amount, a weight change, or both)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="catalogue index name (lower-case) or asset symbol (upper-case)")
+    direction: Direction = "held"
+    amount: float | None = Field(None, description="currency amount moved, e.g. 2000 for $2,000")
+    weight_change_pct: float | None = Field(None, description="portfolio weight change in percentage points, signed")
+
+
+class MarketContext(BaseModel):
+    """The market when the entry was written, handed in by the tools layer as plain data."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: date | None = None
+    levels: dict[str, float] = Field(default_factory=dict, description="level or price of each index/asset involved")
+    btc_volatility_30d: float | None = Field(None, description="annualised 30-day volatility of BTC daily returns")
+    regime: str | None = Field(None, description="bull | bear | sideways | crash")
+    source: str | None = None
+
+
+class JournalEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(default_factory=new_entry_id)
+    version: int = 1
+    timestamp: datetime = Field(default_factory=utc_now, description="when the decision happened")
+    created_at: datetime = Field(default_factory=utc_now, description="when this version was written")
+    kind: Kind = "note"
+    action: Action | None = None
+    positions: list[Position] = Field(default_factory=list)
+    rationale: str | None = None
+    expected_outcome: str | None = None
+    invalidation: str | None = None
+    confidence: int | None = Field(None, ge=1, le=5)
+    emotional_state: str | None = None
+    tags: list[str] = Field(default_factory=list, description="the user's own tags")
+    derived_tags: list[str] = Field(default_factory=list, description="canonical tags added at write time")
+    ledger_links: list[str] = Field(default_factory=list, description="ids of ledger transactions")
+    text: str = Field(description="the raw text as written; never lost")
+    market_context: MarketContext | None = None
+    extraction: Literal["model", "parser", "manual", "import"] = "manual"
+
+    @field_validator("text")
+    @classmethod
+    def _text_is_real(cls, value: str) -> str:
+        if not value or not value.strip():
+            raise ValueError("the entry text is empty")
+        if len(value) > MAX_TEXT_CHARS:
+            raise ValueError(f"the entry text has {len(value):,} characters; the limit is {MAX_TEXT_CHARS:,}")
+        return value
+
+    @field_validator("timestamp", "created_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+    @field_validator("tags")
+    @classmethod
+    def _clean_tags(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(t.strip().lower() for t in value if t and t.strip()))
+
+    @property
+    def names(self) -> list[str]:
+        return list(dict.fromkeys(p.name for p in self.positions))
+
+    def all_tags(self) -> list[str]:
+        return list(dict.fromkeys(self.tags + self.derived_tags))
+
+    def search_text(self) -> str:
+        """Everything a person wrote, for the lexical index and the embedding."""
+        parts = [self.text]
+        for extra in (self.rationale, self.expected_outcome, self.invalidation, self.emotional_state):
+            if extra and extra not in self.text:
+                parts.append(extra)
+        return "\n".join(parts)
