@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agent.commands.tools",
     "agent.commands.ask",
     "agent.commands.risk",
+    "agent.commands.market",
 )
 
 EXAMPLES = """examples:
