@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agent.commands.ask",
     "agent.commands.risk",
     "agent.commands.market",
+    "agent.commands.data",
 )
 
 EXAMPLES = """examples:
