@@ -14,6 +14,7 @@ from typing import Any
 
 COMMAND_MODULES: tuple[str, ...] = (
     "agent.commands.tools",
+    "agent.commands.chat",
     "agent.commands.ask",
     "agent.commands.risk",
     "agent.commands.market",

@@ -21,9 +21,10 @@ BUILTIN_SCENARIOS = ("bear_2018", "covid_crash_2020", "luna_collapse_2022", "ftx
 # The tier template used when a risk question names no portfolio: core 55 %, satellite 35 %, speculative 10 %.
 DEFAULT_PORTFOLIO: tuple[tuple[str, float], ...] = (
     ("large_cap", 0.35), ("balanced", 0.20), ("layer1", 0.15), ("defi", 0.10), ("ai_data", 0.10), ("memecoins", 0.10))
-DEFAULT_PORTFOLIO_NOTE = ("No portfolio was given, so this uses the default tier template: core 55% (large_cap 35%, "
-                          "balanced 20%), satellite 35% (layer1 15%, defi 10%, ai_data 10%), speculative 10% "
-                          "(memecoins 10%).")
+# The note names the holdings but not their weights: the weights are the router's input, not a tool
+# result, so the grounding check would rightly flag them (they are in docs/offline_router.md and `/last`).
+DEFAULT_PORTFOLIO_NOTE = ("No portfolio was given, so this uses the default tier template: core (large_cap, balanced), "
+                          "satellite (layer1, defi, ai_data) and speculative (memecoins); `/last` shows the weights.")
 DEFAULT_INDICES_NOTE = ("No indices were named, so this uses the default tier template's indices: "
                         + ", ".join(name for name, _ in DEFAULT_PORTFOLIO) + ".")
 
@@ -440,6 +441,9 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
         elif intent == "correlation":
             args["indices"] = [name for name, _ in DEFAULT_PORTFOLIO]
             notes.append(DEFAULT_INDICES_NOTE)
+        elif intent == "sizing":
+            args["weights"] = Weights(DEFAULT_PORTFOLIO)
+            notes.append(DEFAULT_PORTFOLIO_NOTE)
         elif intent == "performance":
             return {}, notes, ("Which index or asset? Known indices: " + ", ".join(vocab.index_names)
                                + ". e.g. `how did defi do over 90 days`")

@@ -3,21 +3,22 @@
 Works on any tool's JSON result without knowing its schema: scalar fields become a
 field/value table, lists of records and mappings of records become tables with one row each,
 a labelled matrix (correlation) becomes a square table. Numbers are printed exactly as they
-appear in the result (`json.dumps` of the value), so an answer built from these tables passes
-the grounding check. Only the standard library is imported at top level; Rich is imported by
+appear in the result, rounded to 4 significant digits and never rescaled, so an answer built
+from these tables passes the grounding check (agent/grounding.py reads rounded figures). Only the standard library is imported at top level; Rich is imported by
 the functions that draw with it.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 # Fields every result carries; shown as a footer line, not as table rows.
 META_FIELDS = ("source", "as_of", "warnings", "notes")
 MAX_ROWS = 25
-MAX_INLINE_LIST = 12
+MAX_INLINE_LIST = 6
 
 
 @dataclass
@@ -37,19 +38,36 @@ class Tabulated:
     lines: list[str] = field(default_factory=list)
 
 
+def format_number(value: float | int) -> str:
+    """A number as the result has it, rounded to 4 significant digits (2 decimals from 1,000 up).
+
+    Rounding only, never rescaling: the grounding check reads "0.0812" as 0.081234 shown at its
+    precision, and the full value stays one `/last` away.
+    """
+    if isinstance(value, int) or not math.isfinite(value):
+        return json.dumps(value)
+    if value == 0 or value.is_integer():
+        return str(int(value))
+    magnitude = abs(value)
+    decimals = 2 if magnitude >= 1000 else min(10, 3 - math.floor(math.log10(magnitude)))
+    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def cell(value: Any) -> str:
-    """A value as it appears in the JSON result: numbers verbatim, null as n/a."""
+    """A value for a table cell: numbers rounded for reading (see `format_number`), null as n/a."""
     if value is None:
         return "n/a"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (int, float)):
-        return json.dumps(value)
+        return format_number(value)
     if isinstance(value, str):
         return value.replace("|", "\\|").replace("\n", " ")
     if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
-        shown = ", ".join(cell(v) for v in value[:MAX_INLINE_LIST])
-        return shown + (f", … (+{len(value) - MAX_INLINE_LIST})" if len(value) > MAX_INLINE_LIST else "")
+        if len(value) <= MAX_INLINE_LIST:
+            return ", ".join(cell(v) for v in value)
+        return f"{cell(value[0])}, {cell(value[1])}, … {cell(value[-1])} ({len(value)} values)"
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)[:120]
 
 
@@ -77,20 +95,38 @@ def _flatten(record: dict, prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def _records_table(title: str, records: list[dict], label_column: str | None = None,
-                   labels: list[str] | None = None) -> Table:
+def _records_tables(title: str, records: list[dict], label_column: str | None = None,
+                    labels: list[str] | None = None) -> list[Table]:
+    """A table with a row per record; nested lists of records become their own tables after it.
+
+    A wide table of few rows (one index, fourteen metrics) is turned on its side to stay readable.
+    """
     flat = [_flatten(r) for r in records]
+    nested: list[Table] = []
+    for number, record in enumerate(flat):
+        label = labels[number] if labels else next((v for v in record.values() if isinstance(v, str)), str(number + 1))
+        for key, value in list(record.items()):
+            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                nested += _records_tables(f"{humanize(key)} — {label}", value)
+                del record[key]
     columns: list[str] = []
     for record in flat:
         for key in record:
             if key not in columns:
                 columns.append(key)
     rows = [[cell(r.get(c)) for c in columns] for r in flat]
+    keep = [i for i, c in enumerate(columns) if any(row[i] not in ("", "none") for row in rows)]
+    columns, rows = [columns[i] for i in keep], [[row[i] for i in keep] for row in rows]
     if labels is not None:
         columns = [label_column or ""] + columns
         rows = [[label] + row for label, row in zip(labels, rows)]
+    if len(columns) > 8 and 0 < len(rows) <= 4:
+        header = [""] + [row[0] for row in rows]
+        sideways = [[humanize(columns[i])] + [row[i] for row in rows] for i in range(1, len(columns))]
+        return [Table(title=title, columns=header, rows=sideways)] + nested
     shown = rows[:MAX_ROWS]
-    return Table(title=title, columns=[humanize(c) for c in columns], rows=shown, hidden_rows=len(rows) - len(shown))
+    return [Table(title=title, columns=[humanize(c) for c in columns], rows=shown,
+                  hidden_rows=len(rows) - len(shown))] + nested
 
 
 def _matrix_table(title: str, matrix: list[list[Any]], labels: list[str] | None) -> Table:
@@ -128,12 +164,12 @@ def tabulate(result: Any, title: str = "") -> Tabulated:
                 continue
             out.facts.append((name, cell(value) if value else "none"))
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            out.tables.append(_records_table(name, value))
+            out.tables += _records_tables(name, value)
         elif isinstance(value, list) and value and all(isinstance(v, list) for v in value):
             labels = _label_list(result, len(value))
             out.tables.append(_matrix_table(name, value, labels))
         elif isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
-            out.tables.append(_records_table(name, list(value.values()), label_column="", labels=list(value)))
+            out.tables += _records_tables(name, list(value.values()), label_column="", labels=list(value))
         elif isinstance(value, dict) and value and all(_is_scalar(v) or _is_scalar_list(v) for v in value.values()):
             out.tables.append(Table(title=name, columns=["", "value"],
                                     rows=[[humanize(k), cell(v)] for k, v in list(value.items())[:MAX_ROWS]],
