@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agent.commands.ask",
     "agent.commands.risk",
     "agent.commands.market",
+    "agent.commands.serve",
     "agent.commands.data",
 )
 

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     http_retries: int = 4
     http_backoff: float = Field(0.5, description="seconds before the first retry; doubles each retry (capped at 30 s)")
     history_days: int = Field(365, description="days of history a remote source downloads the first time")
+    api_token: str | None = Field(None, repr=False, description="bearer token `indexdesk serve` requires; unset = no auth")
 
     @property
     def user_indices_path(self) -> Path:
