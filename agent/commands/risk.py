@@ -1,0 +1,211 @@
+"""`indexdesk var|stress|corr|size`: the risk tools from the command line, printed as tables.
+
+    indexdesk var --weights BTC=0.6,defi=0.4 --confidence 0.99 --horizon 30 --method monte_carlo
+    indexdesk stress --weights BTC=0.5,LUNA=0.2 --scenarios luna_collapse_2022 exchange_failure
+    indexdesk corr BTC ETH defi layer1 --window 180d --rolling BTC ETH
+    indexdesk size BTC ETH defi --target 0.4
+
+Only the standard library is imported here; the tools load when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from agent.cli import add_source_options
+
+    p = subparsers.add_parser("var", help="Value at Risk and CVaR of a portfolio, with each holding's part")
+    add_source_options(p)
+    _weights_option(p, required=True)
+    p.add_argument("--confidence", type=float, default=0.95, help="e.g. 0.95 or 0.99 (default 0.95)")
+    p.add_argument("--horizon", type=int, default=1, help="horizon in days, 1-365 (default 1)")
+    p.add_argument("--method", default="historical",
+                   choices=["historical", "parametric", "cornish_fisher", "monte_carlo"], help="default historical")
+    p.add_argument("--window", default="1y", help="history: 30d, 90d, 1y, 3y, all, START:END (default 1y)")
+    p.add_argument("--buy-and-hold", action="store_true", help="no rebalancing within the horizon")
+    p.add_argument("--value", type=float, default=100000.0, help="portfolio value for amounts (default 100000)")
+    p.add_argument("--seed", type=int, default=42, help="Monte Carlo seed (default 42)")
+    p.add_argument("--json", action="store_true", help="print the tool's JSON result")
+    p.set_defaults(func=cmd_var)
+
+    p = subparsers.add_parser("stress", help="P&L in historical crises and hypothetical shocks")
+    add_source_options(p)
+    _weights_option(p, required=True)
+    p.add_argument("--scenarios", nargs="*", default=None,
+                   help="bear_2018 covid_crash_2020 luna_collapse_2022 ftx_collapse_2022 exchange_failure "
+                        "tier_shock custom (default: all that apply)")
+    p.add_argument("--exchange-loss", type=float, default=0.30, help="loss on the failed venue (default 0.30)")
+    p.add_argument("--exchange-share", type=float, default=1.0, help="share of holdings on that venue (default 1)")
+    p.add_argument("--shocks", default=None, help="e.g. core=-0.2,defi=-0.5 (tiers, indices or symbols)")
+    p.add_argument("--value", type=float, default=100000.0, help="portfolio value for amounts (default 100000)")
+    p.add_argument("--json", action="store_true", help="print the tool's JSON result")
+    p.set_defaults(func=cmd_stress)
+
+    p = subparsers.add_parser("corr", help="correlation matrix; pairs that are the same bet twice")
+    add_source_options(p)
+    p.add_argument("indices", nargs="+", help="indices or symbols (2 or more)")
+    p.add_argument("--window", default="90d", help="30d, 90d, 180d, 1y, all, START:END (default 90d)")
+    p.add_argument("--rolling", nargs=2, metavar=("A", "B"), default=None, help="rolling correlation of a pair")
+    p.add_argument("--rolling-window", type=int, default=30, help="days per rolling window (default 30)")
+    p.add_argument("--json", action="store_true", help="print the tool's JSON result")
+    p.set_defaults(func=cmd_corr)
+
+    p = subparsers.add_parser("size", help="volatility-targeted position sizes")
+    add_source_options(p)
+    p.add_argument("indices", nargs="*", help="indices or symbols to size from equal weights")
+    _weights_option(p, required=False)
+    p.add_argument("--target", type=float, required=True, help="target annualised volatility, e.g. 0.4")
+    p.add_argument("--lookback", default="90d", help="volatility window (default 90d)")
+    p.add_argument("--leverage", action="store_true", help="allow weights above 1 in total")
+    p.add_argument("--json", action="store_true", help="print the tool's JSON result")
+    p.set_defaults(func=cmd_size)
+
+
+def _weights_option(parser: argparse.ArgumentParser, required: bool) -> None:
+    parser.add_argument("--weights", required=required, help="NAME=WEIGHT,... e.g. BTC=0.6,defi=0.4 (rest is cash)")
+
+
+def _call(args: argparse.Namespace, tool_name: str, arguments: dict) -> tuple[dict | None, int]:
+    """Run one risk tool through the registry call path: (result to render, or None when done; exit code)."""
+    from agent.cli import make_context
+    from tools.registry import Registry, is_error, spec_of
+    from tools.risk import tools as risk_tools
+
+    registry = Registry([spec_of(getattr(risk_tools, tool_name))])
+    result = registry.call(tool_name, {k: v for k, v in arguments.items() if v is not None}, make_context(args))
+    if is_error(result):
+        print(f"error: {result['error']}", file=sys.stderr)
+        if result.get("hint"):
+            print(f"hint: {result['hint']}", file=sys.stderr)
+        return None, 2
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return None, 0
+    return result, 0
+
+
+def _pct(value, digits: int = 2) -> str:
+    return "–" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def _money(value) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
+def _footer(console, result: dict) -> None:
+    console.print(f"[dim]source {result['source']}, as of {result.get('as_of')}[/]")
+    for warning in result.get("warnings") or []:
+        console.print(f"[yellow]warning:[/] {warning}")
+
+
+def cmd_var(args: argparse.Namespace) -> int:
+    result, code = _call(args, "compute_var", {
+        "weights": args.weights, "confidence": args.confidence, "horizon_days": args.horizon, "method": args.method,
+        "window": args.window, "buy_and_hold": args.buy_and_hold, "portfolio_value": args.value, "seed": args.seed})
+    if result is None:
+        return code
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    title = (f"{result['method']} VaR, {result['confidence'] * 100:g}% confidence, {result['horizon_days']}-day horizon "
+             f"({result['start']}..{result['end']})")
+    table = Table(title=title)
+    for column in ("holding", "weight", "VaR part", "CVaR part", "VaR amount", "share of VaR"):
+        table.add_column(column, justify="left" if column == "holding" else "right")
+    for c in result["components"]:
+        table.add_row(c["name"], _pct(c["weight"], 1), _pct(c["var"]), _pct(c["cvar"]), _money(c["var_amount"]),
+                      _pct(c["share_of_var"], 1))
+    table.add_row("[bold]portfolio[/]", _pct(1 - result["cash_weight"], 1), f"[bold]{_pct(result['var'])}[/]",
+                  f"[bold]{_pct(result['cvar'])}[/]", f"[bold]{_money(result['var_amount'])}[/]", "100.0%")
+    console.print(table)
+    console.print(f"CVaR {_pct(result['cvar'])} = {_money(result['cvar_amount'])}; tail ratio {result['tail_note']}")
+    console.print(f"[dim]{result['method_notes']}[/]")
+    _footer(console, result)
+    return 0
+
+
+def cmd_stress(args: argparse.Namespace) -> int:
+    result, code = _call(args, "stress_test", {
+        "weights": args.weights, "scenarios": args.scenarios or None, "exchange_loss": args.exchange_loss,
+        "exchange_share": args.exchange_share, "shocks": args.shocks, "portfolio_value": args.value})
+    if result is None:
+        return code
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"stress test, portfolio {_money(result['portfolio_value'])}")
+    for column in ("scenario", "window", "P&L", "amount", "max drawdown", "worst contributor"):
+        table.add_column(column, justify="right" if column in ("P&L", "amount", "max drawdown") else "left")
+    for s in result["scenarios"]:
+        window = f"{s['start']}..{s['end']}" if s.get("start") else "instant"
+        style = "red" if (s["pnl"] or 0) < 0 else "green"
+        table.add_row(s["scenario"], window, f"[{style}]{_pct(s['pnl'], 1)}[/]", _money(s["pnl_amount"]),
+                      _pct(s["max_drawdown"], 1), s.get("worst_contributor") or "–")
+    console.print(table)
+    for s in result["scenarios"]:
+        for note in s.get("notes") or []:
+            console.print(f"[dim]{s['scenario']}: {note}[/]")
+    _footer(console, result)
+    return 0
+
+
+def cmd_corr(args: argparse.Namespace) -> int:
+    result, code = _call(args, "analyze_correlation", {
+        "indices": args.indices, "window": args.window, "rolling_pair": args.rolling,
+        "rolling_window": args.rolling_window})
+    if result is None:
+        return code
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    names = result["names"]
+    table = Table(title=f"correlation of daily returns {result['start']}..{result['end']} "
+                        f"(average {result['average_correlation']})")
+    table.add_column("")
+    for name in names:
+        table.add_column(name, justify="right")
+    for name, row in zip(names, result["matrix"]):
+        cells = ["–" if v is None else (f"[red]{v:.2f}[/]" if v >= 0.9 and n != name else f"{v:.2f}")
+                 for n, v in zip(names, row)]
+        table.add_row(name, *cells)
+    console.print(table)
+    for line in result["suggestions"]:
+        console.print(f"• {line}")
+    rolling = result.get("rolling")
+    if rolling:
+        points = ", ".join(f"{d[5:]} {v:.2f}" for d, v in zip(rolling["dates"], rolling["values"]))
+        console.print(f"rolling {rolling['window_days']}d {'/'.join(rolling['pair'])}: latest {rolling['latest']}, "
+                      f"range {rolling['low']}..{rolling['high']}\n[dim]{points}[/]")
+    _footer(console, result)
+    return 0
+
+
+def cmd_size(args: argparse.Namespace) -> int:
+    result, code = _call(args, "size_positions", {
+        "target_volatility": args.target, "indices": args.indices or None, "weights": args.weights,
+        "lookback": args.lookback, "allow_leverage": args.leverage})
+    if result is None:
+        return code
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"volatility target {_pct(result['target_volatility'], 0)} ({result['start']}..{result['end']})")
+    for column in ("holding", "volatility", "base weight", "new weight", "change"):
+        table.add_column(column, justify="left" if column == "holding" else "right")
+    for p in result["positions"]:
+        table.add_row(p["name"], _pct(p["volatility"], 1), _pct(p["base_weight"], 1), _pct(p["weight"], 1),
+                      f"{p['change'] * 100:+.1f}%")
+    table.add_row("cash", "", "", _pct(result["cash"], 1), "")
+    console.print(table)
+    for note in result["notes"]:
+        console.print(f"• {note}")
+    _footer(console, result)
+    return 0
