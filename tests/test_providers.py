@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import socket
 from datetime import date, datetime, timedelta, timezone
@@ -419,3 +420,41 @@ def test_all_remote_sources_open_by_name(tmp_path):
     for name in ("coingecko", "binance", "tokenmetrics"):
         source = open_source(name, settings)
         assert isinstance(source, PriceSource) and source.name == name
+
+
+# ================================================================ indexdesk data sync|status
+
+def run_cli(*argv: str) -> int:
+    from agent.cli import main
+
+    return main(list(argv))
+
+
+def test_data_sync_then_status_through_the_cli(server, tmp_path, monkeypatch, capsys):
+    by_pair = {"BTCUSDT": klines_from_csv("BTC"), "ETHUSDT": klines_from_csv("ETH")}
+    server.route("/api/v3/klines", lambda r: klines_handler(by_pair.get(r.query["symbol"], []))(r)
+                 if r.query["symbol"] in by_pair else json_reply({"code": -1121, "msg": "Invalid symbol."}, 400))
+    monkeypatch.setenv("INDEXDESK_BINANCE_BASE_URL", server.url)
+    monkeypatch.setenv("INDEXDESK_HTTP_BACKOFF", "0")
+    home = tmp_path / "home"
+    days = (datetime.now(timezone.utc).date() - date(2025, 12, 1)).days  # the real clock: reach back into the CSV
+    assert run_cli("data", "sync", "--source", "binance", "--home", str(home), "--symbols", "btc", "eth",
+                   "--days", str(days), "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [(s["symbol"], s["new_rows"], s["last_day"]) for s in report["symbols"]] == [
+        ("BTC", 36, "2026-01-05"), ("ETH", 36, "2026-01-05")]  # 2025-12-01 .. 2026-01-05
+
+    assert run_cli("data", "status", "--home", str(home), "--source", "binance", "--json") == 0
+    status = json.loads(capsys.readouterr().out)
+    (binance_status,) = status["sources"]
+    assert (binance_status["symbols"], binance_status["rows"], binance_status["first_day"],
+            binance_status["last_day"]) == (2, 72, "2025-12-01", "2026-01-05")
+    assert [s["symbol"] for s in status["symbols"]] == ["BTC", "ETH"]
+
+    assert run_cli("data", "sync", "--source", "binance", "--home", str(home), "--symbols", "NOPE") == 1
+    assert "Invalid symbol" in capsys.readouterr().out
+
+
+def test_data_sync_refuses_a_local_source(tmp_path, capsys):
+    assert run_cli("data", "sync", "--home", str(tmp_path), "--source", "sample") == 2
+    assert "nothing to sync for source 'sample'" in capsys.readouterr().err

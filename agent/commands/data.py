@@ -78,8 +78,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
                                        "error": r.error} for r in report.results]}, default=str, indent=2))
     else:
         failed = len(report.failed)
-        console.print(f"{name}: {report.new_rows} new rows for {len(report.results) - failed} symbols"
+        done = len(report.results) - failed
+        console.print(f"{name}: {report.new_rows} new rows for {done} symbol{'' if done == 1 else 's'}"
                       + (f"; [red]{failed} failed[/]" if failed else ""))
+        for result in report.failed:
+            console.print(f"  [red]{result.symbol}[/]: {result.error}", highlight=False)
         if report.unreachable:
             console.print(f"[yellow]{name} could not be reached: {report.unreachable}[/]")
     return 1 if report.failed else 0
