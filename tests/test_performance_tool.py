@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 
 import numpy as np
@@ -197,10 +198,20 @@ def test_user_indices_from_the_settings_file_are_usable(settings, tmp_path):
     ctx = ToolContext(settings=settings.model_copy(update={"indices_file": path}), source=FakeSource())
     result = call(ctx, indices=["majors"], window="all", benchmark="none")
     assert result["results"][0]["name"] == "majors" and result["results"][0]["total_return"] is not None
-    path.write_text('[indices.majors]\ntitle = "Majors"\ntier = "core"\ncategory = "broad"\nweighting = "equal"\n'
-                    'symbols = ["BTC"]\nrebalance = "daily"\n')
-    broken = call(ToolContext(settings=ctx.settings, source=FakeSource()), indices=["majors"])
+    # The same context notices an edited file: no stale levels from the memo.
+    rewrite(path, '[indices.majors]\ntitle = "Majors"\ntier = "core"\ncategory = "broad"\nsymbols = ["BTC"]\n')
+    only_btc = call(ctx, indices=["majors", "BTC"], window="all", benchmark="none")["results"]
+    assert only_btc[0]["total_return"] == pytest.approx(only_btc[1]["total_return"], abs=1e-12)
+    rewrite(path, '[indices.majors]\ntitle = "Majors"\ntier = "core"\ncategory = "broad"\nsymbols = ["BTC"]\n'
+                  'rebalance = "daily"\n')
+    broken = call(ctx, indices=["majors"])
     assert is_error(broken) and "'majors', field 'rebalance'" in broken["error"]
+
+
+def rewrite(path, text: str) -> None:
+    before = path.stat().st_mtime_ns
+    path.write_text(text)
+    os.utime(path, ns=(before + 10**9, before + 10**9))
 
 
 def test_result_is_compact(fake_ctx):

@@ -189,8 +189,14 @@ def index_levels(ctx: "ToolContext", name: str) -> "IndexLevels":
     return ctx.memo[key]
 
 
+def _panel_key(ctx: "ToolContext", kind: str, canonical: list[str]) -> tuple:
+    # Keyed by the definitions too, so an edited user file never serves stale levels.
+    book = load(ctx)
+    return (kind, ctx.settings.source, tuple((name, book.lookup(name)) for name in canonical))
+
+
 def _full_levels(ctx: "ToolContext", canonical: list[str]) -> "pd.DataFrame":
-    key = ("level_panel", ctx.settings.source, tuple(canonical))
+    key = _panel_key(ctx, "level_panel", canonical)
     if key in ctx.memo:
         return ctx.memo[key]
     import pandas as pd
@@ -234,7 +240,7 @@ def return_panel(ctx: "ToolContext", names: list[str], start: date | None = None
     its total return. Returns are taken between consecutive observations (NaN on missing days).
     """
     canonical = resolve_names(ctx, names)
-    key = ("return_panel", ctx.settings.source, tuple(canonical))
+    key = _panel_key(ctx, "return_panel", canonical)
     if key not in ctx.memo:
         ctx.memo[key] = observed_returns(_full_levels(ctx, canonical))
     frame = ctx.memo[key]
