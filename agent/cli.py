@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agent.commands.market",
     "agent.commands.serve",
     "agent.commands.data",
+    "agent.commands.journal",
 )
 
 EXAMPLES = """examples:

@@ -137,19 +137,19 @@ def _catalogue_phrases(ctx: ToolContext) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def _resolve(ctx: ToolContext, names: list[str]) -> tuple[list[str], list[str]]:
-    """Canonical names for what the extraction found; unknown ones are kept out, with a warning."""
+def _resolve(ctx: ToolContext, names: list[str]) -> tuple[dict[str, str], list[str]]:
+    """{given: canonical} for the names the catalogue knows; unknown ones are left out, with a warning."""
     from tools.indices import series
 
-    out, warnings = [], []
+    out, warnings = {}, []
     for name in names:
         try:
-            out.extend(series.resolve_names(ctx, [name]))
+            out[name] = series.resolve_names(ctx, [name])[0]
         except ToolError as exc:
             warnings.append(f"ignored {name!r}: {exc.message.split(' valid:')[0]}")
         except (ImportError, AttributeError, OSError, ValueError) as exc:
             warnings.append(f"could not check {name!r} against the catalogue ({type(exc).__name__})")
-            out.append(name)
+            out[name] = name
     return out, warnings
 
 
@@ -251,9 +251,7 @@ def log_journal_entry(ctx: ToolContext, text: str, kind: KindName | None = None,
                         field="when")
     canonical, resolve_warnings = _resolve(ctx, [p.name for p in parsed.positions])
     warnings += resolve_warnings
-    by_given = dict(zip([p.name for p in parsed.positions], canonical)) if len(canonical) == len(parsed.positions) else {}
-    positions = [p.model_copy(update={"name": by_given.get(p.name, p.name)}) for p in parsed.positions
-                 if p.name in by_given or not resolve_warnings]
+    positions = [p.model_copy(update={"name": canonical[p.name]}) for p in parsed.positions if p.name in canonical]
     context, context_warnings = market_snapshot(ctx, [p.name for p in positions], day)
     warnings += context_warnings
     when_dt = datetime.combine(day, time(12, 0), tzinfo=timezone.utc) if day != today else datetime.now(timezone.utc).replace(microsecond=0)
@@ -291,7 +289,8 @@ def search_journal(ctx: ToolContext, query: str, start: str | None = None, end: 
     if not 1 <= k <= 50:
         raise ToolError(f"k must be between 1 and 50 (got {k})", field="k")
     first, last = parse_day(start, "start"), parse_day(end, "end")
-    names, warnings = _resolve(ctx, indices) if indices else (None, [])
+    resolved, warnings = _resolve(ctx, indices) if indices else ({}, [])
+    names = list(dict.fromkeys(resolved.values())) or None
     if indices and not names:
         raise ToolError("; ".join(warnings) or "no valid index", field="indices")
     with journal_errors():

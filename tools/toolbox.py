@@ -7,6 +7,7 @@ from tools.registry import Registry
 TOOL_MODULES: tuple[str, ...] = (
     "tools.performance",
     "tools.risk.tools",
+    "tools.journal_tools",
 )
 
 

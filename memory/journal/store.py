@@ -85,7 +85,7 @@ def embedding_text(entry: JournalEntry) -> str:
 
 
 class JournalStore:
-    def __init__(self, root: Path, embedder: Embedder, chroma_url: str | None = None) -> None:
+    def __init__(self, root: Path, embedder: Embedder, chroma_url: str | None = None, *, verify: bool = True) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder
@@ -98,10 +98,17 @@ class JournalStore:
         with self._write():
             for statement in SCHEMA:
                 self._db.execute(statement)
-            self._check_model()
+            if verify:
+                self._check_model()
         self.index = VectorIndex(self.root, embedder.model_id, embedder.dimension, chroma_url)
-        self.index.open()
-        self.sync_index()
+        if verify:
+            self.index.open()
+            self.sync_index()
+
+    @classmethod
+    def open_for_reindex(cls, root: Path, embedder: Embedder, chroma_url: str | None = None) -> "JournalStore":
+        """The log without the model check or the vector index: only `reindex` may follow."""
+        return cls(root, embedder, chroma_url, verify=False)
 
     # ------------------------------------------------------------ plumbing
 

@@ -1,0 +1,194 @@
+"""`indexdesk journal add|search|show|edit|export|import|reindex`: the trading journal from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from agent.cli import add_source_options
+
+    parser = subparsers.add_parser("journal", help="write, search, edit, export and import journal entries")
+    sub = parser.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
+
+    p = sub.add_parser("add", help="write an entry in plain language (the parser reads what it can)")
+    p.add_argument("text", nargs="+", help='e.g. "rotated 5%% from layer-1 into DeFi because momentum turned"')
+    p.add_argument("--kind", choices=["decision", "thesis", "note", "lesson", "review"])
+    p.add_argument("--when", help="YYYY-MM-DD (default: read from the text, else today)")
+    p.add_argument("--tag", action="append", dest="tags", default=[], help="a tag of your own (repeatable)")
+    p.add_argument("--json", action="store_true", help="print the tool result as JSON")
+    add_source_options(p)
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("search", help="search by meaning and words")
+    p.add_argument("query", nargs="+")
+    p.add_argument("--start", help="first day YYYY-MM-DD")
+    p.add_argument("--end", help="last day YYYY-MM-DD")
+    p.add_argument("--kind", action="append", dest="kinds", help="decision|thesis|note|lesson|review (repeatable)")
+    p.add_argument("--index", action="append", dest="indices", help="index or asset (repeatable)")
+    p.add_argument("--tag", action="append", dest="tags", help="tag (repeatable)")
+    p.add_argument("-k", type=int, default=5, help="results (default 5)")
+    p.add_argument("--json", action="store_true")
+    add_source_options(p)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("show", help="one entry in full, with its previous versions")
+    p.add_argument("id")
+    add_source_options(p)
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("edit", help="correct an entry; the previous version is kept")
+    p.add_argument("id")
+    p.add_argument("--set", action="append", dest="changes", default=[], metavar="FIELD=VALUE",
+                   help="e.g. --set confidence=4 --set action=rotate --set 'tags=[\"macro\"]' (JSON values allowed)")
+    add_source_options(p)
+    p.set_defaults(func=cmd_edit)
+
+    p = sub.add_parser("export", help="every version of every entry as JSONL")
+    p.add_argument("path", nargs="?", default="-", help="file (default: stdout)")
+    add_source_options(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", help="load a JSONL export (all or nothing; identical versions are skipped)")
+    p.add_argument("path", help="file, or - for stdin")
+    add_source_options(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("reindex", help="re-embed every entry with the configured embedding model")
+    add_source_options(p)
+    p.set_defaults(func=cmd_reindex)
+
+
+def _store(args):
+    from agent.cli import make_context
+    from tools.journal_tools import journal_errors
+
+    ctx = make_context(args)
+    with journal_errors():
+        return ctx, ctx.journal_store()
+
+
+def _call(args, name: str, arguments: dict) -> dict:
+    from agent.cli import make_context
+    from tools.registry import is_error
+    from tools.toolbox import default_registry
+
+    result = default_registry().call(name, arguments, make_context(args))
+    if is_error(result):
+        from tools.errors import ToolError
+
+        raise ToolError(result["error"], hint=result.get("hint"))
+    return result
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    arguments = {"text": " ".join(args.text), "kind": args.kind, "when": args.when, "tags": args.tags or None}
+    result = _call(args, "log_journal_entry", {k: v for k, v in arguments.items() if v is not None})
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+        return 0
+    print(f"saved {result['id']}")
+    for line in result["understood"]:
+        print(f"  {line}")
+    for warning in result.get("warnings") or []:
+        print(f"  warning: {warning}", file=sys.stderr)
+    print(f"correct it with: indexdesk journal edit {result['id']} --set FIELD=VALUE")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    arguments = {"query": " ".join(args.query), "start": args.start, "end": args.end, "kinds": args.kinds,
+                 "indices": args.indices, "tags": args.tags, "k": args.k}
+    result = _call(args, "search_journal", {k: v for k, v in arguments.items() if v is not None})
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+        return 0
+    for hit in result["hits"]:
+        what = " ".join(x for x in (hit["kind"], hit.get("action") or "", ",".join(hit["indices"])) if x)
+        print(f"{hit['date']}  {hit['id']}  score {hit['score']:.4f}  [{what}]")
+        print(f"    \"{hit['text']}\"")
+    for warning in result.get("warnings") or []:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from tools.journal_tools import journal_errors
+
+    _, store = _store(args)
+    with journal_errors():
+        versions = store.history(args.id)
+    print(versions[-1].model_dump_json(indent=2))
+    if len(versions) > 1:
+        print(f"{len(versions) - 1} earlier version(s):")
+        for old in versions[:-1]:
+            print(f"  v{old.version} written {old.created_at.isoformat()}: {old.model_dump_json(exclude={'text'})[:200]}")
+    return 0
+
+
+def parse_changes(pairs: list[str]) -> dict:
+    """FIELD=VALUE pairs; VALUE is JSON when it parses as JSON, else a plain string."""
+    from tools.errors import ToolError
+
+    changes = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ToolError(f"--set {pair!r} needs FIELD=VALUE", hint="e.g. --set confidence=4")
+        key, raw = pair.split("=", 1)
+        try:
+            changes[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            changes[key.strip()] = raw
+    if not changes:
+        raise ToolError("nothing to change", hint="give at least one --set FIELD=VALUE")
+    return changes
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    from tools.journal_tools import journal_errors
+
+    changes = parse_changes(args.changes)
+    _, store = _store(args)
+    with journal_errors():
+        updated = store.edit(args.id, **changes)
+    print(f"{updated.id} is now version {updated.version}; the previous version is kept (journal show {updated.id})")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    _, store = _store(args)
+    if args.path == "-":
+        count = store.export_jsonl(sys.stdout)
+    else:
+        with open(args.path, "w", encoding="utf-8") as out:
+            count = store.export_jsonl(out)
+    print(f"exported {count} entry versions", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from tools.journal_tools import journal_errors
+
+    _, store = _store(args)
+    lines = sys.stdin.readlines() if args.path == "-" else open(args.path, encoding="utf-8").readlines()
+    with journal_errors():
+        count = store.import_jsonl(lines)
+    print(f"imported {count} new entry versions")
+    return 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from agent.cli import make_context
+    from memory.journal.embeddings import make_embedder
+    from memory.journal.store import JournalStore
+    from tools.journal_tools import journal_errors
+
+    settings = make_context(args).settings
+    with journal_errors():
+        embedder = make_embedder(settings.embedding, settings.openai_api_key)
+        store = JournalStore.open_for_reindex(settings.ensure_home() / "journal", embedder, settings.chroma_url)
+        count = store.reindex(embedder)
+    print(f"re-embedded {count} entries with {embedder.model_id}")
+    return 0
