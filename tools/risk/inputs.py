@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -159,7 +159,7 @@ class WindowReturns:
 
     returns: "pd.DataFrame"
     market: "MarketData"
-    start: date  # the first day of a return used
+    start: date  # the day of the base price of the first return (so start..end reads like the window asked for)
     end: date
     warnings: list[str] = field(default_factory=list)
 
@@ -206,4 +206,5 @@ def window_returns(ctx: "ToolContext", names: list[str], window: str, *, min_day
     if complete.index[0] > panel.index[0] or complete.index[-1] < panel.index[-1]:
         warnings.append(f"window cut to {complete.index[0].date()}..{complete.index[-1].date()} "
                         "where every holding has prices")
-    return WindowReturns(complete, market, complete.index[0].date(), complete.index[-1].date(), warnings)
+    base_day = (complete.index[0] - timedelta(days=1)).date()
+    return WindowReturns(complete, market, base_day, complete.index[-1].date(), warnings)
