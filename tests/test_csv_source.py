@@ -144,6 +144,7 @@ BAD_FILES = [
     ("date,BTC\n2024-01-01,1\n2024-01-01,2\n", r"row 3: duplicate row for 2024-01-01"),
     ("date,BTC\n2024-01-01,1\n2024-01-02,x\n", r"row 3: BTC close 'x' is not a number"),
     ("date\n2024-01-01\n", r"no symbol columns"),
+    ("date,BTC,btc\n2024-01-01,1,2\n", r"the column 'BTC' appears twice"),
     ("date,symbol,close\n2024-01-01,BTC,1\n\n2024-01-02,BTC,-1\n", r"row 4: close -1 must be positive"),
 ]
 

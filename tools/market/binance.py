@@ -9,34 +9,23 @@ Paged by `startTime` with `limit=1000`. The base URL is configurable (e.g. https
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from memory.price_cache import DailyRow, PriceCache
 from tools.market.http import HttpClient, ProviderError
-from tools.market.remote import RemoteSource, http_client, open_cache, utc_now
+from tools.market.remote import DAY_MS, EPOCH, RemoteSource, http_client, open_cache, positive_float, utc_now
 from tools.market.universe import ASSETS
 
 if TYPE_CHECKING:
     from tools.settings import Settings
 
-DAY_MS = 86_400_000
 PAGE_LIMIT = 1000
-EPOCH = date(1970, 1, 1)
 
 
 def _day_ms(day: date) -> int:
     return (day - EPOCH).days * DAY_MS
-
-
-def _positive(value: Any) -> float | None:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) and out > 0 else None
 
 
 def rows_from_klines(klines: Any, now_ms: int) -> tuple[list[DailyRow], int | None, bool]:
@@ -49,7 +38,8 @@ def rows_from_klines(klines: Any, now_ms: int) -> tuple[list[DailyRow], int | No
     still_open = False
     for kline in klines:
         if not isinstance(kline, list) or len(kline) < 7:
-            raise ProviderError(f"binance klines: a kline is not [open time, o, h, l, c, v, close time, …]: {kline!r:.80}")
+            raise ProviderError("binance klines: a kline is not [open time, o, h, l, c, v, close time, …]: "
+                                f"{kline!r:.80}")
         try:
             open_ms, close_ms = int(kline[0]), int(kline[6])
         except (TypeError, ValueError):
@@ -58,10 +48,10 @@ def rows_from_klines(klines: Any, now_ms: int) -> tuple[list[DailyRow], int | No
         if close_ms >= now_ms:
             still_open = True
             continue
-        close = _positive(kline[4])
+        close = positive_float(kline[4])
         if close is None:  # a non-positive or unreadable close is skipped, never repaired
             continue
-        quote_volume = _positive(kline[7]) if len(kline) > 7 else None
+        quote_volume = positive_float(kline[7]) if len(kline) > 7 else None
         rows.append(((EPOCH + timedelta(days=open_ms // DAY_MS)).isoformat(), close, quote_volume, None))
     return rows, last_open, still_open
 

@@ -9,7 +9,6 @@ after the following midnight exists (the live last point never becomes a close).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from memory.price_cache import DailyRow, PriceCache
 from tools.errors import unknown_name
 from tools.market.http import HttpClient, ProviderError
-from tools.market.remote import RemoteSource, http_client, open_cache, utc_now
+from tools.market.remote import DAY_MS, EPOCH, RemoteSource, http_client, open_cache, positive_float, utc_now
 from tools.market.universe import ASSETS
 
 if TYPE_CHECKING:
@@ -25,19 +24,7 @@ if TYPE_CHECKING:
 
 PUBLIC_URL = "https://api.coingecko.com/api/v3"
 PRO_URL = "https://pro-api.coingecko.com/api/v3"
-DAY_MS = 86_400_000
 SNAPSHOT_GRACE_MS = 3_600_000  # a point up to an hour after midnight is that midnight's snapshot
-
-
-def _number(value: Any) -> float | None:
-    """A positive finite float from a number or a numeric string (old API responses used strings)."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) and out > 0 else None
 
 
 def _series(payload: Mapping[str, Any], key: str, required: bool) -> list[tuple[int, float | None]]:
@@ -55,7 +42,7 @@ def _series(payload: Mapping[str, Any], key: str, required: bool) -> list[tuple[
             stamp = int(float(point[0]))
         except (TypeError, ValueError):
             raise ProviderError(f"coingecko market_chart: bad time stamp {point[0]!r}") from None
-        out.append((stamp, _number(point[1])))
+        out.append((stamp, positive_float(point[1])))
     return out
 
 
@@ -84,8 +71,7 @@ def daily_rows_from_market_chart(payload: Any) -> list[DailyRow]:
     closes = by_day(prices)
     volumes = by_day(_series(payload, "total_volumes", required=False))
     caps = by_day(_series(payload, "market_caps", required=False))
-    epoch = date(1970, 1, 1)
-    return [((epoch + timedelta(days=day)).isoformat(), close, volumes.get(day), caps.get(day))
+    return [((EPOCH + timedelta(days=day)).isoformat(), close, volumes.get(day), caps.get(day))
             for day, close in sorted(closes.items())]
 
 
@@ -144,9 +130,9 @@ class CoinGeckoSource(RemoteSource):
             symbol = str(row["symbol"]).upper()
             if symbol in snapshot:
                 continue
-            rank = _number(row.get("market_cap_rank"))
-            snapshot[symbol] = {"price": _number(row.get("current_price")),
-                                "market_cap": _number(row.get("market_cap")),
+            rank = positive_float(row.get("market_cap_rank"))
+            snapshot[symbol] = {"price": positive_float(row.get("current_price")),
+                                "market_cap": positive_float(row.get("market_cap")),
                                 "rank": rank}
             discovered[symbol] = str(row["id"])
         self.cache.set_meta(self.name, "ids", {**self._discovered(), **discovered})

@@ -221,7 +221,8 @@ def _wide_frame(path: Path, raw: pd.DataFrame, rows: np.ndarray, days: np.ndarra
     upper = [c.strip().upper() for c in symbol_cols]
     if len(set(upper)) != len(upper):
         twice = next(s for s in upper if upper.count(s) > 1)
-        raise ToolError(f"{path.name}: the column {twice!r} appears twice in the header", hint="keep one column per symbol")
+        raise ToolError(f"{path.name}: the column {twice!r} appears twice in the header",
+                        hint="keep one column per symbol")
     _check_order(path, rows, days, np.zeros(len(days), dtype=np.int64), key="date")
     closes = np.column_stack([_numbers(path, raw[c], rows, f"{s} close", required=False, positive=True)
                               for c, s in zip(symbol_cols, upper)])

@@ -9,6 +9,7 @@ cache — marked stale when offline or when the provider could not be reached.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -33,8 +34,29 @@ def open_cache(settings: "Settings") -> PriceCache:
     return PriceCache(settings.ensure_home() / CACHE_FILE)
 
 
+DAY_MS = 86_400_000
+EPOCH = date(1970, 1, 1)
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def finite_float(value: object) -> float | None:
+    """A finite float from a number or a numeric string (providers send both); None otherwise."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def positive_float(value: object) -> float | None:
+    """`finite_float`, but only above zero: a zero price, volume or cap from a provider means "not known"."""
+    out = finite_float(value)
+    return out if out is not None and out > 0 else None
 
 
 def http_client(settings: "Settings", base_url: str, provider: str, headers: dict[str, str] | None = None,

@@ -13,7 +13,6 @@ level `100 × (1 + INDEX_CUMULATIVE_ROI)`, so a subscriber compares Token Metric
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from memory.price_cache import DailyRow, PriceCache
 from tools.errors import ToolError, unknown_name
 from tools.market.http import HttpClient, ProviderError
-from tools.market.remote import RemoteSource, http_client, open_cache, utc_now
+from tools.market.remote import RemoteSource, finite_float, http_client, open_cache, positive_float, utc_now
 from tools.market.universe import ASSETS
 
 if TYPE_CHECKING:
@@ -38,14 +37,6 @@ KEY_HINT = ("set TOKEN_METRICS_API_KEY (or INDEXDESK_TOKENMETRICS_API_KEY) to yo
 def index_symbol(name: str) -> str:
     """`TM:<NAME>`: the index name upper-cased, runs of anything but letters and digits made one `_`."""
     return INDEX_PREFIX + re.sub(r"[^A-Z0-9]+", "_", name.upper()).strip("_")
-
-
-def _float(value: Any) -> float | None:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) else None
 
 
 def _day(record: Mapping[str, Any]) -> str | None:
@@ -129,7 +120,7 @@ class TokenMetricsSource(RemoteSource):
         index_id = self._index_id(self.canonical_symbol(symbol))
         rows = envelope_data(self.require_client().get_json("/indices-holdings", {"id": index_id}), "/indices-holdings")
         return [{"symbol": str(r.get("TOKEN_SYMBOL") or "").upper(), "name": r.get("TOKEN_NAME"),
-                 "weight": _float(r.get("WEIGHT")), "price": _float(r.get("PRICE"))} for r in rows]
+                 "weight": finite_float(r.get("WEIGHT")), "price": finite_float(r.get("PRICE"))} for r in rows]
 
     def _index_id(self, symbol: str) -> int:
         indices = self.indices()
@@ -158,12 +149,11 @@ class TokenMetricsSource(RemoteSource):
     def _index_rows(self, index_id: int, window: Mapping[str, str]) -> list[DailyRow]:
         by_day: dict[str, DailyRow] = {}
         for record in self._pages("/indices-performance", {"id": index_id, **window}):
-            day, roi = _day(record), _float(record.get("INDEX_CUMULATIVE_ROI"))
+            day, roi = _day(record), finite_float(record.get("INDEX_CUMULATIVE_ROI"))
             if day is None or roi is None or roi <= -1:
                 continue
-            volume, cap = _float(record.get("VOLUME")), _float(record.get("MARKET_CAP"))
-            by_day[day] = (day, 100.0 * (1.0 + roi), volume if volume and volume > 0 else None,
-                           cap if cap and cap > 0 else None)
+            by_day[day] = (day, 100.0 * (1.0 + roi), positive_float(record.get("VOLUME")),
+                           positive_float(record.get("MARKET_CAP")))
         return [by_day[d] for d in sorted(by_day)]
 
     def _asset_rows(self, symbol: str, window: Mapping[str, str]) -> list[DailyRow]:
@@ -181,9 +171,8 @@ class TokenMetricsSource(RemoteSource):
         chosen = named[0] if named else max(by_token, key=lambda t: len(by_token[t]))
         by_day: dict[str, DailyRow] = {}
         for record in by_token[chosen]:
-            day, close = _day(record), _float(record.get("CLOSE"))
-            if day is None or close is None or close <= 0:
+            day, close = _day(record), positive_float(record.get("CLOSE"))
+            if day is None or close is None:
                 continue
-            volume = _float(record.get("VOLUME"))
-            by_day[day] = (day, close, volume if volume and volume > 0 else None, None)
+            by_day[day] = (day, close, positive_float(record.get("VOLUME")), None)
         return [by_day[d] for d in sorted(by_day)]
