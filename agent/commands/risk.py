@@ -83,7 +83,7 @@ def _call(args: argparse.Namespace, tool_name: str, arguments: dict) -> tuple[di
             print(f"hint: {result['hint']}", file=sys.stderr)
         return None, 2
     if args.json:
-        print(json.dumps(result, indent=2, ensure_ascii=False))
+        print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
         return None, 0
     return result, 0
 
@@ -140,10 +140,13 @@ def cmd_stress(args: argparse.Namespace) -> int:
 
     console = Console()
     table = Table(title=f"stress test, portfolio {_money(result['portfolio_value'])}")
-    for column in ("scenario", "window", "P&L", "amount", "max drawdown", "worst contributor"):
-        table.add_column(column, justify="right" if column in ("P&L", "amount", "max drawdown") else "left")
+    table.add_column("scenario", no_wrap=True)
+    for column in ("window", "P&L", "amount", "max DD", "worst"):
+        table.add_column(column, justify="right" if column in ("P&L", "amount", "max DD") else "left")
     for s in result["scenarios"]:
-        window = f"{s['start']}..{s['end']}" if s.get("start") else "instant"
+        end = str(s.get("end"))
+        window = (f"{s['start']}→{end[5:] if end[:4] == str(s['start'])[:4] else end}" if s.get("start")
+                  else "instant")
         style = "red" if (s["pnl"] or 0) < 0 else "green"
         table.add_row(s["scenario"], window, f"[{style}]{_pct(s['pnl'], 1)}[/]", _money(s["pnl_amount"]),
                       _pct(s["max_drawdown"], 1), s.get("worst_contributor") or "–")
