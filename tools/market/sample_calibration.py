@@ -14,6 +14,7 @@ from dataclasses import dataclass
 START = "2016-01-01"
 END = "2026-10-31"
 REFERENCE_DAY = "2022-09-25"  # last CoinGecko day in ../shared/data: the supplies below are its mcap / close
+SUPPLY_DAYS = ("2016-01-01", "2018-01-07", "2020-01-01", REFERENCE_DAY)
 
 # Student-t degrees of freedom and GARCH(1,1) persistence. A t-GARCH(1,1) fitted with `arch` to
 # BTC daily log returns 2016-2026 gives alpha 0.10, beta 0.90, nu 3.1 (ETH: 0.17, 0.83, 3.2);
@@ -80,10 +81,18 @@ class AssetCalibration:
     delisted: str | None = None  # last day with a price
 
 
-def _anchored(listed: str, anchors: tuple[tuple[str, float], ...], supply: float, turnover: float = 0.10,
-              supply_on: str = REFERENCE_DAY, delisted: str | None = None) -> AssetCalibration:
-    """An asset with constant circulating supply (measured on `supply_on`) and real-close anchors."""
-    return AssetCalibration(listed, anchors, ((supply_on, supply),), turnover, delisted)
+Points = tuple[tuple[str, float], ...]
+
+
+def _anchored(listed: str, anchors: Points, supply: float | Points,               supply_on: str = REFERENCE_DAY, delisted: str | None = None) -> AssetCalibration:
+    """An asset with real-close anchors and a supply (constant, measured on `supply_on`, or a history)."""
+    history = supply if isinstance(supply, tuple) else ((supply_on, supply),)
+    return AssetCalibration(listed, anchors, history, turnover, delisted)
+
+
+def _supply_history(*supplies: float) -> Points:
+    """Circulating supply (CG mcap / close) on the days a 2016-2022 supply history is sampled at."""
+    return tuple(zip(SUPPLY_DAYS[-len(supplies):], supplies))
 
 
 # BTC drives the market factor: its anchors are the turning points of the real cycle (CG/BN closes).
@@ -143,7 +152,8 @@ ASSET_CALIBRATION: dict[str, AssetCalibration] = {
     "BNB": AssetCalibration("2017-07-25", (
         ("2017-10-30", 1.30), ("2018-01-06", 24.4), ("2018-12-14", 4.47), ("2019-06-21", 38.9),
         ("2020-03-16", 9.40), ("2021-05-03", 675), ("2022-06-18", 197), (REFERENCE_DAY, 274),
-        ("2024-12-07", 750), ("2025-10-08", 1307), ("2026-01-05", 910)), ((REFERENCE_DAY, 1.632e8),), 0.05),
+        ("2024-12-07", 750), ("2025-10-08", 1307), ("2026-01-05", 910)),
+        _supply_history(9.9e7, 1.53e8, 1.632e8), 0.05),
     "SOL": AssetCalibration("2020-04-10", (
         ("2020-04-10", 0.958), ("2020-05-11", 0.514), ("2021-01-02", 1.80), ("2021-11-06", 259),
         (REFERENCE_DAY, 32.3), ("2022-12-29", 9.64), ("2023-12-25", 121), ("2024-11-22", 257),
@@ -153,17 +163,17 @@ ASSET_CALIBRATION: dict[str, AssetCalibration] = {
         ("2018-12-15", 0.284), ("2019-12-17", 0.186), ("2021-04-14", 1.84), ("2022-06-18", 0.309),
         (REFERENCE_DAY, 0.494), ("2024-07-07", 0.420), ("2024-12-02", 2.72), ("2025-07-22", 3.55),
         ("2026-01-05", 2.35)),
-        ((REFERENCE_DAY, 4.99e10),), 0.04),
+        _supply_history(3.35e10, 3.87e10, 4.33e10, 4.99e10), 0.04),
     "ADA": _anchored("2017-10-18", (("2017-10-18", 0.02685), ("2018-01-04", 1.179), ("2018-12-15", 0.02769),
                                     ("2021-09-03", 2.967), (REFERENCE_DAY, 0.4473),
-                                    ("2026-01-05", 0.4211)), 3.38e10, 0.05),
+                                    ("2026-01-05", 0.4211)), _supply_history(2.59e10, 3.11e10, 3.38e10), 0.05),
     "AVAX": _anchored("2020-09-21", (("2020-09-21", 5.284), ("2021-11-22", 134.5), (REFERENCE_DAY, 17.32),
                                      ("2026-01-05", 14.45)), 2.96e8, 0.07),
     "DOT": _anchored("2020-08-18", (("2020-08-18", 2.937), ("2021-11-04", 54.14), (REFERENCE_DAY, 6.209),
                                     ("2026-01-05", 2.208)), 1.15e9, 0.05),
     "TRX": _anchored("2017-11-09", (("2017-11-09", 0.002387), ("2018-01-05", 0.2317), ("2018-12-15", 0.01271),
                                     ("2021-04-15", 0.1662), (REFERENCE_DAY, 0.05976),
-                                    ("2026-01-05", 0.2922)), 9.23e10, 0.25),
+                                    ("2026-01-05", 0.2922)), _supply_history(6.57e10, 6.61e10, 9.23e10), 0.25),
     "ATOM": _anchored("2019-02-23", (("2019-02-23", 2.752), ("2021-09-19", 43.84), (REFERENCE_DAY, 14.08),
                                      ("2026-01-05", 2.369)), 2.93e8, 0.16),
     "NEAR": _anchored("2020-10-13", (("2020-10-13", 1.184), ("2021-12-26", 16.15), (REFERENCE_DAY, 3.647),
@@ -247,7 +257,7 @@ ASSET_CALIBRATION: dict[str, AssetCalibration] = {
         ("2016-01-01", 1.36e-4), ("2017-12-26", 0.00987), ("2018-01-07", 0.0176), ("2018-12-14", 0.00205),
         ("2021-01-01", 0.00554), ("2021-05-07", 0.682), ("2022-06-18", 0.0531), (REFERENCE_DAY, 0.0614),
         ("2024-12-08", 0.466),
-        ("2025-12-31", 0.118)), ((REFERENCE_DAY, 1.32e11),), 0.04),
+        ("2025-12-31", 0.118)), _supply_history(1.02e11, 1.13e11, 1.23e11, 1.32e11), 0.04),
     "SHIB": AssetCalibration("2020-08-01", (
         ("2021-03-01", 1.39e-8), ("2021-05-10", 3.53e-5), ("2021-07-20", 5.93e-6), ("2021-10-27", 8.19e-5),
         ("2022-06-18", 7.73e-6), (REFERENCE_DAY, 1.10e-5), ("2024-03-04", 3.59e-5), ("2025-12-31", 6.91e-6)),
@@ -267,13 +277,13 @@ ASSET_CALIBRATION: dict[str, AssetCalibration] = {
                                     ("2024-12-31", 0.137)), 2.52e10, 0.02),
     "LTC": _anchored("2016-01-01", (("2016-01-01", 3.512), ("2017-12-18", 360.7), ("2018-12-15", 23.64),
                                     ("2021-05-09", 384.7), (REFERENCE_DAY, 52.58),
-                                    ("2026-01-05", 83.46)), 7.12e7, 0.32),
+                                    ("2026-01-05", 83.46)), _supply_history(4.39e7, 5.47e7, 6.37e7, 7.12e7), 0.32),
     "BCH": _anchored("2017-08-02", (("2017-08-02", 767.8), ("2017-12-20", 3786), ("2018-12-15", 76.93),
                                     ("2021-05-11", 1547.0), (REFERENCE_DAY, 113.5),
                                     ("2026-01-05", 645.2)), 1.92e7, 0.27),
     "XLM": _anchored("2016-01-01", (("2016-01-01", 0.001755), ("2018-01-03", 0.8756), ("2018-12-15", 0.09487),
                                     ("2021-05-11", 0.7275), (REFERENCE_DAY, 0.1175),
-                                    ("2026-01-05", 0.2526)), 2.54e10, 0.05),
+                                    ("2026-01-05", 0.2526)), _supply_history(4.84e9, 1.79e10, 2.0e10, 2.54e10), 0.05),
     "XMR": _anchored("2016-01-01", (("2016-01-01", 0.5125), ("2018-01-09", 542.3), ("2018-12-15", 38.4),
                                     ("2021-05-09", 479.6), (REFERENCE_DAY, 141.0),
                                     ("2024-02-20", 118.7)), 1.81e7, 0.04),
