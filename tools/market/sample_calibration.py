@@ -84,7 +84,8 @@ class AssetCalibration:
 Points = tuple[tuple[str, float], ...]
 
 
-def _anchored(listed: str, anchors: Points, supply: float | Points,               supply_on: str = REFERENCE_DAY, delisted: str | None = None) -> AssetCalibration:
+def _anchored(listed: str, anchors: Points, supply: float | Points, turnover: float = 0.10,
+              supply_on: str = REFERENCE_DAY, delisted: str | None = None) -> AssetCalibration:
     """An asset with real-close anchors and a supply (constant, measured on `supply_on`, or a history)."""
     history = supply if isinstance(supply, tuple) else ((supply_on, supply),)
     return AssetCalibration(listed, anchors, history, turnover, delisted)
