@@ -38,6 +38,10 @@ HELP = """Ask in plain words, e.g. "how did defi do over 90 days" or "var 99% 30
 Esc then Enter inserts a new line; pasted text keeps its lines."""
 
 
+class TurnCancelled(Exception):
+    """Ctrl-C before the turn started (the agent was still loading)."""
+
+
 @dataclass
 class LoadedAgent:
     session: Any = None
@@ -88,9 +92,16 @@ class Chat:
             self.loaded.ready.set()
 
     def agent(self) -> Any:
+        """The AgentSession, waiting for the loader; Ctrl-C while waiting gives the prompt back."""
         if not self.loaded.ready.is_set():
-            with self.console.status("loading the agent…"):
-                self.loaded.ready.wait()
+            try:
+                if self.interactive:
+                    with self.console.status("loading the agent…"):
+                        self.loaded.ready.wait()
+                else:
+                    self.loaded.ready.wait()
+            except KeyboardInterrupt:
+                raise TurnCancelled("cancelled while the agent was loading; ask again when ready") from None
         if self.loaded.error is not None:
             raise RuntimeError(f"the agent could not start: {type(self.loaded.error).__name__}: {self.loaded.error}")
         return self.loaded.session
@@ -161,16 +172,17 @@ class Chat:
             text = text.strip()
             if not text:
                 continue
-            if text.startswith("/"):
-                outcome = self.slash(text)
-                if outcome == "exit":
-                    return 0
-                if outcome is not None:
-                    text = outcome
-                else:
-                    continue
             try:
+                if text.startswith("/"):
+                    outcome = self.slash(text)
+                    if outcome == "exit":
+                        return 0
+                    if outcome is None:
+                        continue
+                    text = outcome
                 self.turn(text)
+            except TurnCancelled as exc:
+                self.say(f"[yellow]{exc}[/]")
             except RuntimeError as exc:
                 self.say(f"[red]{exc}[/]")
 

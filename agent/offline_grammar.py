@@ -111,6 +111,7 @@ def _phrase_variants(name: str) -> set[str]:
     parts = [p for p in re.split(r"_|(?<=[a-z])(?=\d)", name.lower()) if p]
     variants = {sep.join(parts) for sep in ("_", " ", "-", "")}
     variants |= {v[:-1] for v in variants if v.endswith("s") and len(v) > 4}
+    variants |= {v + "s" for v in variants if not v.endswith("s") and not v[-1].isdigit()}
     return variants
 
 
@@ -227,7 +228,7 @@ def find_durations(low: str) -> list[Span]:
         for m in pattern.finditer(low):
             days = {"1y": 365, "90d": 90, "30d": 30, "7d": 7}.get(label)
             found.append(Span(m.start(), m.end(), days if days else label))
-    for m in re.finditer(rf"({_DATE})\s*(?:to|until|through|:|\.\.|–|—|-)\s*({_DATE})", low):
+    for m in re.finditer(rf"(?:\b(?:from|between)\s+)?({_DATE})\s*(?:to|until|through|and|:|\.\.|–|—|-)\s*({_DATE})", low):
         found.append(Span(m.start(), m.end(), f"{m.group(1)}:{m.group(2)}"))
     for m in re.finditer(rf"\b(since|from|after)\s+({_DATE})", low):
         found.append(Span(m.start(), m.end(), f"{m.group(2)}:"))
@@ -275,8 +276,11 @@ def as_fraction(number: float, is_percent: bool) -> float:
 _INTENTS: list[tuple[str, re.Pattern]] = [
     ("review", re.compile(r"\breview\b|\bquarterly\b")),
     ("rotation", re.compile(r"\brotat\w*")),
-    ("stress", re.compile(r"\bstress|\bscenarios?\b|\bwhat if\b|\bshocks?\b|\bcrash|\bcollapse")),
-    ("var", re.compile(r"\bc?var\b|value[- ]at[- ]risk|expected shortfall|\btail risk\b|\bes\b")),
+    ("stress", re.compile(r"\bstress|\bscenarios?\b|\bwhat if\b|\bshocks?\b|\bcrash|\bcollapse|\bwhat happens\b|"
+                          r"\b(luna|terra|ftx|covid|bear market|crisis|crises|black swan)\b|\bhappens again\b|"
+                          r"\bhow would\b.*\bhit\b")),
+    ("var", re.compile(r"\bc?var\b|value[- ]at[- ]risk|expected shortfall|\btail risk\b|\bes\b|"
+                       r"\bhow much (could|can|might|would) (i|we|the portfolio) lose\b|\bworst[- ]case loss\b")),
     ("correlation", re.compile(r"correl|\bcorr\b|redundan|overlap|diversif|move together")),
     ("sizing", re.compile(r"\bsize\b|\bsizing\b|\bsize positions|target vol|vol target|risk parity|\bposition")),
     ("performance", re.compile(r"perform|\breturns?\b|\bhow (did|has|have|is|are|was|were)\b|\bcompare\b|\bvs\.?\b|"
@@ -362,6 +366,36 @@ def pair_weights(low: str, entities: list[Span], numbers: list[Span]) -> tuple[l
     return weights, {n.start for n in chosen.values()}
 
 
+# Words too common to name one scenario on their own ("a 50% crash in defi" is not the covid crash).
+_GENERIC_SCENARIO_WORDS = {"shock", "custom", "failure", "crash", "collapse", "market", "exchange", "tier", "2020", "2022"}
+_SHOCK_AFTER = re.compile(r"\s*(?:(?P<down>drops?|falls?|crash(?:es)?|loses|sinks|tanks|plunges|dumps|declines|is down|"
+                          r"goes down|were to drop|were to fall|down)|(?P<up>rises?|gains?|jumps?|rall(?:y|ies)|pumps?|"
+                          r"is up|goes up|doubles|up))?\s*(?:by\s*)?(?P<sign>[-+−])?(?P<num>\d+(?:\.\d+)?)\s*%")
+_SHOCK_BEFORE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*%\s*(?:(?P<down>drop|fall|crash|decline|loss|sell-?off)|"
+                           r"(?P<up>rise|gain|rally|pump))\s*(?:in|of|for)\s*$")
+TIERS = ("core", "satellite", "speculative", "cash")
+
+
+def find_shocks(low: str, entities: list[Span]) -> tuple[list[tuple[str, float]], set[str]]:
+    """Hypothetical moves ("defi drops 50%", "a 30% fall in BTC", "satellite -40%") and which are tiers."""
+    spans = list(entities) + [Span(m.start(), m.end(), m.group(0)) for m in re.finditer(rf"\b({'|'.join(TIERS)})\b", low)]
+    shocks: dict[str, float] = {}
+    tiers: set[str] = set()
+    for span in sorted(spans, key=lambda s: s.start):
+        m = _SHOCK_AFTER.match(low, span.end)
+        if not m or not (m.group("down") or m.group("up") or m.group("sign")):
+            m = _SHOCK_BEFORE.search(low[:span.start])
+            if not m:
+                continue
+        size = float(m.group("num")) / 100
+        negative = bool(m.group("down")) or (m.groupdict().get("sign") in ("-", "−"))
+        name = span.value if low[span.start:span.end] not in TIERS else low[span.start:span.end]
+        if name in TIERS:
+            tiers.add(name)
+        shocks.setdefault(name, round(-size if negative else size, 10))
+    return list(shocks.items()), tiers
+
+
 def scenario_spans(low: str, scenarios: Sequence[str]) -> list[Span]:
     """Scenario names and their distinctive words ("luna" → luna_collapse_2022)."""
     words: dict[str, list[str]] = {}
@@ -369,9 +403,13 @@ def scenario_spans(low: str, scenarios: Sequence[str]) -> list[Span]:
         for token in set(re.split(r"[_\W]+", name.lower())) - {""}:
             words.setdefault(token, []).append(name)
     cues = {name.lower(): name for name in scenarios}
-    cues.update({token: names[0] for token, names in words.items() if len(names) == 1 and len(token) > 2})
-    cues.update({"covid": next((s for s in scenarios if "covid" in s.lower()), ""),
-                 "2018": next((s for s in scenarios if "2018" in s), "")})
+    cues.update({token: names[0] for token, names in words.items()
+                 if len(names) == 1 and len(token) > 2 and token not in _GENERIC_SCENARIO_WORDS})
+    def named(fragment: str) -> str:
+        return next((s for s in scenarios if fragment in s.lower()), "")
+    cues.update({"covid": named("covid"), "2018": named("2018"), "bear market": named("bear"), "terra": named("luna"),
+                 "exchange failure": named("exchange"), "exchange hack": named("exchange"),
+                 "exchange collapse": named("exchange"), "exchange goes bust": named("exchange")})
     cues = {k: v for k, v in cues.items() if v}
     found = []
     for cue in sorted(cues, key=len, reverse=True):
@@ -417,6 +455,15 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
     entities = vocab.entities(clean_text)
     names = list(dict.fromkeys(e.value for e in entities))
     windows = [d for d in durations]
+    if intent == "stress":
+        shocks, tiers = find_shocks(clean_low, entities)
+        if shocks:
+            args["shocks"] = Weights(tuple(shocks))
+            kind = "tier_shock" if tiers else "custom"
+            args["scenarios"] = list(dict.fromkeys(args.get("scenarios", []) + [kind]))
+            shocked = {name for name, _ in shocks}
+            entities = [e for e in entities if e.value not in shocked]
+            names = [n for n in names if n not in shocked]
     if intent in ("var", "stress"):
         numbers = find_numbers(clean_low)
         weights, used = pair_weights(clean_low, entities, numbers)
@@ -514,6 +561,9 @@ def _scenario_names(params: dict) -> list[str]:
         names = enum_of(inner.get("items", {})) if inner.get("type") == "array" else enum_of(inner)
         if names:
             return [str(n) for n in names]
+        described = re.findall(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\bcustom\b", schema.get("description", ""))
+        if described:
+            return list(dict.fromkeys(described))
     try:
         from tools.market.sample import EPISODES
 

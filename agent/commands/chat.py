@@ -35,17 +35,45 @@ def _context(args: argparse.Namespace):
     return ctx
 
 
+def _log_to_file(home) -> None:
+    """Keep log lines (a tool's traceback) out of the conversation: they go to HOME/chat.log."""
+    import logging
+
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.FileHandler(home / "chat.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from agent.chat import run_chat
 
-    return run_chat(_context(args), session_id=args.session, auto_confirm=args.yes)
+    ctx = _context(args)
+    if not args.verbose:
+        _log_to_file(ctx.settings.ensure_home())
+    return run_chat(ctx, session_id=args.session, auto_confirm=args.yes)
+
+
+def _harness():
+    """bench/agent_eval.py of the source tree: the harness and its eval set live with the benchmarks."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "agent_eval.py"
+    if not path.exists():
+        raise SystemExit("indexdesk eval needs the source checkout (bench/agent_eval.py); it is not in the wheel")
+    spec = importlib.util.spec_from_file_location("indexdesk_agent_eval", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     import json
 
-    from agent.eval_harness import evaluate, format_report
-
-    report = evaluate(_context(args), path=args.file)
-    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    harness = _harness()
+    report = harness.evaluate(_context(args), path=args.file)
+    print(json.dumps(report, indent=2, default=str) if args.json else harness.format_report(report))
     return 0
