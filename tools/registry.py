@@ -290,7 +290,8 @@ class Registry:
         except Exception as exc:  # noqa: BLE001 - the adapter boundary: a bug must not reach the user as a traceback
             log.exception("tool %s failed", name)
             return {"error": f"internal error in {name}: {type(exc).__name__}: {exc}"[:500],
-                    "hint": "this is a bug in the tool, not in your arguments; try other arguments or another tool"}
+                    "hint": "this is a bug in the tool, not in your arguments; try other arguments or another tool",
+                    "internal": True}
         warnings: list[str] = []
         plain = sanitize(_to_plain(result), warnings)
         if warnings:
@@ -311,8 +312,17 @@ def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=str)
 
 
+ERROR_KEYS = frozenset({"error", "hint", "field", "valid", "internal"})
+
+
 def is_error(result: dict) -> bool:
-    return isinstance(result, dict) and "error" in result and len(set(result) - {"error", "hint", "field", "valid"}) == 0
+    """A structured error (tool error, validation error or internal error) rather than a result."""
+    return isinstance(result, dict) and "error" in result and not set(result) - ERROR_KEYS
+
+
+def is_internal_error(result: dict) -> bool:
+    """An exception the tool did not expect (a bug), as opposed to an error in the arguments."""
+    return is_error(result) and result.get("internal") is True
 
 
 def _strip_titles(schema: Any) -> Any:

@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from tools.adapters.openai_schema import _inline_refs, openai_tools
+from tools.adapters.openai_schema import inline_refs, openai_tools
 from tools.adapters.runner import UNAUTHORIZED, ToolRunner, bearer_token_matches, is_internal_error, package_version
 from tools.registry import Registry, ToolSpec, dumps, is_error
 
@@ -49,7 +49,7 @@ def _inline_schema(model: type | None) -> dict | None:
     if model is None:
         return None
     schema = model.model_json_schema()
-    return _inline_refs(schema, schema.get("$defs", {}))
+    return inline_refs(schema, schema.get("$defs", {}))
 
 
 def _status_of(name: str, result: dict) -> int:

@@ -22,7 +22,7 @@ _BOUND_WORDS = {"minimum": "≥", "maximum": "≤", "exclusiveMinimum": ">", "ex
                 "minItems": "items ≥", "maxItems": "items ≤", "minLength": "length ≥", "maxLength": "length ≤"}
 
 
-def _inline_refs(node: Any, defs: dict[str, Any], depth: int = 0) -> Any:
+def inline_refs(node: Any, defs: dict[str, Any], depth: int = 0) -> Any:
     if depth > 20:
         raise ValueError("schema nests too deep (recursive model?)")
     if isinstance(node, dict):
@@ -30,10 +30,10 @@ def _inline_refs(node: Any, defs: dict[str, Any], depth: int = 0) -> Any:
             target = copy.deepcopy(defs[node["$ref"].rsplit("/", 1)[-1]])
             extra = {k: v for k, v in node.items() if k != "$ref"}
             target.update(extra)
-            return _inline_refs(target, defs, depth + 1)
-        return {k: _inline_refs(v, defs, depth + 1) for k, v in node.items() if k != "$defs"}
+            return inline_refs(target, defs, depth + 1)
+        return {k: inline_refs(v, defs, depth + 1) for k, v in node.items() if k != "$defs"}
     if isinstance(node, list):
-        return [_inline_refs(v, defs, depth + 1) for v in node]
+        return [inline_refs(v, defs, depth + 1) for v in node]
     return node
 
 
@@ -94,7 +94,7 @@ def _strictify(node: Any) -> Any:
 def strict_parameters(spec: ToolSpec) -> dict:
     """The strict-mode JSON schema of a tool's parameters."""
     raw = spec.params_model.model_json_schema()
-    inlined = _inline_refs(raw, raw.get("$defs", {}))
+    inlined = inline_refs(raw, raw.get("$defs", {}))
     return _strictify(inlined)
 
 

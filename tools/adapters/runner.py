@@ -14,8 +14,8 @@ from importlib import metadata
 from typing import Any
 
 from tools.registry import Registry, is_error
+from tools.registry import is_internal_error as registry_is_internal_error
 
-INTERNAL_ERROR_PREFIX = "internal error in "  # how Registry.call reports an exception a tool did not expect
 
 
 class ToolRunner:
@@ -43,7 +43,7 @@ def package_version() -> str:
 
 def is_internal_error(name: str, result: dict) -> bool:
     """True when the registry caught a bug in the tool rather than a problem with the arguments."""
-    return is_error(result) and str(result.get("error", "")).startswith(f"{INTERNAL_ERROR_PREFIX}{name}:")
+    return registry_is_internal_error(result)
 
 
 def bearer_token_matches(authorization: str | None, token: str) -> bool:
