@@ -348,32 +348,32 @@ class JournalStore:
             lo, hi = day_bounds(start, end)
             _check_kinds(kinds)
             vector_hits = self.index.query(vector, pool, chroma_where(lo, hi, kinds, names, tags))
-        lexical_ids: list[str] = []
+        lexical_hits: list[tuple[str, float]] = []
         if use_lexical:
-            lexical_ids = self._lexical(query, query_tags, start, end, kinds, names, tags, pool)
+            lexical_hits = self._lexical(query, query_tags, start, end, kinds, names, tags, pool)
         scores: dict[str, float] = {}
-        for rank, (entry_id, _) in enumerate(vector_hits, start=1):
-            scores[entry_id] = scores.get(entry_id, 0.0) + 1.0 / (RRF_K + rank)
-        for rank, entry_id in enumerate(lexical_ids, start=1):
-            scores[entry_id] = scores.get(entry_id, 0.0) + 1.0 / (RRF_K + rank)
+        vector_rank = tied_ranks(vector_hits)
+        lexical_rank = tied_ranks(lexical_hits)
+        for ranks in (vector_rank, lexical_rank):
+            for entry_id, rank in ranks.items():
+                scores[entry_id] = scores.get(entry_id, 0.0) + 1.0 / (RRF_K + rank)
         if not scores:
             return []
         entries = self._current(list(scores))
         ordered = sorted(entries.values(), key=lambda e: (-round(scores[e.id], 12), -e.timestamp.timestamp()))[:k]
-        vector_rank = {i: r for r, (i, _) in enumerate(vector_hits, start=1)}
         similarity = dict(vector_hits)
-        lexical_rank = {i: r for r, i in enumerate(lexical_ids, start=1)}
         return [SearchHit(entry=e, score=round(scores[e.id], 6), vector_rank=vector_rank.get(e.id),
                           lexical_rank=lexical_rank.get(e.id), similarity=similarity.get(e.id)) for e in ordered]
 
-    def _lexical(self, query, query_tags, start, end, kinds, names, tags, pool) -> list[str]:
+    def _lexical(self, query, query_tags, start, end, kinds, names, tags, pool) -> list[tuple[str, float]]:
+        """(entry id, BM25 relevance: higher is better), best first."""
         expression = match_expression(query, query_tags)
         if expression is None:
             return []
         where, params = self._filter_sql(start, end, kinds, names, tags)
-        sql = (f"SELECT e.id FROM entry_fts JOIN entries e ON e.seq = entry_fts.rowid "
+        sql = (f"SELECT e.id, -bm25(entry_fts, 1.0, {TAG_COLUMN_WEIGHT}) FROM entry_fts JOIN entries e ON e.seq = entry_fts.rowid "
                f"WHERE entry_fts MATCH ? AND {where} ORDER BY bm25(entry_fts, 1.0, {TAG_COLUMN_WEIGHT}), e.ts DESC LIMIT ?")
-        return [r[0] for r in self._db.execute(sql, [expression, *params, pool])]
+        return [(r[0], float(r[1])) for r in self._db.execute(sql, [expression, *params, pool])]
 
     def _current(self, ids: list[str]) -> dict[str, JournalEntry]:
         out = {}
@@ -436,6 +436,19 @@ class JournalStore:
                         self._db.execute("DELETE FROM entry_fts WHERE rowid = ?", (old,))
         self.sync_index()
         return len(fresh)
+
+
+def tied_ranks(hits: list[tuple[str, float]]) -> dict[str, int]:
+    """Competition ranks (1, 2, 2, 4) by score, best first: equal scores share a rank, so a fused tie
+    stays a tie and is broken newest first rather than by the index's arbitrary order."""
+    ranks: dict[str, int] = {}
+    previous, rank = None, 0
+    for position, (entry_id, score) in enumerate(hits, start=1):
+        rounded = round(score, 6)
+        if rounded != previous:
+            rank, previous = position, rounded
+        ranks.setdefault(entry_id, rank)
+    return ranks
 
 
 def _chroma_metadata(entry: JournalEntry, seq: int) -> dict:
