@@ -106,10 +106,14 @@ class Span:
 
 # ---------------------------------------------------------------- vocabulary
 
-def _phrase_variants(name: str) -> set[str]:
-    """`large_cap` → large_cap, large cap, large-cap, largecap; `memecoins` → memecoin too."""
+def _phrase_variants(name: str, symbols: set[str] = frozenset()) -> set[str]:
+    """`large_cap` → large_cap, large cap, large-cap, largecap; `memecoins` → memecoin too.
+
+    A name made of symbols (`btc_eth`) gets no spaced variant: "btc eth sol" lists three assets.
+    """
     parts = [p for p in re.split(r"_|(?<=[a-z])(?=\d)", name.lower()) if p]
-    variants = {sep.join(parts) for sep in ("_", " ", "-", "")}
+    separators = ("_", "-", "") if len(parts) > 1 and all(p in symbols for p in parts) else ("_", " ", "-", "")
+    variants = {sep.join(parts) for sep in separators}
     variants |= {v[:-1] for v in variants if v.endswith("s") and len(v) > 4}
     variants |= {v + "s" for v in variants if not v.endswith("s") and not v[-1].isdigit()}
     return variants
@@ -138,7 +142,7 @@ class Vocabulary:
             if target in names:
                 phrases[alias.lower()] = ("index", target)
         for name in names:
-            for variant in _phrase_variants(name):
+            for variant in _phrase_variants(name, {a.lower() for a in ASSETS}):
                 phrases[variant] = ("index", name)
         alternation = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
         return cls(phrases, re.compile(rf"(?<![\w$])({alternation})(?![\w])"), names)
@@ -350,7 +354,7 @@ def pair_weights(low: str, entities: list[Span], numbers: list[Span]) -> tuple[l
         for i, entity in enumerate(entities):
             for number in numbers:
                 gap = low[entity.end:number.start] if after else low[number.end:entity.start]
-                ok = (number.start >= entity.end and re.fullmatch(r"\s*[:=]?\s*(at\s+)?", gap)) if after else \
+                ok = (number.start >= entity.end and re.fullmatch(r"\s*[:=]?\s*", gap)) if after else \
                      (number.end <= entity.start and re.fullmatch(r"\s*(in|of|into)?\s*", gap))
                 if ok and number.start not in {n.start for n in out.values()}:
                     out[i] = number
