@@ -74,7 +74,8 @@ def fit_model(asset_returns: np.ndarray, model: Model) -> _Fitted:
     returns = np.asarray(asset_returns, dtype=float)
     fitted = _Fitted(mean=returns.mean(axis=0))
     if model == "fhs":
-        fitted.residuals, fitted.start_variance = ewma_filter(returns)
+        residuals, fitted.start_variance = ewma_filter(returns)
+        fitted.residuals = residuals.astype(np.float32)
     else:
         fitted.cholesky = _covariance_factor(returns)
         if model == "student_t":
@@ -82,16 +83,19 @@ def fit_model(asset_returns: np.ndarray, model: Model) -> _Fitted:
     return fitted
 
 
-def _draw_day(rng: np.random.Generator, fitted: _Fitted, model: Model, paths: int,
-              variance: np.ndarray | None) -> np.ndarray:
+def _draw_day(rng: np.random.Generator, fitted: _Fitted, model: Model, out: np.ndarray,
+              volatility: np.ndarray | None) -> np.ndarray:
+    """One simulated day of centred shocks for every path, written into `out`."""
+    paths = out.shape[0]
     if model == "fhs":
-        picks = rng.integers(0, fitted.residuals.shape[0], size=paths)
-        return fitted.mean + fitted.residuals[picks] * np.sqrt(variance)
-    shocks = rng.standard_normal((paths, fitted.mean.size)) @ fitted.cholesky.T
+        np.take(fitted.residuals, rng.integers(0, fitted.residuals.shape[0], size=paths), axis=0, out=out)
+        out *= volatility
+        return out
+    np.matmul(rng.standard_normal((paths, fitted.mean.size)), fitted.cholesky.T, out=out)
     if model == "student_t":
         nu = fitted.dof
-        shocks *= np.sqrt((nu - 2) / rng.chisquare(nu, size=paths))[:, None]
-    return fitted.mean + shocks
+        out *= np.sqrt((nu - 2) / rng.chisquare(nu, size=paths))[:, None]
+    return out
 
 
 def simulate_paths(asset_returns: np.ndarray, weights: np.ndarray, horizon_days: int, paths: int = 100_000,
@@ -118,32 +122,47 @@ def simulate_paths(asset_returns: np.ndarray, weights: np.ndarray, horizon_days:
 
 def _simulate_chunk(rng: np.random.Generator, fitted: _Fitted, model: Model, weights: np.ndarray, horizon: int,
                     paths: int, buy_and_hold: bool) -> tuple[np.ndarray, np.ndarray]:
+    # Buffers are reused day after day: this loop is the hot path of the 100k × 30 × 12 benchmark.
     n = weights.size
-    variance = np.broadcast_to(fitted.start_variance, (paths, n)).copy() if model == "fhs" else None
+    # float32 days halve the memory traffic; sums over the horizon are kept in float64.
+    day, scratch = np.empty((paths, n), dtype=np.float32), np.empty((paths, n), dtype=np.float32)
+    variance = volatility = None
+    if model == "fhs":
+        variance = np.broadcast_to(fitted.start_variance, (paths, n)).astype(np.float32)
+        volatility = np.sqrt(variance)
     if buy_and_hold:
         growth = np.ones((paths, n))
     else:
         log_growth = np.zeros(paths)
         linked = np.zeros((paths, n))
     for _ in range(horizon):
-        day = _draw_day(rng, fitted, model, paths, variance)
-        np.maximum(day, MIN_DAILY_RETURN, out=day)
-        if variance is not None:
+        _draw_day(rng, fitted, model, day, volatility)
+        if variance is not None:  # EWMA update from the day's shock, so turbulence persists along the path
+            np.square(day, out=scratch)
+            scratch *= 1 - EWMA_LAMBDA
             variance *= EWMA_LAMBDA
-            variance += (1 - EWMA_LAMBDA) * (day - fitted.mean) ** 2
+            variance += scratch
+            np.sqrt(variance, out=volatility)
+        day += fitted.mean.astype(np.float32)
+        np.maximum(day, np.float32(MIN_DAILY_RETURN), out=day)
         if buy_and_hold:
-            growth *= 1.0 + day
+            day += 1.0
+            growth *= day
             continue
-        daily = day @ weights
+        daily = day @ weights.astype(np.float32)
         log_daily = np.log1p(np.maximum(daily, MIN_DAILY_RETURN))
         k = np.divide(log_daily, daily, out=np.ones_like(daily), where=np.abs(daily) > 1e-15)
         log_growth += log_daily
-        linked += day * k[:, None]
+        np.multiply(day, k[:, None], out=scratch)
+        linked += scratch
     if buy_and_hold:
         contributions = (growth - 1.0) * weights
         return contributions.sum(axis=1), contributions
     total = np.expm1(log_growth)
-    big_k = np.divide(log_growth, total, out=np.ones_like(total), where=np.abs(total) > 1e-15)
+    # Carino's K taken as Σ linked·w / total (equal to log growth / total in exact arithmetic), so the
+    # contributions add up to each path's return to float64 precision whatever the day precision was.
+    linked_sum = linked @ weights
+    big_k = np.divide(linked_sum, total, out=np.ones_like(total), where=np.abs(total) > 1e-12)
     return total, linked * weights / big_k[:, None]
 
 

@@ -47,19 +47,27 @@ def _as_losses(returns: np.ndarray) -> np.ndarray:
     return losses
 
 
+def _worst(losses: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the `count` largest losses, largest first (argpartition: no full sort)."""
+    n = losses.size
+    picked = np.argpartition(-losses, count - 1)[:count] if count < n else np.arange(n)
+    return picked[np.argsort(-losses[picked], kind="stable")]
+
+
 def var_scenario_weights(losses: np.ndarray, alpha: float, convention: Convention = "interpolated") -> np.ndarray:
     """Weights over scenarios whose dot product with the losses is the VaR (sum to 1)."""
     n = losses.size
-    order = np.argsort(-losses, kind="stable")  # worst loss first
     weights = np.zeros(n)
     if convention == "order_statistic":
-        weights[order[max(int(math.ceil(alpha * n)) - 1, 0)]] = 1.0
+        rank = max(int(math.ceil(alpha * n)) - 1, 0)
+        weights[_worst(losses, rank + 1)[rank]] = 1.0
         return weights
     # numpy's linear percentile of returns at alpha sits at position (n-1)·alpha of the ascending returns,
     # i.e. of the losses sorted worst first.
     position = (n - 1) * alpha
     lower = int(math.floor(position))
     fraction = position - lower
+    order = _worst(losses, min(lower + 2, n))
     weights[order[lower]] += 1.0 - fraction
     if fraction > 0:
         weights[order[min(lower + 1, n - 1)]] += fraction
@@ -72,14 +80,12 @@ def cvar_scenario_weights(losses: np.ndarray, alpha: float, convention: Conventi
     weights = np.zeros(n)
     if convention == "order_statistic":
         k = max(int(math.ceil(alpha * n)), 1)
-        worst = np.argpartition(-losses, k - 1)[:k] if k < n else np.arange(n)
-        worst = worst[np.argsort(-losses[worst], kind="stable")]
+        worst = _worst(losses, k)
         weights[worst[:-1]] = 1.0 / (alpha * n)
         weights[worst[-1]] = 1.0 - (k - 1) / (alpha * n)
         return weights
     k = int((n - 1) * alpha) + 1
-    worst = np.argpartition(-losses, k - 1)[:k] if k < n else np.arange(n)
-    weights[worst] = 1.0 / k
+    weights[_worst(losses, k)] = 1.0 / k
     return weights
 
 
