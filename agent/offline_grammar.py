@@ -291,6 +291,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
                                r"versus|drawdown|sharpe|sortino|\bperf\b|\bdid\b.*\bdo\b|\bdoing\b")),
 ]
 _JOURNAL_LOG = [
+    re.compile(r"^/?(?:journal\s+)?(?P<kind>decision|thesis|lesson)\s*[:\-–]\s*(?P<text>.+)$", re.S | re.I),
     re.compile(r"^/?(?:journal|log|note|jot)\s*[:\-–]\s*(?P<text>.+)$", re.S | re.I),
     re.compile(r"^/journal\s+(?!search\b|find\b)(?P<text>.+)$", re.S | re.I),
     re.compile(r"^(?:add|write|record|log)\s+(?:this\s+)?(?:to|in|into)\s+(?:my\s+|the\s+)?journal\s*[:\-–]?\s*"
@@ -316,7 +317,10 @@ def detect_intent(text: str, has_entities: bool) -> tuple[str | None, dict[str, 
     for pattern in _JOURNAL_LOG:
         m = pattern.match(stripped)
         if m:
-            return "journal_log", {"text": _strip_quotes(stripped[m.start("text"):m.end("text")])}
+            found = {"text": _strip_quotes(stripped[m.start("text"):m.end("text")])}
+            if "kind" in m.groupdict():
+                found["kind"] = m.group("kind").lower()
+            return "journal_log", found
     body = low.lstrip("/")
     for intent, pattern in _INTENTS:
         if pattern.search(body):
@@ -431,7 +435,8 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
     if intent in ("journal_log", "journal_search"):
         key = "text" if intent == "journal_log" else "query"
         value = extra.get(key, "").strip()
-        return ({key: value}, notes, "") if value else ({}, notes, f"What should the {INTENT_TITLES[intent]} say? "
+        found = {key: value, **({"kind": extra["kind"]} if "kind" in extra else {})}
+        return (found, notes, "") if value else ({}, notes, f"What should the {INTENT_TITLES[intent]} say? "
                                                          "e.g. `journal: trimmed BTC after CPI`")
     quarter = find_quarter(low)
     if intent == "review":

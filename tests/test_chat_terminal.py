@@ -56,6 +56,12 @@ def test_a_person_at_a_terminal(tmp_path):
         child.expect("/expand 1")
         child.expect("total return")             # the answer's table
         child.expect("indexdesk>")
+        # a pasted two-line request arrives as one request (bracketed paste), sent with Enter
+        child.send("\x1b[200~how did layer1 do\nover 180 days\x1b[201~")
+        time.sleep(0.2)
+        child.send("\r")
+        child.expect(r'⚙ get_index_performance.*indices=\["layer1"\], window="180d"')
+        child.expect("indexdesk>")
         child.sendline("/cost")
         child.expect(r"tokens in, \d+ tokens out · no charge \(offline router\)")
         child.expect("indexdesk>")

@@ -103,6 +103,7 @@ PHRASINGS = [
      {"text": "sold half of memecoins, too euphoric"}),
     ("add to my journal: var looked high after the stress test", "log_journal_entry",
      {"text": "var looked high after the stress test"}),
+    ("lesson: never chase a pump", "log_journal_entry", {"text": "never chase a pump", "kind": "lesson"}),
     ("search journal for panic sells", "search_journal", {"query": "panic sells"}),
     ("/journal search FOMO buys", "search_journal", {"query": "FOMO buys"}),
     ("what did I write about solana?", "search_journal", {"query": "solana"}),
