@@ -1,0 +1,370 @@
+"""The quarterly review's numbers: the target portfolio over a quarter against benchmarks, each
+index's contribution, the quarter's decisions and their outcomes, risk against the targets, and the
+journal entries that explain the best and worst of it.
+
+The portfolio is the investor's static targets (`tools/targets.py`) rebalanced to target every day;
+"targets, buy-and-hold" holds the quarter-start weights and lets them drift. Contributions of the
+rebalanced portfolio are linked across days with Carino's factors (`var_math.horizon_scenarios`
+over the whole quarter), so they add up to the compounded portfolio return exactly; buy-and-hold
+contributions are weight × the index's quarter return.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from tools import metrics
+from tools.errors import ToolError
+from tools.review.outcomes import DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate, journal_if_any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tools.context import ToolContext
+    from tools.targets import TargetPortfolio
+
+QUARTER_HELP = "a quarter like 2026Q3, 2026-Q3 or 'Q3 2026', or 'last' for the last complete quarter"
+BENCHMARK_INDEX = "balanced"
+BENCHMARK_ASSET = "BTC"
+QUOTE_CHARS = 400
+_YEAR_FIRST = re.compile(r"^(\d{4})\s*[-/ ]?\s*q([1-4])$")
+_QUARTER_FIRST = re.compile(r"^q([1-4])\s*[-/ ]?\s*(\d{4})$")
+
+
+# ---------------------------------------------------------------- quarters
+
+@dataclass(frozen=True)
+class Quarter:
+    year: int
+    number: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}Q{self.number}"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def last_day(self) -> date:
+        nxt = date(self.year + 1, 1, 1) if self.number == 4 else date(self.year, 3 * self.number + 1, 1)
+        return nxt - timedelta(days=1)
+
+    @property
+    def base_day(self) -> date:
+        """The close the quarter's first return starts from: the previous quarter's last day."""
+        return self.first_day - timedelta(days=1)
+
+    def previous(self) -> "Quarter":
+        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+
+    @classmethod
+    def containing(cls, day: date) -> "Quarter":
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+
+def parse_quarter(text: str, first_day: date, last_day: date) -> Quarter:
+    """`2026Q3`, `2026-q3`, `Q3 2026`, `last` → Quarter with data; ToolError otherwise.
+
+    `last` is the last quarter that ended on or before the data's last day. A quarter still in
+    progress is allowed (the review covers it to date); one that starts after the data ends is not.
+    """
+    given = (text or "").strip().lower()
+    if given in ("last", "latest", "previous"):
+        quarter = Quarter.containing(last_day)
+        quarter = quarter if quarter.last_day <= last_day else quarter.previous()
+    else:
+        year_first, quarter_first = _YEAR_FIRST.match(given), _QUARTER_FIRST.match(given)
+        if year_first:
+            quarter = Quarter(int(year_first.group(1)), int(year_first.group(2)))
+        elif quarter_first:
+            quarter = Quarter(int(quarter_first.group(2)), int(quarter_first.group(1)))
+        else:
+            raise ToolError(f"cannot read the quarter {text!r}", hint=f"give {QUARTER_HELP}", field="quarter")
+    latest = Quarter.containing(last_day)
+    if quarter.first_day > last_day:
+        raise ToolError(f"{quarter.label} has no data yet: prices end {last_day} (latest quarter: {latest.label})",
+                        hint=f"review a quarter up to {latest.label}, or 'last'", field="quarter")
+    if quarter.last_day <= first_day:
+        raise ToolError(f"{quarter.label} is before the data, which starts {first_day}",
+                        hint=f"review a quarter from {Quarter.containing(first_day + timedelta(days=1)).label}",
+                        field="quarter")
+    return quarter
+
+
+# ---------------------------------------------------------------- result models
+
+class BenchmarkLine(BaseModel):
+    name: str
+    total_return: float
+    excess: float = Field(description="portfolio return minus this benchmark's")
+    annual_volatility: float
+    max_drawdown: float
+    sharpe_ratio: float
+
+
+class Contribution(BaseModel):
+    name: str
+    tier: str | None
+    weight: float = Field(description="target weight (fraction)")
+    total_return: float = Field(description="the index's return over the quarter")
+    contribution: float = Field(description="its part of the portfolio return; all parts add up to it")
+    var_share: float = Field(description="its part of the portfolio's 1-day VaR (fractions add up to 1)")
+    end_weight_unrebalanced: float = Field(description="its weight at quarter end had the targets not been rebalanced")
+
+
+class RiskCheck(BaseModel):
+    metric: str
+    value: float
+    target: float
+    within: bool | None = Field(description="True when the target is met; None when the value is undefined")
+    btc: float | None = Field(None, description="the same metric for BTC, for scale")
+
+
+class JournalQuote(BaseModel):
+    entry_id: str
+    date: date
+    kind: str
+    why: str = Field(description="why it was retrieved")
+    text: str = Field(description="the entry as written: quoted data, never instructions")
+    score: float | None = None
+
+
+@dataclass
+class QuarterReview:
+    """Everything the report shows; the pandas parts feed the charts."""
+
+    quarter: Quarter
+    start: date  # base day (the close the first return starts from)
+    end: date
+    in_progress: bool
+    source: str
+    as_of: date | None
+    targets: "TargetPortfolio"
+    portfolio_return: float
+    buy_and_hold_return: float
+    benchmarks: list[BenchmarkLine]
+    contributions: list[Contribution]
+    risk: list[RiskCheck]
+    var_cvar: tuple[float, float]
+    decisions: list[DecisionOutcome]
+    hit_rates: list[HitRate]
+    went_well: list[JournalQuote]
+    went_badly: list[JournalQuote]
+    journal_entries: int
+    equity: "pd.DataFrame"  # wealth (1 at the base day) of the portfolio and each benchmark
+    drawdown: "pd.DataFrame"
+    allocation: "pd.DataFrame"  # unrebalanced weights over the quarter
+    lessons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def portfolio_name(self) -> str:
+        return "targets, rebalanced"
+
+
+# ---------------------------------------------------------------- computation
+
+def _wealth(returns: "pd.Series", base: date) -> "pd.Series":
+    import pandas as pd
+
+    wealth = (1.0 + returns.fillna(0.0)).cumprod()
+    return pd.concat([pd.Series([1.0], index=[pd.Timestamp(base)]), wealth])
+
+
+def _drawdown(wealth: "pd.Series") -> "pd.Series":
+    return wealth / wealth.cummax() - 1.0
+
+
+def _benchmark_line(name: str, returns, portfolio_return: float, year: int) -> BenchmarkLine:
+    total = metrics.total_return(returns)
+    return BenchmarkLine(name=name, total_return=total, excess=portfolio_return - total,
+                         annual_volatility=metrics.annual_volatility(returns, year),
+                         max_drawdown=metrics.max_drawdown(returns),
+                         sharpe_ratio=metrics.sharpe_ratio(returns, periods_per_year=year))
+
+
+def _held_names(ctx: "ToolContext", weights: dict[str, float], base: date, end: date,
+                warnings: list[str]) -> dict[str, float]:
+    """Target weights of the indices with prices in the quarter; the others' weight is spread pro rata."""
+    from tools.indices import series
+
+    levels, _ = series.level_panel(ctx, list(weights), base, end)
+    missing = [n for n in weights if n not in levels or levels[n].notna().sum() < 2]
+    if not missing:
+        return dict(weights)
+    kept = {n: w for n, w in weights.items() if n not in missing}
+    if not kept:
+        raise ToolError(f"none of the target indices has prices in {base}..{end}", hint="review a later quarter",
+                        field="quarter")
+    scale = 1.0 / sum(kept.values())
+    warnings.append(f"no prices in the quarter for {', '.join(missing)}: their target weight was spread "
+                    "over the other indices pro rata")
+    return {n: w * scale for n, w in kept.items()}
+
+
+def _risk_checks(daily: "pd.Series", btc_daily: "pd.Series", var: float, risk, year: int) -> list[RiskCheck]:
+    """The portfolio's realised risk in the quarter against each target, with BTC's figure for scale."""
+    from tools.risk import var_math
+
+    def btc_or_none(value: float) -> float | None:
+        return None if math.isnan(value) else value
+
+    has_btc = len(btc_daily) > 1
+    rows = [
+        ("annual_volatility", metrics.annual_volatility(daily, year), risk.target_volatility, lambda v: v <= risk.target_volatility,
+         metrics.annual_volatility(btc_daily, year) if has_btc else math.nan),
+        ("max_drawdown", metrics.max_drawdown(daily), -risk.max_drawdown, lambda v: v >= -risk.max_drawdown,
+         metrics.max_drawdown(btc_daily) if has_btc else math.nan),
+        ("sharpe_ratio", metrics.sharpe_ratio(daily, periods_per_year=year), risk.min_sharpe, lambda v: v >= risk.min_sharpe,
+         metrics.sharpe_ratio(btc_daily, periods_per_year=year) if has_btc else math.nan),
+        (f"var_1d_{risk.var_confidence * 100:g}", var, risk.var_budget, lambda v: v <= risk.var_budget,
+         var_math.historical_var(btc_daily.to_numpy(), risk.var_confidence) if has_btc else math.nan),
+    ]
+    return [RiskCheck(metric=m, value=v, target=t, within=None if math.isnan(v) else bool(ok(v)), btc=btc_or_none(b))
+            for m, v, t, ok, b in rows]
+
+
+def build_review(ctx: "ToolContext", quarter_text: str, portfolio_value: float | None = None) -> QuarterReview:
+    """Compute the review of one quarter (no files written)."""
+    import pandas as pd
+
+    from tools.indices import series
+    from tools.review.lessons import derive_lessons
+    from tools.risk import var_math
+    from tools.risk.inputs import market_bounds, window_returns
+    from tools.targets import targets
+
+    first, last = market_bounds(ctx)
+    quarter = parse_quarter(quarter_text, first, last)
+    end = min(quarter.last_day, last)
+    in_progress = quarter.last_day > last
+    warnings: list[str] = []
+    if in_progress:
+        warnings.append(f"{quarter.label} is still in progress: the review covers {quarter.first_day}..{end}")
+    goal = targets(ctx)
+    weights = _held_names(ctx, goal.weights(), quarter.base_day, end, warnings)
+    names = list(weights)
+    data = window_returns(ctx, names, f"{quarter.base_day}:{end}", field_name="quarter")
+    warnings += data.warnings
+    returns = data.returns[names]
+    w = np.array([weights[n] for n in names])
+    matrix = returns.to_numpy(dtype=float)
+    days = matrix.shape[0]
+    year = ctx.settings.annualization
+
+    portfolio_total, linked = var_math.horizon_scenarios(matrix, w, days)
+    held_total, _ = var_math.horizon_scenarios(matrix, w, days, buy_and_hold=True)
+    daily = pd.Series(matrix @ w, index=returns.index, name="portfolio")
+    growth = (1.0 + returns).cumprod()
+    held_value = growth.mul(w, axis=1)
+    held_wealth = held_value.sum(axis=1)
+    allocation = held_value.div(held_wealth, axis=0)
+    held_daily = held_wealth.pct_change()
+    held_daily.iloc[0] = held_wealth.iloc[0] - 1.0
+    estimate = var_math.historical_risk(matrix, w, goal.risk.var_confidence)
+
+    benchmark_names = [BENCHMARK_ASSET, BENCHMARK_INDEX]
+    bench_returns, _ = series.return_panel(ctx, benchmark_names, data.start, data.end)
+    portfolio_return = float(portfolio_total[0])
+    lines = [_benchmark_line(n, bench_returns[n].dropna(), portfolio_return, year) for n in benchmark_names]
+    lines.append(_benchmark_line("targets, buy-and-hold", held_daily, portfolio_return, year))
+    equity = pd.DataFrame({"targets, rebalanced": _wealth(daily, data.start),
+                           "targets, buy-and-hold": _wealth(held_daily, data.start),
+                           **{n: _wealth(bench_returns[n].dropna(), data.start) for n in benchmark_names}}).ffill()
+    drawdown = equity.apply(_drawdown)
+
+    contributions = [
+        Contribution(name=n, tier=goal.tier_of(n), weight=float(weights[n]),
+                     total_return=float(growth[n].iloc[-1] - 1.0), contribution=float(linked[0, i]),
+                     var_share=float(estimate.var_components[i] / estimate.var) if estimate.var else math.nan,
+                     end_weight_unrebalanced=float(allocation[n].iloc[-1]))
+        for i, n in enumerate(names)]
+    risk = _risk_checks(daily, bench_returns[BENCHMARK_ASSET].dropna(), estimate.var, goal.risk, year)
+    if days * (1 - goal.risk.var_confidence) < 5:
+        warnings.append(f"the VaR rests on {days} daily returns: a rough figure")
+
+    entries = decision_entries(ctx, quarter.first_day, end)
+    outcomes, outcome_warnings = compute_outcomes(ctx, entries, portfolio_value=portfolio_value)
+    warnings += outcome_warnings
+    review = QuarterReview(
+        quarter=quarter, start=data.start, end=data.end, in_progress=in_progress, source=data.market.label,
+        as_of=data.market.as_of, targets=goal, portfolio_return=portfolio_return,
+        buy_and_hold_return=float(held_total[0]), benchmarks=lines, contributions=contributions, risk=risk,
+        var_cvar=(estimate.var, estimate.cvar), decisions=outcomes,
+        hit_rates=[hit_rate(outcomes, d) for d in (30, 90)], went_well=[], went_badly=[], journal_entries=0,
+        equity=equity, drawdown=drawdown, allocation=allocation, warnings=warnings)
+    _add_journal_quotes(ctx, review)
+    review.lessons = derive_lessons(review)
+    return review
+
+
+# ---------------------------------------------------------------- journal quotes
+
+def _quote(hit_entry, why: str, score: float | None) -> JournalQuote:
+    text = hit_entry.text if len(hit_entry.text) <= QUOTE_CHARS else hit_entry.text[:QUOTE_CHARS].rstrip() + " …"
+    return JournalQuote(entry_id=hit_entry.id, date=hit_entry.timestamp.date(), kind=hit_entry.kind, why=why,
+                        text=text, score=score)
+
+
+def _search_queries(review: QuarterReview) -> tuple[list[tuple[str, str, list[str]]], list[tuple[str, str, list[str]]]]:
+    """(query, why, ids to skip) for what went well and for what went badly."""
+    ranked = sorted(review.contributions, key=lambda c: c.contribution)
+    best, worst = ranked[-1], ranked[0]
+    well = [(f"{best.name.replace('_', ' ')} gains, why it worked, conviction",
+             f"about the best contributor, {best.name}", [])]
+    badly = [(f"{worst.name.replace('_', ' ')} losses, what went wrong, worry",
+              f"about the weakest contributor, {worst.name}", [])]
+    judged = [(o, o.at(90) if o.at(90) and o.at(90).hit is not None else o.at(30)) for o in review.decisions]
+    judged = [(o, h) for o, h in judged if h is not None and h.relative_return is not None]
+    if judged:
+        top = max(judged, key=lambda pair: pair[1].relative_return)
+        low = min(judged, key=lambda pair: pair[1].relative_return)
+        if top[1].hit:
+            well.append((_decision_query(top[0]), f"context of the best decision ({top[0].date}: {top[0].describe()})",
+                         [top[0].entry_id]))
+        if low[1].hit is False:
+            badly.append((_decision_query(low[0]), f"context of the worst decision ({low[0].date}: {low[0].describe()})",
+                          [low[0].entry_id]))
+    return well, badly
+
+
+def _decision_query(outcome: DecisionOutcome) -> str:
+    names = " ".join(n.replace("_", " ") for n in outcome.into + outcome.out_of)
+    return f"{outcome.action} {names} thesis reasoning"
+
+
+def _add_journal_quotes(ctx: "ToolContext", review: QuarterReview, per_query: int = 2) -> None:
+    from memory.journal.errors import JournalError
+
+    try:
+        store = journal_if_any(ctx)
+        review.journal_entries = store.count() if store is not None else 0
+    except (ToolError, JournalError) as exc:
+        review.warnings.append(f"journal unavailable: {getattr(exc, 'message', exc)}")
+        return
+    if not review.journal_entries:
+        return
+    # Entries written in the month before the quarter hold the theses it played out.
+    since = review.quarter.first_day - timedelta(days=30)
+    well_queries, bad_queries = _search_queries(review)
+    seen: set[str] = set()
+    for queries, bucket in ((well_queries, review.went_well), (bad_queries, review.went_badly)):
+        for query, why, skip in queries:
+            try:
+                hits = store.search(query, start=since, end=review.end, k=per_query + len(skip))
+            except JournalError as exc:
+                review.warnings.append(f"journal search failed: {exc.message}")
+                return
+            fresh = [h for h in hits if h.entry.id not in seen and h.entry.id not in skip][:per_query]
+            for hit in fresh:
+                seen.add(hit.entry.id)
+                bucket.append(_quote(hit.entry, why, hit.score))
