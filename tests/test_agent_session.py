@@ -61,6 +61,7 @@ def test_multi_tool_turn_streams_tokens_calls_results_and_checks_grounding(serve
     assert first["stream"] is True and first["stream_options"] == {"include_usage": True}
     assert first["messages"][0]["role"] == "system" and "Every number you state comes from a tool" in first["messages"][0]["content"]
     assert sorted(server.tool_names(0)) == ["get_price", "get_return", "log_journal_entry", "search_journal"]
+    assert not any(t["function"].get("strict") for t in first["tools"])  # local servers may reject strict
     results = tool_messages(second)
     assert [m["tool_call_id"] for m in results] == ["call_1", "call_2"]
     assert json.loads(results[0]["content"])["price"] == 42012.7
@@ -230,3 +231,39 @@ def test_the_non_streaming_path_of_the_server_carries_tool_calls(server):
     assert message.tool_calls[0]["name"] == "get_price" and message.tool_calls[0]["args"] == {"symbol": "BTC"}
     assert message.usage_metadata["input_tokens"] == 12
     assert "stream" not in server.requests[0] or server.requests[0]["stream"] is False
+
+
+def test_openai_proper_gets_strict_tool_schemas(server, home):
+    """Against OpenAI itself (no base URL) the strict schemas are sent with strict=true; local servers get plain ones."""
+    from langchain_openai import ChatOpenAI
+
+    from agent.model import ModelInfo
+    from tools.adapters.openai_schema import openai_tools
+
+    registry = demo_registry()
+    server.add(text("hi"))
+    model = ChatOpenAI(base_url=server.base_url, api_key="k", model="gpt-4o-mini", max_retries=0, stream_usage=True)
+    session = AgentSession(ToolContext(settings=Settings(home=home)), session_id="strict", registry=registry,
+                           model=model, model_info=ModelInfo(name="gpt-4o-mini", base_url=None, offline=False))
+    session.run_turn("hi")
+    sent = {t["function"]["name"]: t["function"] for t in server.requests[0]["tools"]}
+    expected = {t["function"]["name"]: t["function"] for t in openai_tools(registry)}
+    assert all(f["strict"] is True for f in sent.values())
+    assert {n: f["parameters"] for n, f in sent.items()} == {n: f["parameters"] for n, f in expected.items()}
+
+
+@pytest.mark.parametrize("how", ["cancel", "ctrl-c"])
+def test_a_turn_stopped_mid_stream_leaves_a_usable_session(how, server, home, monkeypatch):
+    server.add(tool_calls(("get_price", {"symbol": "BTC"})), text("a long answer that gets cut off"), text("fresh"))
+    session = open_session(server, home, monkeypatch)
+
+    def stop_at_first_token(event):
+        if event.kind == "token":
+            if how == "ctrl-c":
+                raise KeyboardInterrupt
+            session.cancel()
+
+    result = session.run_turn("price?", on_event=stop_at_first_token)
+    assert result.cancelled and result.answer == "" and result.error is None
+    assert result.tool_calls[0]["result"]["price"] == 42012.7  # what ran before the stop is reported
+    assert session.run_turn("again").answer == "fresh"
