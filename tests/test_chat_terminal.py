@@ -190,3 +190,22 @@ def test_slash_commands(ctx, capsys):
     assert "did you mean /session?" in capsys.readouterr().out
     chat.slash("/expand 3")
     assert "no tool calls in the last turn" in capsys.readouterr().out
+
+
+def test_piped_chat_with_a_configured_model_marks_ungrounded_numbers(tmp_path):
+    _needs_tools("get_index_performance")
+    from tests.scripted_openai import ScriptedOpenAI, text, tool_calls
+
+    script = [tool_calls(("get_index_performance", {"indices": ["defi"], "window": "90d", "benchmark": "BTC"})),
+              text("DeFi returned 4.2% over 90 days, about 731.9% a year.", usage=(900, 40))]
+    with ScriptedOpenAI(script, model="gpt-4o-mini") as server:
+        env = dict(_env(tmp_path), OPENAI_BASE_URL=server.base_url, INDEXDESK_MODEL="gpt-4o-mini")
+        done = subprocess.run([INDEXDESK, "chat"], env=env, text=True, timeout=120, capture_output=True,
+                              input="how did defi do over 90 days\n/cost\n")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "model gpt-4o-mini at http://127.0.0.1" in out and "no model configured" not in out
+    assert '⚙ get_index_performance(indices=["defi"], window="90d", benchmark="BTC")' in out
+    assert "**4.2%†**" in out and "**731.9%†**" in out                # the sample market gives other numbers
+    assert "† not found in any tool result: 4.2%, 731.9%" in out
+    assert "tokens in, " in out and "≈ $" in out                     # gpt-4o-mini has a list price
