@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agent.commands.serve",
     "agent.commands.data",
     "agent.commands.journal",
+    "agent.commands.review",
 )
 
 EXAMPLES = """examples:

@@ -8,6 +8,7 @@ TOOL_MODULES: tuple[str, ...] = (
     "tools.performance",
     "tools.risk.tools",
     "tools.journal_tools",
+    "tools.review.tools",
 )
 
 
