@@ -54,7 +54,8 @@ def _contributions(review: "QuarterReview") -> str:
     by_tier = ", ".join(f"{name} {pp(value)}" for name, value in tiers.items())
     return (_table(["index", "tier", "target weight", "index return", "contribution", "share of VaR",
                     "weight at end if not rebalanced"], rows)
-            + f"\n\nBy tier: {by_tier}. Contributions are linked across days, so they add up to the portfolio return.")
+            + f"\n\nBy tier: {by_tier}. Contributions are linked across days, so they add up to the portfolio return; "
+               "with daily rebalancing an index that swung and ended flat can still add (it was bought low, sold high).")
 
 
 def _decision_rows(outcome: "DecisionOutcome") -> list[str]:
@@ -92,8 +93,8 @@ def _risk(review: "QuarterReview") -> str:
     rows = []
     for r in review.risk:
         status = "—" if r.within is None else ("✔ within" if r.within else "✘ breached")
-        target = ("≥ " if r.metric == "sharpe_ratio" else "≤ ") + (
-            metric_text(r.metric, -r.target) if r.metric == "max_drawdown" else metric_text(r.metric, r.target))
+        # A drawdown is negative: the limit is a floor, like the Sharpe ratio's.
+        target = ("≥ " if r.metric in ("sharpe_ratio", "max_drawdown") else "≤ ") + metric_text(r.metric, r.target)
         rows.append([metric_name(r.metric), metric_text(r.metric, r.value), target, status, metric_text(r.metric, r.btc)])
     var, cvar = review.var_cvar
     return (_table(["metric", "portfolio", "target", "", "BTC"], rows)

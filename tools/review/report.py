@@ -268,6 +268,7 @@ def build_review(ctx: "ToolContext", quarter_text: str, portfolio_value: float |
     held_value = growth.mul(w, axis=1)
     held_wealth = held_value.sum(axis=1)
     allocation = held_value.div(held_wealth, axis=0)
+    allocation = pd.concat([pd.DataFrame([w], columns=names, index=[pd.Timestamp(data.start)]), allocation])
     held_daily = held_wealth.pct_change()
     held_daily.iloc[0] = held_wealth.iloc[0] - 1.0
     estimate = var_math.historical_risk(matrix, w, goal.risk.var_confidence)

@@ -16,17 +16,24 @@ from pydantic import BaseModel, Field
 from tools.context import ToolContext
 from tools.errors import ToolError
 from tools.registry import tool
-from tools.review.outcomes import DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate
-from tools.review.report import BenchmarkLine, QuarterReview, RiskCheck, build_review
+from tools.review.outcomes import HORIZONS, DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate
+from tools.review.report import QuarterReview, RiskCheck, build_review
 
 REPORT_FILE = "review.md"
 SUMMARY_FILE = "review.json"
 PROMPT = Path(__file__).resolve().parents[2] / "prompts" / "quarterly_review.md"
 _DIGITS = 4
+MAX_OUTCOMES_SHOWN = 20
 
 
 def _round(value: float | None) -> float | None:
     return value if value is None or math.isnan(value) else round(float(value), _DIGITS)
+
+
+class BenchmarkReturn(BaseModel):
+    name: str
+    total_return: float
+    excess: float = Field(description="portfolio return minus this one")
 
 
 class ContributionLine(BaseModel):
@@ -42,7 +49,7 @@ class ReviewSummary(BaseModel):
     end: date
     in_progress: bool
     portfolio_return: float = Field(description="static targets rebalanced daily (fraction)")
-    benchmarks: list[BenchmarkLine]
+    benchmarks: list[BenchmarkReturn]
     contributions: list[ContributionLine]
     risk: list[RiskCheck]
     decisions: int
@@ -70,7 +77,7 @@ def summarize(review: QuarterReview, folder: Path, files: list[Path], narrated: 
     return ReviewSummary(
         quarter=review.quarter.label, start=review.start, end=review.end, in_progress=review.in_progress,
         portfolio_return=_round(review.portfolio_return),
-        benchmarks=[b.model_copy(update={k: _round(v) for k, v in b.model_dump().items() if isinstance(v, float)})
+        benchmarks=[BenchmarkReturn(name=b.name, total_return=_round(b.total_return), excess=_round(b.excess))
                     for b in review.benchmarks],
         contributions=[ContributionLine(name=c.name, weight=_round(c.weight), total_return=_round(c.total_return),
                                         contribution=_round(c.contribution)) for c in review.contributions],
@@ -81,30 +88,36 @@ def summarize(review: QuarterReview, folder: Path, files: list[Path], narrated: 
 
 
 def write_report(ctx: ToolContext, quarter: str, out_dir: str | Path | None = None,
-                 portfolio_value: float | None = None,
-                 narrator=None) -> tuple[ReviewSummary, QuarterReview]:
-    """Compute the review and write review.md, review.json and the charts; `narrator(markdown) -> text` is optional."""
+                 portfolio_value: float | None = None) -> tuple[ReviewSummary, QuarterReview]:
+    """Compute the review and write review.md, review.json and the three charts into its folder."""
     from tools.review.charts import write_charts
-    from tools.review.markdown import render_markdown
 
     review = build_review(ctx, quarter, portfolio_value)
     folder = report_folder(ctx, review.quarter.label, out_dir)
     charts = write_charts(review, folder)
-    markdown = render_markdown(review)
-    narrative = narrator(markdown) if narrator is not None else None
-    if narrative:
-        markdown = render_markdown(review, narrative)
-    report = folder / REPORT_FILE
-    report.write_text(markdown, encoding="utf-8")
-    summary_path = folder / SUMMARY_FILE
-    summary = summarize(review, folder, [report, summary_path, *charts], narrated=bool(narrative))
-    detail = {"summary": summary.model_dump(mode="json"),
+    files = [folder / REPORT_FILE, folder / SUMMARY_FILE, *charts]
+    summary = summarize(review, folder, files)
+    _write_texts(review, summary, folder)
+    return summary, review
+
+
+def add_narrative(review: QuarterReview, summary: ReviewSummary, narrative: str) -> ReviewSummary:
+    """Put a model's narrative at the top of an already written report."""
+    summary = summary.model_copy(update={"narrated": True})
+    _write_texts(review, summary, Path(summary.report_path), narrative)
+    return summary
+
+
+def _write_texts(review: QuarterReview, summary: ReviewSummary, folder: Path, narrative: str | None = None) -> None:
+    from tools.review.markdown import render_markdown
+
+    (folder / REPORT_FILE).write_text(render_markdown(review, narrative), encoding="utf-8")
+    detail = {"summary": summary.model_dump(mode="json"), "narrative": narrative,
               "decisions": [o.model_dump(mode="json") for o in review.decisions],
               "went_well": [q.model_dump(mode="json") for q in review.went_well],
               "went_badly": [q.model_dump(mode="json") for q in review.went_badly]}
-    summary_path.write_text(json.dumps(_nan_to_null(detail), indent=2, default=str, allow_nan=False),
-                            encoding="utf-8")
-    return summary, review
+    (folder / SUMMARY_FILE).write_text(json.dumps(_nan_to_null(detail), indent=2, default=str, allow_nan=False),
+                                       encoding="utf-8")
 
 
 def _nan_to_null(value):
@@ -132,17 +145,17 @@ def narrate(model, markdown: str) -> str:
 
 @tool
 def quarterly_review(ctx: ToolContext, quarter: str = "last") -> ReviewSummary:
-    """Quarterly review: target portfolio vs benchmarks, contributions, decision outcomes, risk vs targets, lessons.
+    """Quarterly review of the portfolio, decisions and risk; writes a report.
 
     Args:
-        quarter: e.g. "2026Q3" or "Q3 2026"; "last" = the last complete quarter.
+        quarter: e.g. "2026Q3"; "last" = last complete quarter.
     """
     summary, _ = write_report(ctx, quarter)
     return summary
 
 
 class OutcomesResult(BaseModel):
-    outcomes: list[DecisionOutcome]
+    outcomes: list[DecisionOutcome] = Field(description="newest first")
     hit_rates: list[HitRate]
     source: str
     as_of: date | None
@@ -150,22 +163,16 @@ class OutcomesResult(BaseModel):
 
 
 @tool
-def journal_outcomes(ctx: ToolContext, start: str | None = None, end: str | None = None) -> OutcomesResult:
-    """How journaled buy/sell/rotate/rebalance decisions turned out 30 and 90 days later, and the hit rate.
-
-    Args:
-        start: first day YYYY-MM-DD (default: all).
-        end: last day YYYY-MM-DD.
-    """
-    from tools.journal_tools import parse_day
-
-    first, last = parse_day(start, "start"), parse_day(end, "end")
-    if first and last and first > last:
-        raise ToolError(f"start {first} is after end {last}", field="start")
-    entries = decision_entries(ctx, first, last)
+def journal_outcomes(ctx: ToolContext) -> OutcomesResult:
+    """How journaled decisions did 30 and 90 days later, with the hit rate."""
+    entries = decision_entries(ctx, None, None)
     outcomes, warnings = compute_outcomes(ctx, entries)
     if not entries:
-        warnings.append("no buy, sell, rotate or rebalance decision is journaled" + (" in these dates" if start or end else ""))
+        warnings.append("no buy, sell, rotate or rebalance decision is journaled")
+    elif len(outcomes) > MAX_OUTCOMES_SHOWN:
+        warnings.append(f"{len(outcomes)} decisions: the hit rates cover all, the list shows the latest "
+                        f"{MAX_OUTCOMES_SHOWN}; quarterly_review shows a quarter's")
     market = ctx.market()
-    return OutcomesResult(outcomes=outcomes, hit_rates=[hit_rate(outcomes, d) for d in (30, 90)],
+    return OutcomesResult(outcomes=outcomes[-MAX_OUTCOMES_SHOWN:][::-1],
+                          hit_rates=[hit_rate(outcomes, d) for d in HORIZONS],
                           source=market.label, as_of=market.as_of, warnings=warnings)

@@ -1,0 +1,91 @@
+"""`indexdesk review 2026Q3 [--out DIR] [--narrate]`: the quarterly review as a report folder.
+
+Writes review.md, review.json and equity/drawdown/allocation PNGs into HOME/reports/<quarter>/ (or
+--out). With --narrate and a configured model, the model's narrative goes at the top of the report;
+without a model the report is complete, only without the narrative.
+
+Only the standard library is imported here; the review loads when the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from agent.cli import add_source_options
+
+    p = subparsers.add_parser("review", help="quarterly review: performance, contributions, decisions, risk, lessons")
+    add_source_options(p)
+    p.add_argument("quarter", nargs="?", default="last",
+                   help="2026Q3, 'Q3 2026', or last (the last complete quarter; default)")
+    p.add_argument("--out", default=None, help="report folder (default: HOME/reports/<quarter>)")
+    p.add_argument("--narrate", action="store_true", help="add the model's narrative (needs a configured model)")
+    p.add_argument("--value", type=float, default=None, help="portfolio value, for P&L amounts of decisions")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_review)
+
+
+def _narrate(args: argparse.Namespace, ctx, review, summary):
+    """The summary with a narrative added, or unchanged (with a message) when no model is usable."""
+    from agent.model import describe_model_error, make_chat_model
+    from tools.review.markdown import render_markdown
+    from tools.review.tools import add_narrative, narrate
+
+    model, info = make_chat_model(ctx.settings, tool_names=[])
+    if info.offline:
+        print("narration skipped: no model is configured (the report is complete without it).", file=sys.stderr)
+        if info.how_to_configure:
+            print(info.how_to_configure, file=sys.stderr)
+        return summary
+    try:
+        text = narrate(model, render_markdown(review))
+    except Exception as exc:  # noqa: BLE001 - a failed narration must not lose the report already written
+        message = describe_model_error(exc, info, ctx.settings.request_timeout) or f"{type(exc).__name__}: {exc}"
+        print(f"narration failed: {message} (the report is written without it)", file=sys.stderr)
+        return summary
+    if not text:
+        print("narration skipped: the model returned no text", file=sys.stderr)
+        return summary
+    return add_narrative(review, summary, text)
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from agent.cli import make_context
+    from tools.review.tools import write_report
+
+    ctx = make_context(args)
+    summary, review = write_report(ctx, args.quarter, args.out, args.value)
+    if args.narrate:
+        summary = _narrate(args, ctx, review, summary)
+    if args.json:
+        print(json.dumps(summary.model_dump(mode="json"), indent=2, ensure_ascii=False, default=str))
+        return 0
+    _print(summary)
+    return 0
+
+
+def _print(summary) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from tools.review.lessons import pct, pp
+
+    console = Console()
+    title = f"{summary.quarter}: {summary.start} → {summary.end}" + (" (in progress)" if summary.in_progress else "")
+    table = Table(title=title)
+    for column in ("", "return", "portfolio minus it"):
+        table.add_column(column, justify="left" if not column else "right")
+    table.add_row("[bold]targets, rebalanced[/]", f"[bold]{pct(summary.portfolio_return)}[/]", "")
+    for b in summary.benchmarks:
+        table.add_row(b.name, pct(b.total_return), pp(b.excess))
+    console.print(table)
+    for line in summary.lessons:
+        console.print(f"• {line}", markup=False, highlight=False)
+    narrated = " (with narrative)" if summary.narrated else ""
+    console.print(f"\nreport{narrated}: {summary.report_path}/review.md  ({', '.join(summary.files[2:])})")
+    console.print(f"[dim]source {summary.source}, as of {summary.as_of}[/]")
+    for warning in summary.warnings:
+        console.print(f"[yellow]note:[/] {warning}", highlight=False)
