@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 BAND_LOW, BAND_HIGH = 0.7, 1.5
 RISK_HEAVY = 1.5  # an index whose share of the VaR is this many times its weight is flagged
 MIN_DRIFT = 0.02  # weight drift worth mentioning (2 percentage points)
+_ACTION_NOUNS = {"rotate": "rotation", "buy": "purchase", "sell": "sale", "rebalance": "rebalance"}
 _METRIC_WORDS = {"annual_volatility": "volatility", "max_drawdown": "maximum drawdown", "sharpe_ratio": "Sharpe ratio"}
 
 
@@ -71,10 +72,11 @@ def _contribution_lessons(review: "QuarterReview") -> list[str]:
     ranked = sorted(review.contributions, key=lambda c: c.contribution)
     lines = []
     best, worst = ranked[-1], ranked[0]
-    lines.append(f"{best.name} contributed most: {pp(best.contribution)} from a {pct(best.weight, False, 0)} weight "
+    verb = "contributed most" if best.contribution >= 0 else "cost least"
+    lines.append(f"{best.name} {verb}: {pp(best.contribution)} from a {pct(best.weight, False, 0)} weight "
                  f"(index {pct(best.total_return)}).")
     if worst.name != best.name:
-        verb = "dragged most" if worst.contribution < 0 else "added least"
+        verb = "cost most" if worst.contribution < 0 else "added least"
         lines.append(f"{worst.name} {verb}: {pp(worst.contribution)} from a {pct(worst.weight, False, 0)} weight "
                      f"(index {pct(worst.total_return)}).")
     for c in review.contributions:
@@ -106,12 +108,11 @@ def _risk_lessons(review: "QuarterReview") -> list[str]:
 
 
 def decision_sentence(outcome: "DecisionOutcome", horizon: "HorizonOutcome") -> str:
+    noun = _ACTION_NOUNS.get(outcome.action, outcome.action)
     if outcome.out_of and outcome.into:
-        move = f"The {outcome.action} from {', '.join(outcome.out_of)} into {', '.join(outcome.into)}"
-    elif outcome.into:
-        move = f"The {outcome.action} of {', '.join(outcome.into)}"
+        move = f"The {noun} from {', '.join(outcome.out_of)} into {', '.join(outcome.into)}"
     else:
-        move = f"The {outcome.action} of {', '.join(outcome.out_of)}"
+        move = f"The {noun} of {', '.join(outcome.into or outcome.out_of)}"
     against = "what was sold" if outcome.out_of and outcome.into else "cash" if outcome.into else "holding on"
     verb = "beat" if horizon.hit else "lagged"
     text = (f"{move} on {outcome.date} {verb} {against} by {pp(abs(horizon.relative_return))[1:]} "

@@ -65,17 +65,14 @@ class DecisionOutcome(BaseModel):
         return next((h for h in self.horizons if h.days == days), None)
 
     def describe(self) -> str:
-        """'rotate out of layer1 into defi' — the move in words."""
-        parts = [self.action]
-        if self.out_of:
-            parts.append("out of " + ", ".join(self.out_of))
-        if self.into:
-            parts.append("into " + ", ".join(self.into))
+        """'rotate layer1 → defi (5 pp)': the move in a few words."""
+        if self.out_of and self.into:
+            move = f"{self.action} {', '.join(self.out_of)} → {', '.join(self.into)}"
+        else:
+            move = f"{self.action} {', '.join(self.into or self.out_of)}"
         if self.weight_change_pct:
-            parts.append(f"({self.weight_change_pct:g} pp)")
-        elif self.amount:
-            parts.append(f"({self.amount:,.0f})")
-        return " ".join(parts)
+            return f"{move} ({self.weight_change_pct:g} pp)"
+        return f"{move} ({self.amount:,.0f})" if self.amount else move
 
 
 # ---------------------------------------------------------------- pure computation

@@ -317,15 +317,21 @@ def _quote(hit_entry, why: str, score: float | None) -> JournalQuote:
 
 
 def _search_queries(review: QuarterReview) -> tuple[list[tuple[str, str, list[str]]], list[tuple[str, str, list[str]]]]:
-    """(query, why, ids to skip) for what went well and for what went badly."""
-    ranked = sorted(review.contributions, key=lambda c: c.contribution)
+    """(query, why, ids to skip) for what went well and for what went badly.
+
+    Indices are judged by their own return (which held up best, which fell most), not by their
+    contribution, which mostly reflects their weight.
+    """
+    from tools.review.lessons import judged_horizon
+
+    ranked = sorted(review.contributions, key=lambda c: c.total_return)
     best, worst = ranked[-1], ranked[0]
     well = [(f"{best.name.replace('_', ' ')} gains, why it worked, conviction",
-             f"about the best contributor, {best.name}", [])]
+             f"about the strongest index, {best.name}", [])]
     badly = [(f"{worst.name.replace('_', ' ')} losses, what went wrong, worry",
-              f"about the weakest contributor, {worst.name}", [])]
-    judged = [(o, o.at(90) if o.at(90) and o.at(90).hit is not None else o.at(30)) for o in review.decisions]
-    judged = [(o, h) for o, h in judged if h is not None and h.relative_return is not None]
+              f"about the weakest index, {worst.name}", [])]
+    judged = [(o, judged_horizon(o)) for o in review.decisions]
+    judged = [(o, h) for o, h in judged if h is not None]
     if judged:
         top = max(judged, key=lambda pair: pair[1].relative_return)
         low = min(judged, key=lambda pair: pair[1].relative_return)
@@ -345,6 +351,7 @@ def _decision_query(outcome: DecisionOutcome) -> str:
 
 def _add_journal_quotes(ctx: "ToolContext", review: QuarterReview, per_query: int = 2) -> None:
     from memory.journal.errors import JournalError
+    from tools.review.lessons import judged_horizon
 
     try:
         store = journal_if_any(ctx)
@@ -357,6 +364,7 @@ def _add_journal_quotes(ctx: "ToolContext", review: QuarterReview, per_query: in
     # Entries written in the month before the quarter hold the theses it played out.
     since = review.quarter.first_day - timedelta(days=30)
     well_queries, bad_queries = _search_queries(review)
+    verdicts = {o.entry_id: h.hit for o in review.decisions if (h := judged_horizon(o)) is not None}
     seen: set[str] = set()
     for queries, bucket in ((well_queries, review.went_well), (bad_queries, review.went_badly)):
         for query, why, skip in queries:
@@ -368,4 +376,11 @@ def _add_journal_quotes(ctx: "ToolContext", review: QuarterReview, per_query: in
             fresh = [h for h in hits if h.entry.id not in seen and h.entry.id not in skip][:per_query]
             for hit in fresh:
                 seen.add(hit.entry.id)
-                bucket.append(_quote(hit.entry, why, hit.score))
+                # A judged decision goes where its own outcome puts it, whichever query found it.
+                verdict = verdicts.get(hit.entry.id)
+                if verdict is None:
+                    bucket.append(_quote(hit.entry, why, hit.score))
+                else:
+                    target = review.went_well if verdict else review.went_badly
+                    target.append(_quote(hit.entry, f"a journaled decision that {'worked' if verdict else 'missed'}",
+                                         hit.score))
