@@ -65,7 +65,8 @@ def _strictify(node: Any) -> Any:
     for key, word in _BOUND_WORDS.items():
         if key in node:
             notes.append(f"{word} {node[key]}")
-    if "default" in node and node["default"] is not None:
+    already_says_default = "default" in str(node.get("description", "")).lower()
+    if "default" in node and node["default"] is not None and not already_says_default:
         notes.append(f"default {node['default']!r}".replace("'", '"'))
     out = {k: _strictify(v) for k, v in node.items() if k not in _DROP and k != "properties"}
     if "properties" in node:  # property names are data, never keywords to drop
@@ -91,11 +92,33 @@ def _strictify(node: Any) -> Any:
     return out
 
 
+def _drop_item_descriptions(node: Any, parent_described: bool = False) -> Any:
+    """An array's own description already says what its items are; the item model's docstring repeats it
+    in every tool that takes the same model, and the model pays for it in tokens each turn."""
+    if isinstance(node, list):
+        return [_drop_item_descriptions(v, parent_described) for v in node]
+    if not isinstance(node, dict):
+        return node
+    described = "description" in node
+    out = {}
+    for key, value in node.items():
+        if key == "items" and isinstance(value, dict) and (described or parent_described):
+            value = {k: v for k, v in value.items() if k != "description"}
+            out[key] = _drop_item_descriptions(value)
+        elif key == "anyOf":
+            out[key] = [_drop_item_descriptions(v, described or parent_described) for v in value]
+        elif key == "properties":
+            out[key] = {name: _drop_item_descriptions(prop) for name, prop in value.items()}
+        else:
+            out[key] = _drop_item_descriptions(value) if isinstance(value, (dict, list)) else value
+    return out
+
+
 def strict_parameters(spec: ToolSpec) -> dict:
     """The strict-mode JSON schema of a tool's parameters."""
     raw = spec.params_model.model_json_schema()
     inlined = inline_refs(raw, raw.get("$defs", {}))
-    return _strictify(inlined)
+    return _drop_item_descriptions(_strictify(inlined))
 
 
 def openai_tool(spec: ToolSpec, *, strict: bool = True) -> dict:
