@@ -106,11 +106,9 @@ class VectorIndex:
 
     def query(self, vector: np.ndarray, n: int, where: dict | None) -> list[tuple[str, float]]:
         """(entry id, cosine similarity), best first."""
-        count = self._collection.count()
-        if count == 0:
+        if self.loaded_seq <= 0:
             return []
-        result = self._collection.query(query_embeddings=[vector], n_results=min(n, count), where=where,
-                                        include=["distances"])
+        result = self._collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
         return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0])]
 
     def drop(self) -> None:
