@@ -190,7 +190,7 @@ def test_bear_2018_proxies_unlisted_holdings_and_keeps_the_path_short(registry, 
     btc = real_prices.at[pd.Timestamp("2018-12-15"), "BTC"] / real_prices.at[pd.Timestamp("2017-12-17"), "BTC"] - 1
     assert run["pnl"] == pytest.approx(btc, abs=1e-5)  # SOL (listed 2020) follows BTC
     assert any("SOL has no price on 2017-12-17" in n and "BTC" in n for n in run["notes"])
-    assert len(run["path_values"]) <= 20 and min(run["path_values"]) == pytest.approx(1 - run["max_drawdown"], abs=1e-4)
+    assert len(run["path_values"]) <= 8 and min(run["path_values"]) == pytest.approx(1 - run["max_drawdown"], abs=1e-4)
 
 
 def test_hypothetical_scenarios(registry, real_ctx):

@@ -50,12 +50,6 @@ class VarResult(Provenance):
     method_notes: str
 
 
-class HoldingPnl(BaseModel):
-    name: str
-    pnl: float = Field(description="fraction of the portfolio")
-    amount: float
-
-
 class ScenarioResult(BaseModel):
     scenario: str
     description: str
@@ -65,8 +59,11 @@ class ScenarioResult(BaseModel):
     pnl_amount: float
     max_drawdown: float
     worst_contributor: str | None
-    holdings: list[HoldingPnl]
-    path_dates: list[str] = Field(default_factory=list, description="compact value path (≤ 20 points)")
+    worst_contributor_amount: float | None = None
+    # A name -> fraction mapping, not a list of {name, pnl, amount} objects: with six holdings and six
+    # scenarios the repeated keys alone cost several hundred tokens of the model's context.
+    contributions: dict[str, float] = Field(description="P&L by holding, as a fraction of the portfolio")
+    path_dates: list[str] = Field(default_factory=list, description="compact value path (≤ 8 points)")
     path_values: list[float] = Field(default_factory=list, description="portfolio value / start value")
     notes: list[str] = Field(default_factory=list)
 

@@ -14,6 +14,10 @@ import numpy as np
 from tools.errors import ToolError
 from tools.risk.stress_math import ScenarioOutcome, buy_and_hold_replay, compact_path, instant_shock
 
+# Eight points show the shape of a crisis (start, trough, end and the way down) at a third of the
+# tokens of twenty; a stress result with every scenario must stay near the ~800-token result budget.
+PATH_POINTS = 8
+
 if TYPE_CHECKING:
     from tools.context import ToolContext
     from tools.risk.inputs import Holdings
@@ -99,7 +103,7 @@ def replay(ctx: "ToolContext", holdings: "Holdings", scenario: str) -> ScenarioR
             last_seen = column.last_valid_index().date()
             notes.append(f"{name} has missing prices in the window (last {last_seen}): held at its last price")
     outcome = buy_and_hold_replay(filled[names], np.asarray(holdings.weights))
-    path = compact_path(outcome.path)
+    path = compact_path(outcome.path, max_points=PATH_POINTS)
     return ScenarioRun(outcome, description, start, end, notes,
                        [d.date().isoformat() for d in path.index], [round(float(v), 4) for v in path])
 

@@ -16,7 +16,7 @@ from tools.registry import tool
 from tools.risk import scenarios as sc
 from tools.risk.inputs import (ShockList, WeightList, read_confidence, read_fraction, resolve_holdings,
                                window_returns)
-from tools.risk.models import (CorrelationResult, HoldingPnl, PairNote, RollingCorrelation, ScenarioResult,
+from tools.risk.models import (CorrelationResult, PairNote, RollingCorrelation, ScenarioResult,
                                SizedPosition, SizingResult, StressResult, VarComponent, VarResult, rounded)
 
 Method = Literal["historical", "parametric", "cornish_fisher", "monte_carlo"]
@@ -154,13 +154,14 @@ def _split_shocks(ctx: ToolContext, shocks: list, warnings: list[str]) -> tuple[
 
 def _scenario_result(name: str, run: "sc.ScenarioRun", holdings, value: float) -> ScenarioResult:
     outcome = run.outcome
-    parts = [HoldingPnl(name=n, pnl=rounded(c), amount=rounded(c * value, 2))
-             for n, c in zip(holdings.names, outcome.contributions)]
-    worst = min(parts, key=lambda p: p.pnl)
+    parts = {n: rounded(c) for n, c in zip(holdings.names, outcome.contributions)}
+    worst = min(parts, key=parts.__getitem__)
+    hit = parts[worst] < 0
     return ScenarioResult(
         scenario=name, description=run.description, start=run.start, end=run.end, pnl=rounded(outcome.pnl),
         pnl_amount=rounded(outcome.pnl * value, 2), max_drawdown=rounded(outcome.max_drawdown),
-        worst_contributor=worst.name if worst.pnl < 0 else None, holdings=parts,
+        worst_contributor=worst if hit else None,
+        worst_contributor_amount=rounded(parts[worst] * value, 2) if hit else None, contributions=parts,
         path_dates=run.path_dates, path_values=run.path_values, notes=run.notes)
 
 

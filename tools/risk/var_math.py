@@ -279,7 +279,8 @@ def _moment_risk(asset_returns: np.ndarray, weights: np.ndarray, confidence: flo
     d_std = d_m2 * t / (t - 1) / (2 * std) if std > 0 else np.zeros_like(weights)
     skew = kurt = 0.0
     d_skew = d_kurt = np.zeros_like(weights)
-    if cornish_fisher and m2 > 0:
+    # Below a daily std of 1e-12 the portfolio is flat: higher moments are noise and m2**-3 overflows.
+    if cornish_fisher and m2 > 1e-24:
         m3, m4 = float(np.mean(port ** 3)), float(np.mean(port ** 4))
         skew, kurt = m3 / m2 ** 1.5, m4 / m2 ** 2 - 3
         d_m3 = 3 * (centred * (port ** 2)[:, None]).mean(axis=0)
