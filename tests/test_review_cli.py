@@ -66,3 +66,22 @@ def test_a_model_narrative_goes_on_top_and_sees_the_report_as_data(review_ctx):
     assert markdown.index("## Narrative\n\nThe quarter beat BTC by 2.9 pp.") < markdown.index("## Lessons")
     detail = json.loads((review_ctx.settings.home / "reports" / "2026Q3" / "review.json").read_text())
     assert detail["narrative"] == "The quarter beat BTC by 2.9 pp." and detail["summary"]["narrated"] is True
+
+
+def test_narrate_with_a_configured_model_server(home, monkeypatch, capsys):
+    from tests.scripted_openai import ScriptedOpenAI, error, text
+
+    with ScriptedOpenAI([text("A weak Sharpe ratio, 0.61, was the quarter's miss.")]) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        assert main(["review", "2026Q3", "--narrate", "--home", str(home)]) == 0
+        shown = server.requests[0]["messages"]
+    markdown = (home / "reports" / "2026Q3" / "review.md").read_text()
+    assert "## Narrative\n\nA weak Sharpe ratio, 0.61, was the quarter's miss." in markdown
+    assert shown[0]["role"] == "system" and "<<<REPORT" in shown[1]["content"]
+    assert "report (with narrative)" in capsys.readouterr().out
+
+    with ScriptedOpenAI([error(400, "context too long")]) as server:  # not retried: fails at once
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        assert main(["review", "2026Q3", "--narrate", "--home", str(home)]) == 0
+    assert "narration failed" in capsys.readouterr().err
+    assert "## Narrative" not in (home / "reports" / "2026Q3" / "review.md").read_text()
