@@ -140,6 +140,8 @@ class AgentSession:
         self.model_info = model_info or ModelInfo(
             name=str(getattr(model, "model_name", None) or type(model).__name__),
             base_url=getattr(model, "openai_api_base", None), offline=False)
+        if not self.model_info.offline and getattr(ctx, "model", None) is None:
+            ctx.model = model  # tools that can use a model (journal extraction) use the session's
         self.auto_confirm = auto_confirm
         self._cancel = threading.Event()
         self._store: SessionStore | None = None
@@ -255,9 +257,17 @@ class AgentSession:
         The whole session, not just this turn, so a follow-up ("which fell less?") that reuses
         the previous turn's figures is not marked as ungrounded.
         """
-        from langchain_core.messages import ToolMessage
+        from langchain_core.messages import AIMessage, ToolMessage
 
-        return [m.content for m in self._messages() if isinstance(m, ToolMessage)]
+        pool: list[Any] = []
+        for message in self._messages():
+            if isinstance(message, ToolMessage):
+                pool.append(message.content)
+            elif isinstance(message, AIMessage):
+                # The arguments the tools were called with (a portfolio's weights, a confidence) are
+                # facts of the turn too; an answer restating them is not inventing numbers.
+                pool.extend(call.get("args", {}) for call in message.tool_calls or [])
+        return pool
 
     def _repair(self) -> None:
         """Drop tool calls that never got a result (cancel, crash, abandoned confirmation).

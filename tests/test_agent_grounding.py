@@ -106,3 +106,9 @@ def test_markdown_tables_are_checked_cell_by_cell():
 
 def test_error_text_results_are_read_as_text():
     assert ungrounded_numbers("the window has 365 days", ["window too long: 365 days available"]) == []
+
+
+def test_tool_call_arguments_ground_a_restated_portfolio():
+    answer = "Your portfolio (BTC 60%, defi 40%) has a 1-day VaR of 12.3%; 55% is invented."
+    results = ['{"var":0.123}', {"weights": [{"name": "BTC", "weight": 0.6}, {"name": "defi", "weight": 0.4}]}]
+    assert ungrounded_numbers(answer, results) == ["55%"]
