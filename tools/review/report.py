@@ -22,7 +22,8 @@ from pydantic import BaseModel, Field
 
 from tools import metrics
 from tools.errors import ToolError
-from tools.review.outcomes import DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate, journal_if_any
+from tools.review.outcomes import (HORIZONS, DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate,
+                                   journal_if_any)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -301,7 +302,7 @@ def build_review(ctx: "ToolContext", quarter_text: str, portfolio_value: float |
         as_of=data.market.as_of, targets=goal, portfolio_return=portfolio_return,
         buy_and_hold_return=float(held_total[0]), benchmarks=lines, contributions=contributions, risk=risk,
         var_cvar=(estimate.var, estimate.cvar), decisions=outcomes,
-        hit_rates=[hit_rate(outcomes, d) for d in (30, 90)], went_well=[], went_badly=[], journal_entries=0,
+        hit_rates=[hit_rate(outcomes, d) for d in HORIZONS], went_well=[], went_badly=[], journal_entries=0,
         equity=equity, drawdown=drawdown, allocation=allocation, warnings=warnings)
     _add_journal_quotes(ctx, review)
     review.lessons = derive_lessons(review)
