@@ -62,3 +62,10 @@ def test_kinds_and_negated_feelings():
 def test_lexicon_inflections_and_phrases():
     tags = lexicon_tags("De-risked after the exploit and took profits; kicking myself")
     assert {"action:sell", "theme:security", "theme:profit", "emotion:regret"} <= set(tags)
+
+
+def test_verbs_are_not_read_as_asset_names():
+    from memory.journal.enrich import index_mentions
+
+    names = [name for name, _, _ in index_mentions("Sold 3% of ai_data and bought SOL; trimmed memecoins, added L1s")]
+    assert names == ["ai_data", "SOL", "memecoins", "layer1"]  # "sold" is not SOL

@@ -20,14 +20,15 @@ def _phrase_key(phrase: str) -> str:
     return re.sub(r"[\s-]+", " ", phrase.lower()).strip()
 
 
-def _compile(table: dict[str, tuple[str, ...]]) -> tuple[re.Pattern, dict[str, list[str]]]:
+def _compile(table: dict[str, tuple[str, ...]], inflect: bool = True) -> tuple[re.Pattern, dict[str, list[str]]]:
     owners: dict[str, list[str]] = {}
     for tag, phrases in table.items():
         for phrase in phrases:
             owners.setdefault(_phrase_key(phrase), []).append(tag)
     alternatives = sorted(owners, key=len, reverse=True)
     body = "|".join(r"[\s-]+".join(re.escape(word) for word in p.split(" ")) for p in alternatives)
-    return re.compile(rf"(?<![\w$])({body}){_INFLECTION}(?!\w)", re.IGNORECASE), owners
+    suffix = _INFLECTION if inflect else ""
+    return re.compile(rf"(?<![\w$])({body}){suffix}(?!\w)", re.IGNORECASE), owners
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +42,8 @@ def index_pattern(extra: tuple[tuple[str, str], ...] = ()) -> tuple[re.Pattern, 
     table = {name: list(phrases) for name, phrases in INDEX_PHRASES.items()}
     for phrase, name in extra:
         table.setdefault(name, []).append(phrase)
-    return _compile({k: tuple(v) for k, v in table.items()})
+    # Names take no inflection: "sold" is not SOL + "d"; plurals that matter are listed as phrases.
+    return _compile({k: tuple(v) for k, v in table.items()}, inflect=False)
 
 
 def _normalise(text: str) -> str:
