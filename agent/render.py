@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,20 +55,40 @@ def format_number(value: float | int) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def cell(value: Any) -> str:
-    """A value for a table cell: numbers rounded for reading (see `format_number`), null as n/a."""
+# Fields whose numbers are fractions a person reads as percentages (0.123 -> 12.30%). The grounding
+# check reads a percentage as the fraction it came from, so rescaling these keeps answers grounded.
+_PERCENT_FIELD = re.compile(
+    r"(^|_)(returns?|volatility|vol|drawdowns?|depth|var|cvar|pnl|weights?|share|loss|confidence|contributions?|"
+    r"hit_rate|cash|shock|target)$")
+
+
+def is_percent_field(key: str | None) -> bool:
+    return bool(key) and bool(_PERCENT_FIELD.search(str(key).rsplit(".", 1)[-1].lower()))
+
+
+def format_percent(value: float) -> str:
+    """A fraction as a percentage with two decimals (four significant digits for the usual sizes)."""
+    text = f"{value * 100:.2f}%"
+    return "0.00%" if text == "-0.00%" else text
+
+
+def cell(value: Any, key: str | None = None) -> str:
+    """A value for a table cell: fractions of named fields as percentages, other numbers rounded
+    for reading (see `format_number`), null as n/a."""
     if value is None:
         return "n/a"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, float) and math.isfinite(value) and is_percent_field(key):
+        return format_percent(value)
     if isinstance(value, (int, float)):
         return format_number(value)
     if isinstance(value, str):
         return value.replace("|", "\\|").replace("\n", " ")
     if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
         if len(value) <= MAX_INLINE_LIST:
-            return ", ".join(cell(v) for v in value)
-        return f"{cell(value[0])}, {cell(value[1])}, … {cell(value[-1])} ({len(value)} values)"
+            return ", ".join(cell(v, key) for v in value)
+        return f"{cell(value[0], key)}, {cell(value[1], key)}, … {cell(value[-1], key)} ({len(value)} values)"
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)[:120]
 
 
@@ -114,7 +135,7 @@ def _records_tables(title: str, records: list[dict], label_column: str | None = 
         for key in record:
             if key not in columns:
                 columns.append(key)
-    rows = [[cell(r.get(c)) for c in columns] for r in flat]
+    rows = [[cell(r.get(c), c) for c in columns] for r in flat]
     keep = [i for i, c in enumerate(columns) if any(row[i] not in ("", "none") for row in rows)]
     columns, rows = [columns[i] for i in keep], [[row[i] for i in keep] for row in rows]
     if labels is not None:
@@ -158,11 +179,11 @@ def tabulate(result: Any, title: str = "") -> Tabulated:
             continue
         name = humanize(key)
         if _is_scalar(value):
-            out.facts.append((name, cell(value)))
+            out.facts.append((name, cell(value, key)))
         elif _is_scalar_list(value):
             if key in matrix_labels_used:
                 continue
-            out.facts.append((name, cell(value) if value else "none"))
+            out.facts.append((name, cell(value, key) if value else "none"))
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             out.tables += _records_tables(name, value)
         elif isinstance(value, list) and value and all(isinstance(v, list) for v in value):
@@ -172,7 +193,8 @@ def tabulate(result: Any, title: str = "") -> Tabulated:
             out.tables += _records_tables(name, list(value.values()), label_column="", labels=list(value))
         elif isinstance(value, dict) and value and all(_is_scalar(v) or _is_scalar_list(v) for v in value.values()):
             out.tables.append(Table(title=name, columns=["", "value"],
-                                    rows=[[humanize(k), cell(v)] for k, v in list(value.items())[:MAX_ROWS]],
+                                    rows=[[humanize(k), cell(v, key if is_percent_field(key) else k)]
+                                          for k, v in list(value.items())[:MAX_ROWS]],
                                     hidden_rows=max(0, len(value) - MAX_ROWS)))
         elif isinstance(value, (list, dict)) and not value:
             out.facts.append((name, "none"))
