@@ -138,3 +138,22 @@ def test_chroma_server_is_a_setting_away(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_in_process_vector_search_matches_chroma_and_follows_edits_and_filters(store):
+    texts = ["Sold memecoins in a panic", "Bought DeFi calmly", "Rebalanced back to target weights",
+             "Hedged BTC with puts before CPI", "Held layer-1 through the crash", "Rotated gaming into AI"]
+    added = [store.add(entry(t, day, kind="note" if day % 2 else "decision")) for day, t in enumerate(texts, start=1)]
+    vector = store.embedder.embed(["sold in a panic"])[0]
+    chroma = store.index.query(vector, 6, None)
+    exact = store._vector_search(vector, 6, None, None, None, None, None)
+    assert [i for i, _ in exact] == [i for i, _ in chroma]  # exact cosine, same order as Chroma's HNSW here
+    assert [round(s, 5) for _, s in exact] == [round(s, 5) for _, s in chroma]
+    # an edit replaces the entry's row; no stale vector and no duplicate id
+    store.edit(added[0].id, text="Bought BTC calmly on a quiet day")
+    ids = [i for i, _ in store._vector_search(store.embedder.embed(["Bought BTC calmly on a quiet day"])[0], 10,
+                                              None, None, None, None, None)]
+    assert ids[0] == added[0].id and len(ids) == len(set(ids)) == 6
+    # date and kind filters, as Chroma applies them
+    only = store._vector_search(vector, 10, date(2026, 1, 2), date(2026, 1, 4), ["decision"], None, None)
+    assert sorted(i for i, _ in only) == sorted([added[1].id, added[3].id])

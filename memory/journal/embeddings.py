@@ -72,7 +72,7 @@ class MiniLMInt8:
     model_id = "all-MiniLM-L6-v2-onnx-int8"
     dimension = 384
 
-    def __init__(self, batch_size: int = 32, threads: int | None = None) -> None:
+    def __init__(self, batch_size: int = 64, threads: int | None = None) -> None:
         self.batch_size = batch_size
         self.threads = threads
         self._session = None
@@ -90,6 +90,9 @@ class MiniLMInt8:
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
+        # Idle intra-op threads otherwise spin for a while after each run and starve the numpy and
+        # SQLite work that follows a query embedding (measured: exact cosine over 10k rows 0.3 ms -> 10 ms).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if self.threads:
             options.intra_op_num_threads = self.threads
         session = ort.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
