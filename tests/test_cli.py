@@ -1,0 +1,61 @@
+"""The CLI spine: --help stays light; `tools list|schema|call` work for every registered tool."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from agent.cli import main
+from tools.adapters.openai_schema import check_strict
+
+
+def test_help_imports_nothing_heavy():
+    probe = ("import sys, agent.cli; agent.cli.build_parser(); "
+             "print(','.join(m for m in ('pandas', 'numpy', 'langchain', 'langchain_core', 'chromadb', 'openai', "
+             "'langgraph', 'pydantic') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout.strip()
+    assert loaded == ""
+    help_text = subprocess.run([sys.executable, "-m", "agent.cli", "--help"], check=True, capture_output=True,
+                               text=True).stdout
+    for command in ("chat", "ask", "perf", "indices", "var", "stress", "journal", "review", "tools", "serve", "data"):
+        assert f"    {command}" in help_text
+
+
+def test_tools_list_and_openai_schema_cover_the_registry(capsys):
+    from tools.toolbox import default_registry
+
+    names = default_registry().names
+    assert main(["tools", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [t["name"] for t in listed] == names
+    assert main(["tools", "schema", "--format", "openai"]) == 0
+    schemas = json.loads(capsys.readouterr().out)
+    assert [s["function"]["name"] for s in schemas] == names
+    assert all(check_strict(s["function"]["parameters"]) == [] for s in schemas)
+
+
+def test_tools_call_prints_the_json_result(capsys):
+    code = main(["tools", "call", "get_index_performance", '{"indices":["defi","BTC"],"window":"30d"}'])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [r["name"] for r in out["results"]] and out["source"] == "sample (synthetic)"
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["tools", "call", "get_index_performance", '{"indices":["defii"]}'], "did you mean 'defi'"),
+    (["tools", "call", "get_index_performance", '{"indices":'], "not valid JSON"),
+    (["tools", "call", "get_index_perf", "{}"], "did you mean 'get_index_performance'"),
+])
+def test_tools_call_errors_are_structured_with_a_non_zero_exit(args, expected, capsys):
+    assert main(args) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert expected in out["error"] and "hint" in out
+
+
+def test_an_unknown_source_is_a_clear_error_not_a_traceback(capsys):
+    assert main(["--source", "bloomberg", "tools", "call", "get_index_performance", '{"indices":["defi"]}']) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert "unknown source 'bloomberg'" in out["error"]
