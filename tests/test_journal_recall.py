@@ -34,7 +34,9 @@ def test_hybrid_beats_plain_embeddings_and_finds_direct_queries(evaluation):
     plain = recall_at_k(plain_vector_rankings(store.embedder, entries, queries), queries)
     lexical = recall_at_k(store_rankings(store, queries, use_vector=False), queries)
     assert hybrid["direct"] >= 0.9
-    # measured: plain MiniLM 0.33, lexical+tags 0.53, hybrid 0.56 on the 40 paraphrase queries
-    assert hybrid["paraphrase"] >= plain["paraphrase"] + 0.15
-    assert hybrid["paraphrase"] >= lexical["paraphrase"]
-    assert hybrid["paraphrase"] >= 0.5
+    # measured on the 40 paraphrase queries: plain MiniLM 0.356, lexical+tags 0.481, hybrid 0.606
+    # (vector list weighted 1.5 in the fusion). One relevant entry is worth ~0.025 here, so the floor
+    # leaves room for one rank flip from int8 arithmetic on another CPU.
+    assert hybrid["paraphrase"] >= plain["paraphrase"] + 0.2
+    assert hybrid["paraphrase"] >= lexical["paraphrase"] + 0.08
+    assert hybrid["paraphrase"] >= 0.58
