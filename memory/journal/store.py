@@ -267,9 +267,13 @@ class JournalStore:
         last = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()[0]
         if last <= self.matrix.loaded_seq:
             return
+        # The JSON body is read only for the rare rows without a stored vector (after a failed reindex).
         rows = self._db.execute(
-            "SELECT seq, id, ts, kind, body, embedding FROM entries WHERE is_current = 1 AND seq > ? ORDER BY seq",
+            "SELECT seq, id, ts, kind, NULL, embedding FROM entries WHERE is_current = 1 AND seq > ? ORDER BY seq",
             (self.matrix.loaded_seq,)).fetchall()
+        rows = [r if r[5] is not None else
+                (*r[:4], self._db.execute("SELECT body FROM entries WHERE seq = ?", (r[0],)).fetchone()[0], None)
+                for r in rows]
         vectors = self._vectors_for(rows) if rows else []
         self.matrix.apply([(r[0], r[1], r[2], r[3], v) for r, v in zip(rows, vectors)], last)
 
