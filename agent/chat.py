@@ -255,7 +255,7 @@ class Chat:
         self.show_markdown("| session | last used | turns |\n|---|---|---|\n" + "\n".join(rows))
 
     def _sessions(self) -> list[dict]:
-        from agent.sessions import list_sessions
+        from memory.checkpoints import list_sessions
 
         return list(list_sessions(self.ctx.settings.home))
 

@@ -19,7 +19,8 @@ from typing import Any, Literal
 from agent.graph import DECLINED, build_agent, recursion_limit
 from agent.grounding import ungrounded_numbers
 from agent.model import ModelInfo, describe_model_error, estimate_cost, make_chat_model
-from agent.sessions import SessionStore, check_session_id
+from memory.checkpoints import InvalidSessionId, SessionStore, check_session_id
+from tools.errors import ToolError
 
 log = logging.getLogger("indexdesk.agent")
 
@@ -128,7 +129,10 @@ class AgentSession:
                  auto_confirm: bool = False, registry: Any = None, persist: bool = True):
         self.ctx = ctx
         self.settings = ctx.settings
-        self.session_id = check_session_id(session_id)
+        try:
+            self.session_id = check_session_id(session_id)
+        except InvalidSessionId as exc:
+            raise ToolError(exc.message, hint=exc.hint) from None
         if registry is None:
             from tools.toolbox import default_registry
 

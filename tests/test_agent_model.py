@@ -95,7 +95,7 @@ def test_ask_text_reports_errors_on_stderr_with_exit_1(monkeypatch, capsys):
 
 def test_ask_with_a_session_continues_it(monkeypatch, capsys, tmp_path):
     from agent.cli import main
-    from agent.sessions import list_sessions
+    from memory.checkpoints import list_sessions
 
     with ScriptedOpenAI([text("first"), text("second")]) as server:
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
@@ -108,7 +108,7 @@ def test_ask_with_a_session_continues_it(monkeypatch, capsys, tmp_path):
 
 def test_ask_without_a_session_saves_nothing(monkeypatch, capsys, tmp_path):
     from agent.cli import main
-    from agent.sessions import list_sessions
+    from memory.checkpoints import list_sessions
 
     with ScriptedOpenAI([text("a"), text("b")]) as server:
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)

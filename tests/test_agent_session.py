@@ -8,7 +8,7 @@ import pytest
 from scripted_openai import ScriptedOpenAI, demo_registry, text, tool_calls
 
 from agent.runtime import AgentSession
-from agent.sessions import list_sessions
+from memory.checkpoints import list_sessions
 from tools.context import ToolContext
 from tools.settings import Settings
 

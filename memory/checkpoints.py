@@ -1,4 +1,4 @@
-"""Conversations that survive the process: LangGraph checkpoints in SQLite under the data home.
+"""Conversation checkpoints that survive the process: LangGraph checkpoints in SQLite under the data home.
 
 `HOME/sessions.sqlite` holds the checkpointer's tables (the messages of every session, by thread id)
 and a small `indexdesk_sessions` table with what `/sessions` shows: id, last use, turns, model.
@@ -26,13 +26,20 @@ CREATE TABLE IF NOT EXISTS indexdesk_sessions (
 """
 
 
+class InvalidSessionId(ValueError):
+    """A session id that cannot name a conversation; `hint` says what would."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
 def check_session_id(session_id: str) -> str:
     session_id = (session_id or "").strip()
     if not session_id or len(session_id) > MAX_SESSION_ID or any(ch in session_id for ch in "\n\r\t"):
-        from tools.errors import ToolError
-
-        raise ToolError(f"invalid session id {session_id!r}",
-                        hint=f"use a short name such as q3-review (1-{MAX_SESSION_ID} characters, one line)")
+        raise InvalidSessionId(f"invalid session id {session_id!r}",
+                               hint=f"use a short name such as q3-review (1-{MAX_SESSION_ID} characters, one line)")
     return session_id
 
 

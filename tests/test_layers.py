@@ -1,0 +1,44 @@
+"""Imports flow one way: agent → tools → memory. Pure math modules import no I/O, CLI or agent code."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FORBIDDEN = {"memory": ("tools", "agent"), "tools": ("agent",), "prompts": ("tools", "agent", "memory")}
+PURE_MATH = ["tools/metrics.py", "tools/indices/engine.py", "tools/risk/var_math.py", "tools/risk/montecarlo_math.py",
+             "tools/risk/stress_math.py", "tools/risk/correlation_math.py", "tools/risk/sizing_math.py"]
+PURE_ALLOWED = {"numpy", "pandas", "scipy", "math", "dataclasses", "typing", "collections", "__future__",
+                "functools", "datetime", "tools"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a file imports, at any depth (lazy imports inside functions count too)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_imports_flow_one_way(package):
+    offenders = []
+    for path in sorted((REPO / package).rglob("*.py")):
+        for module in imported_modules(path):
+            if module.split(".")[0] in FORBIDDEN[package]:
+                offenders.append(f"{path.relative_to(REPO)} imports {module}")
+    assert offenders == []
+
+
+@pytest.mark.parametrize("relative", PURE_MATH)
+def test_pure_math_modules_import_no_io(relative):
+    modules = imported_modules(REPO / relative)
+    assert {m.split(".")[0] for m in modules} <= PURE_ALLOWED, relative
+    pure_or_model = {p[:-3].replace("/", ".") for p in PURE_MATH} | {"tools.indices.definitions"}
+    assert [m for m in modules if m.startswith("tools.") and m not in pure_or_model] == [], relative
