@@ -362,7 +362,7 @@ class JournalStore:
     def search(self, query: str, *, start: date | None = None, end: date | None = None, kinds: list[str] | None = None,
                names: list[str] | None = None, tags: list[str] | None = None, k: int = 5,
                candidates: int = 50, use_vector: bool = True, use_lexical: bool = True) -> list[SearchHit]:
-        """Hybrid search: vector (Chroma) and BM25 (FTS5) over text + canonical tags, fused by reciprocal rank.
+        """Hybrid search: vector (exact in-process, or Chroma for a server) and BM25 (FTS5) over text + tags, fused by RRF.
 
         The query goes through the same lexicon as the entries, so its canonical tags match theirs.
         Ties (equal fused scores) go newest first.
