@@ -63,7 +63,7 @@ class ScenarioResult(BaseModel):
     # A name -> fraction mapping, not a list of {name, pnl, amount} objects: with six holdings and six
     # scenarios the repeated keys alone cost several hundred tokens of the model's context.
     contributions: dict[str, float] = Field(description="P&L by holding, as a fraction of the portfolio")
-    path_dates: list[str] = Field(default_factory=list, description="compact value path (≤ 8 points)")
+    path_days: list[int] = Field(default_factory=list, description="days after start of each path point (≤ 8 points)")
     path_values: list[float] = Field(default_factory=list, description="portfolio value / start value")
     notes: list[str] = Field(default_factory=list)
 

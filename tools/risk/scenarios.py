@@ -55,7 +55,7 @@ class ScenarioRun:
     start: date | None = None
     end: date | None = None
     notes: list[str] = field(default_factory=list)
-    path_dates: list[str] = field(default_factory=list)
+    path_days: list[int] = field(default_factory=list)
     path_values: list[float] = field(default_factory=list)
 
 
@@ -89,6 +89,7 @@ def replay(ctx: "ToolContext", holdings: "Holdings", scenario: str) -> ScenarioR
     if levels.empty or levels.index[0].date() > start or levels.index[-1].date() < end:
         raise ScenarioSkipped(f"{scenario}: source {market.label!r} has no prices for {start}..{end}; skipped")
     notes: list[str] = []
+    proxied: list[str] = []
     filled = levels.ffill()
     for name in names:
         column = levels[name]
@@ -97,15 +98,17 @@ def replay(ctx: "ToolContext", holdings: "Holdings", scenario: str) -> ScenarioR
             if proxy is None:
                 raise ScenarioSkipped(f"{scenario}: {name} has no price on {start} and no {PROXY} proxy; skipped")
             filled[name] = proxy
-            notes.append(f"{name} has no price on {start} (not yet listed): replayed with {PROXY}'s move "
-                         "(the market factor; smaller coins usually fell further)")
+            proxied.append(name)
         elif column.iloc[1:].isna().any():
             last_seen = column.last_valid_index().date()
             notes.append(f"{name} has missing prices in the window (last {last_seen}): held at its last price")
+    if proxied:  # one note for all of them: the same sentence per holding costs the model tokens, not facts
+        notes.insert(0, f"not listed on {start}, replayed with {PROXY}'s move (smaller coins usually fell further): "
+                        + ", ".join(proxied))
     outcome = buy_and_hold_replay(filled[names], np.asarray(holdings.weights))
     path = compact_path(outcome.path, max_points=PATH_POINTS)
     return ScenarioRun(outcome, description, start, end, notes,
-                       [d.date().isoformat() for d in path.index], [round(float(v), 4) for v in path])
+                       [(d.date() - start).days for d in path.index], [round(float(v), 4) for v in path])
 
 
 def exchange_failure(holdings: "Holdings", loss: float, share: float) -> ScenarioRun:

@@ -162,7 +162,7 @@ def _scenario_result(name: str, run: "sc.ScenarioRun", holdings, value: float) -
         pnl_amount=rounded(outcome.pnl * value, 2), max_drawdown=rounded(outcome.max_drawdown),
         worst_contributor=worst if hit else None,
         worst_contributor_amount=rounded(parts[worst] * value, 2) if hit else None, contributions=parts,
-        path_dates=run.path_dates, path_values=run.path_values, notes=run.notes)
+        path_days=run.path_days, path_values=run.path_values, notes=run.notes)
 
 
 @tool
