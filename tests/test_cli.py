@@ -59,3 +59,20 @@ def test_an_unknown_source_is_a_clear_error_not_a_traceback(capsys):
     assert main(["--source", "bloomberg", "tools", "call", "get_index_performance", '{"indices":["defi"]}']) == 1
     out = json.loads(capsys.readouterr().out)
     assert "unknown source 'bloomberg'" in out["error"]
+
+
+def test_perf_plot_draws_the_same_window_as_the_table(tmp_path, capsys):
+    from datetime import date
+
+    from agent.cli import make_context
+    from tools.indices.series import level_panel
+
+    png = tmp_path / "charts" / "perf.png"
+    assert main(["perf", "defi", "BTC", "--window", "90d", "--json", "--plot", str(png)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    levels, _ = level_panel(make_context(type("Args", (), {})()), ["defi", "BTC"],
+                            date.fromisoformat(result["start"]), date.fromisoformat(result["end"]))
+    for row in result["results"]:
+        series = levels[row["name"]].dropna()
+        assert series.iloc[-1] / series.iloc[0] - 1 == pytest.approx(row["total_return"], abs=5e-5)  # shown rounded

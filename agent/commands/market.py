@@ -25,6 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     perf.add_argument("--window", default="90d", help="30d, 90d, 180d, 1y, 3y, ytd, all, or START:END (default 90d)")
     perf.add_argument("--benchmark", default="BTC", help="index or asset for beta/correlation; 'none' to skip")
     perf.add_argument("--json", action="store_true", help="print the tool's JSON result")
+    perf.add_argument("--plot", metavar="PNG", help="also draw the cumulative returns over the window to this PNG file")
     add_source_options(perf)
     perf.set_defaults(func=cmd_perf)
 
@@ -84,6 +85,8 @@ def cmd_perf(args: argparse.Namespace) -> int:
             print(f"hint: {result['hint']}", file=sys.stderr)
         return 2
     text = dumps(result)
+    if args.plot:
+        _plot(args, result)
     if args.json:
         print(text)
         return 0
@@ -115,3 +118,16 @@ def cmd_perf(args: argparse.Namespace) -> int:
     for warning in result.get("warnings", []):
         console.print(f"[yellow]note:[/] {warning}", highlight=False)
     return 0
+
+
+def _plot(args: argparse.Namespace, result: dict) -> None:
+    """The window's cumulative returns as a PNG: the picture behind the table's numbers."""
+    from agent.cli import make_context
+    from tools.charts import cumulative_return_chart
+    from tools.indices.series import level_panel
+
+    names = [row["name"] for row in result["results"]]
+    levels, _market = level_panel(make_context(args), names, result["start"], result["end"])
+    title = f"Cumulative return {result['start']} → {result['end']} ({result['source']})"
+    path = cumulative_return_chart(levels, args.plot, title)
+    print(f"chart: {path}", file=sys.stderr)

@@ -1,7 +1,6 @@
 """PNG charts of a quarterly review: equity against benchmarks, drawdowns, allocation drift.
 
-Drawn with matplotlib's object API on the Agg canvas (no pyplot): no display, no global backend
-switch that would surprise another part of the program.
+Drawn with the shared helpers of `tools/charts.py` (matplotlib's object API on the Agg canvas).
 """
 
 from __future__ import annotations
@@ -9,41 +8,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tools.charts import date_axis, new_figure, percent_axis
+
 if TYPE_CHECKING:
     from tools.review.report import QuarterReview
 
-DPI = 110
-SIZE = (9.0, 4.8)
 PORTFOLIO_COLOUR = "#1f4e79"
 CHART_FILES = ("equity.png", "drawdown.png", "allocation.png")
 
 
-def _figure():
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure
-
-
-def _percent_axis(axis) -> None:
-    from matplotlib.ticker import PercentFormatter
-
-    axis.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-
-
-def _dates(axis) -> None:
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-
-    locator = AutoDateLocator()
-    axis.xaxis.set_major_locator(locator)
-    axis.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    axis.grid(alpha=0.3)
-
-
 def equity_chart(review: "QuarterReview", path: Path) -> Path:
-    figure = _figure()
+    figure = new_figure()
     axis = figure.add_subplot()
     returns = review.equity - 1.0
     for column in returns.columns:
@@ -55,15 +30,15 @@ def equity_chart(review: "QuarterReview", path: Path) -> Path:
                      label="journaled decision" if number == 0 else None)
     axis.axhline(0.0, color="black", linewidth=0.8)
     axis.set_title(f"{review.quarter.label}: cumulative return, target portfolio vs benchmarks")
-    _percent_axis(axis)
-    _dates(axis)
+    percent_axis(axis)
+    date_axis(axis)
     axis.legend(loc="best", fontsize=8)
     figure.savefig(path)
     return path
 
 
 def drawdown_chart(review: "QuarterReview", path: Path) -> Path:
-    figure = _figure()
+    figure = new_figure()
     axis = figure.add_subplot()
     portfolio = review.drawdown[review.portfolio_name]
     axis.fill_between(portfolio.index, portfolio, 0.0, color=PORTFOLIO_COLOUR, alpha=0.35, label=review.portfolio_name)
@@ -73,15 +48,15 @@ def drawdown_chart(review: "QuarterReview", path: Path) -> Path:
     axis.axhline(limit, color="#b00020", linestyle="--", linewidth=1.2, label=f"drawdown limit ({limit:.0%})")
     axis.set_ylim(min(limit, float(review.drawdown.min().min())) * 1.1, 0.01)
     axis.set_title(f"{review.quarter.label}: drawdown from the running peak")
-    _percent_axis(axis)
-    _dates(axis)
+    percent_axis(axis)
+    date_axis(axis)
     axis.legend(loc="lower left", fontsize=8)
     figure.savefig(path)
     return path
 
 
 def allocation_chart(review: "QuarterReview", path: Path) -> Path:
-    figure = _figure()
+    figure = new_figure()
     axis = figure.add_subplot()
     allocation = review.allocation
     axis.stackplot(allocation.index, [allocation[c] for c in allocation.columns], labels=list(allocation.columns),
@@ -93,8 +68,8 @@ def allocation_chart(review: "QuarterReview", path: Path) -> Path:
     axis.set_ylim(0.0, 1.0)
     axis.set_xlim(allocation.index[0], allocation.index[-1])
     axis.set_title(f"{review.quarter.label}: allocation without rebalancing (dashed: target boundaries)")
-    _percent_axis(axis)
-    _dates(axis)
+    percent_axis(axis)
+    date_axis(axis)
     axis.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
     figure.savefig(path)
     return path
