@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from agent.schema_reading import enum_of, is_optional, non_null  # noqa: F401 - the router reads them from here
+
 BUILTIN_INDICES = ("large_cap", "balanced", "layer1", "defi", "ai_data", "gaming", "memecoins", "exchange_tokens",
                    "layer2", "stablecoin_cash")
 BUILTIN_ALIASES = {"core": "large_cap", "l1": "layer1", "meme": "memecoins", "ai": "ai_data", "cash": "stablecoin_cash"}
@@ -582,29 +584,6 @@ def _scenario_names(params: dict) -> list[str]:
 
 
 # ---------------------------------------------------------------- fitting to the tool schema
-
-def non_null(schema: dict) -> dict:
-    """The schema without its null branch (strict schemas make optional parameters nullable)."""
-    if "anyOf" in schema:
-        branches = [b for b in schema["anyOf"] if b.get("type") != "null"]
-        return non_null(branches[0]) if len(branches) == 1 else schema
-    t = schema.get("type")
-    if isinstance(t, list):
-        rest = [x for x in t if x != "null"]
-        schema = {**schema, "type": rest[0] if len(rest) == 1 else rest}
-        if "enum" in schema:
-            schema["enum"] = [v for v in schema["enum"] if v is not None]
-    return schema
-
-
-def is_optional(schema: dict) -> bool:
-    t = schema.get("type")
-    return (isinstance(t, list) and "null" in t) or any(b.get("type") == "null" for b in schema.get("anyOf", []))
-
-
-def enum_of(schema: dict) -> list:
-    return [v for v in non_null(schema).get("enum", []) if v is not None]
-
 
 def param_schema(params: dict, canonical: str) -> dict | None:
     name = param_name(params, canonical)
