@@ -157,3 +157,18 @@ def test_in_process_vector_search_matches_chroma_and_follows_edits_and_filters(s
     # date and kind filters, as Chroma applies them
     only = store._vector_search(vector, 10, date(2026, 1, 2), date(2026, 1, 4), ["decision"], None, None)
     assert sorted(i for i, _ in only) == sorted([added[1].id, added[3].id])
+
+
+def test_a_large_journal_does_not_rank_on_terms_most_entries_share(store, monkeypatch):
+    import memory.journal.store as store_module
+
+    store.add_many([entry(f"sold some bitcoin, note {i}", 1 + i % 28) for i in range(16)]
+                   + [entry("sold the zebra position in a hurry", 3), entry("bought zebra dips", 4)])
+    store.search("warm up", k=1)  # catches the vector matrix up: its size is the journal's
+    terms = ['body:"sold"', 'body:"zebra"']
+    assert store._selective_terms(terms) == terms  # a small journal ranks on every term
+    monkeypatch.setattr(store_module, "PRUNE_FROM_ENTRIES", 10)
+    assert store._selective_terms(terms) == ['body:"zebra"']  # "sold" is in 17 of 18 entries
+    assert store._selective_terms(['body:"sold"', 'body:"bitcoin"']) == ['body:"bitcoin"']  # rarest kept if all common
+    top = store.search("sold zebra", k=2, use_vector=False)
+    assert {hit.entry.text for hit in top} == {"sold the zebra position in a hurry", "bought zebra dips"}

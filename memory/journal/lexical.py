@@ -36,8 +36,13 @@ def query_terms(query: str) -> list[str]:
     return list(dict.fromkeys(w.strip("'") for w in words if w not in STOPWORDS and len(w) > 1))
 
 
-def match_expression(query: str, tags: list[str]) -> str | None:
-    """An FTS5 MATCH string: any query word or any canonical tag (quoted, so no FTS syntax leaks in)."""
+def match_terms(query: str, tags: list[str]) -> list[str]:
+    """FTS5 MATCH terms: each query word and each canonical tag (quoted, so no FTS syntax leaks in)."""
     terms = [f'body:"{w}"' for w in query_terms(query)]
     terms += [f'tags:"{fts_token(t)}"' for t in tags]
-    return " OR ".join(dict.fromkeys(terms)) or None
+    return list(dict.fromkeys(terms))
+
+
+def match_expression(query: str, tags: list[str]) -> str | None:
+    """An FTS5 MATCH string: any query word or any canonical tag."""
+    return " OR ".join(match_terms(query, tags)) or None

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 from memory.journal.embeddings import Embedder, make_embedder
 from memory.journal.enrich import index_mentions, lexicon_tags, regime_tags, tag_gloss
 from memory.journal.errors import JournalError
-from memory.journal.lexical import FTS_SCHEMA, TAG_COLUMN_WEIGHT, entry_document, match_expression
+from memory.journal.lexical import FTS_SCHEMA, TAG_COLUMN_WEIGHT, entry_document, match_terms
 from memory.journal.models import KINDS, JournalEntry, utc_now
 from memory.journal.vector_index import VectorIndex, chroma_where
 from memory.journal.vector_matrix import VectorMatrix
@@ -47,6 +47,9 @@ SCHEMA = [
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al. 2009): damps the head of each list
 VECTOR_WEIGHT = 1.5  # the vector list counts more: chosen on the even-numbered eval queries (see docs/performance.md)
 LEXICAL_WEIGHT = 1.0
+# A term matching more than this share of a journal of at least PRUNE_FROM_ENTRIES entries is not ranked on.
+PRUNE_FROM_ENTRIES = 5000
+COMMON_TERM_SHARE = 0.2
 
 
 class SearchHit(BaseModel):
@@ -400,9 +403,10 @@ class JournalStore:
 
     def _lexical(self, query, query_tags, start, end, kinds, names, tags, pool) -> list[tuple[str, float]]:
         """(entry id, BM25 relevance: higher is better), best first."""
-        expression = match_expression(query, query_tags)
-        if expression is None:
+        terms = self._selective_terms(match_terms(query, query_tags))
+        if not terms:
             return []
+        expression = " OR ".join(terms)
         bm25 = f"bm25(entry_fts, 1.0, {TAG_COLUMN_WEIGHT})"
         if not (start or end or kinds or names or tags):
             # The FTS table holds only current versions, so with no filter it ranks alone and only the
@@ -414,6 +418,23 @@ class JournalStore:
         sql = (f"SELECT e.id, -{bm25} FROM entry_fts JOIN entries e ON e.seq = entry_fts.rowid "
                f"WHERE entry_fts MATCH ? AND {where} ORDER BY {bm25}, e.ts DESC LIMIT ?")
         return [(r[0], float(r[1])) for r in self._db.execute(sql, [expression, *params, pool])]
+
+    def _selective_terms(self, terms: list[str]) -> list[str]:
+        """The query terms worth ranking on: in a large journal, a term matching more than
+        COMMON_TERM_SHARE of the entries is dropped from the lexical half.
+
+        FTS5 computes bm25() for every matching row, so one common word ("sell", `action:sell`)
+        makes ranking scan a third of a 100k journal while adding little (its IDF is low); the
+        vector half still reads the whole query. Counting a term's matches is cheap (no ranking).
+        Small journals are left alone: there every term costs nothing.
+        """
+        size = len(self.matrix)
+        if size < PRUNE_FROM_ENTRIES or len(terms) < 2:
+            return terms
+        counts = {term: self._db.execute("SELECT count(*) FROM entry_fts WHERE entry_fts MATCH ?", (term,)).fetchone()[0]
+                  for term in terms}
+        kept = [term for term in terms if counts[term] <= COMMON_TERM_SHARE * size]
+        return kept or [min(terms, key=counts.__getitem__)]
 
     def _current_rows(self, ids: list[str]) -> list[tuple[str, int, str]]:
         """(id, ts, body) of the current versions of `ids`."""
