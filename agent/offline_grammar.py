@@ -15,14 +15,16 @@ from typing import Any
 
 from agent.schema_reading import enum_of, is_optional, non_null  # noqa: F401 - the router reads them from here
 
-BUILTIN_INDICES = ("large_cap", "balanced", "layer1", "defi", "ai_data", "gaming", "memecoins", "exchange_tokens",
-                   "layer2", "stablecoin_cash")
-BUILTIN_ALIASES = {"core": "large_cap", "l1": "layer1", "meme": "memecoins", "ai": "ai_data", "cash": "stablecoin_cash"}
-BUILTIN_SCENARIOS = ("bear_2018", "covid_crash_2020", "luna_collapse_2022", "ftx_collapse_2022")
 
-# The tier template used when a risk question names no portfolio: core 55 %, satellite 35 %, speculative 10 %.
-DEFAULT_PORTFOLIO: tuple[tuple[str, float], ...] = (
-    ("large_cap", 0.35), ("balanced", 0.20), ("layer1", 0.15), ("defi", 0.10), ("ai_data", 0.10), ("memecoins", 0.10))
+def _default_portfolio() -> tuple[tuple[str, float], ...]:
+    from tools.targets import default_targets
+
+    return tuple(default_targets().weights().items())
+
+
+# The tier template (tools/targets.py) used when a risk question names no portfolio:
+# core 55 %, satellite 35 %, speculative 10 %.
+DEFAULT_PORTFOLIO: tuple[tuple[str, float], ...] = _default_portfolio()
 # The note names the holdings but not their weights: the weights are the router's input, not a tool
 # result, so the grounding check would rightly flag them (they are in docs/offline_router.md and `/last`).
 DEFAULT_PORTFOLIO_NOTE = ("No portfolio was given, so this uses the default tier template: core (large_cap, balanced), "
@@ -139,8 +141,10 @@ class Vocabulary:
             name = asset.name.lower()
             if name not in AMBIGUOUS_SYMBOLS and " " not in name and name.isalpha():
                 phrases.setdefault(name, ("asset", asset.symbol))
-        names = list(index_names if index_names is not None else BUILTIN_INDICES)
-        for alias, target in {**BUILTIN_ALIASES, **(aliases or {})}.items():
+        if index_names is None:
+            index_names, aliases = load_index_names()
+        names = list(index_names)
+        for alias, target in (aliases or {}).items():
             if target in names:
                 phrases[alias.lower()] = ("index", target)
         for name in names:
@@ -162,23 +166,18 @@ class Vocabulary:
 
 
 def load_index_names(settings: Any = None) -> tuple[list[str], dict[str, str]]:
-    """Catalogue names (built-in + the user's TOML) and aliases; the built-in list when unavailable."""
+    """Catalogue names (built-in + the user's TOML) and aliases; the built-in catalogue when the user's is broken."""
+    from tools.context import ToolContext
+    from tools.errors import ToolError
+    from tools.indices import series
+    from tools.indices.catalogue import load_catalogue
+    from tools.settings import Settings
+
     try:
-        from tools.context import ToolContext
-        from tools.indices import series
-        from tools.settings import Settings
-
-        names = list(series.catalogue(ToolContext(settings=settings or Settings())))
-        aliases = getattr(series, "ALIASES", None)
-        if aliases is None:
-            from tools.indices import definitions
-
-            aliases = getattr(definitions, "ALIASES", None)
-        return names, dict(aliases or BUILTIN_ALIASES)
-    except (ImportError, AttributeError):
-        return list(BUILTIN_INDICES), dict(BUILTIN_ALIASES)
-    except Exception:  # noqa: BLE001 - a broken user TOML must not take the offline chat down
-        return list(BUILTIN_INDICES), dict(BUILTIN_ALIASES)
+        book = series.load(ToolContext(settings=settings or Settings()))
+    except ToolError:  # a broken user TOML must not take the offline chat down; the tools will report it
+        book = load_catalogue(None)
+    return list(book.indices), dict(book.aliases)
 
 
 # ---------------------------------------------------------------- values in text
@@ -575,12 +574,9 @@ def _scenario_names(params: dict) -> list[str]:
         described = re.findall(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\bcustom\b", schema.get("description", ""))
         if described:
             return list(dict.fromkeys(described))
-    try:
-        from tools.market.sample import EPISODES
+    from tools.risk.scenarios import REPLAYS
 
-        return list(EPISODES)
-    except ImportError:
-        return list(BUILTIN_SCENARIOS)
+    return list(REPLAYS)
 
 
 # ---------------------------------------------------------------- fitting to the tool schema
