@@ -78,7 +78,8 @@ def cmd_perf(args: argparse.Namespace) -> int:
     from tools.toolbox import default_registry
 
     arguments = {"indices": args.names, "window": args.window, "benchmark": args.benchmark}
-    result = default_registry().call("get_index_performance", arguments, make_context(args))
+    ctx = make_context(args)
+    result = default_registry().call("get_index_performance", arguments, ctx)
     if is_error(result):
         print(f"error: {result['error']}", file=sys.stderr)
         if result.get("hint"):
@@ -86,7 +87,7 @@ def cmd_perf(args: argparse.Namespace) -> int:
         return 2
     text = dumps(result)
     if args.plot:
-        _plot(args, result)
+        _plot(ctx, args.plot, result)
     if args.json:
         print(text)
         return 0
@@ -120,14 +121,16 @@ def cmd_perf(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plot(args: argparse.Namespace, result: dict) -> None:
-    """The window's cumulative returns as a PNG: the picture behind the table's numbers."""
-    from agent.cli import make_context
+def _plot(ctx, out: str, result: dict) -> None:
+    """The window's cumulative returns as a PNG: the picture behind the table's numbers.
+
+    Drawn on the same context as the table, so the market and index levels are not loaded twice.
+    """
     from tools.charts import cumulative_return_chart
     from tools.indices.series import level_panel
 
     names = [row["name"] for row in result["results"]]
-    levels, _market = level_panel(make_context(args), names, result["start"], result["end"])
+    levels, _market = level_panel(ctx, names, result["start"], result["end"])
     title = f"Cumulative return {result['start']} → {result['end']} ({result['source']})"
-    path = cumulative_return_chart(levels, args.plot, title)
+    path = cumulative_return_chart(levels, out, title)
     print(f"chart: {path}", file=sys.stderr)
