@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.render import compact_args, highlight_ungrounded
+from indexdesk.agent.render import compact_args, highlight_ungrounded
 
 PROMPT = "indexdesk> "
 HELP = """Ask in plain words, e.g. "how did defi do over 90 days" or "var 99% 30d".
@@ -77,9 +77,9 @@ class Chat:
 
     def _load(self) -> None:
         try:
-            from agent.model import make_chat_model
-            from agent.runtime import AgentSession
-            from tools.toolbox import default_registry
+            from indexdesk.agent.model import make_chat_model
+            from indexdesk.agent.runtime import AgentSession
+            from indexdesk.tools.toolbox import default_registry
 
             registry = default_registry()
             model, info = make_chat_model(self.ctx.settings, tool_names=registry.names)
@@ -112,7 +112,7 @@ class Chat:
             where = settings.openai_base_url or "OpenAI"
             self.say(f"indexdesk chat · session [bold]{self.session_id}[/] · model {settings.model} at {where}")
         else:
-            from agent.model import HOW_TO_CONFIGURE
+            from indexdesk.agent.model import HOW_TO_CONFIGURE
 
             self.say(f"indexdesk chat · session [bold]{self.session_id}[/] · [yellow]no model configured[/]")
             self.say(HOW_TO_CONFIGURE, style="dim")
@@ -204,7 +204,7 @@ class Chat:
             return f"review {rest}".strip()
         handler = getattr(self, f"cmd_{command}", None)
         if handler is None:
-            from tools.errors import close_matches
+            from indexdesk.tools.errors import close_matches
 
             known = [name[4:] for name in dir(self) if name.startswith("cmd_")] + ["journal", "review", "exit"]
             guess = close_matches(command, known, n=1)
@@ -255,7 +255,7 @@ class Chat:
         self.show_markdown("| session | last used | turns |\n|---|---|---|\n" + "\n".join(rows))
 
     def _sessions(self) -> list[dict]:
-        from memory.checkpoints import list_sessions
+        from indexdesk.memory.checkpoints import list_sessions
 
         return list(list_sessions(self.ctx.settings.home))
 
@@ -290,7 +290,7 @@ class Chat:
                 print(json.dumps(result, indent=2, default=str), flush=True)
 
     def cmd_expand(self, rest: str) -> None:
-        from agent.render import result_markdown, rich_tables
+        from indexdesk.agent.render import result_markdown, rich_tables
 
         try:
             number = int(rest or len(self.last_calls))

@@ -13,15 +13,15 @@ import sys
 from typing import Any
 
 COMMAND_MODULES: tuple[str, ...] = (
-    "agent.commands.tools",
-    "agent.commands.chat",
-    "agent.commands.ask",
-    "agent.commands.risk",
-    "agent.commands.market",
-    "agent.commands.serve",
-    "agent.commands.data",
-    "agent.commands.journal",
-    "agent.commands.review",
+    "indexdesk.agent.commands.tools",
+    "indexdesk.agent.commands.chat",
+    "indexdesk.agent.commands.ask",
+    "indexdesk.agent.commands.risk",
+    "indexdesk.agent.commands.market",
+    "indexdesk.agent.commands.serve",
+    "indexdesk.agent.commands.data",
+    "indexdesk.agent.commands.journal",
+    "indexdesk.agent.commands.review",
 )
 
 EXAMPLES = """examples:
@@ -67,8 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def make_context(args: argparse.Namespace, **overrides: Any):
     """The ToolContext for a command: settings from the environment, then `--home` / `--source`."""
-    from tools.context import ToolContext
-    from tools.settings import Settings
+    from indexdesk.tools.context import ToolContext
+    from indexdesk.tools.settings import Settings
 
     updates: dict[str, Any] = {}
     if getattr(args, "home", None):
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 0
-    from tools.errors import ToolError
+    from indexdesk.tools.errors import ToolError
 
     try:
         return int(handler(args) or 0)

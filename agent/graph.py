@@ -11,14 +11,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tools.registry import Registry
+from indexdesk.tools.registry import Registry
 
 # Message the model gets in place of a tool result when the user says no.
 DECLINED = "the user declined; the tool was not run. Do not retry unless the user asks for it."
 
 
 def system_prompt(today: date | None = None) -> str:
-    from prompts import load_prompt
+    from indexdesk.prompts import load_prompt
 
     return f"{load_prompt('system')}\n\nToday's date: {(today or date.today()).isoformat()}."
 
@@ -43,7 +43,7 @@ def build_agent(model: Any, registry: Registry, ctx: Any, *, checkpointer: Any, 
     from langchain.agents import create_agent
     from langchain.agents.middleware import HumanInTheLoopMiddleware, ToolCallLimitMiddleware
 
-    from tools.adapters.langchain import langchain_tools
+    from indexdesk.tools.adapters.langchain import langchain_tools
 
     middleware: list[Any] = []
     gated = {spec.name: {"allowed_decisions": ["approve", "reject"], "description": confirmation_description}

@@ -67,10 +67,10 @@ def make_chat_model(settings: Any, *, tool_names: list[str] | None = None) -> tu
         )
         return model, ModelInfo(name=settings.model, base_url=base_url, offline=False)
 
-    from agent.offline_router import OfflineRouterModel
+    from indexdesk.agent.offline_router import OfflineRouterModel
 
     if tool_names is None:
-        from tools.toolbox import default_registry
+        from indexdesk.tools.toolbox import default_registry
 
         tool_names = default_registry().names
     return OfflineRouterModel(tool_names), ModelInfo(name="offline-router", base_url=None, offline=True,

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from agent.schema_reading import enum_of, is_optional, non_null  # noqa: F401 - the router reads them from here
+from indexdesk.agent.schema_reading import enum_of, is_optional, non_null  # noqa: F401 - the router reads them from here
 
 
 def _default_portfolio() -> tuple[tuple[str, float], ...]:
-    from tools.targets import default_targets
+    from indexdesk.tools.targets import default_targets
 
     return tuple(default_targets().weights().items())
 
@@ -133,7 +133,7 @@ class Vocabulary:
 
     @classmethod
     def build(cls, index_names: Sequence[str] | None = None, aliases: dict[str, str] | None = None) -> "Vocabulary":
-        from tools.market.universe import ASSETS
+        from indexdesk.tools.market.universe import ASSETS
 
         phrases: dict[str, tuple[str, str]] = {}
         for asset in ASSETS.values():
@@ -167,11 +167,11 @@ class Vocabulary:
 
 def load_index_names(settings: Any = None) -> tuple[list[str], dict[str, str]]:
     """Catalogue names (built-in + the user's TOML) and aliases; the built-in catalogue when the user's is broken."""
-    from tools.context import ToolContext
-    from tools.errors import ToolError
-    from tools.indices import series
-    from tools.indices.catalogue import load_catalogue
-    from tools.settings import Settings
+    from indexdesk.tools.context import ToolContext
+    from indexdesk.tools.errors import ToolError
+    from indexdesk.tools.indices import series
+    from indexdesk.tools.indices.catalogue import load_catalogue
+    from indexdesk.tools.settings import Settings
 
     try:
         book = series.load(ToolContext(settings=settings or Settings()))
@@ -574,7 +574,7 @@ def _scenario_names(params: dict) -> list[str]:
         described = re.findall(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\bcustom\b", schema.get("description", ""))
         if described:
             return list(dict.fromkeys(described))
-    from tools.risk.scenarios import REPLAYS
+    from indexdesk.tools.risk.scenarios import REPLAYS
 
     return list(REPLAYS)
 

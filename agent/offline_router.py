@@ -22,8 +22,8 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, PrivateAttr
 
-from agent import offline_grammar as grammar
-from agent.render import compact_args, result_markdown
+from indexdesk.agent import offline_grammar as grammar
+from indexdesk.agent.render import compact_args, result_markdown
 
 NOTES_KEY = "offline_router_notes"
 

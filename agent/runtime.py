@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from agent.graph import DECLINED, build_agent, recursion_limit
-from agent.grounding import ungrounded_numbers
-from agent.model import ModelInfo, describe_model_error, estimate_cost, make_chat_model
-from memory.checkpoints import InvalidSessionId, SessionStore, check_session_id
-from tools.errors import ToolError
+from indexdesk.agent.graph import DECLINED, build_agent, recursion_limit
+from indexdesk.agent.grounding import ungrounded_numbers
+from indexdesk.agent.model import ModelInfo, describe_model_error, estimate_cost, make_chat_model
+from indexdesk.memory.checkpoints import InvalidSessionId, SessionStore, check_session_id
+from indexdesk.tools.errors import ToolError
 
 log = logging.getLogger("indexdesk.agent")
 
@@ -134,7 +134,7 @@ class AgentSession:
         except InvalidSessionId as exc:
             raise ToolError(exc.message, hint=exc.hint) from None
         if registry is None:
-            from tools.toolbox import default_registry
+            from indexdesk.tools.toolbox import default_registry
 
             registry = default_registry()
         self.registry = registry

@@ -135,12 +135,12 @@ def first_tool_call(bound_model: Any, system_prompt: str, request: str) -> dict 
 def evaluate(ctx: Any, path: str | Path | None = None, *, model: Any = None, model_info: Any = None,
              registry: Any = None) -> dict:
     """Score the configured model (or `model`) on the eval set; returns the report as a dict."""
-    from agent.model import make_chat_model
-    from prompts import load_prompt
-    from tools.adapters.langchain import langchain_tools
+    from indexdesk.agent.model import make_chat_model
+    from indexdesk.prompts import load_prompt
+    from indexdesk.tools.adapters.langchain import langchain_tools
 
     if registry is None:
-        from tools.toolbox import default_registry
+        from indexdesk.tools.toolbox import default_registry
 
         registry = default_registry()
     if model is None:
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="machine-readable report")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tools.context import ToolContext
+    from indexdesk.tools.context import ToolContext
 
     report = evaluate(ToolContext.from_settings(), args.file)
     print(json.dumps(report, indent=2, default=str) if args.json else format_report(report))

@@ -22,11 +22,11 @@ import httpx  # noqa: E402
 from adapter_tools import adapter_registry, running_uvicorn  # noqa: E402
 from mcp import Client  # noqa: E402
 
-from tools.adapters.http_api import create_app  # noqa: E402
-from tools.adapters.mcp_server import build_server  # noqa: E402
-from tools.adapters.runner import ToolRunner  # noqa: E402
-from tools.context import ToolContext  # noqa: E402
-from tools.settings import Settings  # noqa: E402
+from indexdesk.tools.adapters.http_api import create_app  # noqa: E402
+from indexdesk.tools.adapters.mcp_server import build_server  # noqa: E402
+from indexdesk.tools.adapters.runner import ToolRunner  # noqa: E402
+from indexdesk.tools.context import ToolContext  # noqa: E402
+from indexdesk.tools.settings import Settings  # noqa: E402
 
 ARGS = {"indices": ["defi", "layer1"], "window": "30d"}
 

@@ -20,9 +20,9 @@ sys.path.insert(0, str(REPO))
 
 import pandas as pd  # noqa: E402
 
-from memory.price_cache import PriceCache  # noqa: E402
-from tools.market.binance import BinanceSource  # noqa: E402
-from tools.market.csv_source import CsvSource, parse_price_csv  # noqa: E402
+from indexdesk.memory.price_cache import PriceCache  # noqa: E402
+from indexdesk.tools.market.binance import BinanceSource  # noqa: E402
+from indexdesk.tools.market.csv_source import CsvSource, parse_price_csv  # noqa: E402
 
 
 def median_ms(function, repeat: int) -> float:

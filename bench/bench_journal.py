@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from memory.journal.evaluation import load_eval_set, plain_vector_rankings, recall_at_k, store_rankings  # noqa: E402
-from memory.journal.models import JournalEntry  # noqa: E402
-from memory.journal.store import open_journal  # noqa: E402
+from indexdesk.memory.journal.evaluation import load_eval_set, plain_vector_rankings, recall_at_k, store_rankings  # noqa: E402
+from indexdesk.memory.journal.models import JournalEntry  # noqa: E402
+from indexdesk.memory.journal.store import open_journal  # noqa: E402
 
 EVAL = Path(__file__).with_name("journal_eval_set.jsonl")
 VERBS = ["Bought", "Sold", "Trimmed", "Added to", "Rotated out of", "Hedged", "Held", "Reduced", "Topped up"]

@@ -20,12 +20,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tools.context import ToolContext  # noqa: E402
-from tools.indices import series  # noqa: E402
-from tools.indices.definitions import IndexDefinition  # noqa: E402
-from tools.indices.engine import build_index, prepare_market  # noqa: E402
-from tools.settings import Settings  # noqa: E402
-from tools.toolbox import default_registry  # noqa: E402
+from indexdesk.tools.context import ToolContext  # noqa: E402
+from indexdesk.tools.indices import series  # noqa: E402
+from indexdesk.tools.indices.definitions import IndexDefinition  # noqa: E402
+from indexdesk.tools.indices.engine import build_index, prepare_market  # noqa: E402
+from indexdesk.tools.settings import Settings  # noqa: E402
+from indexdesk.tools.toolbox import default_registry  # noqa: E402
 
 BASKET = ["BTC", "ETH", "LTC", "XRP", "DOGE", "SOL", "AVAX"]
 

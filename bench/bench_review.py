@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from memory.journal.models import JournalEntry, Position  # noqa: E402
-from tools.context import ToolContext  # noqa: E402
-from tools.review.report import build_review  # noqa: E402
-from tools.review.tools import write_report  # noqa: E402
-from tools.settings import Settings  # noqa: E402
+from indexdesk.memory.journal.models import JournalEntry, Position  # noqa: E402
+from indexdesk.tools.context import ToolContext  # noqa: E402
+from indexdesk.tools.review.report import build_review  # noqa: E402
+from indexdesk.tools.review.tools import write_report  # noqa: E402
+from indexdesk.tools.settings import Settings  # noqa: E402
 
 RUNS = 7
 

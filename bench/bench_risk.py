@@ -23,8 +23,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tools.risk import var_math as vm  # noqa: E402
-from tools.risk.montecarlo_math import monte_carlo_risk  # noqa: E402
+from indexdesk.tools.risk import var_math as vm  # noqa: E402
+from indexdesk.tools.risk.montecarlo_math import monte_carlo_risk  # noqa: E402
 
 DATA = Path(os.environ.get("INDEXDESK_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 MC_BASKET = ["BTC", "ETH", "XRP", "LTC", "DOGE", "XLM", "ADA", "LINK", "BNB", "SOL", "DOT", "AVAX"]

@@ -22,8 +22,8 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tools.market.sample import EPISODES, SampleSource  # noqa: E402
-from tools.market.universe import ASSETS  # noqa: E402
+from indexdesk.tools.market.sample import EPISODES, SampleSource  # noqa: E402
+from indexdesk.tools.market.universe import ASSETS  # noqa: E402
 
 SHARED = Path(os.environ.get("INDEXDESK_SHARED_DATA", REPO.parent / "shared" / "data"))
 COMMON_END = "2026-01-05"  # the real data's last day: both sides are measured on 2016-01-01..this

@@ -78,9 +78,9 @@ def count(encoding, value) -> int:
 
 def schema_tokens(encoding, registry=None) -> dict:
     """{"tools": {name: tokens}, "total": tokens of the whole `tools` array, "system_prompt": tokens}."""
-    from agent.graph import system_prompt
-    from tools.adapters.openai_schema import openai_tools
-    from tools.toolbox import default_registry
+    from indexdesk.agent.graph import system_prompt
+    from indexdesk.tools.adapters.openai_schema import openai_tools
+    from indexdesk.tools.toolbox import default_registry
 
     schemas = openai_tools(registry or default_registry())
     return {"tools": {s["function"]["name"]: count(encoding, s) for s in schemas},
@@ -90,10 +90,10 @@ def schema_tokens(encoding, registry=None) -> dict:
 
 def result_tokens(encoding, registry=None) -> dict:
     """Tokens of each example call's JSON result on the sample market (in a throwaway data home)."""
-    from tools.context import ToolContext
-    from tools.registry import dumps
-    from tools.settings import Settings
-    from tools.toolbox import default_registry
+    from indexdesk.tools.context import ToolContext
+    from indexdesk.tools.registry import dumps
+    from indexdesk.tools.settings import Settings
+    from indexdesk.tools.toolbox import default_registry
 
     registry = registry or default_registry()
     out: dict = {}

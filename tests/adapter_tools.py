@@ -16,9 +16,9 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel
 
-from tools.context import ToolContext
-from tools.errors import ToolError, unknown_name
-from tools.registry import Registry, spec_of, tool
+from indexdesk.tools.context import ToolContext
+from indexdesk.tools.errors import ToolError, unknown_name
+from indexdesk.tools.registry import Registry, spec_of, tool
 
 CATALOGUE = {"defi": 0.12, "layer1": 0.08, "large_cap": 0.05}
 

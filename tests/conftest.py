@@ -24,14 +24,14 @@ def _isolated_env(monkeypatch, tmp_path_factory):
 
 @pytest.fixture
 def settings(tmp_path):
-    from tools.settings import Settings
+    from indexdesk.tools.settings import Settings
 
     return Settings(home=tmp_path / "home")
 
 
 @pytest.fixture
 def ctx(settings):
-    from tools.context import ToolContext
+    from indexdesk.tools.context import ToolContext
 
     return ToolContext(settings=settings)
 

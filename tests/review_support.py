@@ -10,8 +10,8 @@ FAST_EMBEDDING = "hash:64"  # the journal's model-free embedding: these tests ex
 @pytest.fixture(scope="module")
 def sample_ctx(tmp_path_factory):
     """A context on the sample market with its panel and index levels loaded once for the module."""
-    from tools.context import ToolContext
-    from tools.settings import Settings
+    from indexdesk.tools.context import ToolContext
+    from indexdesk.tools.settings import Settings
 
     ctx = ToolContext(settings=Settings(home=tmp_path_factory.mktemp("review_home"), embedding=FAST_EMBEDDING,
                                         source="sample"))
@@ -22,7 +22,7 @@ def sample_ctx(tmp_path_factory):
 @pytest.fixture
 def review_ctx(sample_ctx, tmp_path):
     """A context with its own empty home (journal, targets, reports) that reuses the loaded market."""
-    from tools.context import ToolContext
+    from indexdesk.tools.context import ToolContext
 
     return ToolContext(settings=sample_ctx.settings.model_copy(update={"home": tmp_path / "home"}),
                        source=sample_ctx.source, memo=sample_ctx.memo)

@@ -251,8 +251,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 def demo_registry():
     """Four tiny tools (one state-changing) so agent tests do not depend on the market tools."""
-    from tools.errors import unknown_name
-    from tools.registry import Registry, spec_of, tool
+    from indexdesk.tools.errors import unknown_name
+    from indexdesk.tools.registry import Registry, spec_of, tool
 
     prices = {"BTC": 42012.7, "ETH": 2250.25}
     journal: list[str] = []

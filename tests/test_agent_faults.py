@@ -7,10 +7,10 @@ import time
 import pytest
 from scripted_openai import ScriptedOpenAI, demo_registry, error, slow, stall, text
 
-from agent.model import MAX_RETRIES
-from agent.runtime import AgentSession
-from tools.context import ToolContext
-from tools.settings import Settings
+from indexdesk.agent.model import MAX_RETRIES
+from indexdesk.agent.runtime import AgentSession
+from indexdesk.tools.context import ToolContext
+from indexdesk.tools.settings import Settings
 
 TIMEOUT = 0.3
 

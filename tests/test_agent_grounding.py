@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from agent.grounding import extract_numbers, is_grounded, numbers_in_results, ungrounded_numbers
+from indexdesk.agent.grounding import extract_numbers, is_grounded, numbers_in_results, ungrounded_numbers
 
 RESULT = json.dumps({
     "results": [{"name": "defi", "total_return": -0.12345, "max_drawdown": -0.2561, "sharpe_ratio": 0.7085}],

@@ -7,10 +7,10 @@ import json
 import pytest
 from scripted_openai import ScriptedOpenAI, demo_registry, text, tool_calls
 
-from agent.runtime import AgentSession
-from memory.checkpoints import list_sessions
-from tools.context import ToolContext
-from tools.settings import Settings
+from indexdesk.agent.runtime import AgentSession
+from indexdesk.memory.checkpoints import list_sessions
+from indexdesk.tools.context import ToolContext
+from indexdesk.tools.settings import Settings
 
 
 @pytest.fixture
@@ -237,8 +237,8 @@ def test_openai_proper_gets_strict_tool_schemas(server, home):
     """Against OpenAI itself (no base URL) the strict schemas are sent with strict=true; local servers get plain ones."""
     from langchain_openai import ChatOpenAI
 
-    from agent.model import ModelInfo
-    from tools.adapters.openai_schema import openai_tools
+    from indexdesk.agent.model import ModelInfo
+    from indexdesk.tools.adapters.openai_schema import openai_tools
 
     registry = demo_registry()
     server.add(text("hi"))

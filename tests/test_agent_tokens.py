@@ -44,7 +44,7 @@ def test_all_tool_schemas_fit_the_budget(bench, encoding):
 def test_the_budget_check_would_catch_a_bloated_schema(bench, encoding):
     from dataclasses import replace
 
-    from tools.registry import Registry, spec_of, tool
+    from indexdesk.tools.registry import Registry, spec_of, tool
 
     @tool
     def bloated(x: int) -> dict:

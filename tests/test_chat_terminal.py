@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from agent.chat import Chat
-from agent.runtime import TurnEvent, TurnResult
+from indexdesk.agent.chat import Chat
+from indexdesk.agent.runtime import TurnEvent, TurnResult
 
 INDEXDESK = shutil.which("indexdesk") or str(Path(sys.executable).with_name("indexdesk"))
 
 
 def _needs_tools(*names: str) -> None:
-    from tools.toolbox import default_registry
+    from indexdesk.tools.toolbox import default_registry
 
     missing = [n for n in names if n not in default_registry().names]
     if missing:

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from agent.cli import main
-from tools.adapters.openai_schema import check_strict
+from indexdesk.agent.cli import main
+from indexdesk.tools.adapters.openai_schema import check_strict
 
 
 def test_help_imports_nothing_heavy():
@@ -18,14 +18,14 @@ def test_help_imports_nothing_heavy():
              "'langgraph', 'pydantic') if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout.strip()
     assert loaded == ""
-    help_text = subprocess.run([sys.executable, "-m", "agent.cli", "--help"], check=True, capture_output=True,
+    help_text = subprocess.run([sys.executable, "-m", "indexdesk.agent.cli", "--help"], check=True, capture_output=True,
                                text=True).stdout
     for command in ("chat", "ask", "perf", "indices", "var", "stress", "journal", "review", "tools", "serve", "data"):
         assert f"    {command}" in help_text
 
 
 def test_tools_list_and_openai_schema_cover_the_registry(capsys):
-    from tools.toolbox import default_registry
+    from indexdesk.tools.toolbox import default_registry
 
     names = default_registry().names
     assert main(["tools", "list", "--json"]) == 0
@@ -64,8 +64,8 @@ def test_an_unknown_source_is_a_clear_error_not_a_traceback(capsys):
 def test_perf_plot_draws_the_same_window_as_the_table(tmp_path, capsys):
     from datetime import date
 
-    from agent.cli import make_context
-    from tools.indices.series import level_panel
+    from indexdesk.agent.cli import make_context
+    from indexdesk.tools.indices.series import level_panel
 
     png = tmp_path / "charts" / "perf.png"
     assert main(["perf", "defi", "BTC", "--window", "90d", "--json", "--plot", str(png)]) == 0

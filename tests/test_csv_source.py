@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tools.errors import ToolError
-from tools.market import csv_source
-from tools.market.csv_source import CsvSource, parse_price_csv
+from indexdesk.tools.errors import ToolError
+from indexdesk.tools.market import csv_source
+from indexdesk.tools.market.csv_source import CsvSource, parse_price_csv
 
 
 def write(tmp_path, text, name="prices.csv"):
@@ -81,7 +81,7 @@ def test_a_damaged_parsed_copy_is_ignored(tmp_path):
 
 
 def test_open_source_keeps_the_parsed_copy_under_the_data_home(settings, tmp_path):
-    from tools.market.sources import open_source
+    from indexdesk.tools.market.sources import open_source
 
     path = write(tmp_path, "date,symbol,close\n2024-01-01,eth,2000\n")
     source = open_source(f"csv:{path}", settings)

@@ -7,9 +7,9 @@ import pytest
 from adapter_tools import adapter_registry, running_uvicorn
 from fastapi.testclient import TestClient
 
-from tools.adapters.http_api import create_app, tool_routes
-from tools.adapters.openai_schema import check_strict, openai_tools
-from tools.adapters.runner import ToolRunner
+from indexdesk.tools.adapters.http_api import create_app, tool_routes
+from indexdesk.tools.adapters.openai_schema import check_strict, openai_tools
+from indexdesk.tools.adapters.runner import ToolRunner
 
 
 @pytest.fixture
@@ -109,8 +109,8 @@ def test_nan_becomes_null_with_a_warning_and_context_lives_for_the_server(client
 
 
 def test_bearer_token_from_settings_guards_the_tools(registry, monkeypatch, tmp_path):
-    from tools.context import ToolContext
-    from tools.settings import Settings
+    from indexdesk.tools.context import ToolContext
+    from indexdesk.tools.settings import Settings
 
     monkeypatch.setenv("INDEXDESK_API_TOKEN", "s3cret")
     ctx = ToolContext(settings=Settings(home=tmp_path))
@@ -158,8 +158,8 @@ def test_real_uvicorn_serves_the_api(registry, ctx):
 
 
 def test_default_registry_is_served_whatever_tools_exist(ctx):
-    pytest.importorskip("tools.performance", reason="no tool modules landed yet")
-    from tools.toolbox import default_registry
+    pytest.importorskip("indexdesk.tools.performance", reason="no tool modules landed yet")
+    from indexdesk.tools.toolbox import default_registry
 
     registry = default_registry()
     with TestClient(create_app(registry, ctx, token="")) as test_client:

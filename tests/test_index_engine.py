@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tools.errors import ToolError
-from tools.indices.catalogue import load_catalogue
-from tools.indices.definitions import IndexDefinition
-from tools.indices.engine import build_index, cap_weights, prepare_market, rebalance_positions
-from tools.market.universe import ASSETS
+from indexdesk.tools.errors import ToolError
+from indexdesk.tools.indices.catalogue import load_catalogue
+from indexdesk.tools.indices.definitions import IndexDefinition
+from indexdesk.tools.indices.engine import build_index, cap_weights, prepare_market, rebalance_positions
+from indexdesk.tools.market.universe import ASSETS
 
 
 def definition(**fields) -> IndexDefinition:
@@ -228,7 +228,7 @@ def test_every_catalogue_index_builds_on_real_data(real_market):
 
 
 def test_every_catalogue_index_builds_on_the_sample_market():
-    sample = pytest.importorskip("tools.market.sample", reason="the sample source has not landed yet")
+    sample = pytest.importorskip("indexdesk.tools.market.sample", reason="the sample source has not landed yet")
     data = sample.SampleSource().load()
     market = prepare_market(data.close, data.market_cap, {s: a.category for s, a in ASSETS.items()}, list(ASSETS))
     for index in load_catalogue(None).indices.values():

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from memory.journal.enrich import lexicon_tags
-from memory.journal.errors import JournalError
-from memory.journal.parser import parse_date, parse_text
+from indexdesk.memory.journal.enrich import lexicon_tags
+from indexdesk.memory.journal.errors import JournalError
+from indexdesk.memory.journal.parser import parse_date, parse_text
 
 TODAY = date(2026, 3, 12)  # a Thursday
 
@@ -65,7 +65,7 @@ def test_lexicon_inflections_and_phrases():
 
 
 def test_verbs_are_not_read_as_asset_names():
-    from memory.journal.enrich import index_mentions
+    from indexdesk.memory.journal.enrich import index_mentions
 
     names = [name for name, _, _ in index_mentions("Sold 3% of ai_data and bought SOL; trimmed memecoins, added L1s")]
     assert names == ["ai_data", "SOL", "memecoins", "layer1"]  # "sold" is not SOL

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from memory.journal.evaluation import load_eval_set, plain_vector_rankings, recall_at_k, store_rankings
-from memory.journal.store import open_journal
+from indexdesk.memory.journal.evaluation import load_eval_set, plain_vector_rankings, recall_at_k, store_rankings
+from indexdesk.memory.journal.store import open_journal
 
 EVAL_SET = Path(__file__).resolve().parents[1] / "bench" / "journal_eval_set.jsonl"
 

@@ -7,15 +7,15 @@ import sys
 import textwrap
 from pathlib import Path
 
-from memory.journal.store import open_journal
+from indexdesk.memory.journal.store import open_journal
 
 REPO = Path(__file__).resolve().parents[1]
 
 WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from memory.journal.models import JournalEntry
-    from memory.journal.store import open_journal
+    from indexdesk.memory.journal.models import JournalEntry
+    from indexdesk.memory.journal.store import open_journal
 
     home, tag, total, batch = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     store = open_journal(home, embedding="hash:64")

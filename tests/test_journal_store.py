@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from memory.journal.errors import JournalError
-from memory.journal.models import JournalEntry, Position
-from memory.journal.store import JournalStore, open_journal
+from indexdesk.memory.journal.errors import JournalError
+from indexdesk.memory.journal.models import JournalEntry, Position
+from indexdesk.memory.journal.store import JournalStore, open_journal
 
 
 def entry(text, day, **fields):
@@ -97,7 +97,7 @@ def test_mixing_embedding_models_is_refused(tmp_path):
     open_journal(tmp_path, embedding="hash:64").close()
     with pytest.raises(JournalError, match="hash-64.*hash-32|mixed"):
         open_journal(tmp_path, embedding="hash:32")
-    store = JournalStore.open_for_reindex(tmp_path / "journal", __import__("memory.journal.embeddings", fromlist=["x"]).HashingEmbedder(32))
+    store = JournalStore.open_for_reindex(tmp_path / "journal", __import__("indexdesk.memory.journal.embeddings", fromlist=["x"]).HashingEmbedder(32))
     assert store.reindex(store.embedder) == 0
     open_journal(tmp_path, embedding="hash:32").close()  # the rebuilt journal opens with the new model
 
@@ -160,7 +160,7 @@ def test_in_process_vector_search_matches_chroma_and_follows_edits_and_filters(s
 
 
 def test_a_large_journal_does_not_rank_on_terms_most_entries_share(store, monkeypatch):
-    import memory.journal.store as store_module
+    import indexdesk.memory.journal.store as store_module
 
     store.add_many([entry(f"sold some bitcoin, note {i}", 1 + i % 28) for i in range(16)]
                    + [entry("sold the zebra position in a hurry", 3), entry("bought zebra dips", 4)])

@@ -4,21 +4,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tools.journal_tools import btc_volatility_30d, classify_regime
-from tools.registry import Registry, is_error
+from indexdesk.tools.journal_tools import btc_volatility_30d, classify_regime
+from indexdesk.tools.registry import Registry, is_error
 
 EXAMPLE = "rotated 5% from layer-1 into DeFi yesterday because momentum turned; nervous about the CPI print"
 
 
 @pytest.fixture
 def registry():
-    return Registry.from_modules(["tools.journal_tools"])
+    return Registry.from_modules(["indexdesk.tools.journal_tools"])
 
 
 @pytest.fixture
 def jctx(ctx, monkeypatch):
     """A context on the hashing embedder with a tiny hand-made market, so no test waits on either."""
-    from tools.indices import series
+    from indexdesk.tools.indices import series
 
     ctx.settings = ctx.settings.model_copy(update={"embedding": "hash:64"})
     days = pd.date_range("2025-01-01", "2026-12-31", freq="D")

@@ -12,8 +12,8 @@ import pytest
 from adapter_tools import adapter_registry, running_uvicorn
 from mcp import Client, StdioServerParameters
 
-from tools.adapters.mcp_server import build_server, streamable_http_app, tool_names
-from tools.adapters.runner import ToolRunner
+from indexdesk.tools.adapters.mcp_server import build_server, streamable_http_app, tool_names
+from indexdesk.tools.adapters.runner import ToolRunner
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.anyio
@@ -110,7 +110,7 @@ async def test_one_context_serves_every_call(runner):
 def _stdio_params(*extra: str) -> StdioServerParameters:
     env = {"PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "tests")]),
            "INDEXDESK_HOME": os.environ["INDEXDESK_HOME"], "INDEXDESK_SOURCE": "sample"}
-    return StdioServerParameters(command=sys.executable, args=["-m", "agent.cli", "serve", "mcp", *extra],
+    return StdioServerParameters(command=sys.executable, args=["-m", "indexdesk.agent.cli", "serve", "mcp", *extra],
                                  env=env, cwd=str(REPO))
 
 
@@ -127,8 +127,8 @@ async def test_stdio_server_subprocess_lists_and_calls():
 
 
 async def test_stdio_server_serves_the_default_registry():
-    pytest.importorskip("tools.performance", reason="no tool modules landed yet")
-    from tools.toolbox import default_registry
+    pytest.importorskip("indexdesk.tools.performance", reason="no tool modules landed yet")
+    from indexdesk.tools.toolbox import default_registry
 
     registry = default_registry()
     async with Client(_stdio_params(), read_timeout_seconds=60) as client:

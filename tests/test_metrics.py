@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tools import metrics
+from indexdesk.tools import metrics
 
 YEAR = 365
 

@@ -7,11 +7,11 @@ import json
 import pytest
 from pydantic import BaseModel
 
-from agent.grounding import ungrounded_numbers
-from agent.offline_grammar import DEFAULT_PORTFOLIO, Vocabulary, find_durations, window_of_days
-from agent.offline_router import OfflineRouterModel, fit_arguments, plan_request
-from agent.render import format_number, highlight_ungrounded, result_markdown, tabulate
-from tools.registry import Registry, tool
+from indexdesk.agent.grounding import ungrounded_numbers
+from indexdesk.agent.offline_grammar import DEFAULT_PORTFOLIO, Vocabulary, find_durations, window_of_days
+from indexdesk.agent.offline_router import OfflineRouterModel, fit_arguments, plan_request
+from indexdesk.agent.render import format_number, highlight_ungrounded, result_markdown, tabulate
+from indexdesk.tools.registry import Registry, tool
 
 DEFAULT_WEIGHTS = [{"name": n, "weight": w} for n, w in DEFAULT_PORTFOLIO]
 
@@ -26,8 +26,8 @@ def schemas() -> dict[str, dict]:
     """The schemas the router sees for the real registry's tools (as bound through LangChain)."""
     from langchain_core.utils.function_calling import convert_to_openai_tool
 
-    from tools.adapters.langchain import langchain_tools
-    from tools.toolbox import default_registry
+    from indexdesk.tools.adapters.langchain import langchain_tools
+    from indexdesk.tools.toolbox import default_registry
 
     return {t["function"]["name"]: t["function"]
             for t in (convert_to_openai_tool(lt) for lt in langchain_tools(default_registry(), None))}
@@ -125,7 +125,7 @@ def test_phrasings_map_to_fitted_tool_calls(text, tool_name, expected, vocab, sc
         else:
             assert got == value, key
     # every argument the router sends validates against the real tool's parameters
-    from tools.toolbox import default_registry
+    from indexdesk.tools.toolbox import default_registry
 
     params_model = default_registry().get(tool_name).params_model
     params_model.model_validate({k: v for k, v in result.args.items() if v is not None})
@@ -188,7 +188,7 @@ def test_direct_calls_with_json_or_key_values(vocab, schemas):
 
 
 def test_schema_fitting_renames_reshapes_and_matches_enums():
-    from agent.offline_grammar import Weights
+    from indexdesk.agent.offline_grammar import Weights
 
     params = {"type": "object", "properties": {
         "names": {"type": "array", "items": {"type": "string"}},
@@ -279,7 +279,7 @@ def compute_var(weights: list[dict], confidence: float = 0.95, horizon_days: int
 def _agent(registry, ctx):
     from langchain.agents import create_agent
 
-    from tools.adapters.langchain import langchain_tools
+    from indexdesk.tools.adapters.langchain import langchain_tools
 
     return create_agent(OfflineRouterModel(registry.names, index_names=["defi", "layer1", "large_cap"]),
                         langchain_tools(registry, ctx), system_prompt="system")

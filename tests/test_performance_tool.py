@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tools import metrics
-from tools.context import ToolContext
-from tools.errors import ToolError
-from tools.indices import series
-from tools.market.base import MarketData
-from tools.registry import dumps, is_error
-from tools.toolbox import default_registry
+from indexdesk.tools import metrics
+from indexdesk.tools.context import ToolContext
+from indexdesk.tools.errors import ToolError
+from indexdesk.tools.indices import series
+from indexdesk.tools.market.base import MarketData
+from indexdesk.tools.registry import dumps, is_error
+from indexdesk.tools.toolbox import default_registry
 
 SYMBOLS = ["BTC", "ETH", "SOL", "BNB", "XRP", "UNI", "AAVE", "USDC"]
 
@@ -220,7 +220,7 @@ def test_result_is_compact(fake_ctx):
 
 
 def test_every_catalogue_index_on_the_sample_market(settings):
-    pytest.importorskip("tools.market.sample")
+    pytest.importorskip("indexdesk.tools.market.sample")
     ctx = ToolContext(settings=settings)
     names = list(series.catalogue(ctx))
     result = call(ctx, indices=names, window="all")
@@ -243,7 +243,7 @@ def test_every_catalogue_index_on_the_real_csv(settings, shared_data):
 # ---------------------------------------------------------------- CLI
 
 def test_cli_indices_list_and_perf(tmp_path, shared_data, capsys):
-    from agent.cli import main
+    from indexdesk.agent.cli import main
 
     assert main(["--home", str(tmp_path), "indices", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)

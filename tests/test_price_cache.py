@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from memory.price_cache import PriceCache
+from indexdesk.memory.price_cache import PriceCache
 
 
 @pytest.fixture

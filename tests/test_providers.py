@@ -12,12 +12,12 @@ import pytest
 from provider_server import (ProviderServer, Reply, fixture_json, fixture_text, json_reply, klines_from_csv,
                              klines_handler, replies)
 
-from tools.errors import ToolError
-from tools.market.binance import BinanceSource, rows_from_klines
-from tools.market.coingecko import CoinGeckoSource, daily_rows_from_market_chart
-from tools.market.http import HttpClient, ProviderError, ProviderUnavailable, retry_after_seconds
-from tools.market.tokenmetrics import TokenMetricsSource, index_symbol
-from tools.settings import Settings
+from indexdesk.tools.errors import ToolError
+from indexdesk.tools.market.binance import BinanceSource, rows_from_klines
+from indexdesk.tools.market.coingecko import CoinGeckoSource, daily_rows_from_market_chart
+from indexdesk.tools.market.http import HttpClient, ProviderError, ProviderUnavailable, retry_after_seconds
+from indexdesk.tools.market.tokenmetrics import TokenMetricsSource, index_symbol
+from indexdesk.tools.settings import Settings
 
 
 def ms(text: str) -> int:
@@ -413,8 +413,8 @@ def test_index_symbol_names():
 
 
 def test_all_remote_sources_open_by_name(tmp_path):
-    from tools.market.base import PriceSource
-    from tools.market.sources import open_source
+    from indexdesk.tools.market.base import PriceSource
+    from indexdesk.tools.market.sources import open_source
 
     settings = make_settings(tmp_path, offline=True)
     for name in ("coingecko", "binance", "tokenmetrics"):
@@ -425,7 +425,7 @@ def test_all_remote_sources_open_by_name(tmp_path):
 # ================================================================ indexdesk data sync|status
 
 def run_cli(*argv: str) -> int:
-    from agent.cli import main
+    from indexdesk.agent.cli import main
 
     return main(list(argv))
 

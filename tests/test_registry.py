@@ -8,10 +8,10 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, Field
 
-from tools.adapters.openai_schema import check_strict, openai_tool, strict_parameters
-from tools.context import ToolContext
-from tools.errors import ToolError, unknown_name
-from tools.registry import Registry, parse_docstring, spec_of, tool
+from indexdesk.tools.adapters.openai_schema import check_strict, openai_tool, strict_parameters
+from indexdesk.tools.context import ToolContext
+from indexdesk.tools.errors import ToolError, unknown_name
+from indexdesk.tools.registry import Registry, parse_docstring, spec_of, tool
 
 INDICES = ["defi", "layer1", "large_cap", "memecoins"]
 
@@ -194,7 +194,7 @@ def test_openai_tool_shape(registry):
 
 
 def test_langchain_adapter_goes_through_the_registry(registry, ctx):
-    from tools.adapters.langchain import langchain_tools
+    from indexdesk.tools.adapters.langchain import langchain_tools
 
     lc = {t.name: t for t in langchain_tools(registry, ctx)}
     result = json.loads(lc["echo_indices"].invoke({"indices": ["defii"]}))
@@ -207,13 +207,13 @@ def test_langchain_adapter_goes_through_the_registry(registry, ctx):
 # ------------------------------------------------------------ the real registry, walked for every adapter
 
 def _real_registry():
-    from tools.toolbox import default_registry
+    from indexdesk.tools.toolbox import default_registry
 
     return default_registry()
 
 
 def test_every_registered_tool_is_documented_and_every_adapter_accepts_it(ctx):
-    from tools.adapters.langchain import langchain_tools
+    from indexdesk.tools.adapters.langchain import langchain_tools
 
     registry = _real_registry()
     assert len(registry) >= 1
@@ -225,7 +225,7 @@ def test_every_registered_tool_is_documented_and_every_adapter_accepts_it(ctx):
         json.dumps(openai_tool(spec))
         json.dumps(spec.json_schema())
     assert [t.name for t in langchain_tools(registry, ctx)] == registry.names
-    from tools.adapters import mcp_server, http_api  # noqa: F401 - adapters import for every tool
+    from indexdesk.tools.adapters import mcp_server, http_api  # noqa: F401 - adapters import for every tool
 
     assert set(mcp_server.tool_names(registry)) == set(registry.names)
     assert {r for r in http_api.tool_routes(registry)} == {f"/tools/{n}" for n in registry.names}

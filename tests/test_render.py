@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from agent.grounding import ungrounded_numbers
-from agent.render import cell, format_percent, is_percent_field, result_markdown
+from indexdesk.agent.grounding import ungrounded_numbers
+from indexdesk.agent.render import cell, format_percent, is_percent_field, result_markdown
 
 
 def test_fraction_fields_are_percentages_and_others_are_not():

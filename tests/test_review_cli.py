@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from agent.cli import main
+from indexdesk.agent.cli import main
 from tests.review_support import FAST_EMBEDDING, review_ctx, sample_ctx  # noqa: F401 - fixtures
 
 
@@ -44,7 +44,7 @@ def test_bad_quarter_is_a_clear_error(home, capsys):
 def test_a_model_narrative_goes_on_top_and_sees_the_report_as_data(review_ctx):
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-    from tools.review.tools import add_narrative, narrate, write_report
+    from indexdesk.tools.review.tools import add_narrative, narrate, write_report
 
     summary, review = write_report(review_ctx, "2026Q3")
     seen = []

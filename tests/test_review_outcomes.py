@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
-from memory.journal.models import JournalEntry, Position
+from indexdesk.memory.journal.models import JournalEntry, Position
 from tests.review_support import sample_ctx  # noqa: F401 - fixture
-from tools.review.outcomes import compute_outcomes, decision_outcome, hit_rate, is_assessable_decision
+from indexdesk.tools.review.outcomes import compute_outcomes, decision_outcome, hit_rate, is_assessable_decision
 
 DAY0 = date(2026, 1, 10)
 
@@ -117,7 +117,7 @@ def test_hit_rate_counts_verdicts_only():
 
 
 def test_outcomes_on_the_sample_market_match_its_levels(sample_ctx):
-    from tools.indices import series
+    from indexdesk.tools.indices import series
 
     day = date(2026, 7, 10)
     rotation = entry("rotate", [Position(name="layer1", direction="out_of", weight_change_pct=-5.0),

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from agent.cli import main
+from indexdesk.agent.cli import main
 
 
 @pytest.fixture

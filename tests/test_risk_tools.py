@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tools.registry import Registry, is_error
+from indexdesk.tools.registry import Registry, is_error
 
-TOOLS = ["tools.risk.tools"]
+TOOLS = ["indexdesk.tools.risk.tools"]
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +18,8 @@ def registry():
 
 @pytest.fixture(scope="module")
 def real_ctx(shared_data, tmp_path_factory):
-    from tools.context import ToolContext
-    from tools.settings import Settings
+    from indexdesk.tools.context import ToolContext
+    from indexdesk.tools.settings import Settings
 
     home = tmp_path_factory.mktemp("risk_home")
     return ToolContext(settings=Settings(home=home, source=f"csv:{shared_data / 'prices_daily.csv'}"))
@@ -27,8 +27,8 @@ def real_ctx(shared_data, tmp_path_factory):
 
 def csv_ctx(tmp_path, frame: pd.DataFrame):
     """A context on a small wide CSV (date,SYM,SYM…) written for the test."""
-    from tools.context import ToolContext
-    from tools.settings import Settings
+    from indexdesk.tools.context import ToolContext
+    from indexdesk.tools.settings import Settings
 
     path = tmp_path / "prices.csv"
     frame.to_csv(path, index_label="date", date_format="%Y-%m-%d")
@@ -226,9 +226,9 @@ def test_replays_missing_from_the_source_are_skipped(registry, tmp_path):
 
 
 def test_replay_windows_match_the_sample_markets_episodes():
-    from tools.risk.scenarios import REPLAYS
+    from indexdesk.tools.risk.scenarios import REPLAYS
 
-    sample = pytest.importorskip("tools.market.sample")
+    sample = pytest.importorskip("indexdesk.tools.market.sample")
     assert {k: v[:2] for k, v in REPLAYS.items()} == dict(sample.EPISODES)
 
 
@@ -301,7 +301,7 @@ def test_sizing_needs_exactly_one_of_indices_or_weights(registry, real_ctx):
 def test_strict_openai_schemas_and_size(registry):
     import json
 
-    from tools.adapters.openai_schema import openai_tools
+    from indexdesk.tools.adapters.openai_schema import openai_tools
 
     schemas = openai_tools(registry)
     weights = next(s for s in schemas if s["function"]["name"] == "compute_var")["function"]["parameters"][

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from tools.risk import var_math as vm
-from tools.risk.montecarlo_math import monte_carlo_risk, simulate_paths
+from indexdesk.tools.risk import var_math as vm
+from indexdesk.tools.risk.montecarlo_math import monte_carlo_risk, simulate_paths
 
 BASKET = ["BTC", "ETH", "XRP", "LTC", "DOGE"]
 

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from tools.errors import ToolError
-from tools.market import sample_calibration as cal
-from tools.market.base import MarketData, PriceSource
-from tools.market.sample import EPISODES, SampleSource, _ar1, _bridge
-from tools.market.universe import ASSETS
+from indexdesk.tools.errors import ToolError
+from indexdesk.tools.market import sample_calibration as cal
+from indexdesk.tools.market.base import MarketData, PriceSource
+from indexdesk.tools.market.sample import EPISODES, SampleSource, _ar1, _bridge
+from indexdesk.tools.market.universe import ASSETS
 
 NOT_RISKY = ("stablecoin", "wrapped", "gold")
 
@@ -223,7 +223,7 @@ def test_unknown_symbol_is_a_tool_error_with_a_suggestion():
 
 
 def test_open_source_builds_a_seeded_sample(settings):
-    from tools.market.sources import open_source
+    from indexdesk.tools.market.sources import open_source
 
     source = open_source("sample:3", settings)
     assert isinstance(source, SampleSource) and source.seed == 3

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from tools.errors import ToolError
-from tools.targets import default_targets, parse_targets_text, targets, targets_path
+from indexdesk.tools.errors import ToolError
+from indexdesk.tools.targets import default_targets, parse_targets_text, targets, targets_path
 
 KNOWN = {"large_cap", "balanced", "layer1", "defi", "ai_data", "memecoins", "gaming", "stablecoin_cash"}
 

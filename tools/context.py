@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from tools.settings import Settings
+from indexdesk.tools.settings import Settings
 
 if TYPE_CHECKING:
-    from tools.market.base import MarketData, PriceSource
+    from indexdesk.tools.market.base import MarketData, PriceSource
 
 
 @dataclass
@@ -36,7 +36,7 @@ class ToolContext:
 
     def price_source(self) -> "PriceSource":
         if self.source is None:
-            from tools.market.sources import open_source
+            from indexdesk.tools.market.sources import open_source
 
             self.source = open_source(self.settings.source, self.settings)
         return self.source
@@ -50,7 +50,7 @@ class ToolContext:
 
     def journal_store(self) -> Any:
         if self.journal is None:
-            from memory.journal.store import open_journal
+            from indexdesk.memory.journal.store import open_journal
 
             self.journal = open_journal(home=self.settings.ensure_home(), chroma_url=self.settings.chroma_url,
                                         embedding=self.settings.embedding,
@@ -59,7 +59,7 @@ class ToolContext:
 
     def ledger_store(self) -> Any:
         if self.ledger is None:
-            from memory.ledger import open_ledger
+            from indexdesk.memory.ledger import open_ledger
 
             self.ledger = open_ledger(self.settings.ensure_home() / "ledger.sqlite")
         return self.ledger

@@ -16,9 +16,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from tools.context import ToolContext
-from tools.errors import ToolError
-from tools.registry import tool
+from indexdesk.tools.context import ToolContext
+from indexdesk.tools.errors import ToolError
+from indexdesk.tools.registry import tool
 
 log = logging.getLogger("indexdesk.journal")
 PROMPT = Path(__file__).resolve().parents[1] / "prompts" / "journal_extraction.md"
@@ -28,7 +28,7 @@ KindName = Literal["decision", "thesis", "note", "lesson", "review"]
 @contextmanager
 def journal_errors():
     """JournalError (memory layer) → ToolError (what the model and the CLI understand)."""
-    from memory.journal.errors import JournalError
+    from indexdesk.memory.journal.errors import JournalError
 
     try:
         yield
@@ -70,7 +70,7 @@ def btc_volatility_30d(btc_levels, annualization: int = 365) -> float:
 
 def market_snapshot(ctx: ToolContext, names: list[str], on: date) -> tuple[dict | None, list[str]]:
     """Levels of the names involved, BTC 30-day volatility and a regime label on `on`, as plain data."""
-    from tools.indices import series
+    from indexdesk.tools.indices import series
 
     wanted = list(dict.fromkeys([*names, "BTC"]))
     try:
@@ -122,7 +122,7 @@ class ExtractedEntry(BaseModel):
 def _catalogue_phrases(ctx: ToolContext) -> tuple[tuple[str, str], ...]:
     """(phrase, canonical) for every catalogue index, so user-defined indices parse too."""
     try:
-        from tools.indices import series
+        from indexdesk.tools.indices import series
 
         book = series.catalogue(ctx)
     except (ToolError, OSError, ValueError, ImportError, AttributeError) as exc:
@@ -139,7 +139,7 @@ def _catalogue_phrases(ctx: ToolContext) -> tuple[tuple[str, str], ...]:
 
 def _resolve(ctx: ToolContext, names: list[str]) -> tuple[dict[str, str], list[str]]:
     """{given: canonical} for the names the catalogue knows; unknown ones are left out, with a warning."""
-    from tools.indices import series
+    from indexdesk.tools.indices import series
 
     out, warnings = {}, []
     for name in names:
@@ -155,8 +155,8 @@ def _resolve(ctx: ToolContext, names: list[str]) -> tuple[dict[str, str], list[s
 
 def extract(ctx: ToolContext, text: str, today: date):
     """(ParsedEntry, how, warnings): the model's reading when one is configured, else the parser's."""
-    from memory.journal.models import Position
-    from memory.journal.parser import ParsedEntry, parse_text
+    from indexdesk.memory.journal.models import Position
+    from indexdesk.memory.journal.parser import ParsedEntry, parse_text
 
     warnings: list[str] = []
     if ctx.model is not None:
@@ -235,7 +235,7 @@ def log_journal_entry(ctx: ToolContext, text: str, kind: KindName | None = None,
         tags: extra tags of the user's own.
         ledger_links: ids of ledger transactions this entry explains.
     """
-    from memory.journal.models import MAX_TEXT_CHARS, JournalEntry, MarketContext
+    from indexdesk.memory.journal.models import MAX_TEXT_CHARS, JournalEntry, MarketContext
 
     if not text or not text.strip():
         raise ToolError("the journal entry is empty", hint="write what you did and why", field="text")

@@ -8,11 +8,11 @@ from typing import Annotated
 import numpy as np
 from pydantic import BaseModel, BeforeValidator
 
-from tools import metrics
-from tools.context import ToolContext
-from tools.errors import ToolError
-from tools.indices import series
-from tools.registry import tool
+from indexdesk.tools import metrics
+from indexdesk.tools.context import ToolContext
+from indexdesk.tools.errors import ToolError
+from indexdesk.tools.indices import series
+from indexdesk.tools.registry import tool
 
 MAX_NAMES = 20
 SHORT_WINDOW = 30  # fewer daily returns than this make annualised numbers noise

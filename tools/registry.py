@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from tools.errors import ToolError, unknown_name
+from indexdesk.tools.errors import ToolError, unknown_name
 
 log = logging.getLogger("indexdesk.tools")
 

@@ -35,10 +35,10 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tools.errors import ToolError, unknown_name
+from indexdesk.tools.errors import ToolError, unknown_name
 
 if TYPE_CHECKING:
-    from tools.context import ToolContext
+    from indexdesk.tools.context import ToolContext
 
 TIER_NAMES = ("core", "satellite", "speculative", "cash")
 WEIGHT_TOLERANCE = 0.01  # percentage points: 33.33 + 33.33 + 33.34 must pass, 99 must not
@@ -188,7 +188,7 @@ def targets_path(ctx: "ToolContext") -> Path:
 
 def targets(ctx: "ToolContext") -> TargetPortfolio:
     """The user's targets (HOME/targets.toml, checked against the catalogue), re-read when the file changes."""
-    from tools.indices import series
+    from indexdesk.tools.indices import series
 
     path = targets_path(ctx)
     stamp = path.stat().st_mtime_ns if path.is_file() else None

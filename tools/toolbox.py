@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from tools.registry import Registry
+from indexdesk.tools.registry import Registry
 
 TOOL_MODULES: tuple[str, ...] = (
-    "tools.performance",
-    "tools.risk.tools",
-    "tools.journal_tools",
-    "tools.review.tools",
+    "indexdesk.tools.performance",
+    "indexdesk.tools.risk.tools",
+    "indexdesk.tools.journal_tools",
+    "indexdesk.tools.review.tools",
 )
 
 

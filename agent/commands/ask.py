@@ -13,7 +13,7 @@ import sys
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("ask", help="ask the agent one question (one-shot; --json for scripts)")
-    from agent.cli import add_source_options
+    from indexdesk.agent.cli import add_source_options
 
     add_source_options(parser)
     parser.add_argument("question", nargs="+", help="the question, e.g. \"how did defi do over 90 days?\"")
@@ -39,8 +39,8 @@ def _confirm_on_terminal(name: str, arguments: dict) -> bool:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from agent.cli import make_context
-    from agent.runtime import AgentSession
+    from indexdesk.agent.cli import make_context
+    from indexdesk.agent.runtime import AgentSession
 
     ctx = make_context(args)
     session = AgentSession(ctx, session_id=args.session or "ask", auto_confirm=args.yes,

@@ -6,7 +6,7 @@ import argparse
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from agent.cli import add_source_options
+    from indexdesk.agent.cli import add_source_options
 
     p = subparsers.add_parser("chat", help="talk to the assistant in the terminal (works offline too)",
                               description="Ask in plain words; tools run and the answer shows their numbers. "
@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _context(args: argparse.Namespace):
-    from agent.cli import make_context
+    from indexdesk.agent.cli import make_context
 
     ctx = make_context(args)
     if getattr(args, "model", None):
@@ -48,7 +48,7 @@ def _log_to_file(home) -> None:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from agent.chat import run_chat
+    from indexdesk.agent.chat import run_chat
 
     ctx = _context(args)
     if not args.verbose:

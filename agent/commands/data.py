@@ -9,7 +9,7 @@ REMOTE = ("coingecko", "binance", "tokenmetrics")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from agent.cli import add_source_options
+    from indexdesk.agent.cli import add_source_options
 
     parser = subparsers.add_parser("data", help="download prices into the local cache; show what is cached")
     sub = parser.add_subparsers(dest="data_command", metavar="ACTION", required=True)
@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _remote_source_name(args: argparse.Namespace, configured: str) -> str:
-    from tools.errors import ToolError
+    from indexdesk.tools.errors import ToolError
 
     name = (getattr(args, "source", None) or configured or "").split(":", 1)[0].lower()
     if name not in REMOTE:
@@ -44,13 +44,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from agent.cli import make_context
-    from tools.market.sources import open_source
+    from indexdesk.agent.cli import make_context
+    from indexdesk.tools.market.sources import open_source
 
     ctx = make_context(args)
     name = _remote_source_name(args, ctx.settings.source)
     if args.days is not None and args.days < 1:
-        from tools.errors import ToolError
+        from indexdesk.tools.errors import ToolError
 
         raise ToolError("--days must be 1 or more", hint="e.g. --days 365")
     source = open_source(name, ctx.settings)
@@ -89,8 +89,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from agent.cli import make_context
-    from tools.market.remote import open_cache
+    from indexdesk.agent.cli import make_context
+    from indexdesk.tools.market.remote import open_cache
 
     ctx = make_context(args)
     cache = open_cache(ctx.settings)

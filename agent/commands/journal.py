@@ -8,7 +8,7 @@ import sys
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from agent.cli import add_source_options
+    from indexdesk.agent.cli import add_source_options
 
     parser = subparsers.add_parser("journal", help="write, search, edit, export and import journal entries")
     sub = parser.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
@@ -62,8 +62,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _store(args):
-    from agent.cli import make_context
-    from tools.journal_tools import journal_errors
+    from indexdesk.agent.cli import make_context
+    from indexdesk.tools.journal_tools import journal_errors
 
     ctx = make_context(args)
     with journal_errors():
@@ -71,13 +71,13 @@ def _store(args):
 
 
 def _call(args, name: str, arguments: dict) -> dict:
-    from agent.cli import make_context
-    from tools.registry import is_error
-    from tools.toolbox import default_registry
+    from indexdesk.agent.cli import make_context
+    from indexdesk.tools.registry import is_error
+    from indexdesk.tools.toolbox import default_registry
 
     result = default_registry().call(name, arguments, make_context(args))
     if is_error(result):
-        from tools.errors import ToolError
+        from indexdesk.tools.errors import ToolError
 
         raise ToolError(result["error"], hint=result.get("hint"))
     return result
@@ -115,7 +115,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from tools.journal_tools import journal_errors
+    from indexdesk.tools.journal_tools import journal_errors
 
     _, store = _store(args)
     with journal_errors():
@@ -130,7 +130,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def parse_changes(pairs: list[str]) -> dict:
     """FIELD=VALUE pairs; VALUE is JSON when it parses as JSON, else a plain string."""
-    from tools.errors import ToolError
+    from indexdesk.tools.errors import ToolError
 
     changes = {}
     for pair in pairs:
@@ -147,7 +147,7 @@ def parse_changes(pairs: list[str]) -> dict:
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
-    from tools.journal_tools import journal_errors
+    from indexdesk.tools.journal_tools import journal_errors
 
     changes = parse_changes(args.changes)
     _, store = _store(args)
@@ -169,7 +169,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from tools.journal_tools import journal_errors
+    from indexdesk.tools.journal_tools import journal_errors
 
     _, store = _store(args)
     lines = sys.stdin.readlines() if args.path == "-" else open(args.path, encoding="utf-8").readlines()
@@ -180,10 +180,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
-    from agent.cli import make_context
-    from memory.journal.embeddings import make_embedder
-    from memory.journal.store import JournalStore
-    from tools.journal_tools import journal_errors
+    from indexdesk.agent.cli import make_context
+    from indexdesk.memory.journal.embeddings import make_embedder
+    from indexdesk.memory.journal.store import JournalStore
+    from indexdesk.tools.journal_tools import journal_errors
 
     settings = make_context(args).settings
     with journal_errors():

@@ -11,7 +11,7 @@ import sys
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from agent.cli import add_source_options
+    from indexdesk.agent.cli import add_source_options
 
     indices = subparsers.add_parser("indices", help="the index catalogue (built-in and your indices.toml)")
     actions = indices.add_subparsers(dest="indices_command", metavar="ACTION", required=True)
@@ -31,9 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_indices_list(args: argparse.Namespace) -> int:
-    from agent.cli import make_context
-    from tools.indices import series
-    from tools.indices.definitions import TIERS
+    from indexdesk.agent.cli import make_context
+    from indexdesk.tools.indices import series
+    from indexdesk.tools.indices.definitions import TIERS
 
     book = series.load(make_context(args))
     ordered = sorted(book.indices.values(), key=lambda d: (TIERS.index(d.tier), d.name))
@@ -73,9 +73,9 @@ def _number(value) -> str:
 
 
 def cmd_perf(args: argparse.Namespace) -> int:
-    from agent.cli import make_context
-    from tools.registry import dumps, is_error
-    from tools.toolbox import default_registry
+    from indexdesk.agent.cli import make_context
+    from indexdesk.tools.registry import dumps, is_error
+    from indexdesk.tools.toolbox import default_registry
 
     arguments = {"indices": args.names, "window": args.window, "benchmark": args.benchmark}
     ctx = make_context(args)
@@ -126,8 +126,8 @@ def _plot(ctx, out: str, result: dict) -> None:
 
     Drawn on the same context as the table, so the market and index levels are not loaded twice.
     """
-    from tools.charts import cumulative_return_chart
-    from tools.indices.series import level_panel
+    from indexdesk.tools.charts import cumulative_return_chart
+    from indexdesk.tools.indices.series import level_panel
 
     names = [row["name"] for row in result["results"]]
     levels, _market = level_panel(ctx, names, result["start"], result["end"])

@@ -15,7 +15,7 @@ import sys
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from agent.cli import add_source_options
+    from indexdesk.agent.cli import add_source_options
 
     p = subparsers.add_parser("review", help="quarterly review: performance, contributions, decisions, risk, lessons")
     add_source_options(p)
@@ -30,9 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _narrate(args: argparse.Namespace, ctx, review, summary):
     """The summary with a narrative added, or unchanged (with a message) when no model is usable."""
-    from agent.model import describe_model_error, make_chat_model
-    from tools.review.markdown import render_markdown
-    from tools.review.tools import add_narrative, narrate
+    from indexdesk.agent.model import describe_model_error, make_chat_model
+    from indexdesk.tools.review.markdown import render_markdown
+    from indexdesk.tools.review.tools import add_narrative, narrate
 
     model, info = make_chat_model(ctx.settings, tool_names=[])
     if info.offline:
@@ -53,8 +53,8 @@ def _narrate(args: argparse.Namespace, ctx, review, summary):
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from agent.cli import make_context
-    from tools.review.tools import write_report
+    from indexdesk.agent.cli import make_context
+    from indexdesk.tools.review.tools import write_report
 
     ctx = make_context(args)
     summary, review = write_report(ctx, args.quarter, args.out, args.value)
@@ -71,7 +71,7 @@ def _print(summary) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from tools.review.lessons import pct, pp
+    from indexdesk.tools.review.lessons import pct, pp
 
     console = Console()
     title = f"{summary.quarter}: {summary.start} → {summary.end}" + (" (in progress)" if summary.in_progress else "")

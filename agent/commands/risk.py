@@ -16,7 +16,7 @@ import sys
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from agent.cli import add_source_options
+    from indexdesk.agent.cli import add_source_options
 
     p = subparsers.add_parser("var", help="Value at Risk and CVaR of a portfolio, with each holding's part")
     add_source_options(p)
@@ -71,9 +71,9 @@ def _weights_option(parser: argparse.ArgumentParser, required: bool) -> None:
 
 def _call(args: argparse.Namespace, tool_name: str, arguments: dict) -> tuple[dict | None, int]:
     """Run one risk tool through the registry call path: (result to render, or None when done; exit code)."""
-    from agent.cli import make_context
-    from tools.registry import Registry, is_error, spec_of
-    from tools.risk import tools as risk_tools
+    from indexdesk.agent.cli import make_context
+    from indexdesk.tools.registry import Registry, is_error, spec_of
+    from indexdesk.tools.risk import tools as risk_tools
 
     registry = Registry([spec_of(getattr(risk_tools, tool_name))])
     result = registry.call(tool_name, {k: v for k, v in arguments.items() if v is not None}, make_context(args))

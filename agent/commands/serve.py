@@ -13,7 +13,7 @@ HTTP_PORT = 8765
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from agent.cli import add_source_options
+    from indexdesk.agent.cli import add_source_options
 
     parser = subparsers.add_parser("serve", help="serve the tools to other agents: MCP (stdio/HTTP) or a JSON HTTP API")
     sub = parser.add_subparsers(dest="serve_command", metavar="PROTOCOL", required=True)
@@ -43,8 +43,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def _registry(args: argparse.Namespace):
-    from tools.registry import Registry
-    from tools.toolbox import TOOL_MODULES
+    from indexdesk.tools.registry import Registry
+    from indexdesk.tools.toolbox import TOOL_MODULES
 
     modules = [m.strip() for m in args.modules.split(",") if m.strip()] if args.modules else TOOL_MODULES
     registry = Registry.from_modules(modules)
@@ -52,8 +52,8 @@ def _registry(args: argparse.Namespace):
 
 
 def _runner(args: argparse.Namespace):
-    from agent.cli import make_context
-    from tools.adapters.runner import ToolRunner
+    from indexdesk.agent.cli import make_context
+    from indexdesk.tools.adapters.runner import ToolRunner
 
     return ToolRunner(_registry(args), make_context(args))
 
@@ -64,13 +64,13 @@ def cmd_mcp(args: argparse.Namespace) -> int:
         if args.transport == "stdio":
             import anyio
 
-            from tools.adapters.mcp_server import serve_stdio
+            from indexdesk.tools.adapters.mcp_server import serve_stdio
 
             anyio.run(serve_stdio, runner)
             return 0
         import uvicorn
 
-        from tools.adapters.mcp_server import streamable_http_app
+        from indexdesk.tools.adapters.mcp_server import streamable_http_app
 
         token = runner.ctx.settings.api_token
         app = streamable_http_app(runner, host=args.host, token=token)
@@ -85,8 +85,8 @@ def cmd_mcp(args: argparse.Namespace) -> int:
 def cmd_http(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from agent.cli import make_context
-    from tools.adapters.http_api import create_app
+    from indexdesk.agent.cli import make_context
+    from indexdesk.tools.adapters.http_api import create_app
 
     ctx = make_context(args)
     app = create_app(_registry(args), ctx)

@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("call", help="call a tool with JSON arguments; prints its JSON result")
-    from agent.cli import add_source_options
+    from indexdesk.agent.cli import add_source_options
 
     add_source_options(p)
     p.add_argument("name", help="tool name")
@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _registry(names: list[str] | None = None):
-    from tools.toolbox import default_registry
+    from indexdesk.tools.toolbox import default_registry
 
     registry = default_registry()
     return registry.subset(names) if names else registry
@@ -60,11 +60,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     registry = _registry(args.names)
     if args.format == "openai":
-        from tools.adapters.openai_schema import openai_tools
+        from indexdesk.tools.adapters.openai_schema import openai_tools
 
         out = openai_tools(registry)
     elif args.format == "langchain":
-        from tools.adapters.langchain import langchain_tools
+        from indexdesk.tools.adapters.langchain import langchain_tools
 
         out = [{"name": t.name, "description": t.description, "args_schema": t.args_schema}
                for t in langchain_tools(registry, ctx=None)]
@@ -75,8 +75,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_call(args: argparse.Namespace) -> int:
-    from agent.cli import make_context
-    from tools.registry import dumps, is_error
+    from indexdesk.agent.cli import make_context
+    from indexdesk.tools.registry import dumps, is_error
 
     raw = sys.stdin.read() if args.arguments == "-" else args.arguments
     registry = _registry()

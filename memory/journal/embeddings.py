@@ -26,7 +26,7 @@ from typing import Protocol
 
 import numpy as np
 
-from memory.journal.errors import JournalError
+from indexdesk.memory.journal.errors import JournalError
 
 DEFAULT_EMBEDDING = "minilm-int8"
 MINILM_MAX_TOKENS = 256

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from memory.journal.lexicon import INDEX_PHRASES, LEXICON
+from indexdesk.memory.journal.lexicon import INDEX_PHRASES, LEXICON
 
 _INFLECTION = r"(?:s|es|ed|d|ing|ly)?"
 _NEGATION = re.compile(r"\b(?:not|no|never|wasn't|wasnt|isn't|without|zero)\s+(?:\w+\s+)?$")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from memory.journal.models import JournalEntry
+from indexdesk.memory.journal.models import JournalEntry
 
 
 def load_eval_set(path: Path) -> tuple[list[JournalEntry], list[dict]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from memory.journal.enrich import fts_token
+from indexdesk.memory.journal.enrich import fts_token
 
 FTS_SCHEMA = ("CREATE VIRTUAL TABLE IF NOT EXISTS entry_fts USING fts5("
               "body, tags, tokenize = \"porter unicode61 tokenchars '_'\")")

@@ -15,9 +15,9 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
 
-from memory.journal.enrich import index_mentions, lexicon_matches
-from memory.journal.errors import JournalError
-from memory.journal.models import Position
+from indexdesk.memory.journal.enrich import index_mentions, lexicon_matches
+from indexdesk.memory.journal.errors import JournalError
+from indexdesk.memory.journal.models import Position
 
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}

@@ -24,13 +24,13 @@ from typing import IO
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from memory.journal.embeddings import Embedder, make_embedder
-from memory.journal.enrich import index_mentions, lexicon_tags, regime_tags, tag_gloss
-from memory.journal.errors import JournalError
-from memory.journal.lexical import FTS_SCHEMA, TAG_COLUMN_WEIGHT, entry_document, match_terms
-from memory.journal.models import KINDS, JournalEntry, utc_now
-from memory.journal.vector_index import VectorIndex, chroma_where
-from memory.journal.vector_matrix import VectorMatrix
+from indexdesk.memory.journal.embeddings import Embedder, make_embedder
+from indexdesk.memory.journal.enrich import index_mentions, lexicon_tags, regime_tags, tag_gloss
+from indexdesk.memory.journal.errors import JournalError
+from indexdesk.memory.journal.lexical import FTS_SCHEMA, TAG_COLUMN_WEIGHT, entry_document, match_terms
+from indexdesk.memory.journal.models import KINDS, JournalEntry, utc_now
+from indexdesk.memory.journal.vector_index import VectorIndex, chroma_where
+from indexdesk.memory.journal.vector_matrix import VectorMatrix
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",

@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from memory.journal.errors import JournalError
+from indexdesk.memory.journal.errors import JournalError
 
 log = logging.getLogger("indexdesk.journal")
 COLLECTION = "indexdesk-journal"

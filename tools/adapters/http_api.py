@@ -25,9 +25,9 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from tools.adapters.openai_schema import inline_refs, openai_tools
-from tools.adapters.runner import UNAUTHORIZED, ToolRunner, bearer_token_matches, is_internal_error, package_version
-from tools.registry import Registry, ToolSpec, dumps, is_error
+from indexdesk.tools.adapters.openai_schema import inline_refs, openai_tools
+from indexdesk.tools.adapters.runner import UNAUTHORIZED, ToolRunner, bearer_token_matches, is_internal_error, package_version
+from indexdesk.tools.registry import Registry, ToolSpec, dumps, is_error
 
 log = logging.getLogger("indexdesk.http")
 

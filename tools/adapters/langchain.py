@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tools.adapters.openai_schema import strict_parameters
-from tools.registry import Registry, ToolSpec
+from indexdesk.tools.adapters.openai_schema import strict_parameters
+from indexdesk.tools.registry import Registry, ToolSpec
 
 
 def langchain_tool(registry: Registry, spec: ToolSpec, ctx: Any):

@@ -14,8 +14,8 @@ from typing import Any
 import mcp_types as types
 from mcp.server.lowlevel import Server
 
-from tools.adapters.runner import UNAUTHORIZED, ToolRunner, bearer_token_matches, package_version
-from tools.registry import Registry, ToolSpec, dumps, is_error
+from indexdesk.tools.adapters.runner import UNAUTHORIZED, ToolRunner, bearer_token_matches, package_version
+from indexdesk.tools.registry import Registry, ToolSpec, dumps, is_error
 
 SERVER_NAME = "indexdesk"
 INSTRUCTIONS = ("Crypto index portfolio tools: performance, risk, indices, journal. Every result is JSON; "

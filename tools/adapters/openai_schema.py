@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from tools.registry import Registry, ToolSpec
+from indexdesk.tools.registry import Registry, ToolSpec
 
 # Keywords strict mode does not accept; their meaning is kept in the description text.
 _DROP = {"title", "default", "examples", "minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum",

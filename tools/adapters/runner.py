@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from typing import Any
 
-from tools.registry import Registry, is_error
-from tools.registry import is_internal_error as registry_is_internal_error
+from indexdesk.tools.registry import Registry, is_error
+from indexdesk.tools.registry import is_internal_error as registry_is_internal_error
 
 
 

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from tools.errors import ToolError, unknown_name
-from tools.indices.definitions import IndexDefinition
-from tools.market.universe import ASSETS, CATEGORIES
+from indexdesk.tools.errors import ToolError, unknown_name
+from indexdesk.tools.indices.definitions import IndexDefinition
+from indexdesk.tools.market.universe import ASSETS, CATEGORIES
 
 BUILTIN_PATH = Path(__file__).with_name("catalogue.toml")
 RULE_FIELDS = ("symbols", "categories", "exclude_categories", "top_n")

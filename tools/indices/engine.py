@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:  # the engine needs only the attributes; no project import at runtime
-    from tools.indices.definitions import IndexDefinition
+    from indexdesk.tools.indices.definitions import IndexDefinition
 
 START_LEVEL = 100.0
 DAYS_PER_YEAR = 365

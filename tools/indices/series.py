@@ -11,16 +11,16 @@ import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from tools.errors import ToolError, close_matches, unknown_name
-from tools.indices.catalogue import Catalogue, load_catalogue
+from indexdesk.tools.errors import ToolError, close_matches, unknown_name
+from indexdesk.tools.indices.catalogue import Catalogue, load_catalogue
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from tools.context import ToolContext
-    from tools.indices.definitions import IndexDefinition
-    from tools.indices.engine import IndexLevels, PreparedMarket
-    from tools.market.base import MarketData
+    from indexdesk.tools.context import ToolContext
+    from indexdesk.tools.indices.definitions import IndexDefinition
+    from indexdesk.tools.indices.engine import IndexLevels, PreparedMarket
+    from indexdesk.tools.market.base import MarketData
 
 WINDOW_HELP = "30d, 90d, 180d, 1y, 3y, ytd, all, or YYYY-MM-DD:YYYY-MM-DD (either side may be empty)"
 _RELATIVE = re.compile(r"^(\d{1,5})\s*([dwmy])$")
@@ -116,7 +116,7 @@ def catalogue(ctx: "ToolContext") -> "dict[str, IndexDefinition]":
 
 
 def _known_symbols(ctx: "ToolContext") -> set[str]:
-    from tools.market.universe import ASSETS
+    from indexdesk.tools.market.universe import ASSETS
 
     market = ctx.memo.get(("market", ctx.settings.source))
     served = market.symbols if market is not None else ctx.price_source().available_symbols()
@@ -166,8 +166,8 @@ def prepared_market(ctx: "ToolContext") -> "PreparedMarket":
     """The configured source's panel prepared for the engine, once per context."""
     key = ("prepared_market", ctx.settings.source)
     if key not in ctx.memo:
-        from tools.indices.engine import prepare_market
-        from tools.market.universe import ASSETS
+        from indexdesk.tools.indices.engine import prepare_market
+        from indexdesk.tools.market.universe import ASSETS
 
         market = ctx.market()
         ctx.memo[key] = prepare_market(market.close, market.market_cap,
@@ -183,7 +183,7 @@ def index_levels(ctx: "ToolContext", name: str) -> "IndexLevels":
         raise unknown_name("index", name, load(ctx).names_and_aliases(), field="indices")
     key = ("index_levels", ctx.settings.source, definition)
     if key not in ctx.memo:
-        from tools.indices.engine import build_index
+        from indexdesk.tools.indices.engine import build_index
 
         ctx.memo[key] = build_index(definition, prepared_market(ctx))
     return ctx.memo[key]

@@ -13,13 +13,13 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from memory.price_cache import DailyRow, PriceCache
-from tools.market.http import HttpClient, ProviderError
-from tools.market.remote import DAY_MS, EPOCH, RemoteSource, http_client, open_cache, positive_float, utc_now
-from tools.market.universe import ASSETS
+from indexdesk.memory.price_cache import DailyRow, PriceCache
+from indexdesk.tools.market.http import HttpClient, ProviderError
+from indexdesk.tools.market.remote import DAY_MS, EPOCH, RemoteSource, http_client, open_cache, positive_float, utc_now
+from indexdesk.tools.market.universe import ASSETS
 
 if TYPE_CHECKING:
-    from tools.settings import Settings
+    from indexdesk.tools.settings import Settings
 
 PAGE_LIMIT = 1000
 

@@ -13,14 +13,14 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from memory.price_cache import DailyRow, PriceCache
-from tools.errors import unknown_name
-from tools.market.http import HttpClient, ProviderError
-from tools.market.remote import DAY_MS, EPOCH, RemoteSource, http_client, open_cache, positive_float, utc_now
-from tools.market.universe import ASSETS
+from indexdesk.memory.price_cache import DailyRow, PriceCache
+from indexdesk.tools.errors import unknown_name
+from indexdesk.tools.market.http import HttpClient, ProviderError
+from indexdesk.tools.market.remote import DAY_MS, EPOCH, RemoteSource, http_client, open_cache, positive_float, utc_now
+from indexdesk.tools.market.universe import ASSETS
 
 if TYPE_CHECKING:
-    from tools.settings import Settings
+    from indexdesk.tools.settings import Settings
 
 PUBLIC_URL = "https://api.coingecko.com/api/v3"
 PRO_URL = "https://pro-api.coingecko.com/api/v3"

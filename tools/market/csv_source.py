@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tools.errors import ToolError, unknown_name
-from tools.market.base import MarketData
-from tools.market.panel import DAY, market_data_from_long
+from indexdesk.tools.errors import ToolError, unknown_name
+from indexdesk.tools.market.base import MarketData
+from indexdesk.tools.market.panel import DAY, market_data_from_long
 
 log = logging.getLogger("indexdesk.market.csv")
 

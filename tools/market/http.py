@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from tools.errors import ToolError
+from indexdesk.tools.errors import ToolError
 
 log = logging.getLogger("indexdesk.market.http")
 

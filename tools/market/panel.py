@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tools.market.base import MarketData
+from indexdesk.tools.market.base import MarketData
 
 DAY = np.timedelta64(1, "D")
 

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, ClassVar
 
-from memory.price_cache import DailyRow, PriceCache
-from tools.errors import ToolError
-from tools.market.base import MarketData
-from tools.market.http import HttpClient, ProviderError, ProviderUnavailable
+from indexdesk.memory.price_cache import DailyRow, PriceCache
+from indexdesk.tools.errors import ToolError
+from indexdesk.tools.market.base import MarketData
+from indexdesk.tools.market.http import HttpClient, ProviderError, ProviderUnavailable
 
 if TYPE_CHECKING:
-    from tools.settings import Settings
+    from indexdesk.tools.settings import Settings
 
 log = logging.getLogger("indexdesk.market.remote")
 
@@ -208,7 +208,7 @@ class RemoteSource:
         """Refresh what is due (unless offline), then answer from the cache; stale when refreshing failed."""
         import pandas as pd
 
-        from tools.market.panel import market_data_from_long
+        from indexdesk.tools.market.panel import market_data_from_long
 
         explicit = symbols is not None
         wanted = self._symbols(symbols)

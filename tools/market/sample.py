@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tools.errors import unknown_name
-from tools.market import sample_calibration as cal
-from tools.market.base import MarketData
-from tools.market.universe import ASSETS
+from indexdesk.tools.errors import unknown_name
+from indexdesk.tools.market import sample_calibration as cal
+from indexdesk.tools.market.base import MarketData
+from indexdesk.tools.market.universe import ASSETS
 
 if TYPE_CHECKING:
     import pandas as pd

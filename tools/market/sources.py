@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tools.errors import ToolError, unknown_name
+from indexdesk.tools.errors import ToolError, unknown_name
 
 if TYPE_CHECKING:
-    from tools.market.base import PriceSource
-    from tools.settings import Settings
+    from indexdesk.tools.market.base import PriceSource
+    from indexdesk.tools.settings import Settings
 
 SOURCE_NAMES = ("sample", "csv:PATH", "coingecko", "binance", "tokenmetrics")
 
@@ -19,25 +19,25 @@ def open_source(spec: str, settings: "Settings") -> "PriceSource":
     kind, _, arg = spec.partition(":")
     kind = kind.lower()
     if kind == "sample":
-        from tools.market.sample import SampleSource
+        from indexdesk.tools.market.sample import SampleSource
 
         return SampleSource(seed=int(arg) if arg else 7)
     if kind == "csv":
         if not arg:
             raise ToolError("source 'csv' needs a path: csv:PATH", hint="e.g. --source csv:prices.csv")
-        from tools.market.csv_source import CsvSource
+        from indexdesk.tools.market.csv_source import CsvSource
 
         return CsvSource(arg, cache_dir=settings.home / "cache" / "csv")
     if kind == "coingecko":
-        from tools.market.coingecko import CoinGeckoSource
+        from indexdesk.tools.market.coingecko import CoinGeckoSource
 
         return CoinGeckoSource.from_settings(settings)
     if kind == "binance":
-        from tools.market.binance import BinanceSource
+        from indexdesk.tools.market.binance import BinanceSource
 
         return BinanceSource.from_settings(settings)
     if kind == "tokenmetrics":
-        from tools.market.tokenmetrics import TokenMetricsSource
+        from indexdesk.tools.market.tokenmetrics import TokenMetricsSource
 
         return TokenMetricsSource.from_settings(settings)
     raise unknown_name("source", kind, ["sample", "csv", "coingecko", "binance", "tokenmetrics"])

@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tools.charts import date_axis, new_figure, percent_axis
+from indexdesk.tools.charts import date_axis, new_figure, percent_axis
 
 if TYPE_CHECKING:
-    from tools.review.report import QuarterReview
+    from indexdesk.tools.review.report import QuarterReview
 
 PORTFOLIO_COLOUR = "#1f4e79"
 CHART_FILES = ("equity.png", "drawdown.png", "allocation.png")

@@ -9,8 +9,8 @@ import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tools.review.outcomes import DecisionOutcome, HorizonOutcome
-    from tools.review.report import QuarterReview
+    from indexdesk.tools.review.outcomes import DecisionOutcome, HorizonOutcome
+    from indexdesk.tools.review.report import QuarterReview
 
 # The seed article's asymmetric rebalancing band: a 10 % target is rebalanced below 7 % or above 15 %.
 BAND_LOW, BAND_HIGH = 0.7, 1.5

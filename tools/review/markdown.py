@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from tools.review.lessons import judged_horizon, metric_name, metric_text, pct, pp
+from indexdesk.tools.review.lessons import judged_horizon, metric_name, metric_text, pct, pp
 
 if TYPE_CHECKING:
-    from tools.review.outcomes import DecisionOutcome
-    from tools.review.report import JournalQuote, QuarterReview
+    from indexdesk.tools.review.outcomes import DecisionOutcome
+    from indexdesk.tools.review.report import JournalQuote, QuarterReview
 
 NARRATIVE_HEADING = "## Narrative"
 

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from tools.errors import ToolError
+from indexdesk.tools.errors import ToolError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from memory.journal.models import JournalEntry
-    from tools.context import ToolContext
+    from indexdesk.memory.journal.models import JournalEntry
+    from indexdesk.tools.context import ToolContext
 
 DECISION_ACTIONS = ("buy", "sell", "rotate", "rebalance")
 HORIZONS = (30, 90)
@@ -194,7 +194,7 @@ def journal_if_any(ctx: "ToolContext"):
     """The journal store, or None when this home has never had a journal (opening would create one)."""
     if ctx.journal is None and not (ctx.settings.home / "journal").exists():
         return None
-    from tools.journal_tools import journal_errors
+    from indexdesk.tools.journal_tools import journal_errors
 
     with journal_errors():
         return ctx.journal_store()
@@ -205,7 +205,7 @@ def decision_entries(ctx: "ToolContext", start: date | None, end: date | None) -
     store = journal_if_any(ctx)
     if store is None:
         return []
-    from tools.journal_tools import journal_errors
+    from indexdesk.tools.journal_tools import journal_errors
 
     with journal_errors():
         entries = store.list_entries(start=start, end=end, kinds=["decision"])
@@ -217,7 +217,7 @@ def compute_outcomes(ctx: "ToolContext", entries: list["JournalEntry"], horizons
     """Outcomes of decision entries on the context's market; names the catalogue no longer knows are reported."""
     import pandas as pd
 
-    from tools.indices import series
+    from indexdesk.tools.indices import series
 
     warnings: list[str] = []
     canonical: dict[str, str] = {}  # as written in the entry -> catalogue name (an imported entry may use an alias)

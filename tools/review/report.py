@@ -20,16 +20,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import BaseModel, Field
 
-from tools import metrics
-from tools.errors import ToolError
-from tools.review.outcomes import (HORIZONS, DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate,
+from indexdesk.tools import metrics
+from indexdesk.tools.errors import ToolError
+from indexdesk.tools.review.outcomes import (HORIZONS, DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate,
                                    journal_if_any)
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from tools.context import ToolContext
-    from tools.targets import TargetPortfolio
+    from indexdesk.tools.context import ToolContext
+    from indexdesk.tools.targets import TargetPortfolio
 
 QUARTER_HELP = "a quarter like 2026Q3, 2026-Q3 or 'Q3 2026', or 'last' for the last complete quarter"
 BENCHMARK_INDEX = "balanced"
@@ -196,7 +196,7 @@ def _benchmark_line(name: str, returns, portfolio_return: float, year: int) -> B
 def _held_names(ctx: "ToolContext", weights: dict[str, float], base: date, end: date,
                 warnings: list[str]) -> dict[str, float]:
     """Target weights of the indices with prices in the quarter; the others' weight is spread pro rata."""
-    from tools.indices import series
+    from indexdesk.tools.indices import series
 
     levels, _ = series.level_panel(ctx, list(weights), base, end)
     missing = [n for n in weights if n not in levels or levels[n].notna().sum() < 2]
@@ -214,7 +214,7 @@ def _held_names(ctx: "ToolContext", weights: dict[str, float], base: date, end: 
 
 def _risk_checks(daily: "pd.Series", btc_daily: "pd.Series", var: float, risk, year: int) -> list[RiskCheck]:
     """The portfolio's realised risk in the quarter against each target, with BTC's figure for scale."""
-    from tools.risk import var_math
+    from indexdesk.tools.risk import var_math
 
     def btc_or_none(value: float) -> float | None:
         return None if math.isnan(value) else value
@@ -238,11 +238,11 @@ def build_review(ctx: "ToolContext", quarter_text: str, portfolio_value: float |
     """Compute the review of one quarter (no files written)."""
     import pandas as pd
 
-    from tools.indices import series
-    from tools.review.lessons import derive_lessons
-    from tools.risk import var_math
-    from tools.risk.inputs import market_bounds, window_returns
-    from tools.targets import targets
+    from indexdesk.tools.indices import series
+    from indexdesk.tools.review.lessons import derive_lessons
+    from indexdesk.tools.risk import var_math
+    from indexdesk.tools.risk.inputs import market_bounds, window_returns
+    from indexdesk.tools.targets import targets
 
     first, last = market_bounds(ctx)
     quarter = parse_quarter(quarter_text, first, last)
@@ -323,7 +323,7 @@ def _search_queries(review: QuarterReview) -> tuple[list[tuple[str, str, list[st
     Indices are judged by their own return (which held up best, which fell most), not by their
     contribution, which mostly reflects their weight.
     """
-    from tools.review.lessons import judged_horizon
+    from indexdesk.tools.review.lessons import judged_horizon
 
     ranked = sorted(review.contributions, key=lambda c: c.total_return)
     best, worst = ranked[-1], ranked[0]
@@ -351,8 +351,8 @@ def _decision_query(outcome: DecisionOutcome) -> str:
 
 
 def _add_journal_quotes(ctx: "ToolContext", review: QuarterReview, per_query: int = 2) -> None:
-    from memory.journal.errors import JournalError
-    from tools.review.lessons import judged_horizon
+    from indexdesk.memory.journal.errors import JournalError
+    from indexdesk.tools.review.lessons import judged_horizon
 
     try:
         store = journal_if_any(ctx)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from tools.context import ToolContext
-from tools.errors import ToolError
-from tools.registry import tool
-from tools.review.outcomes import HORIZONS, DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate
-from tools.review.report import QuarterReview, RiskCheck, build_review
+from indexdesk.tools.context import ToolContext
+from indexdesk.tools.errors import ToolError
+from indexdesk.tools.registry import tool
+from indexdesk.tools.review.outcomes import HORIZONS, DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate
+from indexdesk.tools.review.report import QuarterReview, RiskCheck, build_review
 
 REPORT_FILE = "review.md"
 SUMMARY_FILE = "review.json"
@@ -90,7 +90,7 @@ def summarize(review: QuarterReview, folder: Path, files: list[Path], narrated: 
 def write_report(ctx: ToolContext, quarter: str, out_dir: str | Path | None = None,
                  portfolio_value: float | None = None) -> tuple[ReviewSummary, QuarterReview]:
     """Compute the review and write review.md, review.json and the three charts into its folder."""
-    from tools.review.charts import write_charts
+    from indexdesk.tools.review.charts import write_charts
 
     review = build_review(ctx, quarter, portfolio_value)
     folder = report_folder(ctx, review.quarter.label, out_dir)
@@ -109,7 +109,7 @@ def add_narrative(review: QuarterReview, summary: ReviewSummary, narrative: str)
 
 
 def _write_texts(review: QuarterReview, summary: ReviewSummary, folder: Path, narrative: str | None = None) -> None:
-    from tools.review.markdown import render_markdown
+    from indexdesk.tools.review.markdown import render_markdown
 
     (folder / REPORT_FILE).write_text(render_markdown(review, narrative), encoding="utf-8")
     detail = {"summary": summary.model_dump(mode="json"), "narrative": narrative,

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from tools.errors import ToolError
+from indexdesk.tools.errors import ToolError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from tools.context import ToolContext
-    from tools.market.base import MarketData
+    from indexdesk.tools.context import ToolContext
+    from indexdesk.tools.market.base import MarketData
 
 MAX_ABS_WEIGHT = 10.0
 
@@ -91,7 +91,7 @@ class Holdings:
 def resolve_holdings(ctx: "ToolContext", weights: list[WeightItem], portfolio_value: float,
                      warnings: list[str]) -> Holdings:
     """Explicit weights → Holdings: names resolved, repeats merged, percentages read as fractions."""
-    from tools.indices.series import resolve_names
+    from indexdesk.tools.indices.series import resolve_names
 
     if not weights:
         raise ToolError("no holdings given", hint='pass weights, e.g. [{"name": "BTC", "weight": 0.6}]',
@@ -174,7 +174,7 @@ def market_bounds(ctx: "ToolContext") -> tuple[date, date]:
 def window_returns(ctx: "ToolContext", names: list[str], window: str, *, min_days: int = 2,
                    field_name: str = "window") -> WindowReturns:
     """Returns of `names` over `window`, cut to the days where all have data, with warnings saying what was cut."""
-    from tools.indices.series import level_panel, parse_window, return_panel
+    from indexdesk.tools.indices.series import level_panel, parse_window, return_panel
 
     first, last = market_bounds(ctx)
     start, end = parse_window(window, first, last)

@@ -22,7 +22,7 @@ from typing import Literal
 
 import numpy as np
 
-from tools.risk.var_math import Convention, RiskEstimate, scenario_risk
+from indexdesk.tools.risk.var_math import Convention, RiskEstimate, scenario_risk
 
 Model = Literal["fhs", "student_t", "normal"]
 

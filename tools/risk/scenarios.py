@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tools.errors import ToolError
-from tools.risk.stress_math import ScenarioOutcome, buy_and_hold_replay, compact_path, instant_shock
+from indexdesk.tools.errors import ToolError
+from indexdesk.tools.risk.stress_math import ScenarioOutcome, buy_and_hold_replay, compact_path, instant_shock
 
 # Eight points show the shape of a crisis (start, trough, end and the way down) at a third of the
 # tokens of twenty; a stress result with every scenario must stay near the ~800-token result budget.
 PATH_POINTS = 8
 
 if TYPE_CHECKING:
-    from tools.context import ToolContext
-    from tools.risk.inputs import Holdings
+    from indexdesk.tools.context import ToolContext
+    from indexdesk.tools.risk.inputs import Holdings
 
 # The synthetic sample market places its episodes on the same dates (tools/market/sample.py EPISODES).
 REPLAYS: dict[str, tuple[date, date, str]] = {
@@ -61,8 +61,8 @@ class ScenarioRun:
 
 def holding_tier(ctx: "ToolContext", name: str) -> str:
     """core / satellite / speculative / cash of a catalogue index (its own) or an asset (by category)."""
-    from tools.indices.series import load
-    from tools.market.universe import ASSETS
+    from indexdesk.tools.indices.series import load
+    from indexdesk.tools.market.universe import ASSETS
 
     definition = load(ctx).lookup(name)
     if definition is not None:
@@ -77,7 +77,7 @@ def holding_tier(ctx: "ToolContext", name: str) -> str:
 
 def replay(ctx: "ToolContext", holdings: "Holdings", scenario: str) -> ScenarioRun:
     """Buy-and-hold through the scenario's window; unlisted holdings follow BTC (stated in the notes)."""
-    from tools.indices.series import level_panel
+    from indexdesk.tools.indices.series import level_panel
 
     start, end, description = REPLAYS[scenario]
     names = list(holdings.names)

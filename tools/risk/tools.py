@@ -10,13 +10,13 @@ from typing import Literal
 
 import numpy as np
 
-from tools.context import ToolContext
-from tools.errors import ToolError, unknown_name
-from tools.registry import tool
-from tools.risk import scenarios as sc
-from tools.risk.inputs import (ShockList, WeightList, read_confidence, read_fraction, resolve_holdings,
+from indexdesk.tools.context import ToolContext
+from indexdesk.tools.errors import ToolError, unknown_name
+from indexdesk.tools.registry import tool
+from indexdesk.tools.risk import scenarios as sc
+from indexdesk.tools.risk.inputs import (ShockList, WeightList, read_confidence, read_fraction, resolve_holdings,
                                window_returns)
-from tools.risk.models import (CorrelationResult, PairNote, RollingCorrelation, ScenarioResult,
+from indexdesk.tools.risk.models import (CorrelationResult, PairNote, RollingCorrelation, ScenarioResult,
                                SizedPosition, SizingResult, StressResult, VarComponent, VarResult, rounded)
 
 Method = Literal["historical", "parametric", "cornish_fisher", "monte_carlo"]
@@ -50,7 +50,7 @@ def _method_notes(method: str, horizon: int, buy_and_hold: bool, scenarios: int,
 
 
 def _tail_note(var: float, cvar: float, confidence: float, method: str) -> tuple[float, str]:
-    from tools.risk.var_math import normal_tail_ratio
+    from indexdesk.tools.risk.var_math import normal_tail_ratio
 
     normal = normal_tail_ratio(confidence)
     threshold = normal * FAT_TAIL_FACTOR
@@ -82,8 +82,8 @@ def compute_var(ctx: ToolContext, weights: WeightList, confidence: float = 0.95,
         portfolio_value: portfolio value in currency, for amounts.
         seed: random seed of the Monte Carlo simulation.
     """
-    from tools.risk import var_math
-    from tools.risk.montecarlo_math import monte_carlo_risk
+    from indexdesk.tools.risk import var_math
+    from indexdesk.tools.risk.montecarlo_math import monte_carlo_risk
 
     warnings: list[str] = []
     level = read_confidence(confidence, warnings)
@@ -138,7 +138,7 @@ def compute_var(ctx: ToolContext, weights: WeightList, confidence: float = 0.95,
 
 def _split_shocks(ctx: ToolContext, shocks: list, warnings: list[str]) -> tuple[dict[str, float], dict[str, float]]:
     """Shock items → (tier overrides, per-index/asset shocks), each a fraction ≥ -1."""
-    from tools.indices.series import resolve_names
+    from indexdesk.tools.indices.series import resolve_names
 
     tiers: dict[str, float] = {}
     named: dict[str, float] = {}
@@ -246,7 +246,7 @@ def _suggestions(same: list, diversifiers: list, average: float, matrix) -> list
 
 
 def _pairs(matrix):
-    from tools.risk.correlation_math import pairs
+    from indexdesk.tools.risk.correlation_math import pairs
 
     return pairs(matrix)
 
@@ -262,9 +262,9 @@ def analyze_correlation(ctx: ToolContext, indices: list[str], window: str = "90d
         rolling_pair: two names whose rolling correlation to show, e.g. ["BTC", "ETH"].
         rolling_window: days in each rolling correlation (5 to 365).
     """
-    from tools.indices.series import resolve_names
-    from tools.risk import correlation_math as cm
-    from tools.risk.stress_math import compact_path
+    from indexdesk.tools.indices.series import resolve_names
+    from indexdesk.tools.risk import correlation_math as cm
+    from indexdesk.tools.risk.stress_math import compact_path
 
     names = resolve_names(ctx, indices)
     if not 2 <= len(names) <= MAX_SERIES:
@@ -324,9 +324,9 @@ def size_positions(ctx: ToolContext, target_volatility: float, indices: list[str
         lookback: window for realised volatility: 30d, 90d, 180d, 1y, or START:END dates.
         allow_leverage: allow weights summing above 1 (borrowing); default scales down to at most 1.
     """
-    from tools.indices.series import resolve_names
-    from tools.risk.inputs import Holdings
-    from tools.risk.sizing_math import annualised_volatility, portfolio_volatility, volatility_target_weights
+    from indexdesk.tools.indices.series import resolve_names
+    from indexdesk.tools.risk.inputs import Holdings
+    from indexdesk.tools.risk.sizing_math import annualised_volatility, portfolio_volatility, volatility_target_weights
 
     warnings: list[str] = []
     target = read_fraction(target_volatility, "target_volatility", "target_volatility", warnings, low=0.0, high=5.0)

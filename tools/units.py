@@ -1,0 +1,96 @@
+"""Units, declared once in result models and read by every renderer (chat, CLI tables, MCP text).
+
+A result field says what its number is by its type::
+
+    class VarResult(BaseModel):
+        var: Fraction            # 0.123 -> shown as 12.30%
+        var_amount: Money        # in the result's currency
+        sharpe_ratio: Ratio      # plain number, never a percentage
+        horizon_days: Days
+        constituents: Count
+
+The unit lives in the field's JSON schema (`{"unit": "fraction"}`), so it travels with the MCP
+`outputSchema` too. `unit_of(model, field)` and `units_of(model)` read it back; renderers format
+from it and never guess from field names. Pure: pydantic and typing only.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+UnitName = Literal["fraction", "ratio", "currency", "price", "quantity", "days", "count", "bps", "years"]
+UNITS: tuple[str, ...] = ("fraction", "ratio", "currency", "price", "quantity", "days", "count", "bps", "years")
+
+
+def _unit(name: str) -> Any:
+    return Field(json_schema_extra={"unit": name})
+
+
+# A share of something: returns, volatility, drawdown, VaR, weights, hit rates (0.12 = 12 %).
+Fraction = Annotated[float, _unit("fraction")]
+OptionalFraction = Annotated[float | None, _unit("fraction")]
+# A dimensionless ratio read as a plain number: Sharpe, Sortino, Calmar, beta, correlation, tail ratio.
+Ratio = Annotated[float, _unit("ratio")]
+OptionalRatio = Annotated[float | None, _unit("ratio")]
+# An amount of money in the result's currency (portfolio value, P&L, cost basis, fees, tax).
+Money = Annotated[float, _unit("currency")]
+OptionalMoney = Annotated[float | None, _unit("currency")]
+# A price of one unit of an asset or index (NAV), in the result's currency.
+Price = Annotated[float, _unit("price")]
+OptionalPrice = Annotated[float | None, _unit("price")]
+# Units of an asset held or traded.
+Quantity = Annotated[float, _unit("quantity")]
+Days = Annotated[int, _unit("days")]
+OptionalDays = Annotated[int | None, _unit("days")]
+Count = Annotated[int, _unit("count")]
+# Basis points (trading costs, fees): 10 = 0.10 %.
+Bps = Annotated[float, _unit("bps")]
+Years = Annotated[float, _unit("years")]
+
+
+def unit_of(model: type[BaseModel], field_name: str) -> str | None:
+    """The declared unit of one field of a result model, or None when the field declares none."""
+    info = model.model_fields.get(field_name)
+    if info is None:
+        return None
+    extra = info.json_schema_extra
+    if isinstance(extra, dict) and isinstance(extra.get("unit"), str):
+        return extra["unit"]
+    return None
+
+
+def units_of(model: type[BaseModel]) -> dict[str, str]:
+    """Every field of a model that declares a unit, by name (nested models are not walked here)."""
+    return {name: unit for name in model.model_fields if (unit := unit_of(model, name)) is not None}
+
+
+def units_in_schema(schema: dict[str, Any]) -> dict[str, str]:
+    """Units by dotted JSON path from a JSON schema (e.g. an MCP outputSchema), nested models and
+    lists included: `results.annual_volatility -> fraction`. Renderers that hold only JSON use this."""
+    definitions = schema.get("$defs", {})
+    found: dict[str, str] = {}
+
+    def resolve(node: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in node:
+            node = definitions.get(node["$ref"].rsplit("/", 1)[-1], {})
+        return node
+
+    def walk(node: dict[str, Any], path: str, depth: int) -> None:
+        if depth > 8:
+            return
+        node = resolve(node)
+        if isinstance(node.get("unit"), str) and path:
+            found[path] = node["unit"]
+        for option in node.get("anyOf", []) + node.get("allOf", []):
+            walk(option, path, depth + 1)
+        if node.get("type") == "array" and isinstance(node.get("items"), dict):
+            walk(node["items"], path, depth + 1)
+        if isinstance(node.get("additionalProperties"), dict):
+            walk(node["additionalProperties"], path + ".*" if path else "*", depth + 1)
+        for key, child in node.get("properties", {}).items():
+            walk(child, f"{path}.{key}" if path else key, depth + 1)
+
+    walk(schema, "", 0)
+    return found
