@@ -46,7 +46,7 @@ def test_the_budget_check_would_catch_a_bloated_schema(bench, encoding):
 
     from indexdesk.tools.registry import Registry, spec_of, tool
 
-    @tool
+    @tool(category="market")
     def bloated(x: int) -> dict:
         """Does something.
 

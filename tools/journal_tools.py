@@ -223,7 +223,7 @@ def entry_view(entry, cls=JournalEntryView, **extra) -> BaseModel:
 
 # ---------------------------------------------------------------- tools
 
-@tool(state_changing=True)
+@tool(state_changing=True, category="journal")
 def log_journal_entry(ctx: ToolContext, text: str, kind: KindName | None = None, when: str | None = None,
                       tags: list[str] | None = None, ledger_links: list[str] | None = None) -> LoggedEntry:
     """Write a trading-journal entry from plain language; returns what was understood so it can be corrected.
@@ -271,7 +271,7 @@ def log_journal_entry(ctx: ToolContext, text: str, kind: KindName | None = None,
                        warnings=warnings)
 
 
-@tool
+@tool(category="journal")
 def search_journal(ctx: ToolContext, query: str, start: str | None = None, end: str | None = None,
                    kinds: list[KindName] | None = None, indices: list[str] | None = None,
                    tags: list[str] | None = None, k: int = 5) -> JournalSearchResult:

@@ -131,7 +131,7 @@ def compute_performance(ctx: ToolContext, indices: list[str], window: str = "90d
                              source=market.label, as_of=market.as_of, warnings=list(dict.fromkeys(warnings)))
 
 
-@tool
+@tool(category="market")
 def get_index_performance(ctx: ToolContext,
                           indices: Annotated[list[str], BeforeValidator(_as_list)],
                           window: str = "90d", benchmark: str = "BTC") -> PerformanceResult:

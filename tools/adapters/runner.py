@@ -1,8 +1,13 @@
 """What the network adapters (MCP, HTTP) share: registry calls from an event loop, and the bearer token check.
 
 Tools are synchronous (pandas, SQLite, HTTP to price providers), so an async server must not run
-them on its event loop. They run on one dedicated worker thread: calls are serialised, which keeps
-the one `ToolContext` (its memo, its lazily opened SQLite ledger) on a single thread.
+them on its event loop. They run on a small pool of worker threads, each call with a timeout, so
+one slow call (a huge search, a cold price download) does not hold back a fast one. The one
+`ToolContext` is shared by the workers: its stores are thread-safe (the journal locks, SQLite
+connections are opened per thread or with `check_same_thread=False`).
+
+A call that passes its timeout is answered with a structured error at once; Python cannot stop a
+thread, so the worker finishes the call in the background and its result is dropped.
 """
 
 from __future__ import annotations
@@ -16,22 +21,36 @@ from typing import Any
 from indexdesk.tools.registry import Registry, is_error
 from indexdesk.tools.registry import is_internal_error as registry_is_internal_error
 
+DEFAULT_TIMEOUT_SECONDS = 120.0
+DEFAULT_WORKERS = 4
 
 
 class ToolRunner:
     """One registry and one context for the lifetime of a server; every call goes through `Registry.call`."""
 
-    def __init__(self, registry: Registry, ctx: Any) -> None:
+    def __init__(self, registry: Registry, ctx: Any, *, timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
+                 workers: int = DEFAULT_WORKERS) -> None:
         self.registry = registry
         self.ctx = ctx
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="indexdesk-tool")
+        self.timeout = timeout
+        self._worker = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="indexdesk-tool")
 
     async def call(self, name: str, arguments: dict | str | None) -> dict:
         future = self._worker.submit(self.registry.call, name, arguments, self.ctx)
-        return await asyncio.wrap_future(future)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+        except asyncio.TimeoutError:
+            return timed_out(name, self.timeout)
 
     def close(self) -> None:
         self._worker.shutdown(wait=False, cancel_futures=True)
+
+
+TIMEOUT_HINT = "narrow the request (a shorter window, fewer indices, a shorter query) and call again"
+
+
+def timed_out(name: str, seconds: float | None) -> dict:
+    return {"error": f"{name} did not finish within {seconds:g} s", "hint": TIMEOUT_HINT}
 
 
 def package_version() -> str:
@@ -54,3 +73,5 @@ def bearer_token_matches(authorization: str | None, token: str) -> bool:
 
 UNAUTHORIZED = {"error": "missing or wrong bearer token",
                 "hint": "send the header 'Authorization: Bearer <INDEXDESK_API_TOKEN>'"}
+
+__all__ = ["ToolRunner", "UNAUTHORIZED", "bearer_token_matches", "is_error", "is_internal_error", "package_version"]

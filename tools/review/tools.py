@@ -143,7 +143,7 @@ def narrate(model, markdown: str) -> str:
 
 # ---------------------------------------------------------------- tools
 
-@tool
+@tool(category="review", writes_files=True)
 def quarterly_review(ctx: ToolContext, quarter: str = "last") -> ReviewSummary:
     """Quarterly review of the portfolio, decisions and risk; writes a report.
 
@@ -162,7 +162,7 @@ class OutcomesResult(BaseModel):
     warnings: list[str]
 
 
-@tool
+@tool(category="review")
 def journal_outcomes(ctx: ToolContext) -> OutcomesResult:
     """How journaled decisions did 30 and 90 days later, with the hit rate."""
     entries = decision_entries(ctx, None, None)
