@@ -172,3 +172,19 @@ def test_default_registry_is_served_whatever_tools_exist(ctx):
             response = test_client.post(f"/tools/{name}", json={"no_such_argument": 1})
             assert response.status_code == 422, name
             assert "unknown argument 'no_such_argument'" in response.json()["error"]
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_docs_pages_work_offline_every_asset_served_locally(client, page):
+    import re
+
+    html = client.get(page)
+    assert html.status_code == 200
+    assets = re.findall(r"""(?:src|href|spec-url)\s*=\s*["']([^"']+)["']""", html.text)
+    assets += re.findall(r"""(?:url|spec-url)\s*:\s*['"]([^'"]+)['"]""", html.text)  # Swagger's openapi url
+    assert assets, html.text[:500]
+    for asset in assets:
+        assert asset.startswith("/") and not asset.startswith("//"), f"{page} loads {asset} from elsewhere"
+        response = client.get(asset)
+        assert response.status_code == 200 and response.content, asset
+    assert "cdn" not in html.text.lower()
