@@ -29,6 +29,7 @@ from fastapi_offline import FastAPIOffline
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from indexdesk.tools.adapters.openai_schema import inline_refs, openai_tools
 from indexdesk.tools.adapters.guard import RequestGuard
@@ -148,6 +149,14 @@ def create_app(registry: Registry, ctx: Any, *, token: str | None = None, host: 
     @app.exception_handler(_ApiError)
     async def api_error(_request: Request, exc: _ApiError) -> Response:
         return JSONResponse(exc.body, status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+        # FastAPI's own answers (405, a path that does not exist) in the same shape as every other error.
+        hints = {404: "GET /tools lists the tools; call one with POST /tools/<name>",
+                 405: "call tools with POST /tools/<name>; GET /tools, /health and /docs read"}
+        return JSONResponse({"error": str(exc.detail), "hint": hints.get(exc.status_code, "see /docs")},
+                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> Response:

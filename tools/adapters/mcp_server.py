@@ -200,9 +200,8 @@ def build_server(runner: ToolRunner, *, allow_writes: bool = False) -> Server:
         import asyncio
 
         uri = str(params.uri)
-        future = runner._worker.submit(read_resource, runner.ctx, uri)
         try:
-            value = await asyncio.wait_for(asyncio.wrap_future(future), runner.timeout)
+            value = await runner.run(read_resource, runner.ctx, uri)
         except asyncio.TimeoutError:
             raise MCPError(-32603, f"reading {uri[:100]} did not finish in time") from None
         except MCPError:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from typing import Any
@@ -33,17 +34,33 @@ class ToolRunner:
         self.registry = registry
         self.ctx = ctx
         self.timeout = timeout
-        self._worker = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="indexdesk-tool")
+        self.workers = max(1, workers)
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+
+    @property
+    def _worker(self) -> ThreadPoolExecutor:
+        """The pool, (re)started on demand: an ASGI app may go through several lifespans (test clients)."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="indexdesk-tool")
+            return self._pool
+
+    async def run(self, func: Any, *args: Any) -> Any:
+        """`func(*args)` on a worker within the timeout; raises asyncio.TimeoutError past it."""
+        return await asyncio.wait_for(asyncio.wrap_future(self._worker.submit(func, *args)), self.timeout)
 
     async def call(self, name: str, arguments: dict | str | None) -> dict:
-        future = self._worker.submit(self.registry.call, name, arguments, self.ctx)
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+            return await self.run(self.registry.call, name, arguments, self.ctx)
         except asyncio.TimeoutError:
             return timed_out(name, self.timeout)
 
     def close(self) -> None:
-        self._worker.shutdown(wait=False, cancel_futures=True)
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 TIMEOUT_HINT = "narrow the request (a shorter window, fewer indices, a shorter query) and call again"
