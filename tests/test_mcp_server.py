@@ -115,7 +115,7 @@ def _stdio_params(*extra: str) -> StdioServerParameters:
 
 
 async def test_stdio_server_subprocess_lists_and_calls():
-    async with Client(_stdio_params("--modules", "adapter_tools", "--allow-writes"), read_timeout_seconds=60) as client:
+    async with Client(_stdio_params("--modules", "adapter_tools", "--allow-writes", "--cache-seconds", "0"), read_timeout_seconds=60) as client:
         names = [t.name for t in (await client.list_tools()).tools]
         ok = await client.call_tool("index_returns", {"indices": ["large_cap"], "window": "1y"})
         failed = await client.call_tool("index_returns", {"indices": ["larg_cap"]})

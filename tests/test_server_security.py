@@ -225,3 +225,23 @@ def test_a_call_past_its_timeout_is_a_structured_error_and_http_504(ctx):
         RELEASE.set()
     assert late.status_code == 504 and "did not finish within 0.2 s" in late.json()["error"]
     assert fast.status_code == 200
+
+
+def test_market_results_are_kept_by_arguments_and_writes_empty_the_cache(ctx):
+    runner = ToolRunner(adapter_registry(), ctx, cache_seconds=60)
+
+    async def scenario() -> list:
+        counts = [await runner.call("count_calls", {}) for _ in range(2)]  # a market tool: kept
+        other = await runner.call("count_calls", "{}")  # the same arguments as JSON text: the same key
+        error = [await runner.call("index_returns", {"indices": ["defii"]}) for _ in range(2)]
+        await runner.call("add_note", {"text": "x"})  # changes state: the cache is emptied
+        after = await runner.call("count_calls", {})
+        return [counts, other, error, after]
+
+    try:
+        counts, other, error, after = asyncio.run(scenario())
+    finally:
+        runner.close()
+    assert counts == [{"calls": 1}, {"calls": 1}] and other == {"calls": 1}
+    assert all("error" in e for e in error)
+    assert after == {"calls": 2}

@@ -14,6 +14,7 @@ import sys
 MCP_HTTP_PORT = 8766
 HTTP_PORT = 8765
 DEFAULT_TIMEOUT = 120.0
+DEFAULT_CACHE_SECONDS = 300.0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,6 +54,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                         help=f"seconds one tool call may take before it is answered with an error "
                              f"(default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--cache-seconds", type=float, default=DEFAULT_CACHE_SECONDS,
+                        help="keep market-tool results by their arguments this long; 0 turns it off "
+                             f"(default {DEFAULT_CACHE_SECONDS:g})")
 
 
 def _registry(args: argparse.Namespace):
@@ -94,7 +98,7 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     token = _token(ctx)
     if args.transport == "http" and (refused := _refuse_unsafe_bind(args.host, token)) is not None:
         return refused
-    runner = ToolRunner(_registry(args), ctx, timeout=args.timeout)
+    runner = ToolRunner(_registry(args), ctx, timeout=args.timeout, cache_seconds=args.cache_seconds)
     try:
         if args.transport == "stdio":
             import anyio
@@ -129,7 +133,7 @@ def cmd_http(args: argparse.Namespace) -> int:
     from indexdesk.tools.adapters.http_api import create_app
 
     app = create_app(_registry(args), ctx, token=token or "", host=args.host, allow_writes=args.allow_writes,
-                     timeout=args.timeout, allowed_hosts=tuple(args.allowed_host))
+                     timeout=args.timeout, allowed_hosts=tuple(args.allowed_host), cache_seconds=args.cache_seconds)
     print(f"indexdesk HTTP API on http://{args.host}:{args.port} (docs at /docs)"
           + (", bearer token required" if token else "") + _writes_note(args), file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")

@@ -120,12 +120,13 @@ def _token_dependency(token: str | None):
 
 def create_app(registry: Registry, ctx: Any, *, token: str | None = None, host: str = "127.0.0.1",
                allow_writes: bool = False, timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
-               allowed_hosts: tuple[str, ...] = ()) -> Any:
+               allowed_hosts: tuple[str, ...] = (), cache_seconds: float = 0.0) -> Any:
     """The API for `registry`, every call made with the one `ctx`, behind the request guard.
 
     `token=None` takes `ctx.settings.api_token` (env `INDEXDESK_API_TOKEN`); `token=""` disables auth.
     `host` is the address the server binds: requests must name it (or a loopback name) in `Host`.
-    Tools that write are served only with `allow_writes=True`. Returns the guarded ASGI app; the
+    Tools that write are served only with `allow_writes=True`. `cache_seconds` keeps market-tool
+    results by their arguments (see `ToolRunner`). Returns the guarded ASGI app; the
     FastAPI object is its `.app`.
     """
     if token is None:
@@ -134,7 +135,7 @@ def create_app(registry: Registry, ctx: Any, *, token: str | None = None, host: 
             token = token.get_secret_value()
     full_registry = registry
     registry = exposed(registry, allow_writes)
-    runner = ToolRunner(registry, ctx, timeout=timeout)
+    runner = ToolRunner(registry, ctx, timeout=timeout, cache_seconds=cache_seconds)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):

@@ -8,13 +8,22 @@ connections are opened per thread or with `check_same_thread=False`).
 
 A call that passes its timeout is answered with a structured error at once; Python cannot stop a
 thread, so the worker finishes the call in the background and its result is dropped.
+
+Results of the market tools (computed from the market panel, which the context loads once for the
+server's lifetime anyway) are kept for `cache_seconds` by their exact arguments, so a dashboard
+polling the same question is answered from memory. Errors are never kept, and a call to a tool
+that changes state empties the cache.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
+import json
 import secrets
 import threading
+import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from typing import Any
@@ -24,16 +33,57 @@ from indexdesk.tools.registry import is_internal_error as registry_is_internal_e
 
 DEFAULT_TIMEOUT_SECONDS = 120.0
 DEFAULT_WORKERS = 4
+DEFAULT_CACHE_SECONDS = 300.0
+CACHED_CATEGORIES = frozenset({"market"})
+CACHE_ENTRIES = 256
+
+
+class ResultCache:
+    """A small LRU of tool results by (name, arguments as canonical JSON), each kept `seconds`."""
+
+    def __init__(self, seconds: float, entries: int = CACHE_ENTRIES) -> None:
+        self.seconds = seconds
+        self.entries = entries
+        self._items: OrderedDict[tuple[str, str], tuple[float, dict]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(name: str, arguments: dict | str | None) -> tuple[str, str] | None:
+        try:
+            value = json.loads(arguments) if isinstance(arguments, str) else (arguments or {})
+            return (name, json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False))
+        except (ValueError, TypeError):
+            return None  # not JSON: the registry answers with the error, nothing to keep
+
+    def get(self, key: tuple[str, str]) -> dict | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or time.monotonic() - item[0] > self.seconds:
+                return None
+            self._items.move_to_end(key)
+            return copy.deepcopy(item[1])
+
+    def put(self, key: tuple[str, str], result: dict) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic(), copy.deepcopy(result))
+            self._items.move_to_end(key)
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 class ToolRunner:
     """One registry and one context for the lifetime of a server; every call goes through `Registry.call`."""
 
     def __init__(self, registry: Registry, ctx: Any, *, timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
-                 workers: int = DEFAULT_WORKERS) -> None:
+                 workers: int = DEFAULT_WORKERS, cache_seconds: float = 0.0) -> None:
         self.registry = registry
         self.ctx = ctx
         self.timeout = timeout
+        self.cache = ResultCache(cache_seconds) if cache_seconds > 0 else None
         self.workers = max(1, workers)
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
@@ -50,11 +100,27 @@ class ToolRunner:
         """`func(*args)` on a worker within the timeout; raises asyncio.TimeoutError past it."""
         return await asyncio.wait_for(asyncio.wrap_future(self._worker.submit(func, *args)), self.timeout)
 
+    def _cache_key(self, name: str, arguments: dict | str | None) -> tuple[str, str] | None:
+        if self.cache is None or name not in self.registry:
+            return None
+        spec = self.registry.get(name)
+        if not spec.read_only or spec.category not in CACHED_CATEGORIES:
+            return None
+        return self.cache.key(name, arguments)
+
     async def call(self, name: str, arguments: dict | str | None) -> dict:
+        key = self._cache_key(name, arguments)
+        if key is not None and (kept := self.cache.get(key)) is not None:
+            return kept
         try:
-            return await self.run(self.registry.call, name, arguments, self.ctx)
+            result = await self.run(self.registry.call, name, arguments, self.ctx)
         except asyncio.TimeoutError:
             return timed_out(name, self.timeout)
+        if key is not None and not is_error(result):
+            self.cache.put(key, result)
+        elif self.cache is not None and name in self.registry and self.registry.get(name).state_changing:
+            self.cache.clear()
+        return result
 
     def close(self) -> None:
         with self._pool_lock:
