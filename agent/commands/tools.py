@@ -42,7 +42,8 @@ def _registry(names: list[str] | None = None):
 def cmd_list(args: argparse.Namespace) -> int:
     registry = _registry()
     if args.json:
-        print(json.dumps([{"name": s.name, "description": s.description, "state_changing": s.state_changing,
+        print(json.dumps([{"name": s.name, "description": s.description, "category": s.category,
+                           "state_changing": s.state_changing, "read_only": s.read_only,
                            "parameters": list(s.params_model.model_fields)} for s in registry], indent=2))
         return 0
     from rich.console import Console
