@@ -33,15 +33,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from indexdesk.tools.adapters.openai_schema import inline_refs, openai_tools
 from indexdesk.tools.adapters.guard import RequestGuard
-from indexdesk.tools.adapters.mcp_server import exposed, write_refused
 from indexdesk.tools.adapters.runner import (
     DEFAULT_TIMEOUT_SECONDS,
     TIMEOUT_HINT,
     UNAUTHORIZED,
     ToolRunner,
     bearer_token_matches,
+    exposed,
     is_internal_error,
     package_version,
+    write_refused,
 )
 from indexdesk.tools.registry import Registry, ToolSpec, dumps, is_error
 

@@ -23,7 +23,14 @@ from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
 from indexdesk.tools.adapters.guard import RequestGuard
-from indexdesk.tools.adapters.runner import UNAUTHORIZED, ToolRunner, bearer_token_matches, package_version
+from indexdesk.tools.adapters.runner import (
+    UNAUTHORIZED,
+    ToolRunner,
+    bearer_token_matches,
+    exposed,
+    package_version,
+    write_refused,
+)
 from indexdesk.tools.registry import Registry, ToolSpec, dumps, is_error
 
 SERVER_NAME = "indexdesk"
@@ -88,11 +95,6 @@ def mcp_tool(spec: ToolSpec) -> types.Tool:
     )
 
 
-def exposed(registry: Registry, allow_writes: bool) -> Registry:
-    """The tools a server shows: all of them with `allow_writes`, else only the read-only ones."""
-    return registry if allow_writes else registry.subset([s.name for s in registry if s.read_only])
-
-
 def mcp_tools(registry: Registry) -> list[types.Tool]:
     return [mcp_tool(spec) for spec in registry]
 
@@ -110,12 +112,6 @@ def call_result(result: dict) -> types.CallToolResult:
         structured_content=json.loads(text),  # the same values as the text (dates as strings), not Python objects
         is_error=is_error(result),
     )
-
-
-def write_refused(spec: ToolSpec) -> dict:
-    what = "changes the journal or ledger" if spec.state_changing else "writes files"
-    return {"error": f"{spec.name} {what} and this server does not expose tools that write",
-            "hint": "start the server with --allow-writes to expose it, or use a read-only tool"}
 
 
 # ---------------------------------------------------------------- resources and the prompt

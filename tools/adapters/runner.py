@@ -132,6 +132,17 @@ class ToolRunner:
 TIMEOUT_HINT = "narrow the request (a shorter window, fewer indices, a shorter query) and call again"
 
 
+def exposed(registry: Registry, allow_writes: bool) -> Registry:
+    """The tools a server shows: all of them with `allow_writes`, else only the read-only ones."""
+    return registry if allow_writes else registry.subset([s.name for s in registry if s.read_only])
+
+
+def write_refused(spec: Any) -> dict:
+    what = "changes the journal or ledger" if spec.state_changing else "writes files"
+    return {"error": f"{spec.name} {what} and this server does not expose tools that write",
+            "hint": "start the server with --allow-writes to expose it, or use a read-only tool"}
+
+
 def timed_out(name: str, seconds: float | None) -> dict:
     return {"error": f"{name} did not finish within {seconds:g} s", "hint": TIMEOUT_HINT}
 
