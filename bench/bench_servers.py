@@ -8,7 +8,11 @@
    cached `get_index_performance` (target ≥ 300 req/s on 2 cores). Peer in the same run: a bare
    FastAPI app returning a constant JSON body of the same size under the same uvicorn.
 
-    python bench/bench_servers.py [--starts 5] [--requests 3000] [--concurrency 16]
+    python bench/bench_servers.py [--starts 5] [--requests 3000] [--concurrency 16] [--wrk SECONDS]
+
+With `--wrk SECONDS` (and `wrk` on PATH: `apt-get install wrk`) the load comes from wrk, 1 thread,
+`--concurrency` connections, for SECONDS, instead of the Python client (which itself needs most
+of a core per few hundred requests/s on 2 cores).
 """
 
 from __future__ import annotations
@@ -119,7 +123,28 @@ async def _load(url: str, requests: int, concurrency: int) -> float:
         return requests / (time.perf_counter() - start)
 
 
-def bench_http(requests: int, concurrency: int, home: str) -> list[tuple[str, float]]:
+WRK_SCRIPT = '''wrk.method = "POST"
+wrk.body = '%s'
+wrk.headers["Content-Type"] = "application/json"
+'''
+
+
+def _wrk(url: str, seconds: int, concurrency: int, home: str) -> float:
+    script = Path(home) / "post.lua"
+    script.write_text(WRK_SCRIPT % json.dumps(ARGS))
+    out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "-s", str(script), url],
+                         capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in out:
+        raise RuntimeError(out)
+    return float(next(line for line in out.splitlines() if line.startswith("Requests/sec:")).split()[1])
+
+
+def bench_http(requests: int, concurrency: int, home: str, wrk_seconds: int = 0) -> list[tuple[str, float]]:
+    def load(url: str) -> float:
+        if wrk_seconds:
+            return _wrk(url, wrk_seconds, concurrency, home)
+        return asyncio.run(_load(url, requests, concurrency))
+
     rows = []
     port = _free_port()
     ours = subprocess.Popen([sys.executable, "-m", "indexdesk.agent.cli", "serve", "http", "--port", str(port)],
@@ -128,7 +153,7 @@ def bench_http(requests: int, concurrency: int, home: str) -> list[tuple[str, fl
     try:
         _wait_ready(url, ours)
         body = httpx.post(url, json=ARGS, timeout=60).content
-        rows.append(("indexdesk serve http, cached get_index_performance", asyncio.run(_load(url, requests, concurrency))))
+        rows.append(("indexdesk serve http, cached get_index_performance", load(url)))
     finally:
         ours.terminate()
         ours.wait(10)
@@ -141,7 +166,7 @@ def bench_http(requests: int, concurrency: int, home: str) -> list[tuple[str, fl
     url = f"http://127.0.0.1:{port}/tools/get_index_performance"
     try:
         _wait_ready(url, peer)
-        rows.append((f"peer: bare FastAPI, constant {len(body)}-byte JSON", asyncio.run(_load(url, requests, concurrency))))
+        rows.append((f"peer: bare FastAPI, constant {len(body)}-byte JSON", load(url)))
     finally:
         peer.terminate()
         peer.wait(10)
@@ -153,15 +178,18 @@ def main() -> None:
     parser.add_argument("--starts", type=int, default=5)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--wrk", type=int, default=0, metavar="SECONDS", help="load from wrk for SECONDS")
+    parser.add_argument("--skip-mcp", action="store_true")
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="indexdesk-bench-servers-")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
     print("\nMCP cold start over stdio: spawn, tools/list, one get_index_performance (seconds)")
-    for label, samples in bench_mcp(args.starts, home):
+    for label, samples in ([] if args.skip_mcp else bench_mcp(args.starts, home)):
         print(f"  {label:<48} median {statistics.median(samples):.2f}  max {max(samples):.2f}  "
               f"({', '.join(f'{s:.2f}' for s in samples)})")
-    print(f"\nHTTP API, {args.requests} requests over {args.concurrency} keep-alive connections (requests/s)")
-    for label, rate in bench_http(args.requests, args.concurrency, home):
+    how = f"wrk -t1 for {args.wrk} s" if args.wrk else f"{args.requests} requests from httpx"
+    print(f"\nHTTP API, {how} over {args.concurrency} keep-alive connections (requests/s)")
+    for label, rate in bench_http(args.requests, args.concurrency, home, args.wrk):
         print(f"  {label:<48} {rate:,.0f}")
     print(json.dumps({"done": True}))
 
