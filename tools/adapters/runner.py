@@ -18,7 +18,6 @@ that changes state empties the cache.
 from __future__ import annotations
 
 import asyncio
-import copy
 import json
 import secrets
 import threading
@@ -28,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from typing import Any
 
-from indexdesk.tools.registry import Registry, is_error
+from indexdesk.tools.registry import Registry, dumps, is_error
 from indexdesk.tools.registry import is_internal_error as registry_is_internal_error
 
 DEFAULT_TIMEOUT_SECONDS = 120.0
@@ -44,7 +43,8 @@ class ResultCache:
     def __init__(self, seconds: float, entries: int = CACHE_ENTRIES) -> None:
         self.seconds = seconds
         self.entries = entries
-        self._items: OrderedDict[tuple[str, str], tuple[float, dict]] = OrderedDict()
+        # Kept as JSON text: a fresh object per hit (callers may change theirs) at json's C speed.
+        self._items: OrderedDict[tuple[str, str], tuple[float, str]] = OrderedDict()
         self._lock = threading.Lock()
 
     @staticmethod
@@ -61,11 +61,13 @@ class ResultCache:
             if item is None or time.monotonic() - item[0] > self.seconds:
                 return None
             self._items.move_to_end(key)
-            return copy.deepcopy(item[1])
+            text = item[1]
+        return json.loads(text)
 
     def put(self, key: tuple[str, str], result: dict) -> None:
+        text = dumps(result)
         with self._lock:
-            self._items[key] = (time.monotonic(), copy.deepcopy(result))
+            self._items[key] = (time.monotonic(), text)
             self._items.move_to_end(key)
             while len(self._items) > self.entries:
                 self._items.popitem(last=False)
