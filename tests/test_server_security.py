@@ -245,3 +245,50 @@ def test_market_results_are_kept_by_arguments_and_writes_empty_the_cache(ctx):
     assert counts == [{"calls": 1}, {"calls": 1}] and other == {"calls": 1}
     assert all("error" in e for e in error)
     assert after == {"calls": 2}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command, path", [(["serve", "http"], "/tools/get_index_performance"),
+                                           (["serve", "mcp", "--transport", "http"], "/mcp")])
+def test_the_cli_servers_are_guarded_end_to_end(command, path):
+    import os
+    import time
+
+    port = _free_port()
+    env = {**os.environ, "INDEXDESK_SOURCE": "sample"}
+    env.pop("INDEXDESK_API_TOKEN", None)
+    server = subprocess.Popen([sys.executable, "-m", "indexdesk.agent.cli", *command, "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                httpx.get(f"{base}/", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read()[-2000:]
+                time.sleep(0.2)
+        body = json.dumps(INITIALIZE if path == "/mcp" else {"indices": ["defi"]})
+        headers = MCP_HEADERS if path == "/mcp" else {"content-type": "application/json"}
+        rebinding = httpx.post(f"{base}{path}", content=body, headers={**headers, "host": "evil.example"})
+        csrf = httpx.post(f"{base}{path}", content=body, headers={**headers, "origin": "http://evil.example"})
+        form = httpx.post(f"{base}{path}", content=body, headers={**headers, "content-type": "text/plain"})
+        ok = httpx.post(f"{base}{path}", content=body, headers=headers, timeout=60)
+        assert (rebinding.status_code, csrf.status_code, form.status_code, ok.status_code) == (421, 403, 415, 200)
+        if path != "/mcp":
+            names = [t["name"] for t in httpx.get(f"{base}/tools").json()]
+            assert "get_index_performance" in names and "log_journal_entry" not in names
+            write = httpx.post(f"{base}/tools/log_journal_entry", json={"text": "bought BTC"})
+            assert write.status_code == 404 and "--allow-writes" in write.json()["hint"]
+    finally:
+        server.terminate()
+        server.wait(10)
