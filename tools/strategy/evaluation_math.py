@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexdesk.tools import metrics
+import indexdesk.tools.metrics as metrics
 
 
 @dataclass(frozen=True)
