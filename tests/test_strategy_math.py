@@ -106,16 +106,35 @@ def test_momentum_without_enough_history_keeps_the_base():
 
 
 def test_tier_ranges_limit_the_tilt():
-    # Core = A, D (ranges 50-60 %); satellite = B, C (40-50 %). Momentum moves 5 % from D to A: fine.
-    # Now put the winner in the satellite and the loser in core: core would drop to 45 % < 50 %.
+    # Core = A, B (range 48-60 %); satellite = C, D (40-60 %). Momentum moves 5 % from A (core) to C
+    # (satellite): core may only give 2 %, so the cut shrinks to 2 % and the add with it.
     prices = np.array([[1.0] * 4, [1.0] * 4, [0.8, 1.0, 1.3, 1.1]])  # C best, A worst
     tier = np.array([0, 0, 1, 1])
     raw = rm.momentum(prices, np.array([2]), np.full(4, 0.25), 2, 0.05)
     np.testing.assert_allclose(raw[0], [0.20, 0.25, 0.30, 0.25])
-    fitted, changed = rm.fit_tiers(raw, tier, np.array([0.5, 0.4]), np.array([0.6, 0.5]), np.full(4, 0.25))
-    np.testing.assert_allclose(fitted[0], [0.20 / 0.45 * 0.5, 0.25 / 0.45 * 0.5, 0.30 / 0.55 * 0.5, 0.25 / 0.55 * 0.5])
+    fitted, changed = rm.fit_tiers(raw, tier, np.array([0.48, 0.4]), np.array([0.6, 0.6]), np.full(4, 0.25))
+    np.testing.assert_allclose(fitted[0], [0.23, 0.25, 0.27, 0.25])
     assert changed.tolist() == [True]
-    assert fitted.sum() == pytest.approx(1.0)
+
+
+def test_a_tier_that_cannot_give_keeps_its_weight_and_the_others_shrink():
+    # D is alone in its tier at its floor: its cut is undone; A's add halves to match B's cut.
+    prices = np.array([[1.0] * 4, [1.0] * 4, [1.4, 0.7, 1.0, 0.6]])  # A best, D worst (then B)
+    raw = rm.momentum(prices, np.array([2]), np.full(4, 0.25), 2, 0.05)
+    tier = np.array([0, 0, 1, 2])
+    fitted, _ = rm.fit_tiers(raw, tier, np.array([0.0, 0.0, 0.25]), np.array([1.0, 1.0, 0.5]), np.full(4, 0.25))
+    np.testing.assert_allclose(raw[0], [0.30, 0.25, 0.25, 0.20])
+    np.testing.assert_allclose(fitted[0], [0.25, 0.25, 0.25, 0.25])
+
+
+def test_an_index_whose_level_stopped_moving_is_not_ranked():
+    rng = np.random.default_rng(3)
+    prices = np.cumprod(1 + rng.normal(0, 0.02, (80, 4)), axis=0)
+    prices[40:, 0] = prices[40, 0]  # A flat for 40 days: its constituents no longer trade
+    live = rm.trading(prices, np.array([79]))
+    assert live.tolist() == [[False, True, True, True]]
+    out = rm.momentum(prices, np.array([79]), np.full(4, 0.25), 30, 0.05)
+    assert out[0, 0] == 0.25
 
 
 def test_mean_reversion_buys_a_deep_fall_and_takes_profit_in_the_top_quartile():
@@ -133,10 +152,10 @@ def test_mean_reversion_buys_a_deep_fall_and_takes_profit_in_the_top_quartile():
 
 def test_pair_overweights_the_cheap_side_when_the_spread_is_extreme():
     rng = np.random.default_rng(1)
-    b = np.ones(40)
-    a = np.exp(rng.normal(0, 0.01, 40))
+    b = np.exp(np.cumsum(rng.normal(0, 0.01, 40)))
+    a = b * np.exp(rng.normal(0, 0.01, 40))
     a[-1] = a[-1] * 0.7  # A suddenly cheap against B
-    prices = np.column_stack([a, b, np.ones(40)])
+    prices = np.column_stack([a, b, b])
     z = rm.pair_zscores(prices, np.array([39]), 0, 1, 20)[0]
     assert z < -rm.PAIR_Z
     out = rm.pair(prices, np.array([39]), np.array([0.3, 0.3, 0.4]), 20, 0.05, 0, 1)

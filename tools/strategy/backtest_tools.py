@@ -103,7 +103,7 @@ def run_sweep(universe: uv.Universe, rule: str, grid: dict[str, list], base: dic
     matrix = runs.sweep_returns(universe, rule, configs, cost, start_pos, pair)
     window = universe.prices.to_numpy(dtype=float)[start_pos:]
     dates = universe.prices.index[start_pos:]
-    static = bm.run_policy(window, dates, bm.decision_days(dates, "monthly")[:1], universe.base,
+    static = bm.run_policy(window, dates, bm.decision_days(dates, "monthly"), universe.base,
                            bm.Policy("calendar", "monthly"), cost).returns
     verdict = ev.judge_sweep(matrix, static)
     in_edges = ev.edges(matrix[:, :verdict.split], static[:verdict.split], 365)
@@ -176,14 +176,13 @@ def backtest(ctx: ToolContext, strategy: Name = "momentum", lookback: int = 90, 
             raise ToolError("the static targets have no parameters to sweep", field="sweep")
         summary = run_sweep(universe, rule, parse_grid(sweep), {"lookback": lookback, "tilt": tilt, "cadence": period},
                             cost, start_pos, pair_pos, warnings)
-    gross_total = ev.total_of(run.gross.equity)
-    net_total = ev.total_of(run.net.equity)
+    drag = ev.equity_stats(run.net.returns).annual_return - ev.equity_stats(run.gross.returns).annual_return
     params = f"{_config_name(lookback, tilt, period)} policy={kind} cost={cost:g}bps"
     return BacktestResult(
         strategy=rule, params=params, origin=universe.origin, start=run.dates[0].date(), end=run.dates[-1].date(),
         days=len(run.dates), stats=[_stats(rule, run.net.returns), _stats("static targets", run.static.returns),
                                     _stats("buy and hold", run.hold.returns)],
-        turnover_per_year=_r(run.net.total_turnover() / run.years), cost_drag=_r(net_total - gross_total),
+        turnover_per_year=_r(run.net.total_turnover() / run.years), cost_drag_per_year=_r(drag),
         trades=len(run.net.trade_days) - 1, sweep=summary, source=universe.source, as_of=universe.as_of,
         warnings=list(dict.fromkeys(warnings)))
 

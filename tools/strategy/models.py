@@ -130,7 +130,7 @@ class BacktestResult(Provenance):
     days: Count
     stats: list[StatsLine]
     turnover_per_year: Fraction
-    cost_drag: Fraction
+    cost_drag_per_year: Fraction  # annual return after costs minus before
     trades: Count
     sweep: SweepSummary | None = None
 

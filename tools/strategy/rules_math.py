@@ -24,6 +24,7 @@ RULES = ("momentum", "mean_reversion", "blended", "pair")
 DRAWDOWN_ENTRY = 0.30  # the playbook's "declining 30 %+"
 HIGH_WINDOW = 365  # days over which the high is taken
 PAIR_Z = 2.0  # relative value is "extreme" beyond two standard deviations
+STALE_DAYS = 30  # an index whose level has not moved in this many days is not traded by the rules
 
 
 @dataclass(frozen=True)
@@ -48,21 +49,31 @@ def lookback_returns(prices: np.ndarray, days: np.ndarray, lookback: int) -> np.
     return out
 
 
-def _ranks_mask(values: np.ndarray, q: int) -> tuple[np.ndarray, np.ndarray]:
-    """(top-q mask, bottom-q mask) per row; rows with any NaN get neither."""
+def trading(prices: np.ndarray, days: np.ndarray, window: int = STALE_DAYS) -> np.ndarray:
+    """Whether each column's price moved at all in the `window` days up to each decision day (a flat
+    level means its constituents no longer trade, e.g. an index held as cash): K × N booleans."""
+    moved = np.vstack([np.zeros((1, prices.shape[1])), (np.diff(prices, axis=0) != 0).astype(float)])
+    running = np.cumsum(moved, axis=0)
+    days = np.asarray(days, dtype=int)
+    before = np.where(days - window >= 0, days - window, 0)
+    return (running[days] - running[before]) > 0
+
+
+def _ranks_mask(values: np.ndarray, q: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(top-quartile mask, bottom-quartile mask) per row among the non-NaN values (NaN = not ranked)."""
     k, n = values.shape
+    valid = ~np.isnan(values)
+    count = valid.sum(axis=1)
+    size = np.array([quartile_size(int(c)) for c in count]) if q is None else np.where(count >= 2, q, 0)
+    rows = np.arange(k)[:, None]
+    descending = np.argsort(np.where(valid, -values, np.inf), axis=1, kind="stable")
+    ascending = np.argsort(np.where(valid, values, np.inf), axis=1, kind="stable")
     top = np.zeros((k, n), dtype=bool)
     bottom = np.zeros((k, n), dtype=bool)
-    if q == 0:
-        return top, bottom
-    valid = ~np.isnan(values).any(axis=1)
-    order = np.argsort(-np.where(np.isnan(values), -np.inf, values), axis=1, kind="stable")
-    rows = np.arange(k)[:, None]
-    top[rows, order[:, :q]] = True
-    bottom[rows, order[:, n - q:]] = True
-    top &= valid[:, None]
-    bottom &= valid[:, None]
-    return top, bottom
+    position = np.arange(n)[None, :]
+    top[rows, descending] = position < size[:, None]
+    bottom[rows, ascending] = position < size[:, None]
+    return top & valid, bottom & valid
 
 
 def shift_weight(base: np.ndarray, up: np.ndarray, down: np.ndarray, tilt: float) -> np.ndarray:
@@ -79,8 +90,8 @@ def shift_weight(base: np.ndarray, up: np.ndarray, down: np.ndarray, tilt: float
 
 
 def momentum(prices: np.ndarray, days: np.ndarray, base: np.ndarray, lookback: int, tilt: float) -> np.ndarray:
-    ranked = lookback_returns(prices, days, lookback)
-    top, bottom = _ranks_mask(ranked, quartile_size(prices.shape[1]))
+    ranked = np.where(trading(prices, days), lookback_returns(prices, days, lookback), np.nan)
+    top, bottom = _ranks_mask(ranked)
     return shift_weight(base, top, bottom, tilt)
 
 
@@ -96,7 +107,9 @@ def mean_reversion_flags(prices: np.ndarray, days: np.ndarray, lookback: int,
     """Which indices are held overweight on each decision day (entered on a deep drawdown, left once
     back in the top quartile by lookback return). Sequential over decision days only."""
     drawdown = drawdown_from_high(prices, days)
-    top, _ = _ranks_mask(lookback_returns(prices, days, lookback), quartile_size(prices.shape[1]))
+    live = trading(prices, days)
+    top, _ = _ranks_mask(np.where(live, lookback_returns(prices, days, lookback), np.nan))
+    drawdown = np.where(live, drawdown, 0.0)
     flags = np.zeros(drawdown.shape, dtype=bool)
     held = np.zeros(prices.shape[1], dtype=bool)
     for k in range(len(days)):
@@ -140,7 +153,8 @@ def pair_zscores(prices: np.ndarray, days: np.ndarray, a: int, b: int, lookback:
 
 def pair(prices: np.ndarray, days: np.ndarray, base: np.ndarray, lookback: int, tilt: float, a: int, b: int,
          z_entry: float = PAIR_Z) -> np.ndarray:
-    z = pair_zscores(prices, days, a, b, lookback)
+    live = trading(prices, days)
+    z = np.where(live[:, a] & live[:, b], pair_zscores(prices, days, a, b, lookback), 0.0)
     k, n = len(days), prices.shape[1]
     up = np.zeros((k, n), dtype=bool)
     down = np.zeros((k, n), dtype=bool)
@@ -151,33 +165,35 @@ def pair(prices: np.ndarray, days: np.ndarray, base: np.ndarray, lookback: int, 
     return shift_weight(base, up, down, tilt)
 
 
-def project_totals(totals: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Closest tier totals inside [low, high] with the same sum (clip(t + λ) found by bisection per row)."""
-    target = totals.sum(axis=1)
-    lo_shift = (low - totals).min(axis=1) - 1.0
-    hi_shift = (high - totals).max(axis=1) + 1.0
-    for _ in range(60):
-        mid = (lo_shift + hi_shift) / 2
-        over = np.clip(totals + mid[:, None], low, high).sum(axis=1) > target
-        hi_shift = np.where(over, mid, hi_shift)
-        lo_shift = np.where(over, lo_shift, mid)
-    return np.clip(totals + ((lo_shift + hi_shift) / 2)[:, None], low, high)
-
-
 def fit_tiers(weights: np.ndarray, tier: np.ndarray, low: np.ndarray, high: np.ndarray,
-              base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Scale each tier's weights so its total lies in [low, high] (per tier id); returns (weights,
-    rows where the ranges changed something). A tier emptied by the tilt refills at base proportions."""
+              base: np.ndarray, rounds: int = 12) -> tuple[np.ndarray, np.ndarray]:
+    """Shrink the tilts (weights − base) until every tier's total lies in [low, high] and the total is kept.
+
+    A tier that would leave its range has its cuts (or adds) scaled back; then the other side is
+    scaled so the moves still sum to zero. Indices the rule did not move are never touched.
+    Returns (weights, rows where the ranges changed something)."""
     weights = np.asarray(weights, dtype=float)
-    tier = np.asarray(tier, dtype=int)
-    members = np.eye(len(low))[tier]  # N × J
-    totals = weights @ members
-    fitted = project_totals(totals, np.asarray(low, float), np.asarray(high, float))
-    changed = np.abs(fitted - totals).max(axis=1) > 1e-9
-    base_totals = base @ members
-    share = np.where(totals[:, tier] > 0, weights / np.where(totals[:, tier] > 0, totals[:, tier], 1),
-                     np.where(base_totals[tier] > 0, base / np.where(base_totals[tier] > 0, base_totals[tier], 1), 0))
-    return share * fitted[:, tier], changed
+    base = np.asarray(base, dtype=float)
+    members = np.eye(len(low))[np.asarray(tier, dtype=int)]  # N × J
+    room_down = np.asarray(low, float) - base @ members  # ≤ 0
+    room_up = np.asarray(high, float) - base @ members  # ≥ 0
+    delta = weights - base
+    for _ in range(rounds):
+        cuts, adds = np.minimum(delta, 0.0), np.maximum(delta, 0.0)
+        cut_sum, add_sum = cuts @ members, adds @ members
+        net = cut_sum + add_sum
+        keep_cuts = np.where(net < room_down - 1e-12,
+                             np.clip((room_down - add_sum) / np.where(cut_sum < 0, cut_sum, -1), 0, 1), 1.0)
+        keep_adds = np.where(net > room_up + 1e-12,
+                             np.clip((room_up - cut_sum) / np.where(add_sum > 0, add_sum, 1), 0, 1), 1.0)
+        delta = cuts * (keep_cuts @ members.T) + adds * (keep_adds @ members.T)
+        given, taken = np.maximum(delta, 0).sum(axis=1), -np.minimum(delta, 0).sum(axis=1)
+        scale_adds = np.where(given > taken, taken / np.where(given > 0, given, 1), 1.0)
+        scale_cuts = np.where(taken > given, given / np.where(taken > 0, taken, 1), 1.0)
+        delta = np.maximum(delta, 0) * scale_adds[:, None] + np.minimum(delta, 0) * scale_cuts[:, None]
+    fitted = base + delta
+    changed = np.abs(fitted - weights).max(axis=1) > 1e-9
+    return fitted, changed
 
 
 def targets(rule: str, prices: np.ndarray, days: np.ndarray, base: np.ndarray, params: RuleParams,

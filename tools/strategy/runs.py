@@ -58,7 +58,7 @@ def backtest(universe: Universe, rule: str, lookback: int, tilt: float, policy: 
     window_trigger = None if trigger is None else np.asarray(trigger)[start_pos:]
     net = bm.run_policy(window, dates, relative, rows, policy, cost_bps, window_trigger)
     gross = bm.simulate(window, net.trade_days, net.trade_weights, 0.0)
-    static = bm.run_policy(window, dates, np.array([0]), universe.base, policy, cost_bps, window_trigger)
+    static = bm.run_policy(window, dates, relative, universe.base, policy, cost_bps, window_trigger)
     hold = bm.buy_and_hold(window, universe.base)
     return RuleRun(dates, net, gross, static, hold, int(limited.sum()))
 

@@ -50,8 +50,12 @@ def _signals(universe: uv.Universe, rule: str, lookback: int, pair: tuple[int, i
     order = np.argsort(-returns, kind="stable")
     rank = {int(i): r + 1 for r, i in enumerate(order)}
     drawdown = rm.drawdown_from_high(prices, last)[0]
+    live = rm.trading(prices, last)[0]
     out: list[tuple[float | None, str]] = []
     for i in range(n):
+        if not live[i]:
+            out.append((None, f"level flat for {rm.STALE_DAYS}d (constituents not trading): held"))
+            continue
         momentum_note = f"{lookback}d return {returns[i]:+.1%}, rank {rank[i]}/{n}"
         reversion_note = f"{drawdown[i]:+.0%} from its 365d high"
         if rule == "momentum" or (rule == "blended" and universe.tiers[i] != "core"):
@@ -124,6 +128,9 @@ REGIME_RULE = ("bull: BTC above its 200-day average and 30-day volatility below 
                "200-day average; otherwise neutral (the targets' own tiers)")
 REGIME_TIERS = {"bull": {"core": 0.50, "satellite": 0.35, "speculative": 0.15},
                 "bear": {"core": 0.75, "satellite": 0.20, "speculative": 0.05}}
+# Ranges per regime: bull lets satellite + speculative reach 50 %; bear holds 70-80 % in core.
+REGIME_RANGES = {"bull": {"core": (0.50, 0.60), "satellite": (0.30, 0.40), "speculative": (0.10, 0.20)},
+                 "bear": {"core": (0.70, 0.80), "satellite": (0.15, 0.25), "speculative": (0.00, 0.10)}}
 
 
 def regime_of(price: float, average: float, volatility: float, threshold: float = 0.80) -> str:
@@ -162,8 +169,9 @@ def tier_allocation(ctx: ToolContext, stablecoin_sleeve: float = 0.0) -> TierRes
     if sleeve and regime != "bear":
         warnings.append(f"stablecoin sleeve applies in a bear regime only; the regime is {regime}")
     applied = sleeve if regime == "bear" else 0.0
+    ranges = REGIME_RANGES.get(regime, uv.TIER_RANGES)
     lines = [TierLine(tier=name, target=_r(weight * (1 - applied) if name == "core" else weight),
-                      low=uv.TIER_RANGES.get(name, (weight, weight))[0], high=uv.TIER_RANGES.get(name, (weight, weight))[1])
+                      low=ranges.get(name, (weight, weight))[0], high=ranges.get(name, (weight, weight))[1])
              for name, weight in chosen.items()]
     if applied:
         lines.append(TierLine(tier="stablecoin_yield", target=_r(chosen["core"] * applied), low=0.0, high=_r(0.5 * chosen["core"])))
