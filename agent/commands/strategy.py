@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("backtest", help="daily backtest of a rule vs static targets; --sweep a grid")
     add_source_options(p)
     p.add_argument("strategy", nargs="?", default=S, help="momentum | mean_reversion | blended | pair | static")
-    _rule_options(p)
+    _rule_options(p, pair=False)
     p.add_argument("--cadence", default=S, help="weekly | monthly | quarterly")
     p.add_argument("--policy", default=S, help="calendar | threshold | asymmetric_bands | volatility_trigger")
     p.add_argument("--start", default=S, help="YYYY-MM-DD")
@@ -78,10 +78,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_harvest)
 
 
-def _rule_options(p: argparse.ArgumentParser) -> None:
+def _rule_options(p: argparse.ArgumentParser, pair: bool = True) -> None:
     p.add_argument("--lookback", type=int, default=S, help="days ranked (90)")
     p.add_argument("--tilt", type=float, default=S, help="weight moved per index (0.05)")
-    p.add_argument("--pair", nargs=2, metavar=("A", "B"), default=S, help="the pair rule's two holdings")
+    if pair:
+        p.add_argument("--pair", nargs=2, metavar=("A", "B"), default=S, help="the pair rule's two holdings")
     p.add_argument("--cost-bps", dest="cost_bps", type=float, default=S, help="fees + slippage (15)")
 
 

@@ -20,7 +20,7 @@ from indexdesk.tools.strategy import runs
 from indexdesk.tools.strategy import universe as uv
 from indexdesk.tools.strategy.models import (AttributionResult, BacktestResult, StatsLine, SweepLine,
                                              SweepSummary)
-from indexdesk.tools.strategy.tools import Name, PairNames, _cost, _r
+from indexdesk.tools.strategy.tools import Name, _cost, _r
 
 DateText = Annotated[str, Field(max_length=10)]
 GridText = Annotated[str, Field(max_length=200)]
@@ -144,28 +144,27 @@ def prepare(ctx: ToolContext, strategy: str, lookback: int, tilt: float, weights
 def backtest(ctx: ToolContext, strategy: Name = "momentum", lookback: int = 90, tilt: float = 0.05,
              cadence: Name = "monthly", policy: Name = "calendar", start: DateText | None = None,
              end: DateText | None = None, cost_bps: float = 15.0, weights: WeightList | None = None,
-             pair: PairNames | None = None, sweep: GridText | None = None) -> BacktestResult:
-    """Daily backtest of a strategy vs the static targets and buy-and-hold, optionally a parameter sweep.
+             sweep: GridText | None = None) -> BacktestResult:
+    """Daily backtest of a strategy vs static targets and buy-and-hold; optional parameter sweep.
 
     Args:
-        strategy: momentum, mean_reversion, blended, pair or static.
-        lookback: days of history ranked, 5-730.
+        strategy: momentum, mean_reversion, blended, pair (defi/layer1) or static.
+        lookback: days ranked, 5-730.
         tilt: weight moved per index, 0-0.10.
-        cadence: decisions: weekly, monthly or quarterly.
+        cadence: weekly, monthly or quarterly.
         policy: calendar, threshold, asymmetric_bands or volatility_trigger.
-        start: first day YYYY-MM-DD; omitted: all history.
-        end: last day YYYY-MM-DD.
-        cost_bps: fees + slippage per trade, basis points.
-        weights: holdings [{"name","weight"}]; omitted: ledger, else tier template.
-        pair: two holdings for the pair rule.
-        sweep: grid, e.g. "lookback=30:180:30 tilt=0.05,0.1 cadence=weekly,monthly", or "default".
+        start: YYYY-MM-DD; omitted: all history.
+        end: YYYY-MM-DD.
+        cost_bps: fees + slippage, bps.
+        weights: holdings; omitted: ledger, else tier template.
+        sweep: grid like "lookback=30:180:30 tilt=0.05,0.1 cadence=monthly", or "default".
     """
     warnings: list[str] = []
     cost = _cost(cost_bps)
     period = uv.read_choice("cadence", cadence, bm.CADENCES, "cadence")
     kind = uv.read_choice("policy", policy, bm.POLICIES, "policy")
     rule, lookback, tilt, universe, start_pos, pair_pos = prepare(ctx, strategy, lookback, tilt, weights, start, end,
-                                                                  warnings, pair)
+                                                                  warnings)
     trigger = (uv.btc_volatility(ctx, universe.prices.index).to_numpy() > 0.8) if kind == "volatility_trigger" else None
     run = runs.backtest(universe, rule, lookback, tilt, bm.Policy(kind, period), cost, start_pos, pair_pos, trigger)
     if run.limited:
@@ -190,13 +189,13 @@ def backtest(ctx: ToolContext, strategy: Name = "momentum", lookback: int = 90, 
 @tool(category="strategy")
 def attribute_performance(ctx: ToolContext, start: DateText | None = None, end: DateText | None = None,
                           strategy: Name = "momentum", weights: WeightList | None = None) -> AttributionResult:
-    """Split a portfolio's return into beta, index-selection alpha, timing alpha and cost drag (they add up).
+    """Split a portfolio's return into beta, index-selection alpha, timing alpha and cost drag.
 
     Args:
-        start: first day YYYY-MM-DD; omitted: 90 days before the end.
-        end: last day YYYY-MM-DD; omitted: the latest data.
-        strategy: rule the portfolio follows: momentum, mean_reversion, blended, pair or static.
-        weights: holdings [{"name","weight"}]; omitted: ledger, else tier template.
+        start: YYYY-MM-DD; omitted: 90 days before the end.
+        end: YYYY-MM-DD; omitted: latest.
+        strategy: rule followed: momentum, mean_reversion, blended, pair or static.
+        weights: holdings; omitted: ledger, else tier template.
     """
     from indexdesk.tools.targets import targets
 

@@ -85,15 +85,15 @@ def _lines(universe: uv.Universe, target: np.ndarray, signals=None) -> list[Weig
 def propose_rotation(ctx: ToolContext, strategy: Name = "momentum", lookback: int = 90, tilt: float = 0.05,
                      weights: WeightList | None = None, pair: PairNames | None = None,
                      cost_bps: float = 15.0) -> RotationResult:
-    """Rotation proposal for today (momentum, mean_reversion, blended or pair) with trades, costs and its backtest.
+    """Rotation proposal for today with trades, costs and a backtest of the same rule.
 
     Args:
         strategy: momentum, mean_reversion, blended or pair.
-        lookback: days of history ranked, 5-730.
-        tilt: weight moved per index, 0-0.10 (5-10 % typical).
-        weights: holdings [{"name","weight"}]; omitted: ledger, else tier template.
-        pair: two holdings for the pair rule (default defi, layer1).
-        cost_bps: fees + slippage per trade, basis points.
+        lookback: days ranked, 5-730.
+        tilt: weight moved per index, 0-0.10.
+        weights: holdings; omitted: ledger, else tier template.
+        pair: the pair rule's two holdings (default defi, layer1).
+        cost_bps: fees + slippage, bps.
     """
     warnings: list[str] = []
     rule = uv.read_choice("strategy", strategy, RULES, "strategy")
@@ -243,17 +243,17 @@ def _tax_aware_sells(ctx: ToolContext, universe: uv.Universe, trade: np.ndarray,
 def check_rebalance(ctx: ToolContext, policy: Name = "threshold", band: float = 0.2, lower: float = 0.3,
                     upper: float = 0.5, vol_threshold: float = 0.8, cadence: Name = "monthly",
                     weights: WeightList | None = None, tax_rate: float = 0.3) -> RebalanceResult:
-    """Whether to rebalance today (calendar, threshold, asymmetric_bands, volatility_trigger), the trades and their tax.
+    """Whether to rebalance today, the trades and, with ledger lots, tax-aware sells.
 
     Args:
         policy: calendar, threshold, asymmetric_bands or volatility_trigger.
-        band: threshold: relative deviation allowed (0.2: a 10 % target may run 8-12 %).
-        lower: asymmetric_bands: relative room below target (0.3: 10 % acts below 7 %).
-        upper: asymmetric_bands: relative room above target (0.5: 10 % acts above 15 %).
-        vol_threshold: volatility_trigger: BTC 30-day annualised volatility, e.g. 0.8.
+        band: threshold: relative deviation allowed (0.2: 10 % may run 8-12 %).
+        lower: asymmetric: room below target (0.3: 10 % acts below 7 %).
+        upper: asymmetric: room above target (0.5: 10 % acts above 15 %).
+        vol_threshold: BTC 30-day volatility trigger.
         cadence: calendar: weekly, monthly or quarterly.
-        weights: holdings [{"name","weight"}]; omitted: ledger, else tier template.
-        tax_rate: tax rate on realised gains, for ledger lots.
+        weights: holdings; omitted: ledger, else tier template.
+        tax_rate: rate on realised gains.
     """
     warnings: list[str] = []
     kind = uv.read_choice("policy", policy, POLICIES, "policy")
