@@ -274,3 +274,15 @@ def test_harvest_candidates_largest_loss_first_above_the_minimum():
     assert [(c.lot_id, c.loss, c.tax_saved) for c in found] == [("loss", Decimal(20), Decimal("6.0"))]
     found = tm.harvest_candidates(lots, {"ETH": Decimal(100), "BTC": Decimal(70000)}, TODAY, Decimal(10), 0.3)
     assert [c.lot_id for c in found] == ["btc", "loss"]
+
+
+def test_regimes_from_trend_and_volatility():
+    btc = np.r_[np.full(200, 100.0), 120.0, 120.0, 80.0]
+    vol = np.r_[np.full(200, 0.5), 0.5, 0.9, 0.5]
+    labels = rm.regimes(btc, vol, np.array([100, 200, 201, 202]), window=200)
+    assert labels.tolist() == ["neutral", "bull", "neutral", "bear"]
+
+
+def test_scale_tiers_keeps_the_split_inside_each_tier():
+    out = rm.scale_tiers(np.array([0.35, 0.2, 0.3, 0.15]), np.array([0, 0, 1, 2]), np.array([[0.75, 0.2, 0.05]]))
+    np.testing.assert_allclose(out[0], [0.75 * 0.35 / 0.55, 0.75 * 0.2 / 0.55, 0.2, 0.05])

@@ -282,6 +282,7 @@ def cmd_tiers(args: argparse.Namespace) -> int:
     for t in result["tiers"]:
         table.add_row(t["tier"], _pct(t["target"]), f"{_pct(t['low'])}–{_pct(t['high'])}")
     console.print(table)
+    console.print(f"backtest: {result['backtest']}", highlight=False)
     console.print(f"[dim]rule: {result['rule']}[/]", highlight=False)
     _footer(console, result)
     return 0

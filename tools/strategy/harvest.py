@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from indexdesk.tools import metrics
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
 from indexdesk.tools.registry import tool
@@ -25,13 +24,13 @@ def replacement_for(ctx: ToolContext, symbol: str) -> tuple[str | None, float | 
         panel, _ = series.return_panel(ctx, names + [symbol])
     except ToolError:
         return None, None
-    recent = panel.iloc[-REPLACEMENT_WINDOW:]
-    scored = [(metrics.correlation(recent[symbol], recent[n]), n) for n in names if n in recent]
-    scored = [(c, n) for c, n in scored if c == c]
-    if not scored:
+    from indexdesk.tools.risk.correlation_math import correlation_matrix
+
+    matrix = correlation_matrix(panel.iloc[-REPLACEMENT_WINDOW:])
+    scored = matrix[symbol].drop(symbol).dropna()
+    if scored.empty:
         return None, None
-    best = max(scored)
-    return best[1], round(best[0], 3)
+    return str(scored.idxmax()), round(float(scored.max()), 3)
 
 
 @tool(category="strategy")

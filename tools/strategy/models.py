@@ -21,7 +21,7 @@ class WeightLine(BaseModel):
     current: Fraction
     target: Fraction
     trade: Fraction  # target - current: + buy, - sell
-    signal: OptionalFraction = None  # lookback return, drawdown from high, or the pair's z-score / 100
+    signal: OptionalFraction = None  # lookback return or drawdown from high (the pair's z-score is in the note)
     note: str = ""
 
 
@@ -52,6 +52,7 @@ class TierResult(Provenance):
     btc_volatility_30d: Fraction
     tiers: list[TierLine]
     stablecoin_sleeve: Fraction
+    backtest: str
 
 
 class LotSaleLine(BaseModel):

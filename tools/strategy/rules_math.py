@@ -213,3 +213,27 @@ def targets(rule: str, prices: np.ndarray, days: np.ndarray, base: np.ndarray, p
     else:
         raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
     return fit_tiers(raw, tier, low, high, base)
+
+
+def regimes(btc: np.ndarray, volatility: np.ndarray, days: np.ndarray, window: int = 200,
+            threshold: float = 0.80) -> np.ndarray:
+    """'bull' / 'bear' / 'neutral' on each decision day: bear below the `window`-day average, bull above it
+    with volatility under `threshold`, neutral otherwise (or without `window` days of history)."""
+    days = np.asarray(days, dtype=int)
+    average = pd.Series(btc).rolling(window, min_periods=window).mean().to_numpy()[days]
+    return regime_labels(np.asarray(btc, float)[days], average, np.asarray(volatility, float)[days], threshold)
+
+
+def regime_labels(price: np.ndarray, average: np.ndarray, volatility: np.ndarray, threshold: float = 0.80) -> np.ndarray:
+    """The regime rule on given numbers (NaN volatility is not calm; a NaN average is neutral)."""
+    price, average, volatility = (np.atleast_1d(np.asarray(x, dtype=float)) for x in (price, average, volatility))
+    out = np.where(price < average, "bear", np.where(volatility < threshold, "bull", "neutral"))
+    return np.where(np.isnan(average), "neutral", out)
+
+
+def scale_tiers(base: np.ndarray, tier: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """Rows of the base weights rescaled inside each tier to the tier totals of each row (K × J)."""
+    members = np.eye(totals.shape[1])[np.asarray(tier, dtype=int)]
+    base_totals = base @ members
+    share = np.where(base_totals[tier] > 0, base / np.where(base_totals[tier] > 0, base_totals[tier], 1), 0.0)
+    return share[None, :] * totals[:, tier]

@@ -65,7 +65,7 @@ def _signals(universe: uv.Universe, rule: str, lookback: int, pair: tuple[int, i
         elif i in pair:
             z = rm.pair_zscores(prices, last, pair[0], pair[1], lookback)[0]
             a, b = universe.names[pair[0]], universe.names[pair[1]]
-            out.append((z / 100, f"log({a}/{b}) z-score {z:+.2f} over {lookback}d (act beyond ±{rm.PAIR_Z:g})"))
+            out.append((None, f"log({a}/{b}) z-score {z:+.2f} over {lookback}d (acts beyond ±{rm.PAIR_Z:g})"))
         else:
             out.append((None, "not in the pair"))
     return out
@@ -134,11 +134,43 @@ REGIME_RANGES = {"bull": {"core": (0.50, 0.60), "satellite": (0.30, 0.40), "spec
 
 
 def regime_of(price: float, average: float, volatility: float, threshold: float = 0.80) -> str:
-    if price < average:
-        return "bear"
-    if volatility < threshold:
-        return "bull"
-    return "neutral"
+    """The regime rule on one day's numbers (the same rule as `rules_math.regimes` over history)."""
+    return str(rm.regime_labels(price, average, volatility, threshold)[0])
+
+
+def regime_targets(universe: uv.Universe, labels: np.ndarray) -> np.ndarray:
+    """Target rows: each tier of the holdings scaled to the regime's tier total (neutral: as held)."""
+    names = list(dict.fromkeys(universe.tiers))
+    ids = np.array([names.index(t) for t in universe.tiers])
+    held = np.array([universe.base[ids == j].sum() for j in range(len(names))])
+    risky = [j for j, t in enumerate(names) if t in REGIME_TIERS["bull"]]
+    room = held[risky].sum()
+    rows = np.tile(held, (len(labels), 1))
+    for k, label in enumerate(labels):
+        if label in REGIME_TIERS:
+            wanted = np.array([REGIME_TIERS[label][names[j]] for j in risky])
+            rows[k, risky] = wanted / wanted.sum() * room
+    return rm.scale_tiers(universe.base, ids, rows)
+
+
+def regime_backtest(ctx: ToolContext, warnings: list[str]) -> str:
+    """One line: the regime-switching tiers (decided monthly) against the static targets, on the tier template."""
+    from indexdesk.tools.targets import targets
+
+    template = targets(ctx).weights()
+    held = uv.Holdings(tuple(template), tuple(template.values()), 100000.0, uv.TEMPLATE_ORIGIN)
+    universe = uv.load(ctx, held, warnings)
+    dates = universe.prices.index
+    btc = ctx.market().close["BTC"].reindex(dates).ffill().to_numpy(dtype=float)
+    volatility = uv.btc_volatility(ctx, dates).to_numpy(dtype=float)
+    days = bm.decision_days(dates, "monthly")
+    rows = regime_targets(universe, rm.regimes(btc, volatility, days))
+    window = universe.prices.to_numpy(dtype=float)
+    switching = bm.simulate(window, days, rows, 15.0)
+    static = bm.simulate(window, days, universe.base, 15.0)
+    mine, theirs = runs.ev.equity_stats(switching.returns), runs.ev.equity_stats(static.returns)
+    return (f"regime tiers {dates[0].date()}..{dates[-1].date()}: {mine.annual_return:+.1%}/yr (max DD "
+            f"{mine.max_drawdown:.0%}) vs static targets {theirs.annual_return:+.1%}/yr (max DD {theirs.max_drawdown:.0%})")
 
 
 @tool(category="strategy")
@@ -177,7 +209,10 @@ def tier_allocation(ctx: ToolContext, stablecoin_sleeve: float = 0.0) -> TierRes
         lines.append(TierLine(tier="stablecoin_yield", target=_r(chosen["core"] * applied), low=0.0, high=_r(0.5 * chosen["core"])))
     if regime == "bull":
         warnings.append("bull: satellite + speculative up to 50 % (the playbook's ceiling)")
-    return TierResult(regime=regime, rule=REGIME_RULE, btc_price=_r(price, 2), btc_200d_average=_r(average, 2),
+    backtest_warnings: list[str] = []
+    backtest = regime_backtest(ctx, backtest_warnings)
+    warnings += [w for w in backtest_warnings if "only 1 of" in w or "no constituent" in w]
+    return TierResult(regime=regime, rule=REGIME_RULE, backtest=backtest, btc_price=_r(price, 2), btc_200d_average=_r(average, 2),
                       btc_volatility_30d=_r(volatility), tiers=lines, stablecoin_sleeve=_r(applied),
                       source=ctx.market().label, as_of=ctx.market().as_of, warnings=warnings)
 
