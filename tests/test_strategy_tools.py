@@ -239,3 +239,8 @@ def test_attribution_parts_add_up_on_real_data(registry, real_ctx):
     assert parts == pytest.approx(result["total"], abs=1e-12)
     assert result["cost_drag"] <= 0
     assert result["index_selection"] == pytest.approx(0.0, abs=1e-12)  # the template is the benchmark
+
+
+def test_rebalance_with_no_holding_in_the_targets_is_a_clear_error(registry, real_ctx):
+    result = registry.call("check_rebalance", {"weights": {"BTC": 0.6, "ETH": 0.4}}, real_ctx)
+    assert is_error(result) and "none of the holdings" in result["error"]

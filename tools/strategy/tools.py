@@ -224,6 +224,11 @@ def _targets_for(ctx: ToolContext, universe: uv.Universe, warnings: list[str]) -
     from indexdesk.tools.targets import targets
 
     wanted = targets(ctx).weights()
+    if not any(n in wanted for n in universe.names):
+        raise ToolError(f"none of the holdings ({', '.join(universe.names[:8])}) is in the targets "
+                        f"({', '.join(wanted)}): nothing to rebalance towards",
+                        hint="set targets.toml with the indices you hold, or pass weights of target indices",
+                        field="weights")
     outside = [n for n in universe.names if n not in wanted]
     if outside:
         warnings.append(f"not in the targets (target 0): {', '.join(outside)}")
