@@ -244,3 +244,18 @@ def test_attribution_parts_add_up_on_real_data(registry, real_ctx):
 def test_rebalance_with_no_holding_in_the_targets_is_a_clear_error(registry, real_ctx):
     result = registry.call("check_rebalance", {"weights": {"BTC": 0.6, "ETH": 0.4}}, real_ctx)
     assert is_error(result) and "none of the holdings" in result["error"]
+
+
+def test_harvest_prices_index_lots_at_their_level(registry, real_ctx, monkeypatch):
+    from indexdesk.tools.indices import series
+    from indexdesk.tools.strategy import lots_source
+
+    level = float(series.level_panel(real_ctx, ["layer1"])[0]["layer1"].dropna().iloc[-1])
+    lots = [Lot("i1", "layer1", "kraken", Decimal(10), Decimal(str(level * 10 + 700)), date(2024, 1, 1)),
+            Lot("x1", "NOPE", "kraken", Decimal(1), Decimal(100), date(2024, 1, 1))]
+    monkeypatch.setattr(lots_source, "open_lots", lambda ctx, warnings: lots)
+    result = registry.call("harvest_losses", {}, real_ctx)
+    assert [line["lot_id"] for line in result["lots"]] == ["i1"]
+    assert result["lots"][0]["loss"] == pytest.approx(700, abs=0.01)
+    assert result["lots"][0]["replacement"] != "layer1"
+    assert any("no price for NOPE" in w for w in result["warnings"])

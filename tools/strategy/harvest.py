@@ -33,6 +33,18 @@ def replacement_for(ctx: ToolContext, symbol: str) -> tuple[str | None, float | 
     return str(scored.idxmax()), round(float(scored.max()), 3)
 
 
+def last_price(ctx: ToolContext, name: str) -> Decimal | None:
+    """Last close of an asset or level (NAV) of an index, as the ledger values its lots."""
+    from indexdesk.tools.indices import series
+
+    try:
+        levels, _ = series.level_panel(ctx, [name])
+    except ToolError:
+        return None
+    column = levels.iloc[:, 0].dropna()
+    return Decimal(str(float(column.iloc[-1]))) if len(column) else None
+
+
 @tool(category="strategy")
 def harvest_losses(ctx: ToolContext, min_loss: float = 100.0, tax_rate: float = 0.3) -> HarvestResult:
     """Ledger lots with unrealised losses worth harvesting, the tax saved and a correlated replacement.
@@ -49,13 +61,14 @@ def harvest_losses(ctx: ToolContext, min_loss: float = 100.0, tax_rate: float = 
     lots = lots_source.open_lots(ctx, warnings)
     if not lots:
         warnings.append("no ledger lots: record trades in the ledger (indexdesk ledger) to find losses to harvest")
-    close = market.close
     prices: dict[str, Decimal] = {}
-    for symbol in {lot.symbol for lot in lots}:
-        if symbol in close.columns and close[symbol].notna().any():
-            prices[symbol] = Decimal(str(float(close[symbol].dropna().iloc[-1])))
-        else:
+    for symbol in sorted({lot.symbol for lot in lots}):
+        price = last_price(ctx, symbol)
+        if price is None:
             warnings.append(f"no price for {symbol}: its lots were not checked")
+        else:
+            prices[symbol] = price
+    close = market.close
     today = close.index[-1].date() if len(close) else None
     found = tax_math.harvest_candidates(lots, prices, today, Decimal(str(min_loss)), rate) if today else []
     replacements: dict[str, tuple[str | None, float | None]] = {}

@@ -260,14 +260,16 @@ def _tax_aware_sells(ctx: ToolContext, universe: uv.Universe, trade: np.ndarray,
     lots = lots_source.open_lots(ctx, warnings)
     if not lots:
         return [], None, None
-    close = ctx.market().close
-    today = close.index[-1].date()
+    last = universe.prices.iloc[-1]  # asset closes and index levels (NAV), as the ledger prices lots
+    today = universe.prices.index[-1].date()
     sales = []
     for i, name in enumerate(universe.names):
-        if trade[i] >= 0 or name not in close.columns:
-            continue  # index holdings are sold through their constituents' lots only when held as assets
+        if trade[i] >= 0:
+            continue
         mine = [lot for lot in lots if lot.symbol == name]
-        price = Decimal(str(float(close[name].dropna().iloc[-1])))
+        if not mine:
+            continue
+        price = Decimal(str(float(last[name])))
         units = Decimal(str(-trade[i] * universe.portfolio_value)) / price
         sales += tax_math.choose_lots(mine, units, price, today)
     if not sales:

@@ -32,8 +32,8 @@ def holdings(ctx: "ToolContext", weights, warnings: list[str], portfolio_value: 
     """Explicit weights → ledger → tier template, through `resolve_holdings` (the one place)."""
     if weights:
         return resolve_holdings(ctx, weights, portfolio_value, warnings)
-    try:  # once the ledger step lands, resolve_holdings itself falls back to ledger and template
-        return resolve_holdings(ctx, [], portfolio_value, warnings)
+    try:  # once the ledger step lands, resolve_holdings itself falls back to ledger (its value) and template
+        return resolve_holdings(ctx, [], None, warnings)
     except ToolError:
         pass
     from indexdesk.tools.targets import targets
