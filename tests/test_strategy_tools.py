@@ -259,3 +259,38 @@ def test_harvest_prices_index_lots_at_their_level(registry, real_ctx, monkeypatc
     assert result["lots"][0]["loss"] == pytest.approx(700, abs=0.01)
     assert result["lots"][0]["replacement"] != "layer1"
     assert any("no price for NOPE" in w for w in result["warnings"])
+
+
+def test_attribution_on_the_ledger_uses_its_time_weighted_return_and_fees(registry, real_ctx, monkeypatch):
+    """With a ledger, total = its TWR, cost drag = fees / start value, timing the rest: still exact."""
+    import sys
+    import types
+
+    from indexdesk.tools.risk.inputs import Holdings
+
+    @dataclass
+    class Tx:
+        kind: str
+        quantity: Decimal
+        price: Decimal | None
+        fee: Decimal
+
+    holdings_module = types.ModuleType("indexdesk.tools.portfolio.holdings")
+    holdings_module.current_holdings = lambda ctx, as_of=None: Holdings(
+        ("large_cap", "defi"), (0.7, 0.3), 50000.0, f"ledger as of {as_of}")
+    performance_module = types.ModuleType("indexdesk.tools.portfolio.performance")
+    performance_module.ledger_performance = lambda ctx, start, end: types.SimpleNamespace(
+        time_weighted_return=0.12, value_start=50000.0)
+    monkeypatch.setitem(sys.modules, "indexdesk.tools.portfolio", types.ModuleType("indexdesk.tools.portfolio"))
+    monkeypatch.setitem(sys.modules, "indexdesk.tools.portfolio.holdings", holdings_module)
+    monkeypatch.setitem(sys.modules, "indexdesk.tools.portfolio.performance", performance_module)
+    store = types.SimpleNamespace(transactions=lambda start=None, end=None, symbol=None: [
+        Tx("buy", Decimal(1), Decimal(100), Decimal(20)), Tx("fee", Decimal(30), None, Decimal(0))])
+    monkeypatch.setattr(real_ctx, "ledger", store)
+    result = registry.call("attribute_performance", {"start": "2024-01-01", "end": "2024-03-31"}, real_ctx)
+    assert not is_error(result), result
+    assert result["origin"] == "ledger as of 2024-01-01" and result["strategy"] == "ledger trades"
+    assert result["total"] == 0.12
+    assert result["cost_drag"] == pytest.approx(-50 / 50000)
+    parts = result["beta"] + result["index_selection"] + result["timing"] + result["cost_drag"]
+    assert parts == pytest.approx(result["total"], abs=1e-12)

@@ -18,6 +18,7 @@ from indexdesk.tools.strategy import backtest_math as bm
 from indexdesk.tools.strategy import evaluation_math as ev
 from indexdesk.tools.strategy import runs
 from indexdesk.tools.strategy import universe as uv
+from indexdesk.tools.strategy.ledger_view import ledger_window
 from indexdesk.tools.strategy.models import (AttributionResult, BacktestResult, StatsLine, SweepLine,
                                              SweepSummary)
 from indexdesk.tools.strategy.tools import Name, _cost, _r
@@ -205,6 +206,9 @@ def attribute_performance(ctx: ToolContext, start: DateText | None = None, end: 
         close = ctx.market().close
         anchor = pd.Timestamp(last) if last else close.index[-1]
         first = (anchor - pd.Timedelta(days=90)).date()
+    actual = None if weights else ledger_window(ctx, first, last or ctx.market().close.index[-1].date())
+    if actual is not None:
+        weights = actual.holdings
     rule, lookback, tilt, universe, start_pos, pair_pos = prepare(ctx, strategy, 90, 0.05, weights, str(first),
                                                                   last and str(last), warnings)
     run = runs.backtest(universe, rule, lookback, tilt, bm.Policy("calendar", "monthly"), 15.0, start_pos, pair_pos)
@@ -216,12 +220,19 @@ def attribute_performance(ctx: ToolContext, start: DateText | None = None, end: 
     elif abs(benchmark_weights.sum() - 1.0) > 1e-6:
         warnings.append(f"the targets held cover {benchmark_weights.sum():.0%}: the rest of the benchmark is cash")
     window = universe.prices.to_numpy(dtype=float)[start_pos:]
-    parts = ev.attribute(bm.buy_and_hold(window, benchmark_weights).equity, run.hold.equity, run.gross.equity,
-                         run.net.equity)
+    benchmark = bm.buy_and_hold(window, benchmark_weights).equity
+    if actual is None:
+        parts = ev.attribute(benchmark, run.hold.equity, run.gross.equity, run.net.equity)
+        origin, followed = universe.origin, rule
+        costs = "fees and slippage at 15 bps a trade (no taxes without ledger lots)"
+    else:
+        cost = -actual.fees / actual.value_start if actual.value_start > 0 else 0.0
+        parts = ev.attribute_actual(benchmark, run.hold.equity, actual.total, cost)
+        origin, followed = universe.origin, "ledger trades"
+        costs = "fees recorded in the ledger; timing is the rest of the time-weighted return"
     explanation = ("beta: the static targets bought at the start and held; index selection: the holdings' own start "
-                   "weights held, minus beta; timing: the rule's rebalancing and tilts before costs, minus that; "
-                   "cost drag: fees and slippage at 15 bps a trade (no taxes without ledger lots)")
-    return AttributionResult(strategy=rule, origin=universe.origin, start=run.dates[0].date(),
+                   f"weights held, minus beta; timing: rebalancing and tilts before costs, minus that; cost drag: {costs}")
+    return AttributionResult(strategy=followed, origin=origin, start=run.dates[0].date(),
                              end=run.dates[-1].date(), total=parts.total, beta=parts.beta,
                              index_selection=parts.index_selection, timing=parts.timing,
                              cost_drag=parts.cost_drag, explanation=explanation, source=universe.source,

@@ -62,6 +62,15 @@ def attribute(benchmark_hold: np.ndarray, own_hold: np.ndarray, gross: np.ndarra
                        cost_drag=total - before_costs)
 
 
+def attribute_actual(benchmark_hold: np.ndarray, own_hold: np.ndarray, total: float, cost_drag: float) -> Attribution:
+    """The same split for an actual portfolio whose net return is known (e.g. a ledger's time-weighted
+    return) and whose costs were recorded: timing is what is left, so the parts still add up exactly."""
+    beta = total_of(benchmark_hold)
+    own = total_of(own_hold)
+    return Attribution(total=total, beta=beta, index_selection=own - beta, timing=total - own - cost_drag,
+                       cost_drag=cost_drag)
+
+
 @dataclass(frozen=True)
 class SweepVerdict:
     best: int  # row of the configuration chosen on the in-sample days

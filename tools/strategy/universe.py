@@ -30,6 +30,8 @@ VOL_WINDOW = 30
 
 def holdings(ctx: "ToolContext", weights, warnings: list[str], portfolio_value: float = 100000.0) -> Holdings:
     """Explicit weights → ledger → tier template, through `resolve_holdings` (the one place)."""
+    if isinstance(weights, Holdings):  # already resolved (the ledger's holdings on a past day)
+        return weights
     if weights:
         return resolve_holdings(ctx, weights, portfolio_value, warnings)
     try:  # once the ledger step lands, resolve_holdings itself falls back to ledger (its value) and template
