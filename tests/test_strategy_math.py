@@ -286,3 +286,18 @@ def test_regimes_from_trend_and_volatility():
 def test_scale_tiers_keeps_the_split_inside_each_tier():
     out = rm.scale_tiers(np.array([0.35, 0.2, 0.3, 0.15]), np.array([0, 0, 1, 2]), np.array([[0.75, 0.2, 0.05]]))
     np.testing.assert_allclose(out[0], [0.75 * 0.35 / 0.55, 0.75 * 0.2 / 0.55, 0.2, 0.05])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0, 100))
+def test_trading_to_the_drifted_weights_costs_nothing_and_changes_nothing(seed, cost_bps):
+    rng = np.random.default_rng(seed)
+    prices = np.cumprod(1 + rng.normal(0, 0.08, (60, 3)), axis=0)
+    weights = np.array([0.5, 0.3, 0.1])
+    hold = bm.buy_and_hold(prices, weights)
+    days = np.array([0, 20, 40])
+    drifted = bm.drifted_weights(prices, np.array([0]), weights)[days]
+    run = bm.simulate(prices, days, drifted, cost_bps)
+    np.testing.assert_allclose(run.equity, hold.equity, rtol=1e-12)
+    np.testing.assert_allclose(run.turnover, 0.0, atol=1e-12)
+    assert (hold.equity > 0).all()  # long-only: never a loss beyond 100 %
