@@ -90,6 +90,7 @@ def test_momentum_tilts_the_ranked_ends(registry, real_ctx):
     ({"lookback": 2}, "lookback"),
     ({"weights": [{"name": "defi", "weight": 0}]}, "zero"),
     ({"strategy": "pair", "pair": ["defi", "payments"]}, "not among the holdings"),
+    ({"weights": {"defi": -0.5, "large_cap": 1.5}}, "long-only"),
 ])
 def test_rotation_bad_input_is_a_clear_error(registry, real_ctx, args, needle):
     result = registry.call("propose_rotation", args, real_ctx)
@@ -122,6 +123,11 @@ def test_tier_allocation_names_its_inputs(registry, real_ctx):
     assert result["btc_price"] > 0 and result["btc_200d_average"] > 0
     tiers = {t["tier"]: t["target"] for t in result["tiers"]}
     assert sum(tiers.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_sleeve_beyond_half_of_core_is_an_error_not_a_percentage(registry, real_ctx):
+    result = registry.call("tier_allocation", {"stablecoin_sleeve": 0.9}, real_ctx)
+    assert is_error(result) and "at most 0.5" in result["error"]
 
 
 def test_regime_rule():

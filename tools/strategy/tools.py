@@ -183,7 +183,10 @@ def tier_allocation(ctx: ToolContext, stablecoin_sleeve: float = 0.0) -> TierRes
     from indexdesk.tools.targets import targets
 
     warnings: list[str] = []
-    sleeve = read_fraction(stablecoin_sleeve, "stablecoin_sleeve", "stablecoin_sleeve", warnings, high=0.5)
+    sleeve = read_fraction(stablecoin_sleeve, "stablecoin_sleeve", "stablecoin_sleeve", warnings, high=1.0)
+    if sleeve > 0.5:
+        raise ToolError(f"stablecoin_sleeve must be at most 0.5 (half of core), got {stablecoin_sleeve}",
+                        hint="e.g. 0.2 keeps a fifth of core in stablecoin yield", field="stablecoin_sleeve")
     close = ctx.market().close
     if "BTC" not in close.columns or close["BTC"].dropna().size < 200:
         raise ToolError("the regime rule needs 200 days of BTC prices", hint="choose a source with BTC history")

@@ -91,6 +91,10 @@ def load(ctx: "ToolContext", held: Holdings, warnings: list[str], *, start=None,
     from indexdesk.tools.indices import series
 
     names = list(held.names)
+    short = [n for n, w in zip(names, held.weights) if w < 0]
+    if short:
+        raise ToolError(f"negative weight for {', '.join(short)}: the strategy tools are long-only",
+                        hint="give fractions ≥ 0; the remainder is cash", field="weights")
     levels, market = series.level_panel(ctx, names)
     if end is not None:
         levels = levels.loc[: str(end)]
