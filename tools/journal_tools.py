@@ -119,24 +119,6 @@ class ExtractedEntry(BaseModel):
     emotional_state: str | None = None
 
 
-def _catalogue_phrases(ctx: ToolContext) -> tuple[tuple[str, str], ...]:
-    """(phrase, canonical) for every catalogue index, so user-defined indices parse too."""
-    try:
-        from indexdesk.tools.indices import series
-
-        book = series.catalogue(ctx)
-    except (ToolError, OSError, ValueError, ImportError, AttributeError) as exc:
-        log.debug("catalogue unavailable for the parser: %s", exc)
-        return ()
-    pairs = []
-    for name, definition in book.items():
-        pairs.append((name.replace("_", " "), name))
-        title = getattr(definition, "title", None)
-        if title:
-            pairs.append((title.lower(), name))
-    return tuple(pairs)
-
-
 def _resolve(ctx: ToolContext, names: list[str]) -> tuple[dict[str, str], list[str]]:
     """{given: canonical} for the names the catalogue knows; unknown ones are left out, with a warning."""
     from indexdesk.tools.indices import series
@@ -173,8 +155,10 @@ def extract(ctx: ToolContext, text: str, today: date):
             return parsed, "model", warnings
         except Exception as exc:  # noqa: BLE001 - any model failure falls back: the entry must never be lost
             warnings.append(f"model extraction failed ({type(exc).__name__}); used the offline parser")
+    from indexdesk.tools.journal_vocabulary import journal_vocabulary
+
     with journal_errors():
-        parsed = parse_text(text, today, _catalogue_phrases(ctx))
+        parsed = parse_text(text, today, vocabulary=journal_vocabulary(ctx))
     return parsed, "parser", warnings
 
 

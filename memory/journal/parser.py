@@ -12,12 +12,16 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
-from indexdesk.memory.journal.enrich import index_mentions, lexicon_matches
+from indexdesk.memory.journal.amounts import Size, exits_whole_position, prices, sizes
+from indexdesk.memory.journal.enrich import lexicon_matches
 from indexdesk.memory.journal.errors import JournalError
+from indexdesk.memory.journal.lexicon import LEXICON
 from indexdesk.memory.journal.models import Position
+from indexdesk.memory.journal.vocabulary import Vocabulary, default_vocabulary, mentions, phrase_key, with_extra
 
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -105,25 +109,8 @@ def parse_date(text: str, today: date) -> date | None:
 
 # ---------------------------------------------------------------- numbers
 
-def _number(raw: str) -> float:
-    raw = raw.replace(",", "").lower()
-    scale = 1.0
-    if raw.endswith("k"):
-        raw, scale = raw[:-1], 1_000.0
-    elif raw.endswith("m"):
-        raw, scale = raw[:-1], 1_000_000.0
-    return float(raw) * scale
-
-
-def _percentages(text: str) -> list[float]:
-    return [float(m) for m in re.findall(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|pct\b|pp\b|points?\b)", text.lower())]
-
-
-def _amounts(text: str) -> list[float]:
-    lowered = text.lower()
-    found = [_number(m) for m in re.findall(r"[$€£]\s?(\d[\d,]*(?:\.\d+)?[km]?)\b", lowered)]
-    found += [_number(m) for m in re.findall(r"\b(\d[\d,]*(?:\.\d+)?[km]?)\s*(?:usd|usdc|usdt|dollars|eur|euros)\b", lowered)]
-    return found
+def _normalise_quotes(text: str) -> str:
+    return text.replace("’", "'")
 
 
 def _confidence(text: str) -> int | None:
@@ -154,38 +141,160 @@ def _clause(text: str, starters: str) -> str | None:
 
 # ---------------------------------------------------------------- positions
 
-def _positions(text: str, action: str | None, extra_names: tuple[tuple[str, str], ...]) -> list[Position]:
-    mentions = index_mentions(text, extra_names)
-    if not mentions:
-        return []
-    lowered = text.lower()
-    percents = _percentages(text)
-    amounts = _amounts(text)
-    size_pct = percents[0] if percents else None
-    size_amount = amounts[0] if amounts else None
-    out: dict[str, Position] = {}
-    for name, start, _end in mentions:
-        before = lowered[max(0, start - 12):start]
-        if re.search(r"\b(?:from|out of|outof|sold|selling|trimmed|exited|dumped|reduced)\s+(?:the\s+|my\s+|some\s+)?$", before):
-            direction = "out_of"
-        elif re.search(r"\b(?:into|to|in|bought|buying|added|toward|towards)\s+(?:the\s+|my\s+|some\s+)?$", before):
-            direction = "into"
-        elif action == "buy":
-            direction = "into"
-        elif action == "sell":
-            direction = "out_of"
-        else:
-            direction = "held"
-        if name in out:
+_VERB_ACTION = {"buy": "buy", "sell": "sell", "hold": "hold", "hedge": "hedge", "rebalance": "rebalance",
+                "rotate": "rotate"}
+# Phrases of the action lexicon that are too loose to start an action segment on their own.
+_WEAK_VERBS = frozenset({"long", "keep", "kept", "wait", "waited", "drift", "drifted", "increase", "increased",
+                         "target weights", "target allocation", "short", "bid", "cut", "shift", "enter", "puts",
+                         "protection", "insurance", "leaving", "rotation", "limit"})
+_HARD_BREAK = re.compile(r"[;.!?\n]+(?:\s|$)|\bbut\b|\bthen\b|\bwhile\b")
+_NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bresisted|\bdecided against|\bwithout)\s+(?:\w+\s+)?$")
+_FROM = re.compile(r"\b(?:from|out of|with|using)\s+(?:the\s+|my\s+|some\s+|of\s+|all\s+|half\s+)*$")
+_INTO = re.compile(r"\b(?:into|to|for|in|towards?)\s+(?:the\s+|my\s+|some\s+|more\s+)*$")
+
+
+@lru_cache(maxsize=1)
+def _verb_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    owners: dict[str, str] = {}
+    for tag, phrases in LEXICON.items():
+        if tag.startswith("action:"):
+            for phrase in phrases:
+                owners.setdefault(phrase_key(phrase), tag.split(":", 1)[1])
+    for phrase in ("swap", "swapped", "flipped", "converted", "sell", "sold", "trimmed", "bought", "buy"):
+        owners.setdefault(phrase, "rotate" if phrase in ("swap", "swapped", "flipped", "converted") else owners.get(phrase, "buy"))
+    body = "|".join(r"[\s-]+".join(re.escape(w) for w in p.split(" ")) for p in sorted(owners, key=len, reverse=True))
+    return re.compile(rf"(?<![\w$])({body})(?:s|es|ed|d|ing)?(?!\w)", re.IGNORECASE), owners
+
+
+def _verbs(lowered: str) -> list[tuple[int, int, str]]:
+    """(start, end, action) of each action verb; negated ones ("didn't sell") become hold."""
+    pattern, owners = _verb_pattern()
+    out = []
+    for m in pattern.finditer(lowered):
+        key = phrase_key(m.group(1))
+        if key in _WEAK_VERBS:
             continue
-        sign = {"into": 1.0, "out_of": -1.0}.get(direction)
-        out[name] = Position(
-            name=name,
-            direction=direction,
-            weight_change_pct=sign * size_pct if sign is not None and size_pct is not None else None,
-            amount=size_amount if sign is not None else None,
-        )
+        action = owners[key]
+        if action != "hold" and _NEGATED.search(lowered[max(0, m.start() - 24):m.start()]):
+            action = "hold"
+        out.append((m.start(), m.end(), action))
+    return out
+
+
+def _segments(lowered: str, verbs: list[tuple[int, int, str]]) -> list[tuple[int, int, str | None]]:
+    """(start, end, action): each verb opens a segment up to the next verb or clause break."""
+    breaks = [m.start() for m in _HARD_BREAK.finditer(lowered)] + [len(lowered)]
+    cuts = sorted({0, *breaks, *(v[0] for v in verbs)})
+    segments = []
+    for a, b in zip(cuts, cuts[1:] + [len(lowered)]):
+        if b <= a:
+            continue
+        verb = next((v for v in verbs if v[0] == a), None)
+        segments.append((a, b, verb[2] if verb else None, a in breaks or a == 0))
+    # a name written before any verb of its clause takes the clause's first verb ("BTC: trimmed 10%")
+    out = []
+    for i, (a, b, action, clause_start) in enumerate(segments):
+        if action is None:
+            nxt = next((s for s in segments[i + 1:] if s[2] is not None or s[3]), None)
+            if nxt is not None and nxt[2] is not None and not nxt[3]:
+                action = nxt[2]
+        out.append((a, b, action))
+    return out
+
+
+def _side(action: str | None, lowered: str, start: int, first_in_segment: bool) -> str | None:
+    """What was done to one name inside a segment of `action` (a rotation sells one side, buys the other)."""
+    before = lowered[max(0, start - 28):start]
+    if action in ("rotate", "sell", "buy", "rebalance"):
+        if _FROM.search(before) and (action != "sell" or not first_in_segment):
+            return "sell"
+        if _INTO.search(before) and (action != "buy" or not first_in_segment) and not (action == "sell" and first_in_segment):
+            return "buy"
+        if action == "rotate":
+            return "sell" if first_in_segment else "buy"
+    return None if action == "rotate" else action
+
+
+def _positions(text: str, vocabulary: Vocabulary) -> list[Position]:
+    lowered = _normalise_quotes(text).lower()
+    found = mentions(text, vocabulary)
+    if not found:
+        return []
+    spans = [(s, e) for _, s, e in found]
+    price_list = prices(lowered)
+    size_list = sizes(lowered, spans, [(p.start, p.end) for p in price_list])
+    segments = _segments(lowered, _verbs(lowered))
+    out: dict[str, Position] = {}
+    for i, (name, start, end) in enumerate(found):
+        seg = next((s for s in segments if s[0] <= start < s[1]), (0, len(lowered), None))
+        seg_mentions = [j for j, (_, s, _e) in enumerate(found) if seg[0] <= s < seg[1]]
+        first = seg_mentions and seg_mentions[0] == i
+        action = _side(seg[2], lowered, start, bool(first))
+        size = _size_for(i, start, seg, seg_mentions, found, size_list, lowered, action)
+        price = next((p.value for p in price_list if end <= p.start < seg[1]
+                      and not any(end <= s < p.start for _, s, _e in found)), None)
+        position = _position(name, action, size, price, vocabulary)
+        if name in out:
+            if out[name].action is None or out[name].amount_basis is None and position.amount_basis:
+                out[name] = position
+            continue
+        out[name] = position
     return list(out.values())
+
+
+def _size_for(i, start, seg, seg_mentions, found, size_list, lowered, action):
+    bound = [s for s in size_list if s.mention == i]
+    if bound:
+        return bound[0]
+    free = [s for s in size_list if s.mention is None and seg[0] <= s.start < seg[1]]
+    # a size before the segment's verb in the same clause ("10% of the book: rotated …") counts too
+    if not free:
+        lead = lowered[max(0, seg[0] - 40):seg[0]]
+        clause_start = seg[0] - len(lead) + (max(lead.rfind(c) for c in ";.!?\n") + 1)
+        free = [s for s in size_list if s.mention is None and clause_start <= s.start < seg[0]
+                and not any(clause_start <= s2 < seg[0] for _, s2, _e in found)]
+    if free:
+        if len(free) == 1 or len(seg_mentions) <= 1:
+            nearest = min(free, key=lambda s: abs(s.start - start))
+            return nearest
+        # several sizes and several names: pair each name with the nearest size before it, else after
+        before = [s for s in free if s.start < start]
+        return before[-1] if before else free[0]
+    if action == "sell" and exits_whole_position(lowered[seg[0]:seg[1]]):
+        return Size(100.0, "all", start, start)
+    return None
+
+
+def _position(name: str, action: str | None, size: Size | None, price: float | None, vocabulary: Vocabulary) -> Position:
+    direction = {"buy": "into", "sell": "out_of"}.get(action or "", "held")
+    fields: dict = {"name": name, "direction": direction, "action": action}
+    if size is not None and action in ("buy", "sell", "rebalance", "hedge", None):
+        basis = size.basis
+        sign = -1.0 if action == "sell" else 1.0
+        if basis == "units" and vocabulary.kind_of(name) == "index":
+            basis = "portfolio_pct" if size.value <= 100 else "money"
+        fields["amount_basis"] = basis
+        if basis == "units":
+            fields["quantity"] = size.value
+        elif basis == "money":
+            fields["amount"] = size.value
+        elif basis == "portfolio_pct":
+            fields["weight_change_pct"] = sign * size.value if action in ("buy", "sell") else size.value
+        else:
+            fields["position_pct"] = min(size.value, 100.0) if action == "sell" else size.value
+    if price is not None and vocabulary.kind_of(name) == "asset":
+        fields["price"] = price
+    return Position(**fields)
+
+
+def describe_position(p: Position) -> str:
+    """'ETH: sell 0.5 units at 3200' — one line of what was read about a name."""
+    size = {"units": lambda: f"{p.quantity:g} units", "money": lambda: f"{p.amount:,.2f} money",
+            "portfolio_pct": lambda: f"{p.weight_change_pct:+g} pp of the portfolio",
+            "position_pct": lambda: f"{p.position_pct:g}% of the position",
+            "all": lambda: "the whole position"}.get(p.amount_basis or "", lambda: "")()
+    line = f"{p.name}: {p.action or p.direction}" + (f" {size}" if size else "")
+    return line + (f" at {p.price:g}" if p.price is not None else "")
 
 
 def _kind(lowered: str, action: str | None) -> str:
@@ -200,19 +309,29 @@ def _kind(lowered: str, action: str | None) -> str:
     return "decision" if action == "hold" else "note"
 
 
-def parse_text(text: str, today: date, extra_names: tuple[tuple[str, str], ...] = ()) -> ParsedEntry:
-    """Read a journal sentence without a model. `extra_names` adds (phrase, canonical name) pairs."""
+def parse_text(text: str, today: date, extra_names: tuple[tuple[str, str], ...] = (),
+               vocabulary: Vocabulary | None = None) -> ParsedEntry:
+    """Read a journal sentence without a model.
+
+    `vocabulary` (built by the tools layer from the universe and the catalogue) names the assets and
+    indices; `extra_names` adds (phrase, canonical name) pairs to it.
+    """
+    vocabulary = with_extra(vocabulary or default_vocabulary(), extra_names)
     lowered = text.lower()
     matches = lexicon_matches(text)
     actions = {tag.split(":", 1)[1] for tag, _ in matches if tag.startswith("action:")}
+    positions = _positions(text, vocabulary)
+    sides = {p.action for p in positions}
     has_from_into = re.search(r"\bfrom\b.+\b(?:into|to)\b", lowered) is not None
-    if has_from_into and ({"buy", "sell", "rotate"} & actions or _percentages(text)):
+    if has_from_into and ({"buy", "sell", "rotate"} & actions or any(p.amount_basis for p in positions)):
         actions.add("rotate")
-    if {"buy", "sell"} <= actions and len(index_mentions(text, extra_names)) >= 2:
+    if {"buy", "sell"} <= sides and len(positions) >= 2:
         actions.add("rotate")
+    if actions <= {"hold"} and sides & {"buy", "sell"}:
+        actions |= sides & {"buy", "sell"}
     action = next((a for a in _ACTION_PRIORITY if a in actions), None)
     parsed = ParsedEntry(action=action, kind=_kind(lowered, action))
-    parsed.positions = _positions(text, action, extra_names)
+    parsed.positions = positions
     parsed.occurred_on = parse_date(text, today)
     parsed.rationale = _clause(text, r"because|since|due to|given that|on the back of|reason(?: was|:)?")
     parsed.expected_outcome = _clause(text, r"expect(?:ing|s)?|target(?:ing)?|hoping|aiming for|should (?:see|get|outperform)")
@@ -224,9 +343,9 @@ def parse_text(text: str, today: date, extra_names: tuple[tuple[str, str], ...] 
     notes = parsed.understood
     notes.append(f"kind: {parsed.kind}" + (f", action: {action}" if action else ""))
     for p in parsed.positions:
-        size = " ".join(s for s in (f"{p.weight_change_pct:+g} pp" if p.weight_change_pct is not None else "",
-                                    f"amount {p.amount:g}" if p.amount is not None else "") if s)
-        notes.append(f"{p.name}: {p.direction}" + (f" ({size})" if size else ""))
+        notes.append(describe_position(p))
+    if parsed.kind == "decision" and action not in (None, "hold") and not any(p.direction != "held" for p in parsed.positions):
+        notes.append("no position understood: name the asset or index and what you did (e.g. 'sold 0.5 ETH')")
     for label, value in (("date", parsed.occurred_on), ("rationale", parsed.rationale),
                          ("expected", parsed.expected_outcome), ("invalidation", parsed.invalidation),
                          ("confidence", parsed.confidence), ("emotional state", parsed.emotional_state)):
