@@ -48,9 +48,9 @@ def _free(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 _PRICE = re.compile(
     rf"(?:\bat|@|\baround|\bnear|\bavg|\baverage(?: price)?(?: of)?|\bentry(?: price)?(?: of)?|\bprice(?: of)?|"
-    rf"\bfilled(?: at)?)\s*(?:~\s*)?[$€£]?\s*({NUMBER})({SCALE})?(?!\s*(?:%|percent|pct|pp|am\b|pm\b|o'?clock|"
+    rf"\bfilled(?: at)?)\s*(?:~\s*|about\s+|roughly\s+|around\s+)?[$€£]?\s*({NUMBER})({SCALE})?(?!\s*(?:%|percent|pct|pp|am\b|pm\b|o'?clock|"
     rf"days?|weeks?|months?|x\b|times))", re.IGNORECASE)
-_EACH_PRICE = re.compile(rf"[$€£]\s?({NUMBER})({SCALE})?\s*(?:each|apiece|a coin|per coin|per token)\b")
+_EACH_PRICE = re.compile(rf"[$€£]\s?({NUMBER})({SCALE})?\s*(?:apiece|a coin|per coin|per token)\b")
 
 
 def prices(lowered: str) -> list[PriceMention]:
@@ -69,8 +69,7 @@ _FRACTIONS = {"half": 50.0, "a half": 50.0, "one half": 50.0, "a third": 100 / 3
               "a fifth": 20.0, "a tenth": 10.0, "one tenth": 10.0}
 _FRACTION = re.compile(r"\b(" + "|".join(sorted(_FRACTIONS, key=len, reverse=True)) + r")\b(?:\s+of)?")
 _HALVED = re.compile(r"\bhalved\b|\bcut\b[^.;]{0,20}\bin half\b")
-_ALL = re.compile(r"\b(?:all(?: of)?(?= (?:my|the|our|of)\b| [a-z$])|everything|entire (?:position|bag|stack|holding)|"
-                  r"whole (?:position|bag|stack|holding|thing)|completely|fully|the lot|every last|all out|"
+_ALL = re.compile(r"\b(?:all(?: of)?(?= (?:my|the|our|of)\b| [a-z$])|everything|entire|whole|completely|fully|the lot|every last|all out|"
                   r"100 ?% of (?:my |the )?(?:position|bag)|all in all)\b")
 _EXIT_VERB = re.compile(r"\b(?:exit(?:ed|ing)?|clos(?:ed|ing|e) (?:out )?(?:my |the |our )?|sold out of|got out of|"
                         r"dumped (?:all|everything)|liquidat(?:ed|e)|zeroed|capitulated out of)\b")
@@ -86,6 +85,8 @@ def _percent_basis(lowered: str, m: re.Match, mention_starts: list[int]) -> tupl
     if re.match(rf"\s*of {_OWNER}(?:\w+ )?{_POSITION_WORDS}\b", after):
         bound = next((i for i, s in enumerate(mention_starts) if s > m.end()), None)
         return "position_pct", bound if bound is not None and mention_starts[bound] - m.end() < 24 else None
+    if re.match(r"\s*of (?:it|them|those|that)\b", after):
+        return "position_pct", None
     of_mention = re.match(rf"\s*(?:of|off|from) {_OWNER}", after)
     if of_mention:
         target = m.end() + of_mention.end()
@@ -115,6 +116,10 @@ def sizes(lowered: str, mention_spans: list[tuple[int, int]], price_spans: list[
             s = start - len(m.group(0))
             out.append(Size(to_number(m.group(1), m.group(2)), "units", s, start, i))
             taken.append((s, start))
+    for m in re.finditer(rf"(?<![\w.])({NUMBER})({SCALE})?\s+(?:more|extra|additional)\b", lowered):
+        if _free(taken, m.start(), m.end()):  # "INJ, 20 more at 18"
+            out.append(Size(to_number(m.group(1), m.group(2)), "units", m.start(), m.end()))
+            taken.append((m.start(), m.end()))
     for m in re.finditer(rf"[$€£]\s?({NUMBER})({SCALE})?|\b({NUMBER})({SCALE})?\s*{_CURRENCY_WORDS}", lowered):
         if _free(taken, m.start(), m.end()):
             raw, scale = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))

@@ -262,6 +262,6 @@ ASSET_NICKNAMES: dict[str, tuple[str, ...]] = {
 # read as an asset only in capitals, capitalised mid-sentence, as a $cashtag or after a quantity.
 AMBIGUOUS_WORDS: frozenset[str] = frozenset({
     "near", "link", "op", "etc", "dot", "ape", "flow", "sand", "algo", "render", "apt", "vet", "leo", "uni",
-    "atom", "comp", "arb", "theta", "compound", "maker", "quant", "optimism", "stellar", "curve", "fetch",
-    "cosmos", "graph", "sui", "mana", "eos", "fil", "one", "chain", "dai", "pol", "axie",
+    "atom", "comp", "arb", "theta", "compound", "maker", "quant", "optimism", "stellar", "curve",
+    "cosmos", "sui", "mana", "eos", "fil", "dai", "pol", "axie",
 })

@@ -144,9 +144,13 @@ def _clause(text: str, starters: str) -> str | None:
 _VERB_ACTION = {"buy": "buy", "sell": "sell", "hold": "hold", "hedge": "hedge", "rebalance": "rebalance",
                 "rotate": "rotate"}
 # Phrases of the action lexicon that are too loose to start an action segment on their own.
-_WEAK_VERBS = frozenset({"long", "keep", "kept", "wait", "waited", "drift", "drifted", "increase", "increased",
-                         "target weights", "target allocation", "short", "bid", "cut", "shift", "enter", "puts",
-                         "protection", "insurance", "leaving", "rotation", "limit"})
+_WEAK_VERBS = frozenset({"long", "wait", "waited", "drift", "drifted", "target weights", "target allocation",
+                         "short", "bid", "shift", "enter", "protection", "insurance", "rotation"})
+# Verbs of position-keeping beyond the tagging lexicon (which is shared with search).
+_EXTRA_VERBS = {"swap": "rotate", "swapped": "rotate", "flipped": "rotate", "converted": "rotate", "moved": "rotate",
+                "put": "buy", "parked": "buy", "raised": "buy", "grew": "buy", "took a position": "buy",
+                "took a small position": "buy", "started a position": "buy", "lowered": "sell", "took": "sell",
+                "sold": "sell", "trimmed": "sell", "bought": "buy"}
 _HARD_BREAK = re.compile(r"[;.!?\n]+(?:\s|$)|\bbut\b|\bthen\b|\bwhile\b")
 _NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bresisted|\bdecided against|\bwithout)\s+(?:\w+\s+)?$")
 _FROM = re.compile(r"\b(?:from|out of|with|using)\s+(?:the\s+|my\s+|some\s+|of\s+|all\s+|half\s+)*$")
@@ -160,19 +164,19 @@ def _verb_pattern() -> tuple[re.Pattern, dict[str, str]]:
         if tag.startswith("action:"):
             for phrase in phrases:
                 owners.setdefault(phrase_key(phrase), tag.split(":", 1)[1])
-    for phrase in ("swap", "swapped", "flipped", "converted", "sell", "sold", "trimmed", "bought", "buy"):
-        owners.setdefault(phrase, "rotate" if phrase in ("swap", "swapped", "flipped", "converted") else owners.get(phrase, "buy"))
+    for phrase, action in _EXTRA_VERBS.items():
+        owners.setdefault(phrase, action)
     body = "|".join(r"[\s-]+".join(re.escape(w) for w in p.split(" ")) for p in sorted(owners, key=len, reverse=True))
     return re.compile(rf"(?<![\w$])({body})(?:s|es|ed|d|ing)?(?!\w)", re.IGNORECASE), owners
 
 
-def _verbs(lowered: str) -> list[tuple[int, int, str]]:
-    """(start, end, action) of each action verb; negated ones ("didn't sell") become hold."""
+def _verbs(lowered: str, names: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """(start, end, action) of each action verb outside asset names ("APE"); "didn't sell" is hold."""
     pattern, owners = _verb_pattern()
     out = []
     for m in pattern.finditer(lowered):
         key = phrase_key(m.group(1))
-        if key in _WEAK_VERBS:
+        if key in _WEAK_VERBS or any(a < m.end() and m.start() < b for a, b in names):
             continue
         action = owners[key]
         if action != "hold" and _NEGATED.search(lowered[max(0, m.start() - 24):m.start()]):
@@ -181,24 +185,22 @@ def _verbs(lowered: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _segments(lowered: str, verbs: list[tuple[int, int, str]]) -> list[tuple[int, int, str | None]]:
-    """(start, end, action): each verb opens a segment up to the next verb or clause break."""
+def _segments(lowered: str, verbs: list[tuple[int, int, str]]) -> list[tuple[int, int, str | None, int]]:
+    """(start, end, action, reach): each verb opens a segment up to the next verb or clause break.
+
+    A name written before any verb of its clause takes the clause's next verb and its sizes
+    ("QNT: sold a third"), so its segment `reach`es to the end of that verb's segment.
+    """
     breaks = [m.start() for m in _HARD_BREAK.finditer(lowered)] + [len(lowered)]
     cuts = sorted({0, *breaks, *(v[0] for v in verbs)})
-    segments = []
-    for a, b in zip(cuts, cuts[1:] + [len(lowered)]):
-        if b <= a:
-            continue
-        verb = next((v for v in verbs if v[0] == a), None)
-        segments.append((a, b, verb[2] if verb else None, a in breaks or a == 0))
-    # a name written before any verb of its clause takes the clause's first verb ("BTC: trimmed 10%")
+    starts = {v[0]: v[2] for v in verbs}
+    raw = [(a, b, starts.get(a), a in breaks or a == 0) for a, b in zip(cuts, cuts[1:] + [len(lowered)]) if b > a]
     out = []
-    for i, (a, b, action, clause_start) in enumerate(segments):
-        if action is None:
-            nxt = next((s for s in segments[i + 1:] if s[2] is not None or s[3]), None)
-            if nxt is not None and nxt[2] is not None and not nxt[3]:
-                action = nxt[2]
-        out.append((a, b, action))
+    for i, (a, b, action, _clause_start) in enumerate(raw):
+        reach = b
+        if action is None and i + 1 < len(raw) and raw[i + 1][2] is not None and not raw[i + 1][3]:
+            action, reach = raw[i + 1][2], raw[i + 1][1]
+        out.append((a, b, action, reach))
     return out
 
 
@@ -208,7 +210,9 @@ def _side(action: str | None, lowered: str, start: int, first_in_segment: bool) 
     if action in ("rotate", "sell", "buy", "rebalance"):
         if _FROM.search(before) and (action != "sell" or not first_in_segment):
             return "sell"
-        if _INTO.search(before) and (action != "buy" or not first_in_segment) and not (action == "sell" and first_in_segment):
+        if action == "sell" and re.search(r"\binto\s+(?:the\s+|my\s+)?$", before) \
+                or action != "sell" and _INTO.search(before) and (action != "buy" or not first_in_segment) \
+                or action == "sell" and not first_in_segment and _INTO.search(before):
             return "buy"
         if action == "rotate":
             return "sell" if first_in_segment else "buy"
@@ -223,20 +227,22 @@ def _positions(text: str, vocabulary: Vocabulary) -> list[Position]:
     spans = [(s, e) for _, s, e in found]
     price_list = prices(lowered)
     size_list = sizes(lowered, spans, [(p.start, p.end) for p in price_list])
-    segments = _segments(lowered, _verbs(lowered))
+    segments = _segments(lowered, _verbs(lowered, spans))
     out: dict[str, Position] = {}
     for i, (name, start, end) in enumerate(found):
-        seg = next((s for s in segments if s[0] <= start < s[1]), (0, len(lowered), None))
+        seg = next((s for s in segments if s[0] <= start < s[1]), (0, len(lowered), None, len(lowered)))
         seg_mentions = [j for j, (_, s, _e) in enumerate(found) if seg[0] <= s < seg[1]]
         first = seg_mentions and seg_mentions[0] == i
         action = _side(seg[2], lowered, start, bool(first))
         size = _size_for(i, start, seg, seg_mentions, found, size_list, lowered, action)
-        price = next((p.value for p in price_list if end <= p.start < seg[1]
+        price = next((p.value for p in price_list if end <= p.start < seg[3]
                       and not any(end <= s < p.start for _, s, _e in found)), None)
         position = _position(name, action, size, price, vocabulary)
-        if name in out:
-            if out[name].action is None or out[name].amount_basis is None and position.amount_basis:
-                out[name] = position
+        if name in out:  # the same name twice ("Algorand: bought 5k ALGO"): keep what each mention adds
+            known = out[name].model_dump(exclude_none=True)
+            if known.get("action") is None or known.get("direction") == "held":
+                known.pop("direction", None)
+            out[name] = Position(**{**position.model_dump(exclude_none=True), **known})
             continue
         out[name] = position
     return list(out.values())
@@ -246,7 +252,7 @@ def _size_for(i, start, seg, seg_mentions, found, size_list, lowered, action):
     bound = [s for s in size_list if s.mention == i]
     if bound:
         return bound[0]
-    free = [s for s in size_list if s.mention is None and seg[0] <= s.start < seg[1]]
+    free = [s for s in size_list if s.mention is None and seg[0] <= s.start < seg[3]]
     # a size before the segment's verb in the same clause ("10% of the book: rotated …") counts too
     if not free:
         lead = lowered[max(0, seg[0] - 40):seg[0]]
@@ -260,7 +266,7 @@ def _size_for(i, start, seg, seg_mentions, found, size_list, lowered, action):
         # several sizes and several names: pair each name with the nearest size before it, else after
         before = [s for s in free if s.start < start]
         return before[-1] if before else free[0]
-    if action == "sell" and exits_whole_position(lowered[seg[0]:seg[1]]):
+    if action == "sell" and exits_whole_position(lowered[seg[0]:seg[3]]):
         return Size(100.0, "all", start, start)
     return None
 
@@ -268,7 +274,8 @@ def _size_for(i, start, seg, seg_mentions, found, size_list, lowered, action):
 def _position(name: str, action: str | None, size: Size | None, price: float | None, vocabulary: Vocabulary) -> Position:
     direction = {"buy": "into", "sell": "out_of"}.get(action or "", "held")
     fields: dict = {"name": name, "direction": direction, "action": action}
-    if size is not None and action in ("buy", "sell", "rebalance", "hedge", None):
+    if size is not None and action in ("buy", "sell", "rebalance", "hedge", None) \
+            and not (action == "buy" and size.basis == "all"):
         basis = size.basis
         sign = -1.0 if action == "sell" else 1.0
         if basis == "units" and vocabulary.kind_of(name) == "index":

@@ -22,7 +22,8 @@ from typing import Iterable
 
 from indexdesk.memory.journal.lexicon import AMBIGUOUS_WORDS, ASSET_NICKNAMES, INDEX_PHRASES, LEXICON
 
-_NAME_SUFFIXES = (" protocol", " network", " dao", " token", " coin", " finance", " chain")
+# "FTX Token" must not make "FTX" (the exchange) an asset, nor "USD Coin" make "USD" one.
+_NAME_SUFFIXES = (" protocol", " network", " dao")
 
 
 def phrase_key(phrase: str) -> str:
