@@ -51,6 +51,10 @@ class Vocabulary:
     def kind_of(self, name: str) -> str:
         return dict(self.kinds).get(name, "asset" if name.isupper() else "index")
 
+    def canonical(self, written: str) -> str | None:
+        """The name a phrase stands for ("Bitcoin" -> BTC, "L1s" -> layer1), None when unknown."""
+        return dict(self.phrases).get(phrase_key(written.lstrip("$")))
+
     def names(self) -> list[str]:
         return list(dict.fromkeys(name for _, name in self.phrases))
 
