@@ -90,3 +90,23 @@ def test_a_broken_user_catalogue_does_not_stop_the_parser(ctx):
     ctx.settings.user_indices_path.write_text("[indices.bad\n")
     p = parse_text("sold all my LUNA", TODAY, vocabulary=journal_vocabulary(ctx))
     assert [(x.name, x.amount_basis) for x in p.positions] == [("LUNA", "all")]
+
+
+def test_the_prefix_tree_matches_what_a_flat_longest_first_alternation_matches():
+    import random
+    import re
+
+    from indexdesk.memory.journal.lexicon import LEXICON
+    from indexdesk.memory.journal.vocabulary import alternation, phrase_key
+
+    from journal_parse_scoring import load_parse_set
+
+    phrases = sorted({phrase_key(p) for v in LEXICON.values() for p in v})
+    flat = "|".join(r"[\s-]+".join(re.escape(w) for w in p.split(" ")) for p in sorted(phrases, key=len, reverse=True))
+    wrap = r"(?<![\w$])({})(?:s|es|ed|d|ing|ly)?(?!\w)"
+    a, b = (re.compile(wrap.format(body), re.IGNORECASE) for body in (flat, alternation(phrases, r"[\s-]+")))
+    rng = random.Random(7)
+    texts = [row["text"] for row in load_parse_set()]
+    texts += [" ".join(rng.choice(phrases) + rng.choice(["", "s", "ed", "ing", "x"]) for _ in range(6)) for _ in range(300)]
+    for text in texts:
+        assert [m.group(0) for m in a.finditer(text)] == [m.group(0) for m in b.finditer(text)], text

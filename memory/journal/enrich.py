@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 from indexdesk.memory.journal.lexicon import LEXICON
+from indexdesk.memory.journal.vocabulary import alternation
 
 _INFLECTION = r"(?:s|es|ed|d|ing|ly)?"
 _NEGATION = re.compile(r"\b(?:not|no|never|wasn't|wasnt|isn't|without|zero)\s+(?:\w+\s+)?$")
@@ -25,8 +26,7 @@ def _compile(table: dict[str, tuple[str, ...]], inflect: bool = True) -> tuple[r
     for tag, phrases in table.items():
         for phrase in phrases:
             owners.setdefault(_phrase_key(phrase), []).append(tag)
-    alternatives = sorted(owners, key=len, reverse=True)
-    body = "|".join(r"[\s-]+".join(re.escape(word) for word in p.split(" ")) for p in alternatives)
+    body = alternation(owners, r"[\s-]+")  # a prefix tree: several times faster than a flat alternation
     suffix = _INFLECTION if inflect else ""
     return re.compile(rf"(?<![\w$])({body}){suffix}(?!\w)", re.IGNORECASE), owners
 

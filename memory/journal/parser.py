@@ -21,7 +21,8 @@ from indexdesk.memory.journal.enrich import lexicon_matches
 from indexdesk.memory.journal.errors import JournalError
 from indexdesk.memory.journal.lexicon import LEXICON
 from indexdesk.memory.journal.models import Position
-from indexdesk.memory.journal.vocabulary import Vocabulary, default_vocabulary, mentions, phrase_key, with_extra
+from indexdesk.memory.journal.vocabulary import (Vocabulary, alternation, default_vocabulary, mentions, phrase_key,
+                                                 with_extra)
 
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -61,10 +62,13 @@ def _iso_date(text: str) -> date | None:
                            field="text") from None
 
 
+_MONTHS = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MONTH_DAY = re.compile(rf"\b({_MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b")
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTHS})\.?(?:,?\s+(\d{{4}}))?\b")
+
+
 def _month_day(text: str, today: date) -> date | None:
-    months = "|".join(sorted(MONTHS, key=len, reverse=True))
-    match = (re.search(rf"\b({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", text)
-             or re.search(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({months})\.?(?:,?\s+(\d{{4}}))?\b", text))
+    match = _MONTH_DAY.search(text) or _DAY_MONTH.search(text)
     if not match:
         return None
     first, second, year = match.groups()
@@ -115,6 +119,8 @@ def _normalise_quotes(text: str) -> str:
 
 def _confidence(text: str) -> int | None:
     lowered = text.lower()
+    if "confiden" not in lowered and "conviction" not in lowered and "/" not in lowered:
+        return None
     match = re.search(r"\b(?:confidence|conviction|confident)\s*(?:is|of|level|:|=)?\s*([1-5])(?:\s*/\s*5)?\b", lowered)
     if match:
         return int(match.group(1))
@@ -166,7 +172,7 @@ def _verb_pattern() -> tuple[re.Pattern, dict[str, str]]:
                 owners.setdefault(phrase_key(phrase), tag.split(":", 1)[1])
     for phrase, action in _EXTRA_VERBS.items():
         owners.setdefault(phrase, action)
-    body = "|".join(r"[\s-]+".join(re.escape(w) for w in p.split(" ")) for p in sorted(owners, key=len, reverse=True))
+    body = alternation(owners, r"[\s-]+")
     return re.compile(rf"(?<![\w$])({body})(?:s|es|ed|d|ing)?(?!\w)", re.IGNORECASE), owners
 
 

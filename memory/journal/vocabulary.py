@@ -121,9 +121,34 @@ def with_extra(vocabulary: Vocabulary, extra: tuple[tuple[str, str], ...]) -> Vo
     return Vocabulary(tuple(known.items()), vocabulary.ambiguous, vocabulary.kinds)
 
 
-def _alternation(phrases: Iterable[str]) -> str:
-    ordered = sorted(set(phrases), key=len, reverse=True)
-    return "|".join(r"[\s\-_]+".join(re.escape(w) for w in p.split(" ")) for p in ordered)
+def alternation(phrases: Iterable[str], separator: str = r"[\s\-_]+") -> str:
+    """One regex matching any phrase, as a prefix tree ("take(?: profit)?"), longest match preferred.
+
+    Python's `re` tries a flat alternation one branch at a time; a few hundred phrases factored
+    by common prefix are matched several times faster, which keeps the parser above 2,000 lines/s.
+    A space in a phrase matches any run of spaces, hyphens or underscores (`separator`).
+    """
+    trie: dict = {}
+    for phrase in set(phrases):
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = True
+
+    def render(node: dict) -> str:
+        ends = "" in node
+        branches = []
+        for char in sorted((c for c in node if c), key=lambda c: (c == " ", c)):
+            head = separator if char == " " else re.escape(char)
+            branches.append(head + render(node[char]))
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return body + "?" if len(body) == 1 else f"(?:{body})?"
+        return body
+
+    return render(trie)
 
 
 @lru_cache(maxsize=16)
@@ -131,10 +156,10 @@ def _patterns(vocabulary: Vocabulary) -> tuple[re.Pattern, re.Pattern | None, di
     owners = dict(vocabulary.phrases)
     plain = [p for p in owners if p not in vocabulary.ambiguous]
     # "$sol" is a cashtag, "$2k" is money; digits never start a phrase here.
-    loose = re.compile(rf"(?<![\w])\$?({_alternation(plain)})(?![\w])", re.IGNORECASE)
+    loose = re.compile(rf"(?<![\w])\$?({alternation(plain)})(?![\w])", re.IGNORECASE)
     tight = None
     if vocabulary.ambiguous:
-        tight = re.compile(rf"(?<![\w])(\$)?({_alternation(vocabulary.ambiguous)})(?![\w])", re.IGNORECASE)
+        tight = re.compile(rf"(?<![\w])(\$)?({alternation(vocabulary.ambiguous)})(?![\w])", re.IGNORECASE)
     return loose, tight, owners
 
 
