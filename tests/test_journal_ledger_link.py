@@ -168,3 +168,32 @@ def test_the_model_path_carries_the_same_fields(registry, jctx):
     assert (position["name"], position["action"], position["amount_basis"], position["position_pct"],
             position["price"]) == ("BTC", "sell", "position_pct", 10.0, 64000.0)
     assert "Bitcoin: sell 10% of the position at 64000" in result["understood"]
+
+
+def test_the_model_path_through_a_real_client_and_the_scripted_server(registry, jctx, monkeypatch):
+    import json
+
+    from scripted_openai import ScriptedOpenAI, text
+
+    from indexdesk.agent.model import make_chat_model
+
+    reading = {"kind": "decision", "action": "rotate", "occurred_on": None, "rationale": "fees are growing",
+               "expected_outcome": None, "invalidation": None, "confidence": None, "emotional_state": None,
+               "positions": [
+                   {"name": "Chainlink", "direction": "out_of", "action": "sell", "amount_basis": "units",
+                    "quantity": 100, "amount": None, "weight_change_pct": None, "position_pct": None, "price": 14.5},
+                   {"name": "DeFi", "direction": "into", "action": "buy", "amount_basis": "money",
+                    "quantity": None, "amount": 1450, "weight_change_pct": None, "position_pct": None, "price": None}]}
+    with ScriptedOpenAI([text(json.dumps(reading))]) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("INDEXDESK_MODEL", "scripted-model")
+        from indexdesk.tools.settings import Settings
+
+        jctx.model, _ = make_chat_model(Settings(home=jctx.settings.home))
+        result = registry.call("log_journal_entry", {"text": "sold 100 LINK at 14.5 into DeFi, fees are growing"}, jctx)
+        system, request = server.messages(0)[0]["content"], server.requests[0]
+    assert result["extraction"] == "model", result
+    assert "position_pct" in system and "amount_basis" in json.dumps(request)  # prompt and schema carry the fields
+    assert [(p["name"], p["action"], p["amount_basis"], p["quantity"], p["amount"], p["price"])
+            for p in result["entry"]["positions"]] == [("LINK", "sell", "units", 100.0, None, 14.5),
+                                                       ("defi", "buy", "money", None, 1450.0, None)]
