@@ -159,6 +159,8 @@ _EXTRA_VERBS = {"swap": "rotate", "swapped": "rotate", "flipped": "rotate", "con
                 "sold": "sell", "trimmed": "sell", "bought": "buy"}
 _HARD_BREAK = re.compile(r"[;.!?\n]+(?:\s|$)|\bbut\b|\bthen\b|\bwhile\b")
 _NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bresisted|\bdecided against|\bwithout)\s+(?:\w+\s+)?$")
+_SIZE_FIELDS = ("amount_basis", "quantity", "amount", "weight_change_pct", "position_pct")
+_MARKET_SUBJECT = re.compile(r"\s+(?:just\s+|has\s+|had\s+|is\s+|was\s+|got\s+|really\s+|then\s+)?$")
 _FROM = re.compile(r"\b(?:from|out of|with|using)\s+(?:the\s+|my\s+|some\s+|of\s+|all\s+|half\s+)*$")
 _INTO = re.compile(r"\b(?:into|to|for|in|towards?)\s+(?:the\s+|my\s+|some\s+|more\s+)*$")
 
@@ -183,6 +185,9 @@ def _verbs(lowered: str, names: list[tuple[int, int]]) -> list[tuple[int, int, s
     for m in pattern.finditer(lowered):
         key = phrase_key(m.group(1))
         if key in _WEAK_VERBS or any(a < m.end() and m.start() < b for a, b in names):
+            continue
+        if any(_MARKET_SUBJECT.match(lowered, b, m.start()) for _a, b in names if b <= m.start()):
+            out.append((m.start(), m.end(), "market"))  # "BTC dumped 10%", "SOL sold off": the market moved
             continue
         action = owners[key]
         if action != "hold" and _NEGATED.search(lowered[max(0, m.start() - 24):m.start()]):
@@ -225,16 +230,23 @@ def _side(action: str | None, lowered: str, start: int, first_in_segment: bool) 
     return None if action == "rotate" else action
 
 
-def _positions(text: str, vocabulary: Vocabulary) -> list[Position]:
+def _positions(text: str, vocabulary: Vocabulary) -> tuple[list[Position], set[str]]:
+    """The positions named in `text`, and the actions the user took (verbs that are not the market's)."""
     lowered = _normalise_quotes(text).lower()
     found = mentions(text, vocabulary)
-    if not found:
-        return []
     spans = [(s, e) for _, s, e in found]
+    verbs = _verbs(lowered, spans)
+    market_moves = [end for _s, end, action in verbs if action == "market"]
+    verbs = [v for v in verbs if v[2] != "market"]
+    actions = {action for _s, _e, action in verbs}
+    if not found:
+        return [], actions
     price_list = prices(lowered)
-    size_list = sizes(lowered, spans, [(p.start, p.end) for p in price_list])
-    segments = _segments(lowered, _verbs(lowered, spans))
+    size_list = [size for size in sizes(lowered, spans, [(p.start, p.end) for p in price_list])
+                 if not any(0 <= size.start - end <= 3 for end in market_moves)]  # "BTC dumped 10%" moved the market
+    segments = _segments(lowered, verbs)
     out: dict[str, Position] = {}
+    bound: dict[str, bool] = {}  # whether a name's size was written right at it ("0.5 ETH", "10% of my ETH")
     for i, (name, start, end) in enumerate(found):
         seg = next((s for s in segments if s[0] <= start < s[1]), (0, len(lowered), None, len(lowered)))
         seg_mentions = [j for j, (_, s, _e) in enumerate(found) if seg[0] <= s < seg[1]]
@@ -248,10 +260,14 @@ def _positions(text: str, vocabulary: Vocabulary) -> list[Position]:
             known = out[name].model_dump(exclude_none=True)
             if known.get("action") is None or known.get("direction") == "held":
                 known.pop("direction", None)
+            if size is not None and size.mention == i and not bound.get(name):  # "0.1 BTC" beats a loose "10%"
+                known = {k: v for k, v in known.items() if k not in _SIZE_FIELDS}
             out[name] = Position(**{**position.model_dump(exclude_none=True), **known})
+            bound[name] = bound.get(name) or (size is not None and size.mention == i)
             continue
         out[name] = position
-    return list(out.values())
+        bound[name] = size is not None and size.mention == i
+    return list(out.values()), actions
 
 
 def _size_for(i, start, seg, seg_mentions, found, size_list, lowered, action):
@@ -272,7 +288,7 @@ def _size_for(i, start, seg, seg_mentions, found, size_list, lowered, action):
         # several sizes and several names: pair each name with the nearest size before it, else after
         before = [s for s in free if s.start < start]
         return before[-1] if before else free[0]
-    if action == "sell" and exits_whole_position(lowered[seg[0]:seg[3]]):
+    if action == "sell" and exits_whole_position(lowered[max(0, seg[0] - 16):seg[3]]):  # "partially exited"
         return Size(100.0, "all", start, start)
     return None
 
@@ -332,8 +348,10 @@ def parse_text(text: str, today: date, extra_names: tuple[tuple[str, str], ...] 
     vocabulary = with_extra(vocabulary or default_vocabulary(), extra_names)
     lowered = text.lower()
     matches = lexicon_matches(text)
-    actions = {tag.split(":", 1)[1] for tag, _ in matches if tag.startswith("action:")}
-    positions = _positions(text, vocabulary)
+    positions, actions = _positions(text, vocabulary)
+    # loose words ("short", "long", "bid") still count for the entry's action, not for a position's
+    actions |= {tag.split(":", 1)[1] for tag, phrase in matches
+                if tag.startswith("action:") and phrase_key(phrase) in _WEAK_VERBS}
     sides = {p.action for p in positions}
     has_from_into = re.search(r"\bfrom\b.+\b(?:into|to)\b", lowered) is not None
     if has_from_into and ({"buy", "sell", "rotate"} & actions or any(p.amount_basis for p in positions)):
