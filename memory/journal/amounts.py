@@ -69,8 +69,8 @@ _FRACTIONS = {"half": 50.0, "a half": 50.0, "one half": 50.0, "a third": 100 / 3
               "a fifth": 20.0, "a tenth": 10.0, "one tenth": 10.0}
 _FRACTION = re.compile(r"\b(" + "|".join(sorted(_FRACTIONS, key=len, reverse=True)) + r")\b(?:\s+of)?")
 _HALVED = re.compile(r"\bhalved\b|\bcut\b[^.;]{0,20}\bin half\b")
-_ALL = re.compile(r"\b(?:all(?: of)?(?= (?:my|the|our|of)\b| [a-z$])|everything|entire|whole|completely|fully|the lot|every last|all out|"
-                  r"100 ?% of (?:my |the )?(?:position|bag)|all in all)\b")
+_ALL = re.compile(r"\b(?:all(?: of)?(?= (?:my|the|our|of)\b| (?!in\b)[a-z$])|everything|entire|whole|completely|fully|the lot|every last|all out|"
+                  r"100 ?% of (?:my |the )?(?:position|bag))\b")
 _EXIT_VERB = re.compile(r"\b(?:exit(?:ed|ing)?|clos(?:ed|ing|e) (?:out )?(?:my |the |our )?|sold out of|got out of|"
                         r"dumped (?:all|everything)|liquidat(?:ed|e)|zeroed|capitulated out of)\b")
 

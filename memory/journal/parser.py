@@ -153,10 +153,24 @@ _VERB_ACTION = {"buy": "buy", "sell": "sell", "hold": "hold", "hedge": "hedge", 
 _WEAK_VERBS = frozenset({"long", "wait", "waited", "drift", "drifted", "target weights", "target allocation",
                          "short", "bid", "shift", "enter", "protection", "insurance", "rotation"})
 # Verbs of position-keeping beyond the tagging lexicon (which is shared with search).
-_EXTRA_VERBS = {"swap": "rotate", "swapped": "rotate", "flipped": "rotate", "converted": "rotate", "moved": "rotate",
-                "put": "buy", "parked": "buy", "raised": "buy", "grew": "buy", "took a position": "buy",
-                "took a small position": "buy", "started a position": "buy", "lowered": "sell", "took": "sell",
-                "sold": "sell", "trimmed": "sell", "bought": "buy"}
+_EXTRA_VERBS = {
+    # rotations
+    "swap": "rotate", "swapped": "rotate", "flipped": "rotate", "converted": "rotate", "moved": "rotate",
+    "switched": "rotate", "rolled": "rotate", "traded": "rotate", "exchanged": "rotate",
+    # buys
+    "put": "buy", "parked": "buy", "raised": "buy", "grew": "buy", "took a position": "buy",
+    "took a small position": "buy", "started a position": "buy", "grab": "buy", "grabbed": "buy", "snag": "buy",
+    "snagged": "buy", "nabbed": "buy", "snapped up": "buy", "allocated": "buy", "acquired": "buy", "invested": "buy",
+    "stacked": "buy", "scaled into": "buy", "scaled in": "buy", "upped": "buy", "boosted": "buy", "got into": "buy",
+    "went all in": "buy", "all in on": "buy", "bought back": "buy", "re-entered": "buy", "reentered": "buy",
+    "splurged": "buy", "opened": "buy", "increased": "buy", "added": "buy", "adding": "buy",
+    # sells
+    "lowered": "sell", "took": "sell", "sold": "sell", "trimmed": "sell", "bought": "buy", "shaved": "sell",
+    "shave": "sell", "got rid of": "sell", "rid of": "sell", "scaled out": "sell", "scaled back": "sell",
+    "cut back": "sell", "decreased": "sell", "parted with": "sell", "gave up on": "sell", "booked": "sell",
+    "banked": "sell", "realized": "sell", "realised": "sell", "sold off": "sell", "dropped": "sell",
+    "let go": "sell", "chopped": "sell", "halved": "sell",
+}
 _HARD_BREAK = re.compile(r"[;.!?\n]+(?:\s|$)|\bbut\b|\bthen\b|\bwhile\b")
 _NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bresisted|\bdecided against|\bwithout)\s+(?:\w+\s+)?$")
 _SIZE_FIELDS = ("amount_basis", "quantity", "amount", "weight_change_pct", "position_pct")
