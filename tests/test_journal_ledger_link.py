@@ -197,3 +197,11 @@ def test_the_model_path_through_a_real_client_and_the_scripted_server(registry, 
     assert [(p["name"], p["action"], p["amount_basis"], p["quantity"], p["amount"], p["price"])
             for p in result["entry"]["positions"]] == [("LINK", "sell", "units", 100.0, None, 14.5),
                                                        ("defi", "buy", "money", None, 1450.0, None)]
+
+
+def test_search_filters_accept_names_as_people_write_them(registry, jctx):
+    registry.call("log_journal_entry", {"text": "added 100 LINK on the dip"}, jctx)
+    registry.call("log_journal_entry", {"text": "bought 2 SOL"}, jctx)
+    result = registry.call("search_journal", {"query": "dip", "indices": ["Chainlink"]}, jctx)
+    assert not is_error(result), result
+    assert [h["indices"] for h in result["hits"]] == [["LINK"]]

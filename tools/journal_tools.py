@@ -128,13 +128,19 @@ class ExtractedEntry(BaseModel):
 
 
 def _resolve(ctx: ToolContext, names: list[str]) -> tuple[dict[str, str], list[str]]:
-    """{given: canonical} for the names the catalogue knows; unknown ones are left out, with a warning."""
-    from indexdesk.tools.indices import series
+    """{given: canonical} for the names the catalogue knows; unknown ones are left out, with a warning.
 
+    Names are read through the journal vocabulary first, so "Chainlink", "L1s" or "memes" (as a user
+    or a model writes them) resolve like "LINK", "layer1", "memecoins".
+    """
+    from indexdesk.tools.indices import series
+    from indexdesk.tools.journal_vocabulary import journal_vocabulary
+
+    vocabulary = journal_vocabulary(ctx)
     out, warnings = {}, []
     for name in names:
         try:
-            out[name] = series.resolve_names(ctx, [name])[0]
+            out[name] = series.resolve_names(ctx, [vocabulary.canonical(name) or name])[0]
         except ToolError as exc:
             warnings.append(f"ignored {name!r}: {exc.message.split(' valid:')[0]}")
         except (ImportError, AttributeError, OSError, ValueError) as exc:
@@ -245,10 +251,6 @@ def log_journal_entry(ctx: ToolContext, text: str, kind: KindName | None = None,
     if day > today:
         raise ToolError(f"the entry date {day} is in the future", hint="journal what happened, dated when it happened",
                         field="when")
-    from indexdesk.tools.journal_vocabulary import journal_vocabulary
-
-    vocabulary = journal_vocabulary(ctx)  # a model writes names as the user did ("Bitcoin", "L1s")
-    parsed.positions = [p.model_copy(update={"name": vocabulary.canonical(p.name) or p.name}) for p in parsed.positions]
     canonical, resolve_warnings = _resolve(ctx, [p.name for p in parsed.positions])
     warnings += resolve_warnings
     positions = [p.model_copy(update={"name": canonical[p.name]}) for p in parsed.positions if p.name in canonical]
