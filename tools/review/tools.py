@@ -16,8 +16,7 @@ from pydantic import BaseModel, Field
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
 from indexdesk.tools.registry import tool
-from indexdesk.tools.review.outcomes import (HORIZONS, DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate,
-                                              unassessable_note)
+from indexdesk.tools.review.outcomes import HORIZONS, DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate
 from indexdesk.tools.review.report import QuarterReview, RiskCheck, build_review
 
 REPORT_FILE = "review.md"
@@ -167,6 +166,8 @@ class OutcomesResult(BaseModel):
 def journal_outcomes(ctx: ToolContext) -> OutcomesResult:
     """How journaled decisions did 30 and 90 days later, with the hit rate."""
     entries = decision_entries(ctx, None, None)
+    from indexdesk.tools.review.outcomes import unassessable_note
+
     outcomes, warnings = compute_outcomes(ctx, entries)
     warnings += [n for n in [unassessable_note(outcomes)] if n]
     if not entries:
