@@ -205,3 +205,22 @@ def test_search_filters_accept_names_as_people_write_them(registry, jctx):
     result = registry.call("search_journal", {"query": "dip", "indices": ["Chainlink"]}, jctx)
     assert not is_error(result), result
     assert [h["indices"] for h in result["hits"]] == [["LINK"]]
+
+
+def test_against_the_ledger_store_when_it_is_installed(registry, jctx):
+    """The real store (memory/ledger, built on another branch): runs once both are merged."""
+    try:
+        from indexdesk.memory.ledger import Tx as LedgerTx
+    except ImportError:
+        pytest.skip("the ledger store (indexdesk.memory.ledger) is not in this tree yet")
+    store = jctx.ledger_store()
+    store.add_transactions([
+        LedgerTx(tx_id="dep", kind="deposit", symbol="USD", quantity=Decimal("10000"),
+                 when=datetime(2026, 3, 1, tzinfo=timezone.utc)),
+        LedgerTx(tx_id="b1", kind="buy", symbol="ETH", quantity=Decimal("0.5"), price=Decimal("3190"),
+                 when=datetime(2026, 3, 10, 15, tzinfo=timezone.utc))])
+    linked = registry.call("log_journal_entry", {"text": "bought 0.5 ETH at 3200", "when": "2026-03-11"}, jctx)
+    assert linked["entry"]["ledger_links"] == ["b1"] and linked["ledger"][0].startswith("linked to tx b1")
+    proposed = registry.call("log_journal_entry", {"text": "sold 1 BTC at 60k", "when": "2026-03-11"}, jctx)
+    assert [(p["kind"], p["symbol"], p["quantity"], p["price"]) for p in proposed["proposed_transactions"]] == [
+        ("sell", "BTC", 1.0, 60000.0)]

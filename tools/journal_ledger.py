@@ -106,8 +106,9 @@ def propose_transaction(position, day: date) -> ProposedTransaction | None:
 
 def _transactions(ctx, start: date, end: date) -> list | None:
     """The ledger's transactions around the entry, or None when there is no ledger to read."""
-    if ctx.ledger is None and not (ctx.settings.home / "ledger.sqlite").exists():
-        return None
+    configured = getattr(ctx.settings, "database_url", None)  # a PostgreSQL ledger (ledger branch setting)
+    if ctx.ledger is None and not configured and not (ctx.settings.home / "ledger.sqlite").exists():
+        return None  # opening would create an empty ledger: journaling never does that
     try:
         return list(ctx.ledger_store().transactions(symbol=None, start=start, end=end))
     except Exception as exc:  # noqa: BLE001 - a ledger that cannot be read must never lose the journal entry
