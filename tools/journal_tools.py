@@ -18,8 +18,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
-from indexdesk.tools.journal_ledger import ProposedTransaction, ledger_for_entry
 from indexdesk.tools.registry import tool
+from indexdesk.tools.journal_ledger import ProposedTransaction, ledger_for_entry
 
 log = logging.getLogger("indexdesk.journal")
 PROMPT = Path(__file__).resolve().parents[1] / "prompts" / "journal_extraction.md"
