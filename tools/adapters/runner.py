@@ -103,7 +103,7 @@ class ToolRunner:
         return await asyncio.wait_for(asyncio.wrap_future(self._worker.submit(func, *args)), self.timeout)
 
     def _cache_key(self, name: str, arguments: dict | str | None) -> tuple[str, str] | None:
-        if self.cache is None or name not in self.registry:
+        if self.cache is None or not isinstance(name, str) or name not in self.registry:
             return None
         spec = self.registry.get(name)
         if not spec.read_only or spec.category not in CACHED_CATEGORIES:
@@ -120,7 +120,8 @@ class ToolRunner:
             return timed_out(name, self.timeout)
         if key is not None and not is_error(result):
             self.cache.put(key, result)
-        elif self.cache is not None and name in self.registry and self.registry.get(name).state_changing:
+        elif self.cache is not None and isinstance(name, str) and name in self.registry \
+                and self.registry.get(name).state_changing:
             self.cache.clear()
         return result
 
