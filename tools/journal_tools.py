@@ -22,6 +22,7 @@ from indexdesk.tools.registry import tool
 
 log = logging.getLogger("indexdesk.journal")
 PROMPT = Path(__file__).resolve().parents[1] / "prompts" / "journal_extraction.md"
+EARLIEST_ENTRY_DAY = date(2009, 1, 3)  # Bitcoin's genesis block: no crypto decision is older
 KindName = Literal["decision", "thesis", "note", "lesson", "review"]
 
 
@@ -77,7 +78,7 @@ def market_snapshot(ctx: ToolContext, names: list[str], on: date) -> tuple[dict 
         panel, market = series.level_panel(ctx, wanted, start=on - timedelta(days=120), end=on)
     except ToolError as exc:
         return None, [f"no market context: {exc.message}"]
-    except (OSError, ValueError, KeyError, LookupError, AttributeError, ImportError) as exc:
+    except (OSError, ValueError, OverflowError, KeyError, LookupError, AttributeError, ImportError) as exc:
         log.warning("market snapshot failed: %s", exc)
         return None, [f"no market context: {type(exc).__name__}: {exc}"]
     if panel.empty:
@@ -249,6 +250,9 @@ def log_journal_entry(ctx: ToolContext, text: str, kind: KindName | None = None,
     if day > today:
         raise ToolError(f"the entry date {day} is in the future", hint="journal what happened, dated when it happened",
                         field="when")
+    if day < EARLIEST_ENTRY_DAY:
+        raise ToolError(f"the entry date {day} is before {EARLIEST_ENTRY_DAY}, earlier than any crypto market",
+                        hint="give the day it happened as YYYY-MM-DD", field="when")
     canonical, resolve_warnings = _resolve(ctx, [p.name for p in parsed.positions])
     warnings += resolve_warnings
     positions = [p.model_copy(update={"name": canonical[p.name]}) for p in parsed.positions if p.name in canonical]

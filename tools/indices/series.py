@@ -79,14 +79,17 @@ def parse_window(window: str, first: date, last: date) -> tuple[date, date]:
         count, unit = int(match.group(1)), match.group(2)
         if count == 0:
             raise ToolError(f"window {window!r} is empty", hint=f"window is {WINDOW_HELP}", field="window")
-        if unit == "d":
-            start = last - timedelta(days=count)
-        elif unit == "w":
-            start = last - timedelta(weeks=count)
-        elif unit == "m":
-            start = _shift_months(last, count)
-        else:
-            start = _shift_years(last, count)
+        try:
+            if unit == "d":
+                start = last - timedelta(days=count)
+            elif unit == "w":
+                start = last - timedelta(weeks=count)
+            elif unit == "m":
+                start = _shift_months(last, count)
+            else:
+                start = _shift_years(last, count)
+        except (ValueError, OverflowError):  # further back than the calendar goes (e.g. 3000y): all the data
+            start = first
         start, end = max(start, first), last
     if start >= end:
         raise ToolError(f"window {window!r} holds no returns ({start}..{end})",

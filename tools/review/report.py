@@ -91,10 +91,11 @@ def parse_quarter(text: str, first_day: date, last_day: date) -> Quarter:
         else:
             raise ToolError(f"cannot read the quarter {text!r}", hint=f"give {QUARTER_HELP}", field="quarter")
     latest = Quarter.containing(last_day)
-    if quarter.first_day > last_day:
+    # Compare years first: a quarter like 0000Q1 or 99999Q1 has no calendar days to compare.
+    if quarter.year > last_day.year or (quarter.year >= first_day.year and quarter.first_day > last_day):
         raise ToolError(f"{quarter.label} has no data yet: prices end {last_day} (latest quarter: {latest.label})",
                         hint=f"review a quarter up to {latest.label}, or 'last'", field="quarter")
-    if quarter.last_day <= first_day:
+    if quarter.year < first_day.year or quarter.last_day <= first_day:
         raise ToolError(f"{quarter.label} is before the data, which starts {first_day}",
                         hint=f"review a quarter from {Quarter.containing(first_day + timedelta(days=1)).label}",
                         field="quarter")
