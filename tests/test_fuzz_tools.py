@@ -197,3 +197,37 @@ def test_any_text_as_a_window(text):
 
 
 _WINDOW_CTX: dict = {}
+
+
+def _unbounded(node, path="$") -> list[str]:
+    """Paths of string and array schemas with no maxLength / maxItems (enums and formats are bounded)."""
+    out = []
+    if isinstance(node, dict):
+        kind = node.get("type")
+        if kind == "string" and "maxLength" not in node and "enum" not in node and "const" not in node \
+                and "format" not in node:
+            out.append(path)
+        if kind == "array" and "maxItems" not in node:
+            out.append(path)
+        for key, value in node.items():
+            if key == "properties":
+                out += [p for name, prop in value.items() for p in _unbounded(prop, f"{path}.{name}")]
+            elif key in ("items", "anyOf"):
+                out += _unbounded(value, f"{path}[]" if key == "items" else path)
+    elif isinstance(node, list):
+        out += [p for branch in node for p in _unbounded(branch, path)]
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_string_and_list_parameter_is_bounded(name):
+    from indexdesk.tools.adapters.openai_schema import inline_refs
+
+    raw = REGISTRY.get(name).params_model.model_json_schema()
+    assert _unbounded(inline_refs(raw, raw.get("$defs", {}))) == [], \
+        "use the bounded types of indexdesk.tools.params (Name, NameList, Window, Query, Text, TagList)"
+
+
+def test_a_megabyte_query_fails_fast_with_a_short_error(fuzz_ctx):
+    result = call("search_journal", {"query": MEGABYTE}, fuzz_ctx)
+    assert is_error(result) and result["field"] == "query" and len(dumps(result)) < 600

@@ -12,12 +12,13 @@ import math
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
+from indexdesk.tools.params import Day, NameList, Query, TagList, Text
 from indexdesk.tools.registry import tool
 
 log = logging.getLogger("indexdesk.journal")
@@ -225,8 +226,8 @@ def entry_view(entry, cls=JournalEntryView, **extra) -> BaseModel:
 # ---------------------------------------------------------------- tools
 
 @tool(state_changing=True)
-def log_journal_entry(ctx: ToolContext, text: str, kind: KindName | None = None, when: str | None = None,
-                      tags: list[str] | None = None, ledger_links: list[str] | None = None) -> LoggedEntry:
+def log_journal_entry(ctx: ToolContext, text: Text, kind: KindName | None = None, when: Day | None = None,
+                      tags: TagList | None = None, ledger_links: TagList | None = None) -> LoggedEntry:
     """Write a trading-journal entry from plain language; returns what was understood so it can be corrected.
 
     Args:
@@ -276,9 +277,9 @@ def log_journal_entry(ctx: ToolContext, text: str, kind: KindName | None = None,
 
 
 @tool
-def search_journal(ctx: ToolContext, query: str, start: str | None = None, end: str | None = None,
-                   kinds: list[KindName] | None = None, indices: list[str] | None = None,
-                   tags: list[str] | None = None, k: int = 5) -> JournalSearchResult:
+def search_journal(ctx: ToolContext, query: Query, start: Day | None = None, end: Day | None = None,
+                   kinds: Annotated[list[KindName], Field(max_length=5)] | None = None,
+                   indices: NameList | None = None, tags: TagList | None = None, k: int = 5) -> JournalSearchResult:
     """Search the trading journal by meaning and words, with optional date, kind, index and tag filters.
 
     Args:

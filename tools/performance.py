@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
-
 import numpy as np
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BaseModel
 
 from indexdesk.tools import metrics
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
 from indexdesk.tools.indices import series
+from indexdesk.tools.params import Name, NameList, Window
 from indexdesk.tools.registry import tool
 
 MAX_NAMES = 20
 SHORT_WINDOW = 30  # fewer daily returns than this make annualised numbers noise
 _DIGITS = 4
-
-
-def _as_list(value):
-    if isinstance(value, str):
-        return [part for part in (p.strip() for p in value.split(",")) if part]
-    return value
 
 
 class IndexPerformance(BaseModel):
@@ -133,8 +126,7 @@ def compute_performance(ctx: ToolContext, indices: list[str], window: str = "90d
 
 @tool
 def get_index_performance(ctx: ToolContext,
-                          indices: Annotated[list[str], BeforeValidator(_as_list)],
-                          window: str = "90d", benchmark: str = "BTC") -> PerformanceResult:
+                          indices: NameList, window: Window = "90d", benchmark: Name = "BTC") -> PerformanceResult:
     """Return, volatility, Sharpe, Sortino, drawdown, beta and rank of indices or assets over a window.
 
     Args:

@@ -203,6 +203,10 @@ def format_validation_error(spec: ToolSpec, err: ValidationError) -> dict:
             problems.append(unknown_name("argument", top, valid).message)
             continue
         got = e.get("input")
+        if e.get("type") in ("string_too_long", "too_long") and hasattr(got, "__len__"):
+            unit = "characters" if isinstance(got, str) else "items"
+            problems.append(f"argument {loc!r}: {msg} (got {len(got):,} {unit})")
+            continue
         shown = json.dumps(got, default=str)[:80] if got is not None else None
         problems.append(f"argument {loc!r}: {msg}" + (f" (got {shown})" if shown and e.get("type") != "missing" else ""))
     params = ", ".join(
@@ -255,8 +259,8 @@ def _arguments_object(args: Any) -> tuple[dict, dict | None]:
             where = f": {exc.msg} at position {exc.pos}" if isinstance(exc, json.JSONDecodeError) else ""
             return {}, {"error": f"arguments are not valid JSON{where}", "hint": "send the arguments as one JSON object"}
     if not isinstance(args, dict):
-        return {}, {"error": f"arguments must be a JSON object, got {type(args).__name__}",
-                    "hint": "send {\"name\": value, ...}"}
+        return {}, {"error": "arguments must be a JSON object",
+                    "hint": f"got {type(args).__name__}; send {{\"name\": value, ...}}"}
     return dict(args), None
 
 

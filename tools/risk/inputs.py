@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from indexdesk.tools.errors import ToolError
+from indexdesk.tools.params import MAX_NAMES, Name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,7 +50,7 @@ class WeightItem(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(description="catalogue index (e.g. defi) or asset symbol (e.g. BTC)")
+    name: Name = Field(description="catalogue index (e.g. defi) or asset symbol (e.g. BTC)")
     weight: float = Field(description="fraction of the portfolio, e.g. 0.4")
 
 
@@ -58,12 +59,14 @@ class ShockItem(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(description="tier, catalogue index or asset symbol")
+    name: Name = Field(description="tier, catalogue index or asset symbol")
     shock: float = Field(description="price move as a fraction, e.g. -0.5 for a 50% fall")
 
 
-WeightList = Annotated[list[WeightItem], BeforeValidator(lambda v: _items_from_mapping(v, "weight"))]
-ShockList = Annotated[list[ShockItem], BeforeValidator(lambda v: _items_from_mapping(v, "shock"))]
+WeightList = Annotated[list[WeightItem], Field(max_length=MAX_NAMES),
+                       BeforeValidator(lambda v: _items_from_mapping(v, "weight"))]
+ShockList = Annotated[list[ShockItem], Field(max_length=MAX_NAMES),
+                      BeforeValidator(lambda v: _items_from_mapping(v, "shock"))]
 
 
 @dataclass(frozen=True)

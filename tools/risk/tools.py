@@ -12,6 +12,7 @@ import numpy as np
 
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError, unknown_name
+from indexdesk.tools.params import NameList, Seed, Window
 from indexdesk.tools.registry import tool
 from indexdesk.tools.risk import scenarios as sc
 from indexdesk.tools.risk.inputs import (ShockList, WeightList, read_confidence, read_fraction, resolve_holdings,
@@ -68,8 +69,8 @@ def _tail_note(var: float, cvar: float, confidence: float, method: str) -> tuple
 
 @tool
 def compute_var(ctx: ToolContext, weights: WeightList, confidence: float = 0.95, horizon_days: int = 1,
-                method: Method = "historical", window: str = "1y", buy_and_hold: bool = False,
-                portfolio_value: float = 100000.0, seed: int = 42) -> VarResult:
+                method: Method = "historical", window: Window = "1y", buy_and_hold: bool = False,
+                portfolio_value: float = 100000.0, seed: Seed = 42) -> VarResult:
     """Value at Risk and CVaR of a portfolio, with each holding's contribution.
 
     Args:
@@ -166,7 +167,7 @@ def _scenario_result(name: str, run: "sc.ScenarioRun", holdings, value: float) -
 
 
 @tool
-def stress_test(ctx: ToolContext, weights: WeightList, scenarios: list[str] | None = None,
+def stress_test(ctx: ToolContext, weights: WeightList, scenarios: NameList | None = None,
                 exchange_loss: float = 0.30, exchange_share: float = 1.0, shocks: ShockList | None = None,
                 portfolio_value: float = 100000.0) -> StressResult:
     """Portfolio P&L in historical crises and hypothetical shocks, with the worst contributor.
@@ -252,8 +253,8 @@ def _pairs(matrix):
 
 
 @tool
-def analyze_correlation(ctx: ToolContext, indices: list[str], window: str = "90d",
-                        rolling_pair: list[str] | None = None, rolling_window: int = 30) -> CorrelationResult:
+def analyze_correlation(ctx: ToolContext, indices: NameList, window: Window = "90d",
+                        rolling_pair: NameList | None = None, rolling_window: int = 30) -> CorrelationResult:
     """Correlation of indices or assets over a window, with redundant pairs flagged.
 
     Args:
@@ -312,8 +313,8 @@ def analyze_correlation(ctx: ToolContext, indices: list[str], window: str = "90d
 # ------------------------------------------------------------------ size_positions
 
 @tool
-def size_positions(ctx: ToolContext, target_volatility: float, indices: list[str] | None = None,
-                   weights: WeightList | None = None, lookback: str = "90d",
+def size_positions(ctx: ToolContext, target_volatility: float, indices: NameList | None = None,
+                   weights: WeightList | None = None, lookback: Window = "90d",
                    allow_leverage: bool = False) -> SizingResult:
     """Volatility-targeted position sizes: riskier holdings get smaller weights, the rest is cash.
 
