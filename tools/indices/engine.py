@@ -311,7 +311,8 @@ def build_index(definition: "IndexDefinition", market: PreparedMarket) -> IndexL
     total_days = len(market.dates)
     levels = np.full(total_days, np.nan)
     empty = IndexLevels(definition.name, pd.Series(levels, index=market.dates, name=definition.name),
-                        pd.DataFrame(columns=[market.symbols[c] for c in columns], dtype=float), [])
+                        pd.DataFrame(index=pd.DatetimeIndex([]), columns=[market.symbols[c] for c in columns],
+                                     dtype=float), [])
     if columns.size == 0 or total_days == 0:
         empty.notes.extend(_notes(definition, _Diagnostics(), missing, 0, 0, 0, None)
                            + [EngineNote("no constituent in this price source: the index has no levels")])
