@@ -40,10 +40,17 @@ def _method_notes(method: str, horizon: int, buy_and_hold: bool, scenarios: int,
                 f"({holding}) by filtered historical simulation: whole days of EWMA-standardised residuals "
                 "resampled (keeps cross-asset dependence and fat tails), volatility updated along each path; "
                 "components: each holding's average loss in the tail paths.")
-    scale = ("" if horizon == 1 else
-             f" Scaled to {horizon} days as mean×h and σ×√h"
+    log_model = details.get("model") == "log"
+    scale = ("" if horizon == 1 and not log_model else
+             f" Scaled to {horizon} day(s) on daily log returns as mean×h and σ×√h"
+             + (", skew/√h and excess kurtosis/h" if method == "cornish_fisher" else "")
+             + ", loss = 1 − e^quantile (never above 100 %); independent days assumed, volatility clustering "
+               "ignored; components keep the linear model's Euler shares." if log_model else
+             f" Scaled to {horizon} days as mean×h and σ×√h on simple returns (short or leveraged portfolio)"
              + (", skew/√h and excess kurtosis/h" if method == "cornish_fisher" else "")
              + ": valid only for independent returns; ignores compounding and volatility clustering.")
+    if details.get("fallback") == "normal":
+        return "Normal distribution (Cornish-Fisher expansion not valid for this skew/kurtosis)." + scale
     if method == "parametric":
         return "Normal distribution with the window's mean and covariance; exact Euler components." + scale
     return (f"Cornish-Fisher: normal quantile adjusted for skew {details.get('skew', 0):.2f} and excess kurtosis "
@@ -103,13 +110,17 @@ def compute_var(ctx: ToolContext, weights: WeightList, confidence: float = 0.95,
         if estimate.scenarios * (1 - level) < 1:
             warnings.append(f"only {estimate.scenarios} {horizon_days}-day outcomes: fewer than one beyond the "
                             f"{level * 100:g}% VaR; the VaR is close to the worst outcome; use a longer window or monte_carlo")
-    elif method == "parametric":
-        estimate = var_math.parametric_risk(returns, w, level, horizon_days)
-    elif method == "cornish_fisher":
-        estimate = var_math.cornish_fisher_risk(returns, w, level, horizon_days)
-        if not estimate.details.get("expansion_valid", True):
+    elif method in ("parametric", "cornish_fisher"):
+        estimate = var_math.reported_moment_risk(returns, w, level, horizon_days, method == "cornish_fisher")
+        if estimate.details.get("fallback") == "normal":
             warnings.append("skew/kurtosis are outside the Cornish-Fisher expansion's valid range (its quantile is "
-                            "not monotone): treat the figure with caution; historical or monte_carlo is safer")
+                            "not monotone): the normal (parametric) figure is reported instead; historical or "
+                            "monte_carlo is safer for such fat tails")
+        if horizon_days == 1 and estimate.details.get("model") == "log":
+            warnings.append("the one-day linear figure exceeded 100 % (impossible for this portfolio): computed "
+                            "on log returns instead")
+        if estimate.details.get("model") == "linear" and holdings.invested > 1.0 + 1e-9:
+            warnings.append("leveraged: the loss can exceed the portfolio's value")
     else:
         estimate = monte_carlo_risk(returns, w, level, horizon_days, MONTE_CARLO_PATHS, seed, "fhs", buy_and_hold)
     if np.allclose(returns, 0.0):
