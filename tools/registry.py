@@ -30,6 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from indexdesk.tools.call_notes import collecting, merge
 from indexdesk.tools.errors import ToolError, shorten, unknown_name
 
 log = logging.getLogger("indexdesk.tools")
@@ -351,7 +352,8 @@ class Registry:
             return format_validation_error(spec, exc)
         kwargs = {n: getattr(params, n) for n in fields}
         try:
-            result = spec.func(ctx, **kwargs) if spec.takes_context else spec.func(**kwargs)
+            with collecting() as data_notes:
+                result = spec.func(ctx, **kwargs) if spec.takes_context else spec.func(**kwargs)
         except ToolError as exc:
             return exc.to_dict()
         except Exception as exc:  # noqa: BLE001 - the adapter boundary: a bug must not reach the user as a traceback
@@ -361,6 +363,8 @@ class Registry:
                     "internal": True}
         warnings: list[str] = []
         plain = sanitize(_to_plain(result), warnings)
+        if data_notes and isinstance(plain, dict):  # coverage gaps, holes, suspect prices behind the numbers
+            plain["warnings"] = merge(plain.get("warnings"), data_notes)
         if warnings:
             if isinstance(plain, dict):
                 plain["warnings"] = list(plain.get("warnings") or []) + _collapse_warnings(warnings)

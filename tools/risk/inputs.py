@@ -125,6 +125,8 @@ def resolve_holdings(ctx: "ToolContext", weights: list[WeightItem], portfolio_va
     holdings = Holdings(tuple(n for n, _ in kept), tuple(v for _, v in kept), float(portfolio_value))
     if holdings.invested > 1.0 + 1e-9:
         warnings.append(f"weights sum to {holdings.invested:.3g} > 1: leveraged, cash is {holdings.cash:.3g}")
+    elif holdings.cash > 1e-9:
+        warnings.append(f"weights sum to {holdings.invested:.3g} < 1: the remaining {holdings.cash:.3g} is held as cash")
     if any(v < 0 for v in holdings.weights):
         warnings.append("negative weights are short positions")
     return holdings

@@ -214,6 +214,9 @@ def stress_test(ctx: ToolContext, weights: WeightList, scenarios: NameList | Non
     results: list[ScenarioResult] = []
     skipped: list[str] = []
     market = ctx.market()
+    # Hypothetical scenarios shock today's holdings: today's coverage of each index travels with them.
+    from indexdesk.tools.indices.series import data_notes
+    warnings += data_notes(ctx, list(holdings.names), market.as_of, market.as_of)
     for name in chosen:
         try:
             if name in sc.REPLAYS:
