@@ -16,6 +16,8 @@ def _isolated_env(monkeypatch, tmp_path_factory):
     """No test ever reads the user's home, keys or network settings."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("INDEXDESK_HOME", str(home))
+    # The sample market runs to today for users; tests pin its last day so their numbers never drift.
+    monkeypatch.setenv("INDEXDESK_SAMPLE_THROUGH", "2026-10-31")
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "INDEXDESK_SOURCE", "INDEXDESK_MODEL", "INDEXDESK_CHROMA_URL",
                 "TOKEN_METRICS_API_KEY", "COINGECKO_API_KEY"):
         monkeypatch.delenv(var, raising=False)

@@ -95,6 +95,10 @@ def market_snapshot(ctx: ToolContext, names: list[str], on: date) -> tuple[dict 
         "regime": classify_regime(btc) if btc is not None else None,
         "source": getattr(market, "label", None),
     }
+    behind = (on - context["as_of"]).days
+    if behind > 0:  # never pass an old snapshot off as the entry day's market
+        return context, [f"market context is from {context['as_of']}, {behind} day(s) before the entry: "
+                         "the price source ends there"]
     return context, []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr
@@ -23,6 +24,7 @@ class Settings(BaseSettings):
     source: str = Field("sample", description="price source: sample | csv:PATH | coingecko | binance | tokenmetrics")
     annualization: int = Field(365, description="periods per year; crypto trades every day")
     indices_file: Path | None = Field(None, description="TOML file with user-defined indices (default HOME/indices.toml)")
+    sample_through: date | None = Field(None, description="last day of the sample market; unset = today (UTC)")
     offline: bool = Field(False, description="never touch the network; answer from the cache and mark results stale")
 
     # Model
