@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -33,6 +34,8 @@ HOSTILE_NUMBERS = [math.inf, -math.inf, math.nan, 1e308, -1e308, -1, 0, 1, 2**63
 WRONG_TYPES = [None, True, [], {}, [None], [[]], {"a": 1}, ["\ud800"], [MEGABYTE], ["BTC"] * 5000]
 # Tools that write report folders and charts are slower per call; everything else gets the default.
 EXAMPLES = {"quarterly_review": 6}
+# A deeper run: INDEXDESK_FUZZ_SCALE=20 multiplies every example budget (and draws new examples each run).
+SCALE = int(os.environ.get("INDEXDESK_FUZZ_SCALE", "1"))
 HOSTILE_VALUES = HOSTILE_STRINGS + HOSTILE_NUMBERS + WRONG_TYPES
 
 
@@ -126,7 +129,7 @@ def _valid_arguments(name: str):
 @pytest.mark.parametrize("name", NAMES)
 def test_schema_generated_arguments(name, fuzz_ctx):
     """Arguments the schema allows: a result or a structured tool error, never a bug."""
-    @settings(max_examples=EXAMPLES.get(name, 20), deadline=None, database=None, derandomize=True,
+    @settings(max_examples=EXAMPLES.get(name, 20) * SCALE, deadline=None, database=None, derandomize=SCALE == 1,
               suppress_health_check=list(HealthCheck))
     @given(_valid_arguments(name))
     def run(args):
