@@ -111,3 +111,23 @@ def test_the_review_says_an_unpriced_index_was_held_as_cash(shared_data, tmp_pat
     said = [line for line in result["lessons"] if line.startswith("ai_data")]
     assert said and all("held as cash" in line and "not its own performance" in line for line in said), result["lessons"]
     assert any("ai_data: no constituent priced" in w for w in result["warnings"])
+
+
+def test_an_index_whose_members_the_csv_lacks_is_a_warning_not_a_bug(tmp_path):
+    ctx = _context(tmp_path, {"BTC": _walk(1, 100.0), "ETH": _walk(2, 10.0)})
+    result = REGISTRY.call("get_index_performance", {"indices": ["defi"]}, ctx)
+    assert not is_error(result), result
+    assert any("defi: no constituent in this price source" in w for w in result["warnings"])
+
+
+def test_a_non_utf8_byte_from_the_command_line_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    from indexdesk.agent.cli import main
+
+    monkeypatch.setenv("INDEXDESK_HOME", str(tmp_path))
+    monkeypatch.setenv("INDEXDESK_EMBEDDING", "hash:64")
+    arg = b"bought BTC \xff".decode("utf-8", "surrogateescape")  # what Python hands over for $'...\xff'
+    code = main(["journal", "add", arg])
+    err = capsys.readouterr().err
+    assert code != 0 and "not valid Unicode" in err and "Traceback" not in err
+    store = ToolContext(settings=Settings(home=tmp_path, embedding="hash:64")).journal_store()
+    assert store.count() == 0
