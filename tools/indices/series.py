@@ -253,6 +253,9 @@ def data_notes(ctx: "ToolContext", names: list[str], start: date | None = None, 
     import pandas as pd
 
     book = load(ctx)
+    key = ("data_notes", ctx.settings.source, tuple((n, book.lookup(n)) for n in names), start, end)
+    if key in ctx.memo:
+        return list(ctx.memo[key])
     findings = quality_findings(ctx)
     close = ctx.market().close
     if close.empty:
@@ -275,7 +278,8 @@ def data_notes(ctx: "ToolContext", names: list[str], start: date | None = None, 
             rows = weights.loc[(governing[-1] if len(governing) else first): last]
             held = [str(s) for s in rows.columns[(rows > 0).any(axis=0).to_numpy()]]
             notes += [f"{name} holds {f.text}" for s in held for f in findings.get(s, ()) if f.touches(first, last)]
-    return list(dict.fromkeys(notes))
+    ctx.memo[key] = list(dict.fromkeys(notes))
+    return list(ctx.memo[key])
 
 
 def _source_coverage(ctx: "ToolContext", definition: "IndexDefinition") -> str | None:
