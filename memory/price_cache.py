@@ -99,6 +99,10 @@ class PriceCache:
         """Rename the damaged file (and its WAL side files) aside, never delete it: it may be inspected."""
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
         aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        count = 1
+        while aside.exists():  # never overwrite an earlier damaged copy
+            count += 1
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{count}")
         for suffix in ("", "-wal", "-shm"):
             part = Path(str(self.path) + suffix)
             if part.exists():
