@@ -395,6 +395,7 @@ def reported_moment_risk(asset_returns: np.ndarray, weights: np.ndarray, confide
     if use_cf and not log_valid:
         var, cvar, _ = log_space_risk(portfolio, confidence, horizon_days, False)
         linear.details["fallback"] = "normal"
+
     def scaled(components: np.ndarray, old: float, new: float) -> np.ndarray:
         return components * (new / old) if abs(old) > 1e-15 else np.zeros_like(components)
 
