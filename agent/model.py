@@ -53,13 +53,13 @@ def make_chat_model(settings: Any, *, tool_names: list[str] | None = None) -> tu
     `tool_names` tells the offline router which tools exist (default: the default registry's).
     """
     base_url = settings.openai_base_url
-    if settings.openai_api_key or base_url:
+    if settings.secret("openai_api_key") or base_url:
         from langchain_openai import ChatOpenAI
 
         model = ChatOpenAI(
             model=settings.model,
             # Local servers ignore the key but the client insists on one.
-            api_key=settings.openai_api_key or "not-needed",
+            api_key=settings.secret("openai_api_key") or "not-needed",
             base_url=base_url,
             timeout=settings.request_timeout,
             max_retries=MAX_RETRIES,

@@ -187,7 +187,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
     settings = make_context(args).settings
     with journal_errors():
-        embedder = make_embedder(settings.embedding, settings.openai_api_key)
+        embedder = make_embedder(settings.embedding, settings.secret("openai_api_key"))
         store = JournalStore.open_for_reindex(settings.ensure_home() / "journal", embedder, settings.chroma_url)
         count = store.reindex(embedder)
     print(f"re-embedded {count} entries with {embedder.model_id}")

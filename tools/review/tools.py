@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
+from indexdesk.tools.params import Window
 from indexdesk.tools.registry import tool
 from indexdesk.tools.review.outcomes import HORIZONS, DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate
 from indexdesk.tools.review.report import QuarterReview, RiskCheck, build_review
@@ -144,7 +145,7 @@ def narrate(model, markdown: str) -> str:
 # ---------------------------------------------------------------- tools
 
 @tool(category="review", writes_files=True)
-def quarterly_review(ctx: ToolContext, quarter: str = "last") -> ReviewSummary:
+def quarterly_review(ctx: ToolContext, quarter: Window = "last") -> ReviewSummary:
     """Quarterly review of the portfolio, decisions and risk; writes a report.
 
     Args:
