@@ -102,6 +102,14 @@ class LedgerConflict(ValueError):
         self.reason = reason
 
 
+class LedgerRejected(LedgerConflict):
+    """Several conflicts at once (an import that cannot land); `conflicts` lists every one."""
+
+    def __init__(self, conflicts: list[LedgerConflict]) -> None:
+        super().__init__(conflicts[0].tx_id, conflicts[0].reason)
+        self.conflicts = conflicts
+
+
 @dataclass
 class Book:
     """The replayed state: open lots (in acquisition order), closings, cash by (venue, currency)."""

@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 from sqlalchemy import Engine, delete, func, insert, select
 
 from indexdesk.memory.ledger import lots as engine_lots
-from indexdesk.memory.ledger.lots import Book, Closing, LedgerConflict, Lot, Tx
+from indexdesk.memory.ledger.lots import Book, Closing, LedgerConflict, LedgerRejected, Lot, Tx
 from indexdesk.memory.ledger.models import LotClosingRow, LotRow, MetaRow, TargetRow, TransactionRow
 from indexdesk.memory.ledger.schema import database_url, make_engine, migrate, write_transaction
 
@@ -152,11 +152,13 @@ class LedgerStore:
             if not fresh:
                 return result
             currency = self._check_currency(connection, fresh)
-            book = engine_lots.replay(existing + fresh, self.method, self.holding_days, skip_bad=skip_bad)
+            book = engine_lots.replay(existing + fresh, self.method, self.holding_days, skip_bad=True)
             fresh_ids = {tx.tx_id for tx in fresh}
             old_broken = [c for c in book.rejected if c.tx_id not in fresh_ids]
-            if old_broken:
-                raise old_broken[0]
+            if old_broken:  # a back-dated disposal among the new rows broke a stored one
+                raise LedgerRejected(old_broken)
+            if book.rejected and not skip_bad:
+                raise LedgerRejected(book.rejected)
             result.rejected = list(book.rejected)
             dropped = {c.tx_id for c in book.rejected}
             kept = [tx for tx in fresh if tx.tx_id not in dropped]
