@@ -150,6 +150,9 @@ def valuation_of_book(ctx: "ToolContext", book: "Book", day: date, currency: str
         if position is None:
             tier, sleeve = _tier_and_sleeve(ctx, lot.symbol, lot.sleeve)
             position = grouped[lot.symbol] = PositionValue(lot.symbol, Decimal(0), Decimal(0), {}, tier, sleeve)
+        _, sleeve = _tier_and_sleeve(ctx, lot.symbol, lot.sleeve) if lot.sleeve else (None, None)
+        if sleeve and sleeve not in position.sleeve.split("+"):
+            position.sleeve = "+".join(sorted(position.sleeve.split("+") + [sleeve]))
         position.units += lot.quantity
         position.cost_basis += lot.cost_basis
         position.venues[lot.venue] = position.venues.get(lot.venue, Decimal(0)) + lot.quantity

@@ -110,16 +110,16 @@ class RecordResult(BaseModel):
 class IndexTarget(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(max_length=40, description="catalogue index")
-    weight: float = Field(description="fraction of the portfolio (or percent)")
+    name: str = Field(max_length=40)
+    weight: float
 
 
 class TierRange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    tier: str = Field(max_length=20, description="core, satellite, speculative or cash")
-    low: float = Field(description="lowest weight, fraction")
-    high: float = Field(description="highest weight, fraction")
+    tier: str = Field(max_length=20)
+    low: float
+    high: float
 
     @field_validator("tier")
     @classmethod

@@ -183,19 +183,19 @@ def record_transaction(ctx: ToolContext, kind: KindName, symbol: Name, quantity:
                        price: float | None = None, fee: float = 0.0, venue: Venue = "", to_venue: Venue = "",
                        day: Day = None, lot_id: Annotated[str, Field(max_length=160)] = "", sleeve: SleeveName = "",
                        note: Annotated[str, Field(max_length=200)] = "") -> RecordResult:
-    """Record one transaction in the ledger (buy, sell, deposit, withdrawal, fee, income, transfer).
+    """Record one ledger transaction.
 
     Args:
-        kind: buy, sell, deposit, withdrawal, fee, income (staking/yield) or transfer (between venues).
-        symbol: asset symbol, catalogue index, or the currency (cash).
+        kind: income = staking/yield; transfer = between venues.
+        symbol: asset, index, or the currency (cash).
         quantity: units, positive.
-        price: price per unit in the ledger currency (buys, sells, income).
-        fee: fee in the ledger currency, added to basis.
-        venue: exchange, wallet or custodian; for a transfer, where it leaves.
-        to_venue: where a transfer arrives.
-        day: YYYY-MM-DD[THH:MM]; default now.
-        lot_id: the lot a sell closes (default: the lot method).
-        sleeve: yield, hedge, ... (default inferred).
+        price: per unit.
+        fee: in currency, into basis.
+        venue: where (transfer: from).
+        to_venue: transfer destination.
+        day: YYYY-MM-DD; default now.
+        lot_id: lot a sell closes.
+        sleeve: default inferred.
         note: why.
     """
     from indexdesk.memory.ledger import LedgerConflict
@@ -247,12 +247,12 @@ def _targets_result(ctx: ToolContext, warnings: list[str]) -> TargetsResult:
 def set_targets(ctx: ToolContext, indices: Annotated[list[IndexTarget] | None, Field(max_length=40)] = None,
                 tier_ranges: Annotated[list[TierRange] | None, Field(max_length=4)] = None,
                 band: float | None = None) -> TargetsResult:
-    """Set target weights per index, tier ranges and the rebalancing band; nothing given shows them.
+    """Set index targets, tier ranges and rebalancing band; no arguments shows them.
 
     Args:
-        indices: every index's target [{"name": "defi", "weight": 0.1}, ...]; replaces all, sums to 1.
-        tier_ranges: [{"tier": "core", "low": 0.5, "high": 0.6}, ...].
-        band: drift from target that triggers a rebalance, e.g. 0.05.
+        indices: every index's weight; replaces all.
+        tier_ranges: e.g. core 0.5-0.6.
+        band: drift that triggers a rebalance, e.g. 0.05.
     """
     from indexdesk.tools.portfolio.targets_view import write_targets
 
