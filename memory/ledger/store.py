@@ -61,6 +61,25 @@ def _tx_from_row(row) -> Tx:
               lot_id=row.lot_id, sleeve=row.sleeve, note=row.note, seq=row.seq)
 
 
+def _bulk_insert(connection, table, rows: list[dict]) -> None:
+    """executemany on the driver with values bound by each column's own type: the ORM's per-row
+    compilation costs more than the database itself on large imports."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    columns = [c for c in table.columns if c.name in rows[0]]
+    processors = [c.type._cached_bind_processor(dialect) for c in columns]
+    marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in columns)
+    sql = f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) VALUES ({marks})"
+    values = []
+    for column, process in zip(columns, processors):
+        cells = [row[column.name] for row in rows]
+        values.append([None if v is None else process(v) for v in cells] if process is not None else cells)
+    tuples = list(zip(*values))
+    for start in range(0, len(tuples), _CHUNK):
+        connection.exec_driver_sql(sql, tuples[start:start + _CHUNK])
+
+
 def _tx_values(tx: Tx) -> dict:
     return {"tx_id": tx.tx_id, "kind": tx.kind, "symbol": tx.symbol, "quantity": tx.quantity, "price": tx.price,
             "fee": tx.fee, "currency": tx.currency, "venue": tx.venue, "to_venue": tx.to_venue,
@@ -162,8 +181,7 @@ class LedgerStore:
             result.rejected = list(book.rejected)
             dropped = {c.tx_id for c in book.rejected}
             kept = [tx for tx in fresh if tx.tx_id not in dropped]
-            for start in range(0, len(kept), _CHUNK):
-                connection.execute(insert(TransactionRow), [_tx_values(tx) for tx in kept[start:start + _CHUNK]])
+            _bulk_insert(connection, TransactionRow.__table__, [_tx_values(tx) for tx in kept])
             self._materialise(connection, book)
             if self.meta_in(connection, "currency") is None:
                 self._set_meta(connection, "currency", currency)
@@ -209,9 +227,8 @@ class LedgerStore:
                      "quantity": c.quantity, "cost_basis": c.cost_basis, "proceeds": c.proceeds,
                      "acquired": c.acquired, "closed": c.closed, "long_term": int(c.long_term)}
                     for c in book.closings]
-        for rows, table in ((lots, LotRow), (closings, LotClosingRow)):
-            for start in range(0, len(rows), _CHUNK):
-                connection.execute(insert(table), rows[start:start + _CHUNK])
+        _bulk_insert(connection, LotRow.__table__, lots)
+        _bulk_insert(connection, LotClosingRow.__table__, closings)
         cash = {f"{venue}\t{currency}": str(amount) for (venue, currency), amount in book.cash.items()}
         self._set_meta(connection, "cash", json.dumps(cash, sort_keys=True))
         self._set_meta(connection, "deposits", str(book.deposits))

@@ -71,8 +71,8 @@ def parse(text: str, fmt: str | None = None) -> ParsedFile:
     if found is None:
         raise FormatError(f"line {header_line}: unknown columns {', '.join(c.strip() for c in header)[:200]}; "
                           f"native needs {', '.join(REQUIRED)} (docs/ledger.md), or give a Binance or Coinbase export")
-    records = [(line, dict(zip([h.strip() for h in header], row))) for line, row in table[start + 1:]
-               if any(cell.strip() for cell in row)]
+    keys = [h.strip().lower() if found == "native" else h.strip() for h in header]
+    records = [(line, dict(zip(keys, row))) for line, row in table[start + 1:] if "".join(row).strip()]
     reader_fn = {"native": _native, "binance": _binance, "coinbase": _coinbase}[found]
     parsed = ParsedFile(found)
     if found == "native":
@@ -100,7 +100,7 @@ def _missing(fmt: str, header: list[str]) -> list[str]:
 # ------------------------------------------------------------------ native
 
 def _native(record: dict[str, str]) -> list[dict[str, str]]:
-    return [{key.strip().lower(): (value or "") for key, value in record.items() if key}]
+    return [record]  # keys were lower-cased once from the header
 
 
 # ------------------------------------------------------------------ Binance spot trade history

@@ -9,6 +9,7 @@ not lie in the future.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
@@ -53,6 +54,13 @@ class Names:
         return cls(indices, _known_symbols(ctx), currency)
 
     def resolve(self, given: str, sleeve: str) -> str:
+        key = (given, sleeve)
+        cache = self.__dict__.setdefault("_cache", {})
+        if key not in cache:
+            cache[key] = self._resolve(given, sleeve)
+        return cache[key]
+
+    def _resolve(self, given: str, sleeve: str) -> str:
         text = given.strip()
         if not text:
             raise RowError("symbol is empty")
@@ -82,8 +90,23 @@ def parse_decimal(text: str | None, what: str, *, required: bool = False) -> Dec
     return value
 
 
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@lru_cache(maxsize=4096)
+def _parse_when_cached(raw: str) -> datetime:
+    return _parse_when(raw)
+
+
 def parse_when(text: str | None) -> datetime:
-    raw = (text or "").strip()
+    when = _parse_when_cached((text or "").strip())
+    if when > _now():
+        raise RowError(f"date {(text or '').strip()[:30]} is in the future")
+    return when
+
+
+def _parse_when(raw: str) -> datetime:
     if not raw:
         raise RowError("date is empty")
     cleaned = raw.replace("Z", "+00:00").replace(" UTC", "+00:00")
@@ -98,8 +121,6 @@ def parse_when(text: str | None) -> datetime:
             raise RowError(f"date {raw[:30]!r} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS") from None
     if when.tzinfo is not None:  # stored as naive UTC
         when = when.astimezone(timezone.utc).replace(tzinfo=None)
-    if when > datetime.now(timezone.utc).replace(tzinfo=None):
-        raise RowError(f"date {raw[:30]} is in the future")
     return when
 
 
