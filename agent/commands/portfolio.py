@@ -137,6 +137,8 @@ def cmd_show(args: argparse.Namespace) -> int:
                       + (f" ({_pct(t['low'], 0)}-{_pct(t['high'], 0)}, {t['status']})" if t.get("low") is not None else "")
                       for t in result["tiers"])
     console.print(f"tiers: {tiers}")
+    if result.get("sleeves"):
+        console.print("sleeves: " + "  ".join(f"{k} {_pct(v, 0)}" for k, v in result["sleeves"].items()))
     if result["unpriced"]:
         console.print(f"[yellow]unpriced (not valued):[/] {', '.join(result['unpriced'])}")
     if result["out_of_band"]:

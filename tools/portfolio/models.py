@@ -43,6 +43,7 @@ class PortfolioResult(BaseModel):
     unrealized_pnl: Money
     positions: list[PositionLine]
     tiers: list[TierLine]
+    sleeves: dict[str, Fraction] = Field(default_factory=dict, description="weight by sleeve (70/30 index-plus)")
     unpriced: list[str] = Field(default_factory=list, description="held but without a price: not valued")
     band: Fraction = Field(description="rebalancing band: drift beyond it is flagged")
     out_of_band: list[str] = Field(default_factory=list)

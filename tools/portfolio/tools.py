@@ -65,7 +65,7 @@ def get_portfolio(ctx: ToolContext, as_of: Day = None) -> PortfolioResult:
     view = targets_view(ctx)
     warnings = list(value.warnings)
     total = value.total_value
-    positions, tier_weights, drifted = [], {}, []
+    positions, tier_weights, drifted, sleeves = [], {}, [], {}
     for p in value.positions:
         weight = value.weight(p)
         target = view.index_targets.get(p.name)
@@ -74,6 +74,7 @@ def get_portfolio(ctx: ToolContext, as_of: Day = None) -> PortfolioResult:
             drifted.append(p.name)
         if weight is not None:
             tier_weights[p.tier] = tier_weights.get(p.tier, 0.0) + weight
+            sleeves[p.sleeve] = sleeves.get(p.sleeve, 0.0) + weight
         positions.append(PositionLine(
             name=p.name, tier=p.tier, sleeve=p.sleeve, venue=p.venue, units=float(p.units), price=_r(p.price, 6),
             value=_r(p.value), weight=_r(weight, 4), target=_r(target, 4), drift=_r(drift, 4),
@@ -91,7 +92,7 @@ def get_portfolio(ctx: ToolContext, as_of: Day = None) -> PortfolioResult:
         as_of=value.as_of, currency=value.currency, total_value=round(total, 2), cash=round(cash, 2),
         cost_basis=round(sum(float(p.cost_basis) for p in value.positions), 2),
         unrealized_pnl=round(value.invested_value - priced_basis, 2), positions=positions[:MAX_POSITIONS],
-        tiers=_tier_lines(tier_weights, view), unpriced=[p.name for p in value.unpriced], band=view.band,
+        tiers=_tier_lines(tier_weights, view), sleeves={k: round(v, 4) for k, v in sleeves.items()}, unpriced=[p.name for p in value.unpriced], band=view.band,
         out_of_band=drifted, source=value.source, warnings=warnings)
 
 
