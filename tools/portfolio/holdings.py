@@ -185,10 +185,17 @@ def valuation(ctx: "ToolContext", as_of=None) -> Valuation | None:
     book = store.book() if _as_day(as_of) is None else store.book(as_of=day)
     if not book.lots and not book.cash:
         return None
+    # The same book (identity changes with every write) priced on the same day: computed once per context.
+    key = ("ledger_valuation", ctx.settings.source, id(book), day)
+    cached = ctx.memo.get(key) if _as_day(as_of) is None else None
+    if cached is not None and cached[0] is book:
+        return cached[1]
     currency = store.currency() or "USD"
     result = valuation_of_book(ctx, book, min(day, last), currency)
     if day > last:
         result.warnings.append(f"prices end on {last}: valued at {last}")
+    if _as_day(as_of) is None:
+        ctx.memo[key] = (book, result)
     return result
 
 
