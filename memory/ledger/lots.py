@@ -56,7 +56,7 @@ class Tx:
         return (self.when, self.seq, self.tx_id)
 
 
-@dataclass
+@dataclass(eq=False)  # lots are compared by identity: two lots with equal fields are still two lots
 class Lot:
     lot_id: str
     symbol: str
@@ -154,6 +154,7 @@ class Replay:
         self.holding_days = holding_days
         self.skip_bad = skip_bad
         self.book = Book()
+        self.open: dict[str, list[Lot]] = {}  # symbol -> open lots in acquisition order
 
     # -- cash -------------------------------------------------------------------------------
     def _cash(self, venue: str, currency: str, amount: Decimal) -> None:
@@ -164,7 +165,8 @@ class Replay:
     def _take(self, tx: Tx, quantity: Decimal, venue: str | None) -> list[tuple[Lot, Decimal, Decimal]]:
         """Remove `quantity` units of tx.symbol from lots (at `venue`; any venue when None):
         [(lot as it was, units taken, basis taken)]. Raises LedgerConflict when not enough is held."""
-        candidates = [lot for lot in self.book.lots if lot.symbol == tx.symbol and (venue is None or lot.venue == venue)]
+        held_lots = self.open.get(tx.symbol, [])
+        candidates = [lot for lot in held_lots if venue is None or lot.venue == venue]
         if tx.lot_id:
             candidates = [lot for lot in candidates if lot.lot_id == tx.lot_id]
             if not candidates:
@@ -177,13 +179,14 @@ class Replay:
                                            f"{held} held{where} on {tx.when.date()}")
         taken: list[tuple[Lot, Decimal, Decimal]] = []
         left = quantity
+        emptied: set[int] = set()
         for lot in _order(candidates, self.method):
             if left <= 0:
                 break
             units = min(lot.quantity, left)
             if units == lot.quantity:
                 basis = lot.cost_basis
-                self.book.lots.remove(lot)
+                emptied.add(id(lot))
             else:
                 basis = _share(lot.cost_basis, units, lot.quantity)
                 before = replace(lot)
@@ -192,13 +195,22 @@ class Replay:
                 lot = before
             taken.append((lot, units, basis))
             left -= units
+        if emptied:
+            self.open[tx.symbol] = [lot for lot in held_lots if id(lot) not in emptied]
         return taken
 
     def _open(self, tx: Tx, venue: str, basis: Decimal) -> None:
-        self.book.lots.append(Lot(tx.tx_id, tx.symbol, venue, tx.quantity, basis, tx.when, tx.tx_id, tx.sleeve))
+        self.open.setdefault(tx.symbol, []).append(Lot(tx.tx_id, tx.symbol, venue, tx.quantity, basis, tx.when,
+                                                       tx.tx_id, tx.sleeve))
 
     def _held_long(self, acquired: datetime, closed: datetime) -> bool:
         return (closed.date() - acquired.date()).days > self.holding_days
+
+    def finish(self) -> Book:
+        """The book with every open lot, oldest first."""
+        self.book.lots = sorted((lot for lots in self.open.values() for lot in lots),
+                                key=lambda lot: (lot.acquired, lot.lot_id))
+        return self.book
 
     # -- one transaction --------------------------------------------------------------------
     def apply(self, tx: Tx) -> None:
@@ -237,9 +249,10 @@ class Replay:
                 fee_left -= fee_part
                 # The moved part keeps its acquisition date; its id names where it came from.
                 new_id = lot.lot_id if units == lot.quantity else f"{lot.lot_id}>{tx.tx_id}"
-                self.book.lots.append(Lot(new_id, lot.symbol, tx.to_venue, units, basis + fee_part, lot.acquired,
-                                          lot.opened_by, lot.sleeve))
-            self.book.lots.sort(key=lambda lot: (lot.acquired, lot.lot_id))
+                self.open.setdefault(tx.symbol, []).append(Lot(new_id, lot.symbol, tx.to_venue, units,
+                                                               basis + fee_part, lot.acquired, lot.opened_by,
+                                                               lot.sleeve))
+            self.open[tx.symbol].sort(key=lambda lot: lot.acquired)  # stable: same-day lots keep their order
             return
         if tx.kind in CLOSING:
             taken = self._take(tx, tx.quantity, tx.venue or None)
@@ -267,4 +280,4 @@ def replay(transactions: Iterable[Tx], method: str = "fifo", holding_days: int =
         if until is not None and tx.when > until:
             break
         engine.apply(tx)
-    return engine.book
+    return engine.finish()

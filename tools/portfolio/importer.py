@@ -70,7 +70,7 @@ def import_text(ctx: "ToolContext", text: str, fmt: str | None = None, *, skip_b
         else:
             key = stable_id(fields, 1)
             seen_content[key] = seen_content.get(key, 0) + 1
-            tx_id = stable_id(fields, seen_content[key])
+            tx_id = key if seen_content[key] == 1 else f"{key}-{seen_content[key]}"
         try:
             transactions.append(check_row(fields, names, tx_id=tx_id, seq=line))
         except RowError as error:

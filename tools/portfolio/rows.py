@@ -29,6 +29,7 @@ KIND_ALIASES = {"purchase": "buy", "trade_buy": "buy", "sale": "sell", "staking"
                 "interest": "income", "airdrop": "income", "withdraw": "withdrawal", "send": "withdrawal",
                 "receive": "deposit", "move": "transfer"}
 MAX_TEXT = 200
+_HASHED = tuple(key for key in NATIVE_COLUMNS if key != "id")
 
 
 class RowError(ValueError):
@@ -127,7 +128,7 @@ def _parse_when(raw: str) -> datetime:
 def stable_id(fields: dict[str, str], occurrence: int) -> str:
     """An id from the row's content (and how many identical rows came before it in the file), so a
     re-import of the same file finds the same ids."""
-    canonical = "\x1f".join(f"{key}={(fields.get(key) or '').strip()}" for key in NATIVE_COLUMNS if key != "id")
+    canonical = "\x1f".join([(fields.get(key) or "").strip() for key in _HASHED])
     digest = hashlib.sha256(canonical.encode()).hexdigest()[:20]
     return f"r{digest}" + (f"-{occurrence}" if occurrence > 1 else "")
 
