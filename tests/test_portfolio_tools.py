@@ -63,6 +63,7 @@ def test_get_portfolio_as_of_a_past_day(registry, ctx):
     assert str(result["as_of"]) == "2024-02-15"
     assert {p["name"] for p in result["positions"]} == {"BTC", "large_cap", "ETH"}
     assert is_error(registry.call("get_portfolio", {"as_of": "yesterday"}, ctx))
+    assert "nothing was held on 2023-01-01" in registry.call("get_portfolio", {"as_of": "2023-01-01"}, ctx)["error"]
 
 
 def test_lots_gains_and_open_lots_interface(registry, ctx):
@@ -149,3 +150,17 @@ def test_cli_portfolio_fits_80_columns(ctx, capsys, monkeypatch):
     assert main(["--home", home, "portfolio", "export"]) == 0
     exported = capsys.readouterr().out
     assert exported.startswith("id,date,kind,symbol") and exported.count("\n") == 9
+
+
+def test_cli_import_reports_bad_lines_and_exit_codes(tmp_path, capsys):
+    from indexdesk.agent.cli import main
+
+    home = str(tmp_path / "cli")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,kind,symbol,quantity,price\n2024-01-01,buy,BTC,1,100\n2024-01-02,buy,BTCC,1,100\n")
+    assert main(["--home", home, "portfolio", "import", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "line 3: unknown symbol 'BTCC'; did you mean 'BTC'" in err and "nothing imported" in err
+    assert main(["--home", home, "portfolio", "import", str(bad), "--skip-bad"]) == 1
+    assert "1 added" in capsys.readouterr().out
+    assert main(["--home", home, "portfolio", "import", str(tmp_path / "missing.csv")]) == 2

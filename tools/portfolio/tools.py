@@ -56,11 +56,13 @@ def get_portfolio(ctx: ToolContext, as_of: Day = None) -> PortfolioResult:
     Args:
         as_of: YYYY-MM-DD; default the latest prices.
     """
-    from indexdesk.tools.portfolio.holdings import valuation
+    from indexdesk.tools.portfolio.holdings import ledger_or_none, valuation
     from indexdesk.tools.portfolio.targets_view import targets_view
 
     value = valuation(ctx, as_of)
     if value is None:
+        if as_of and ledger_or_none(ctx) is not None and ledger_or_none(ctx).count():
+            raise ToolError(f"nothing was held on {as_of}", hint="choose a later as_of", field="as_of")
         raise _empty_hint()
     view = targets_view(ctx)
     warnings = list(value.warnings)
