@@ -275,9 +275,17 @@ class Replay:
 def replay(transactions: Iterable[Tx], method: str = "fifo", holding_days: int = 365, *,
            until: datetime | None = None, skip_bad: bool = False) -> Book:
     """The book after every transaction (up to and including `until`), in time order."""
+    import gc
+
     engine = Replay(method, holding_days, skip_bad=skip_bad)
-    for tx in sorted(transactions, key=lambda t: t.sort_key):
-        if until is not None and tx.when > until:
-            break
-        engine.apply(tx)
-    return engine.finish()
+    collecting = gc.isenabled()
+    gc.disable()  # a long replay allocates only live objects: cyclic collection would rescan them again and again
+    try:
+        for tx in sorted(transactions, key=lambda t: (t.when, t.seq, t.tx_id)):
+            if until is not None and tx.when > until:
+                break
+            engine.apply(tx)
+        return engine.finish()
+    finally:
+        if collecting:
+            gc.enable()

@@ -74,7 +74,11 @@ def _bulk_insert(connection, table, rows: list[dict]) -> None:
     values = []
     for column, process in zip(columns, processors):
         cells = [row[column.name] for row in rows]
-        values.append([None if v is None else process(v) for v in cells] if process is not None else cells)
+        if process is not None:
+            # Memoise per distinct value: the same prices, fees and days recur across thousands of rows.
+            seen: dict = {}
+            cells = [None if v is None else (seen[v] if v in seen else seen.setdefault(v, process(v))) for v in cells]
+        values.append(cells)
     tuples = list(zip(*values))
     for start in range(0, len(tuples), _CHUNK):
         connection.exec_driver_sql(sql, tuples[start:start + _CHUNK])

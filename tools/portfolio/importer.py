@@ -47,6 +47,18 @@ def read_file(path: str | Path) -> str:
 
 
 def import_text(ctx: "ToolContext", text: str, fmt: str | None = None, *, skip_bad: bool = False) -> ImportReport:
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of live row objects: cyclic GC passes would dominate a large import
+    try:
+        return _import_text(ctx, text, fmt, skip_bad=skip_bad)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _import_text(ctx: "ToolContext", text: str, fmt: str | None, *, skip_bad: bool) -> ImportReport:
     from indexdesk.memory.ledger import LedgerRejected
 
     try:

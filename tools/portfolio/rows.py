@@ -45,6 +45,7 @@ class Names:
     indices: dict[str, str]  # name or alias (lower) -> canonical index name
     symbols: set[str]
     currency: str
+    now: datetime | None = None  # "the future" starts here (read once per import)
 
     @classmethod
     def of(cls, ctx: "ToolContext", currency: str = "USD") -> "Names":
@@ -52,7 +53,7 @@ class Names:
 
         book = load(ctx)
         indices = {name.lower(): book.lookup(name).name for name in book.names_and_aliases()}
-        return cls(indices, _known_symbols(ctx), currency)
+        return cls(indices, _known_symbols(ctx), currency, _now())
 
     def resolve(self, given: str, sleeve: str) -> str:
         key = (given, sleeve)
@@ -100,9 +101,9 @@ def _parse_when_cached(raw: str) -> datetime:
     return _parse_when(raw)
 
 
-def parse_when(text: str | None) -> datetime:
+def parse_when(text: str | None, now: datetime | None = None) -> datetime:
     when = _parse_when_cached((text or "").strip())
-    if when > _now():
+    if when > (now or _now()):
         raise RowError(f"date {(text or '').strip()[:30]} is in the future")
     return when
 
@@ -174,7 +175,7 @@ def check_row(fields: dict[str, str], names: Names, *, tx_id: str, seq: int = 0)
     lot_id = (fields.get("lot_id") or "").strip()[:160]
     if lot_id and kind not in ("sell", "withdrawal", "fee", "transfer"):
         raise RowError(f"lot_id names the lot a sell closes; a {kind} opens its own")
-    return Tx(tx_id=tx_id, kind=kind, symbol=symbol, quantity=quantity, when=parse_when(fields.get("date")),
+    return Tx(tx_id=tx_id, kind=kind, symbol=symbol, quantity=quantity, when=parse_when(fields.get("date"), names.now),
               price=price, fee=fee, currency=currency, venue=venue, to_venue=to_venue, lot_id=lot_id, sleeve=sleeve,
               note=(fields.get("note") or "").strip()[:MAX_TEXT], seq=seq)
 
