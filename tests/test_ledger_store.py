@@ -91,3 +91,14 @@ def test_book_as_of_replays_the_past(ledger_url):
     store.add_transactions([buy("a", "2", 1), sell("b", "1.5", 10)])
     assert store.book(as_of=date(2024, 1, 5)).units("BTC") == D(2)
     assert store.book().units("BTC") == D("0.5")
+
+
+def test_bulk_path_keeps_exact_decimals(ledger_url):
+    """Large writes go through executemany (SQLite) or COPY (PostgreSQL): still exact to 1e-18."""
+    store = open_ledger(ledger_url)
+    rows = [Tx(f"b{i}", "buy", "ETH", D(f"0.{i:018d}") + D(1), datetime(2024, 1, 1 + i % 28), D("1234.56789"),
+               D("0.000000000000000001")) for i in range(150)]
+    store.add_transactions(rows)
+    got = {t.tx_id: t for t in open_ledger(ledger_url).transactions("ETH")}
+    assert all(got[r.tx_id].quantity == r.quantity and got[r.tx_id].fee == r.fee for r in rows)
+    assert open_ledger(ledger_url).book().units("ETH") == sum((r.quantity for r in rows), D(0))

@@ -80,6 +80,13 @@ def _bulk_insert(connection, table, rows: list[dict]) -> None:
             cells = [None if v is None else (seen[v] if v in seen else seen.setdefault(v, process(v))) for v in cells]
         values.append(cells)
     tuples = list(zip(*values))
+    if dialect.name == "postgresql" and len(tuples) > 100:
+        # COPY streams the rows in one statement: several times faster than executemany on PostgreSQL.
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {table.name} ({', '.join(c.name for c in columns)}) FROM STDIN") as copy:
+            for row in tuples:
+                copy.write_row(row)
+        return
     for start in range(0, len(tuples), _CHUNK):
         connection.exec_driver_sql(sql, tuples[start:start + _CHUNK])
 
