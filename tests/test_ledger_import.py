@@ -122,3 +122,10 @@ def test_wrong_columns_and_unknown_format(ctx):
         import_text(ctx, "date,kind,symbol,quantity,colour\n2024-01-01,buy,BTC,1,red\n")
     with pytest.raises(ToolError, match="not a binance file"):
         import_text(ctx, NATIVE, "binance")
+
+
+def test_amounts_beyond_the_stored_precision_or_range_are_named(ctx):
+    text = ("date,kind,symbol,quantity,price\n2024-01-01,buy,BTC,0.0000000000000000001,100\n"
+            "2024-01-02,buy,BTC,1,1e300\n")
+    reasons = dict(import_text(ctx, text).rejected)
+    assert "more than 18 decimal places" in reasons[2] and "too large" in reasons[3]

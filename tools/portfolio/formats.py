@@ -10,7 +10,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from indexdesk.tools.portfolio.rows import NATIVE_COLUMNS, REQUIRED, RowError, format_decimal, parse_decimal
 
@@ -110,6 +110,13 @@ def _native(record: dict[str, str]) -> list[dict[str, str]]:
 _AMOUNT = re.compile(r"^\s*([0-9.,]+)\s*([A-Z0-9]+)\s*$")
 
 
+def _exact(value: Decimal) -> str:
+    """A derived amount (a price from subtotal / quantity) at the stored precision, 18 decimal places."""
+    with localcontext() as context:
+        context.prec = 60
+        return format_decimal(value.quantize(Decimal("1e-18")))
+
+
 def _amount(text: str, what: str) -> tuple[Decimal, str]:
     match = _AMOUNT.match(text or "")
     if not match:
@@ -154,7 +161,7 @@ def _binance(record: dict[str, str]) -> list[dict[str, str]]:
         rows.append({**common, "kind": "fee", "symbol": fee_asset, "quantity": format_decimal(fee_amount),
                      "note": f"binance fee on {base}{quote}"})
     rows.insert(0, {**common, "kind": side, "symbol": base, "quantity": format_decimal(quantity),
-                    "price": format_decimal(price), "fee": format_decimal(fee_money) if fee_money else ""})
+                    "price": format_decimal(price), "fee": _exact(fee_money) if fee_money else ""})
     if abs(executed * price - amount) > max(Decimal("0.01"), amount * Decimal("0.001")):
         raise RowError(f"Executed × Price ({executed * price}) does not match Amount ({amount})")
     return rows
@@ -198,9 +205,9 @@ def _coinbase(record: dict[str, str]) -> list[dict[str, str]]:
         bought, bought_asset = parse_decimal(match.group(3), "amount"), match.group(4).upper()
         base_id = common["id"]
         return [{**common, "id": base_id and base_id + "-out", "kind": "sell", "symbol": sold_asset,
-                 "quantity": format_decimal(sold), "price": format_decimal(subtotal / sold), "fee": format_decimal(fee)},
+                 "quantity": format_decimal(sold), "price": _exact(subtotal / sold), "fee": format_decimal(fee)},
                 {**common, "id": base_id and base_id + "-in", "kind": "buy", "symbol": bought_asset,
-                 "quantity": format_decimal(bought), "price": format_decimal(subtotal / bought)}]
+                 "quantity": format_decimal(bought), "price": _exact(subtotal / bought)}]
     if asset in USD_QUOTES and kind in ("deposit", "withdrawal"):
         asset = "USD"
     return [{**common, "kind": kind, "symbol": asset, "quantity": format_decimal(abs(quantity)),

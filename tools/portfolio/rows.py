@@ -29,6 +29,7 @@ KIND_ALIASES = {"purchase": "buy", "trade_buy": "buy", "sale": "sell", "staking"
                 "interest": "income", "airdrop": "income", "withdraw": "withdrawal", "send": "withdrawal",
                 "receive": "deposit", "move": "transfer"}
 MAX_TEXT = 200
+MAX_AMOUNT = Decimal("1e15")  # NUMERIC(38, 18) holds 20 integer digits; no real quantity or price comes near
 _HASHED = tuple(key for key in NATIVE_COLUMNS if key != "id")
 
 
@@ -89,6 +90,10 @@ def parse_decimal(text: str | None, what: str, *, required: bool = False) -> Dec
         raise RowError(f"{what} {raw[:30]!r} is not a number") from None
     if not value.is_finite():
         raise RowError(f"{what} {raw[:30]!r} is not a finite number")
+    if abs(value) >= MAX_AMOUNT:
+        raise RowError(f"{what} {raw[:30]} is too large (at most {MAX_AMOUNT:.0e})")
+    if value and value.normalize().as_tuple().exponent < -18:
+        raise RowError(f"{what} {raw[:30]} has more than 18 decimal places (the stored precision, one wei)")
     return value
 
 
