@@ -98,6 +98,8 @@ def test_weights_tools_read_the_ledger_and_say_so(registry, ctx):
     assert explicit["origin"] == "explicit weights"
     sized = registry.call("size_positions", {"target_volatility": 0.4}, ctx)
     assert sized["origin"].startswith("ledger as of")
+    correlation = registry.call("analyze_correlation", {}, ctx)
+    assert correlation["origin"].startswith("ledger as of") and set(correlation["names"]) == {"BTC", "large_cap", "ETH"}
 
 
 def test_empty_ledger_falls_back_to_the_template(registry, tmp_path):

@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("corr", help="correlation matrix; pairs that are the same bet twice")
     add_source_options(p)
-    p.add_argument("indices", nargs="+", help="indices or symbols (2 or more)")
+    p.add_argument("indices", nargs="*", help="indices or symbols (2 or more); default: the ledger's holdings")
     p.add_argument("--window", default="90d", help="30d, 90d, 180d, 1y, all, START:END (default 90d)")
     p.add_argument("--rolling", nargs=2, metavar=("A", "B"), default=None, help="rolling correlation of a pair")
     p.add_argument("--rolling-window", type=int, default=30, help="days per rolling window (default 30)")

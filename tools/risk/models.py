@@ -94,6 +94,7 @@ class RollingCorrelation(BaseModel):
 
 
 class CorrelationResult(Provenance):
+    origin: str = "explicit names"  # or "ledger as of YYYY-MM-DD" / "tier template (ledger empty)"
     names: list[str]
     matrix: list[list[float]] = Field(description="rows and columns in the order of names")
     average_correlation: float

@@ -253,12 +253,12 @@ def _pairs(matrix):
 
 
 @tool
-def analyze_correlation(ctx: ToolContext, indices: list[str], window: str = "90d",
+def analyze_correlation(ctx: ToolContext, indices: list[str] | None = None, window: str = "90d",
                         rolling_pair: list[str] | None = None, rolling_window: int = 30) -> CorrelationResult:
     """Correlation of indices or assets over a window, with redundant pairs flagged.
 
     Args:
-        indices: catalogue index names or asset symbols (2 to 20).
+        indices: catalogue index names or asset symbols (2 to 20); default: the ledger's holdings.
         window: 30d, 90d, 180d, 1y, 3y, ytd, all, or START:END dates.
         rolling_pair: two names whose rolling correlation to show, e.g. ["BTC", "ETH"].
         rolling_window: days in each rolling correlation (5 to 365).
@@ -267,7 +267,12 @@ def analyze_correlation(ctx: ToolContext, indices: list[str], window: str = "90d
     from indexdesk.tools.risk import correlation_math as cm
     from indexdesk.tools.risk.stress_math import compact_path
 
-    names = resolve_names(ctx, indices)
+    origin = "explicit names"
+    if indices:
+        names = resolve_names(ctx, indices)
+    else:  # what is held (the ledger), else the tier template; cash has no series
+        held = resolve_holdings(ctx, None, None, [])
+        names, origin = list(held.names)[:MAX_SERIES], held.origin
     if not 2 <= len(names) <= MAX_SERIES:
         raise ToolError(f"give 2 to {MAX_SERIES} distinct indices or assets, got {len(names)}", field="indices")
     data = window_returns(ctx, names, window, min_days=3)
@@ -306,7 +311,7 @@ def analyze_correlation(ctx: ToolContext, indices: list[str], window: str = "90d
         names=names, matrix=[[rounded(v, 3) for v in row] for row in matrix.to_numpy()],
         average_correlation=rounded(average, 3), same_bet=[note(p) for p in same[:10]],
         diversifiers=[note(p) for p in diversifiers[:10]], suggestions=_suggestions(same, diversifiers, average, matrix),
-        rolling=rolling, start=data.start, end=data.end, observations=len(data.returns),
+        rolling=rolling, origin=origin, start=data.start, end=data.end, observations=len(data.returns),
         source=data.market.label, as_of=data.market.as_of, warnings=warnings)
 
 
