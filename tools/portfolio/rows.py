@@ -79,13 +79,19 @@ class Names:
 
 
 def parse_decimal(text: str | None, what: str, *, required: bool = False) -> Decimal | None:
-    raw = (text or "").strip().replace(",", "").replace("$", "")
+    raw = (text or "").strip()
     if not raw:
         if required:
             raise RowError(f"{what} is empty")
         return None
+    return _decimal(raw, what)
+
+
+@lru_cache(maxsize=65536)  # quantities, prices and fees recur across the rows of a large file
+def _decimal(raw: str, what: str) -> Decimal:
+    cleaned = raw.replace(",", "").replace("$", "")
     try:
-        value = Decimal(raw)
+        value = Decimal(cleaned)
     except InvalidOperation:
         raise RowError(f"{what} {raw[:30]!r} is not a number") from None
     if not value.is_finite():
