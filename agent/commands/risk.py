@@ -20,34 +20,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("var", help="Value at Risk and CVaR of a portfolio, with each holding's part")
     add_source_options(p)
-    _weights_option(p, required=True)
+    _weights_option(p, required=False)
     p.add_argument("--confidence", type=float, default=0.95, help="e.g. 0.95 or 0.99 (default 0.95)")
     p.add_argument("--horizon", type=int, default=1, help="horizon in days, 1-365 (default 1)")
     p.add_argument("--method", default="historical",
                    choices=["historical", "parametric", "cornish_fisher", "monte_carlo"], help="default historical")
     p.add_argument("--window", default="1y", help="history: 30d, 90d, 1y, 3y, all, START:END (default 1y)")
     p.add_argument("--buy-and-hold", action="store_true", help="no rebalancing within the horizon")
-    p.add_argument("--value", type=float, default=100000.0, help="portfolio value for amounts (default 100000)")
+    p.add_argument("--value", type=float, default=None, help="portfolio value for amounts (default: the ledger's, else 100000)")
     p.add_argument("--seed", type=int, default=42, help="Monte Carlo seed (default 42)")
     p.add_argument("--json", action="store_true", help="print the tool's JSON result")
     p.set_defaults(func=cmd_var)
 
     p = subparsers.add_parser("stress", help="P&L in historical crises and hypothetical shocks")
     add_source_options(p)
-    _weights_option(p, required=True)
+    _weights_option(p, required=False)
     p.add_argument("--scenarios", nargs="*", default=None,
                    help="bear_2018 covid_crash_2020 luna_collapse_2022 ftx_collapse_2022 exchange_failure "
                         "tier_shock custom (default: all that apply)")
     p.add_argument("--exchange-loss", type=float, default=0.30, help="loss on the failed venue (default 0.30)")
     p.add_argument("--exchange-share", type=float, default=1.0, help="share of holdings on that venue (default 1)")
     p.add_argument("--shocks", default=None, help="e.g. core=-0.2,defi=-0.5 (tiers, indices or symbols)")
-    p.add_argument("--value", type=float, default=100000.0, help="portfolio value for amounts (default 100000)")
+    p.add_argument("--value", type=float, default=None, help="portfolio value for amounts (default: the ledger's, else 100000)")
     p.add_argument("--json", action="store_true", help="print the tool's JSON result")
     p.set_defaults(func=cmd_stress)
 
     p = subparsers.add_parser("corr", help="correlation matrix; pairs that are the same bet twice")
     add_source_options(p)
-    p.add_argument("indices", nargs="+", help="indices or symbols (2 or more)")
+    p.add_argument("indices", nargs="*", help="indices or symbols (2 or more); default: the ledger's holdings")
     p.add_argument("--window", default="90d", help="30d, 90d, 180d, 1y, all, START:END (default 90d)")
     p.add_argument("--rolling", nargs=2, metavar=("A", "B"), default=None, help="rolling correlation of a pair")
     p.add_argument("--rolling-window", type=int, default=30, help="days per rolling window (default 30)")
@@ -66,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _weights_option(parser: argparse.ArgumentParser, required: bool) -> None:
-    parser.add_argument("--weights", required=required, help="NAME=WEIGHT,... e.g. BTC=0.6,defi=0.4 (rest is cash)")
+    parser.add_argument("--weights", required=required, help="NAME=WEIGHT,... e.g. BTC=0.6,defi=0.4 (rest is cash); default: the ledger's holdings")
 
 
 def _call(args: argparse.Namespace, tool_name: str, arguments: dict) -> tuple[dict | None, int]:
@@ -97,7 +97,8 @@ def _money(value) -> str:
 
 
 def _footer(console, result: dict) -> None:
-    console.print(f"[dim]source {result['source']}, as of {result.get('as_of')}[/]")
+    origin = f"holdings: {result['origin']}; " if result.get("origin") else ""
+    console.print(f"[dim]{origin}source {result['source']}, as of {result.get('as_of')}[/]")
     for warning in result.get("warnings") or []:
         console.print(f"[yellow]warning:[/] {warning}")
 

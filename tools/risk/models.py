@@ -30,6 +30,7 @@ class VarComponent(BaseModel):
 
 
 class VarResult(Provenance):
+    origin: str = "explicit weights"  # or "ledger as of YYYY-MM-DD" / "tier template (ledger empty)"
     method: str
     confidence: float
     horizon_days: int
@@ -69,6 +70,7 @@ class ScenarioResult(BaseModel):
 
 
 class StressResult(Provenance):
+    origin: str = "explicit weights"  # or "ledger as of YYYY-MM-DD" / "tier template (ledger empty)"
     portfolio_value: float
     cash_weight: float
     scenarios: list[ScenarioResult]
@@ -92,6 +94,7 @@ class RollingCorrelation(BaseModel):
 
 
 class CorrelationResult(Provenance):
+    origin: str = "explicit names"  # or "ledger as of YYYY-MM-DD" / "tier template (ledger empty)"
     names: list[str]
     matrix: list[list[float]] = Field(description="rows and columns in the order of names")
     average_correlation: float
@@ -113,6 +116,7 @@ class SizedPosition(BaseModel):
 
 
 class SizingResult(Provenance):
+    origin: str = "explicit weights"  # or "ledger as of YYYY-MM-DD" / "tier template (ledger empty)"
     target_volatility: float
     allow_leverage: bool
     positions: list[SizedPosition]
