@@ -6,14 +6,19 @@ import uuid
 from datetime import date, datetime, timezone
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Kind = Literal["decision", "thesis", "note", "lesson", "review"]
 Action = Literal["buy", "sell", "rotate", "rebalance", "hedge", "hold"]
 Direction = Literal["into", "out_of", "held"]
 KINDS: tuple[str, ...] = get_args(Kind)
 ACTIONS: tuple[str, ...] = get_args(Action)
-MAX_TEXT_CHARS = 20_000  # a journal entry, not a document: larger text is refused, not truncated
+MAX_TEXT_CHARS = 20_000  # a journal entry, not a document: text + tags + links + summary, refused not truncated
+MAX_TAGS = 32  # the user's own tags on one entry
+MAX_TAG_CHARS = 64
+MAX_LINKS = 64  # ledger transaction ids on one entry
+MAX_LINK_CHARS = 128
+MAX_SUMMARY_CHARS = 300
 
 
 def new_entry_id() -> str:
@@ -66,6 +71,7 @@ class JournalEntry(BaseModel):
     derived_tags: list[str] = Field(default_factory=list, description="canonical tags added at write time")
     ledger_links: list[str] = Field(default_factory=list, description="ids of ledger transactions")
     text: str = Field(description="the raw text as written; never lost")
+    summary: str | None = Field(None, max_length=MAX_SUMMARY_CHARS, description="a model's one line on what the entry is about")
     market_context: MarketContext | None = None
     extraction: Literal["model", "parser", "manual", "import"] = "manual"
 
@@ -78,6 +84,25 @@ class JournalEntry(BaseModel):
             raise ValueError(f"the entry text has {len(value):,} characters; the limit is {MAX_TEXT_CHARS:,}")
         return value
 
+    @field_validator("ledger_links")
+    @classmethod
+    def _bounded_links(cls, value: list[str]) -> list[str]:
+        if len(value) > MAX_LINKS:
+            raise ValueError(f"{len(value):,} ledger links; at most {MAX_LINKS} on one entry")
+        long = next((v for v in value if len(v) > MAX_LINK_CHARS), None)
+        if long is not None:
+            raise ValueError(f"a ledger link of {len(long):,} characters; at most {MAX_LINK_CHARS}")
+        return value
+
+    @model_validator(mode="after")
+    def _within_size_limit(self) -> "JournalEntry":
+        # Labels are indexed and embedded with the text, so they share its budget (a 1 MB tag made search crawl).
+        size = (len(self.text) + sum(map(len, self.tags)) + sum(map(len, self.ledger_links))
+                + len(self.summary or ""))
+        if size > MAX_TEXT_CHARS:
+            raise ValueError(f"the entry has {size:,} characters with its tags and links; the limit is {MAX_TEXT_CHARS:,}")
+        return self
+
     @field_validator("timestamp", "created_at")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
@@ -86,7 +111,13 @@ class JournalEntry(BaseModel):
     @field_validator("tags")
     @classmethod
     def _clean_tags(cls, value: list[str]) -> list[str]:
-        return list(dict.fromkeys(t.strip().lower() for t in value if t and t.strip()))
+        tags = list(dict.fromkeys(t.strip().lower() for t in value if t and t.strip()))
+        if len(tags) > MAX_TAGS:
+            raise ValueError(f"{len(tags):,} tags; at most {MAX_TAGS} on one entry")
+        long = next((t for t in tags if len(t) > MAX_TAG_CHARS), None)
+        if long is not None:
+            raise ValueError(f"a tag of {len(long):,} characters ({long[:20]!r}…); at most {MAX_TAG_CHARS}")
+        return tags
 
     @property
     def names(self) -> list[str]:
