@@ -11,6 +11,7 @@ rewrite. Ranking and the 0-1 relevance are in ranking.py.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 
 from indexdesk.memory.journal import ranking
@@ -31,9 +32,11 @@ class SearchMixin:
     def search(self, query: str, *, start: date | None = None, end: date | None = None, kinds: list[str] | None = None,
                names: list[str] | None = None, tags: list[str] | None = None, k: int = 5,
                candidates: int = CANDIDATES, use_vector: bool = True, use_lexical: bool = True,
-               min_score: float | None = None, rewrite: bool = True) -> list:
+               min_score: float | None = None, rewrite: bool = True,
+               rewriter: Callable[[str], str | None] | None = None) -> list:
         """Entries relevant to `query`, best first, each with a 0-1 relevance; those under `min_score`
-        (default ranking.MIN_RELEVANCE) are left out. Ties go newest first."""
+        (default ranking.MIN_RELEVANCE) are left out. Ties go newest first. `rewriter` (else the
+        store's) turns the query into one more phrasing, e.g. a chat model's rewrite."""
         from indexdesk.memory.journal.store import SearchHit
 
         if not query or not query.strip():
@@ -49,7 +52,7 @@ class SearchMixin:
         pool = max(candidates, 4 * k)
         vector_hits: list[tuple[str, float]] = []
         if use_vector and size:
-            phrasings = query_views(query, tags_of_query, self._rewrite(query) if rewrite else None)
+            phrasings = query_views(query, tags_of_query, self._rewrite(query, rewriter) if rewrite else None)
             vectors = embed_queries(self.embedder, phrasings)
             allowed = None
             if filtered:
@@ -88,11 +91,12 @@ class SearchMixin:
                 break
         return out
 
-    def _rewrite(self, query: str) -> str | None:
-        if self.rewriter is None:
+    def _rewrite(self, query: str, rewriter=None) -> str | None:
+        rewriter = rewriter or self.rewriter
+        if rewriter is None:
             return None
         try:
-            return self.rewriter(query)
+            return rewriter(query)
         except Exception as exc:  # noqa: BLE001 - a failing model must not fail the search
             log.warning("query rewrite failed: %s", exc)
             return None
