@@ -18,8 +18,12 @@ from __future__ import annotations
 import math
 
 RRF_K = 60  # damps the head of each list
-VECTOR_WEIGHT = 1.5  # the vector list counts more: chosen on the tuning queries (docs/performance.md)
+VECTOR_WEIGHT = 1.0  # chosen on the even-numbered queries of bench/journal_eval_set.jsonl (docs/performance.md)
 LEXICAL_WEIGHT = 1.0
+# Weights of the vector lists by query phrasing (as asked + gloss, a model's rewrite) and by entry
+# view; multiplied with VECTOR_WEIGHT.
+PHRASING_WEIGHTS = (1.0, 1.0)
+VIEW_WEIGHTS = (1.0,)
 MIN_RELEVANCE = 0.3  # default threshold: chosen so unrelated questions return nothing (docs/performance.md)
 DEFAULT_FLOOR, DEFAULT_CEILING = 0.2, 0.75
 
@@ -42,15 +46,34 @@ def tied_ranks(hits: list[tuple[str, float]]) -> dict[str, int]:
     return ranks
 
 
-def fuse(vector_hits: list[tuple[str, float]], lexical_hits: list[tuple[str, float]],
-         vector_weight: float = VECTOR_WEIGHT, lexical_weight: float = LEXICAL_WEIGHT
-         ) -> tuple[dict[str, float], dict[str, int], dict[str, int]]:
-    """(fused score, vector rank, lexical rank) per entry id."""
-    vector_rank, lexical_rank = tied_ranks(vector_hits), tied_ranks(lexical_hits)
+def list_weight(phrasing: int, view: int) -> float:
+    """The fusion weight of the vector list of one query phrasing against one entry view."""
+    return VECTOR_WEIGHT * PHRASING_WEIGHTS[min(phrasing, len(PHRASING_WEIGHTS) - 1)] * VIEW_WEIGHTS[min(view, len(VIEW_WEIGHTS) - 1)]
+
+
+def best_similarity(lists: dict[tuple[int, int], list[tuple[str, float]]]) -> list[tuple[str, float]]:
+    """(entry id, best similarity over every phrasing and view), best first."""
+    best: dict[str, float] = {}
+    for hits in lists.values():
+        for entry_id, similarity in hits:
+            if similarity > best.get(entry_id, -2.0):
+                best[entry_id] = similarity
+    return sorted(best.items(), key=lambda kv: -kv[1])
+
+
+def fuse(vector_lists: dict[tuple[int, int], list[tuple[str, float]]], lexical_hits: list[tuple[str, float]],
+         lexical_weight: float = LEXICAL_WEIGHT) -> tuple[dict[str, float], dict[str, int], dict[str, int]]:
+    """(fused score, best vector rank, lexical rank) per entry id: weighted RRF over every list."""
     scores: dict[str, float] = {}
-    for ranks, weight in ((vector_rank, vector_weight), (lexical_rank, lexical_weight)):
-        for entry_id, rank in ranks.items():
+    vector_rank: dict[str, int] = {}
+    for (phrasing, view), hits in vector_lists.items():
+        weight = list_weight(phrasing, view)
+        for entry_id, rank in tied_ranks(hits).items():
             scores[entry_id] = scores.get(entry_id, 0.0) + weight / (RRF_K + rank)
+            vector_rank[entry_id] = min(rank, vector_rank.get(entry_id, rank))
+    lexical_rank = tied_ranks(lexical_hits)
+    for entry_id, rank in lexical_rank.items():
+        scores[entry_id] = scores.get(entry_id, 0.0) + lexical_weight / (RRF_K + rank)
     return scores, vector_rank, lexical_rank
 
 

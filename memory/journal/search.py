@@ -50,7 +50,7 @@ class SearchMixin:
         where, params = self._filter_sql(start, end, kinds, names, tags)
         size = self.size()
         pool = max(candidates, 4 * k)
-        vector_hits: list[tuple[str, float]] = []
+        vector_lists: dict[tuple[int, int], list[tuple[str, float]]] = {}
         if use_vector and size:
             phrasings = query_views(query, tags_of_query, self._rewrite(query, rewriter) if rewrite else None)
             vectors = embed_queries(self.embedder, phrasings)
@@ -58,20 +58,20 @@ class SearchMixin:
             if filtered:
                 allowed = [view_id(r[0], v) for r in self._db.execute(f"SELECT e.id FROM entries e WHERE {where}", params)
                            for v in range(N_VIEWS)]
-            vector_hits = self.index.query(vectors, pool, allowed, total=size, views=N_VIEWS)
+            vector_lists = self.index.query(vectors, pool, allowed, total=size, views=N_VIEWS)
         words = self._word_weights(query, size)
         rare = [w for w, (df, _) in words.items() if df and df <= ranking.rare_document_frequency(size)]
         lexical_hits: list[tuple[str, float]] = []
         if use_lexical and size:
             lexical_hits = self._lexical(query, tags_of_query, where, params, filtered, pool, words)
         rare_hits = self._matching(rare, where, params, limit=pool) if rare else {}
-        scores, vector_rank, lexical_rank = ranking.fuse(vector_hits, lexical_hits)
+        scores, vector_rank, lexical_rank = ranking.fuse(vector_lists, lexical_hits)
         for entry_id in rare_hits:
             scores.setdefault(entry_id, 0.0)
         if not scores:
             return []
         rows = self._current_rows(list(scores))
-        similarity = dict(vector_hits)
+        similarity = dict(ranking.best_similarity(vector_lists))
         floor = getattr(self.embedder, "similarity_floor", ranking.DEFAULT_FLOOR)
         ceiling = getattr(self.embedder, "similarity_ceiling", ranking.DEFAULT_CEILING)
         # An entry with a rare query word comes first, whatever its fused score; then fused score; then newest.

@@ -24,6 +24,7 @@ from typing import IO
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
+from indexdesk.memory.journal.concepts import concept_tags
 from indexdesk.memory.journal.embeddings import Embedder, embed_passages, make_embedder
 from indexdesk.memory.journal.enrich import index_mentions, lexicon_tags, regime_tags
 from indexdesk.memory.journal.errors import JournalError
@@ -73,7 +74,7 @@ def day_bounds(start: date | None, end: date | None) -> tuple[int | None, int | 
 
 def derive_tags(entry: JournalEntry) -> list[str]:
     """Canonical tags from the text, the structured fields and the market context."""
-    tags = lexicon_tags(entry.search_text())
+    tags = lexicon_tags(entry.search_text()) + concept_tags(entry.search_text())
     tags += [f"kind:{entry.kind}"] + ([f"action:{entry.action}"] if entry.action else [])
     tags += [f"index:{n}" for n in entry.names] + [f"index:{n}" for n, _, _ in index_mentions(entry.text)]
     if entry.market_context:

@@ -31,7 +31,6 @@ from urllib.parse import urlparse
 import numpy as np
 
 from indexdesk.memory.journal.errors import JournalError
-from indexdesk.memory.journal.views import entry_id_of
 
 log = logging.getLogger("indexdesk.journal")
 COLLECTION = "indexdesk-journal"
@@ -180,14 +179,14 @@ class VectorIndex:
                                     metadatas=metadatas[start:stop])
 
     def query(self, vectors: np.ndarray, n: int, allowed: list[str] | None = None, total: int = 0,
-              views: int = 1) -> list[tuple[str, float]]:
-        """(entry id, best cosine similarity over query phrasings and entry views), best first.
+              views: int = 1) -> dict[tuple[int, int], list[tuple[str, float]]]:
+        """{(query phrasing, entry view): [(entry id, cosine similarity), best first]} from one Chroma query.
 
         `allowed` (record ids) narrows the search; a large allowed set is applied after an
         over-fetch instead (a 100k-id filter costs more than reading a few hundred extra results).
         """
         if self.loaded_seq <= 0 or total == 0 or (allowed is not None and not allowed):
-            return []
+            return {}
         fetch = n * views
         ids_filter, keep = None, None
         if allowed is not None:
@@ -195,19 +194,20 @@ class VectorIndex:
                 ids_filter = allowed
             else:
                 keep = set(allowed)
-                fetch = min(total * views, fetch * max(2, int(2 * total * views / len(allowed))))
+                fetch = fetch * max(2, int(2 * total * views / len(allowed)))
         fetch = max(1, min(fetch, total * views))
         result = self._collection.query(query_embeddings=np.asarray(vectors, dtype=np.float32), n_results=fetch,
                                         ids=ids_filter, include=["distances"])
-        best: dict[str, float] = {}
-        for ids, distances in zip(result["ids"], result["distances"]):
+        lists: dict[tuple[int, int], list[tuple[str, float]]] = {}
+        for phrasing, (ids, distances) in enumerate(zip(result["ids"], result["distances"])):
             for record, distance in zip(ids, distances):
                 if keep is not None and record not in keep:
                     continue
-                entry, similarity = entry_id_of(record), 1.0 - float(distance)
-                if similarity > best.get(entry, -2.0):
-                    best[entry] = similarity
-        return sorted(best.items(), key=lambda kv: -kv[1])[:n]
+                entry, _, view = record.rpartition("#")
+                hits = lists.setdefault((phrasing, int(view or 0)), [])
+                if len(hits) < n:
+                    hits.append((entry, 1.0 - float(distance)))
+        return lists
 
     def drop(self) -> None:
         """Delete the collection (a rebuild starts from nothing)."""
