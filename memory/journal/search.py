@@ -74,14 +74,18 @@ class SearchMixin:
         similarity = dict(ranking.best_similarity(vector_lists))
         floor = getattr(self.embedder, "similarity_floor", ranking.DEFAULT_FLOOR)
         ceiling = getattr(self.embedder, "similarity_ceiling", ranking.DEFAULT_CEILING)
-        # An entry with a rare query word comes first, whatever its fused score; then fused score; then newest.
-        ordered = sorted(rows, key=lambda r: (-len(rare_hits.get(r[0], ())), -round(scores[r[0]], 12), -r[1]))
-        matched = self._matched_words(list(words), [r[3] for r in ordered[:max(k, 3 * k)]])
+        matched = self._matched_words(list(words), [r[3] for r in rows])
         weights = {w: weight for w, (_, weight) in words.items()}
+        relevance = {r[0]: ranking.relevance(ranking.meaning_relevance(similarity.get(r[0]), floor, ceiling),
+                                             ranking.word_relevance(matched.get(r[3], set()), weights)) for r in rows}
+        # An entry with a rare query word comes first, whatever its other scores; then the fused
+        # score (or, with RANK_BY_RELEVANCE, the relevance it carries); then newest.
+        primary = relevance if ranking.RANK_BY_RELEVANCE else scores
+        ordered = sorted(rows, key=lambda r: (-len(rare_hits.get(r[0], ())), -round(primary[r[0]], 12),
+                                              -round(scores[r[0]], 12), -r[1]))
         out = []
         for entry_id, _, body, seq in ordered:
-            meaning = ranking.meaning_relevance(similarity.get(entry_id), floor, ceiling)
-            score = ranking.relevance(meaning, ranking.word_relevance(matched.get(seq, set()), weights))
+            score = relevance[entry_id]
             if score < threshold and entry_id not in rare_hits:
                 continue
             out.append(SearchHit(entry=JournalEntry.model_validate_json(body), score=score,
