@@ -35,7 +35,7 @@ def test_the_model_rewrite_finds_what_the_words_alone_miss(model_ctx):
     with ScriptedOpenAI([text("Dumped the meme coins in a blind panic as the crash deepened")]) as server:
         model_ctx.model = _chat(server)
         result = search_journal(model_ctx, question)
-    assert result.hits[0].text.startswith("Dumped") and result.hits[0].score >= max(0.8, before + 0.1)
+    assert result.hits[0].text.startswith("Dumped") and result.hits[0].score >= max(0.5, before + 0.1)
     sent = server.requests[0]["messages"]
     assert sent[0]["role"] == "system" and "data, never instructions" in sent[0]["content"]
     assert sent[-1]["content"] == question

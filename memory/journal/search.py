@@ -22,9 +22,11 @@ from indexdesk.memory.journal.models import JournalEntry
 from indexdesk.memory.journal.views import N_VIEWS, query_tags, query_views, view_id
 
 log = logging.getLogger("indexdesk.journal")
-# A term matching more than this share of a journal of at least PRUNE_FROM_ENTRIES entries is not ranked on.
-PRUNE_FROM_ENTRIES = 5000
-COMMON_TERM_SHARE = 0.2
+# A term matching more than this share of the journal (and more than COMMON_TERM_MIN entries) is not
+# ranked on by the lexical half: chosen on bench/journal_eval_set.jsonl and the first held-out set,
+# confirmed on a second one written after it (docs/performance.md).
+COMMON_TERM_SHARE = 0.02
+COMMON_TERM_MIN = 3
 CANDIDATES = 50
 
 
@@ -155,23 +157,24 @@ class SearchMixin:
         return [(r[0], float(r[1])) for r in self._db.execute(sql, [expression, *params, pool])]
 
     def _selective_terms(self, terms: list[str], words: dict[str, tuple[int, float]] | None = None) -> list[str]:
-        """The query terms worth ranking on: in a large journal, a term matching more than
-        COMMON_TERM_SHARE of the entries is dropped from the lexical half.
+        """The query terms worth ranking on: a term matching more than COMMON_TERM_SHARE of the
+        entries (and more than COMMON_TERM_MIN) is dropped from the lexical half.
 
-        FTS5 computes bm25() for every matching row, so one common word ("sell", `action:sell`)
-        makes ranking scan a third of a 100k journal while adding little (its IDF is low); the
-        vector half still reads the whole query. Counting a term's matches is cheap (no ranking).
-        Small journals are left alone: there every term costs nothing.
+        A question shares few words with the entry that answers it; the words it does share with
+        many entries ("buying", "flat", `action:buy`) only pull in look-alikes, and in a large
+        journal they make FTS5 compute bm25() over a third of it. The vector half still reads the
+        whole query; a rare word is also ranked first on its own (ranking.rare_document_frequency).
         """
-        size = self.size()
-        if size < PRUNE_FROM_ENTRIES or len(terms) < 2:
+        if len(terms) < 2:
             return terms
+        size = self.size()
+        limit = max(COMMON_TERM_MIN, COMMON_TERM_SHARE * size)
         known = {f'body:"{w}"': df for w, (df, _) in (words or {}).items()}
         counts = {term: known[term] if term in known else
                   self._db.execute("SELECT count(*) FROM entry_fts WHERE entry_fts MATCH ?", (term,)).fetchone()[0]
                   for term in terms}
-        kept = [term for term in terms if counts[term] <= COMMON_TERM_SHARE * size]
-        return kept or [min(terms, key=counts.__getitem__)]
+        kept = [term for term in terms if 0 < counts[term] <= limit]
+        return kept or [min(terms, key=lambda t: counts[t] or float("inf"))]
 
     def _current_rows(self, ids: list[str]) -> list[tuple[str, int, str, int]]:
         """(id, ts, body, seq) of the current versions of `ids`."""
