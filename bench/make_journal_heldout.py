@@ -1,16 +1,46 @@
-"""Generator of bench/journal_eval_heldout.jsonl: a second labelled set, written after the search
-pipeline (concepts.py, fusion weights, views) was frozen on bench/journal_eval_set.jsonl, and never
-used to tune it. Stories are new situations; questions avoid the entry's own key words.
+"""Generator of the held-out labelled sets. Stories are new situations; questions avoid the entry's own key words.
 
-    python bench/make_journal_heldout.py > bench/journal_eval_heldout.jsonl
+    python bench/make_journal_heldout.py > bench/journal_eval_heldout.jsonl        # set A
+    python bench/make_journal_heldout.py B > bench/journal_eval_heldout_b.jsonl    # set B
+
+Set A was written after the pipeline (concepts.py, fusion weights, views) was frozen on
+bench/journal_eval_set.jsonl. It then showed the lexical half pulling in look-alike fillers, and the
+common-term rule (search.py COMMON_TERM_SHARE) was chosen on the tuning set and set A together, so A
+is no longer held out; set B was written after that and was never used to choose anything.
 """
+import sys
 import json
 import random
 from datetime import datetime, timedelta, timezone
 
-random.seed(11)
+SET = sys.argv[1] if len(sys.argv) > 1 else "A"
+random.seed(11 if SET == "A" else 23)
 # (entry text, paraphrase question or None, direct question or None)
-stories = [
+stories_b = [
+ ("Bought a little ETH after gas fees hit a two-year low; cheap to move coins around again.", "buying when it became inexpensive to transact", None),
+ ("Sold my BNB when the founder pleaded guilty; too much key-person risk.", "exiting because the boss of a company admitted wrongdoing", "BNB founder guilty"),
+ ("Kept everything in cold storage during the summer; no trades for eight weeks.", "a long stretch with no activity at all", None),
+ ("Lesson: I set price alerts instead of staring at charts all day; I sleep better.", "a habit that improved my rest", None),
+ ("Sold 10% of BTC when the funding rate went above 0.1%; the crowd was too long.", "reducing because everyone was positioned the same way", None),
+ ("Added SOL when Visa announced it would settle payments on the chain.", "buying after a card company adopted the network", "Visa settle payments SOL"),
+ ("Cut my ADA position in half after two years of dead money; opportunity cost was too high.", "giving up on something that had done nothing for ages", None),
+ ("Bought BTC when the Fed announced a surprise emergency rate cut.", "buying after an unexpected move by the monetary authority", None),
+ ("Moved profits into a savings account to pay for my wedding.", "taking money out for a family celebration", None),
+ ("Rotated from AI tokens into DeFi after Nvidia earnings disappointed.", "switching sectors after a chipmaker's results", None),
+ ("Bought DOGE because a friend in a group chat said it would double; lost 30%.", "acting on a tip from a messaging group", None),
+ ("Sold ETH after a whale moved 100k coins to an exchange; feared a dump.", "selling because a giant holder shifted coins to be sold", None),
+ ("Averaged into BTC over ten days instead of buying at once, to spread the entry.", "splitting a purchase over many days", None),
+ ("Exited LINK after the team sold tokens without warning; lost trust in them.", "leaving after the developers offloaded their holdings", "LINK team sold tokens"),
+ ("Bought AVAX during the subnet hype and sold a week later for 15% profit.", "a quick in-and-out trade on a buzzy feature", None),
+ ("Thesis: tokenised treasuries will bring real yield on-chain and lift DeFi.", "my belief that government bonds on the blockchain would help", None),
+ ("Kept buying weekly even though the bear market felt endless.", "sticking to scheduled buying through a long downturn", None),
+ ("Sold all my XRP before filing taxes to realise the loss.", "booking a loss for the tax return", None),
+ ("Lesson: I trade worse after midnight; no orders after 11pm from now on.", "a rule about trading late at night", "no orders after 11pm"),
+ ("Hedged by shorting ETH perps while waiting for the ETF outflows to stop.", "betting on a fall while money left the funds", None),
+ ("Panicked when my exchange froze logins for six hours and sold from my phone at a bad price.", "selling in a fright when I could not access my account", None),
+ ("Bought more large caps after a 25% drop, following my written drawdown plan.", "adding during a big decline because my rules said so", None),
+]
+stories_a = [
  ("Sold a third of my BTC when Silicon Valley Bank failed; worried the banking mess would spread to crypto.", "what did I do when lenders to startups went under?", None),
  ("Moved all coins off Binance to a Ledger after the withdrawal delays.", "taking my holdings into my own keys", "Binance Ledger withdrawal delays"),
  ("Bought ETH the week the spot ETH ETF was approved; felt late to the party.", "entering after the listed product for ether got the green light", None),
@@ -52,6 +82,7 @@ stories = [
  ("Added UNI after the fee switch vote passed; holders finally earn something.", "buying after governance approved paying token holders", None),
  ("Panicked and sold DOT at the low of the August flash crash; it recovered by evening.", "selling in a fright during a sudden intraday plunge", None),
 ]
+stories = stories_a if SET == "A" else stories_b
 fill_assets = ["BTC", "ETH", "SOL", "XRP", "ADA", "LINK", "AVAX", "DOT", "DOGE", "the DeFi index", "layer-2", "the AI index",
                "large caps", "gaming", "memecoins"]
 fill_verbs = ["Bought", "Sold", "Trimmed", "Added to", "Reduced", "Topped up", "Sold a little of", "Nibbled at"]
@@ -66,7 +97,7 @@ fill_notes = ["Note: {a} is up {n}% this month; no action.", "Note: checked {a} 
 start = datetime(2023, 1, 1, 12, tzinfo=timezone.utc)
 lines = []
 for i, (text, para, direct) in enumerate(stories, start=1):
-    sid = f"h{i:02d}"
+    sid = f"{SET.lower()}{i:02d}"
     lines.append({"type": "entry", "id": sid, "timestamp": (start + timedelta(days=17 * i)).isoformat(), "text": text})
 for j in range(160):
     if j % 3 == 0:
@@ -78,8 +109,8 @@ for j in range(160):
                   "text": text})
 for i, (text, para, direct) in enumerate(stories, start=1):
     if para:
-        lines.append({"type": "query", "query": para, "relevant": [f"h{i:02d}"], "style": "paraphrase"})
+        lines.append({"type": "query", "query": para, "relevant": [f"{SET.lower()}{i:02d}"], "style": "paraphrase"})
 for i, (text, para, direct) in enumerate(stories, start=1):
     if direct:
-        lines.append({"type": "query", "query": direct, "relevant": [f"h{i:02d}"], "style": "direct"})
+        lines.append({"type": "query", "query": direct, "relevant": [f"{SET.lower()}{i:02d}"], "style": "direct"})
 print("\n".join(json.dumps(line) for line in lines))
