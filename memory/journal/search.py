@@ -28,6 +28,7 @@ log = logging.getLogger("indexdesk.journal")
 COMMON_TERM_SHARE = 0.02
 COMMON_TERM_MIN = 3
 CANDIDATES = 50
+MAX_QUERY_CHARS = 2000  # a question, not a document: tokenising megabytes took a minute
 
 
 class SearchMixin:
@@ -43,6 +44,9 @@ class SearchMixin:
 
         if not query or not query.strip():
             raise JournalError("the search query is empty", field="query")
+        if len(query) > MAX_QUERY_CHARS:
+            raise JournalError(f"the search query has {len(query):,} characters; the limit is {MAX_QUERY_CHARS:,}",
+                               hint="ask a shorter question", field="query")
         if not 1 <= k <= 200:
             raise JournalError(f"k must be between 1 and 200 (got {k})", field="k")
         threshold = ranking.MIN_RELEVANCE if min_score is None else min_score
