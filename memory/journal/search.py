@@ -92,7 +92,7 @@ class SearchMixin:
         out = []
         for entry_id, _, body, seq in ordered:
             score = relevance[entry_id]
-            if score < threshold and entry_id not in rare_hits:
+            if score < threshold:
                 continue
             out.append(SearchHit(entry=JournalEntry.model_validate_json(body), score=score,
                                  vector_rank=vector_rank.get(entry_id), lexical_rank=lexical_rank.get(entry_id),
@@ -114,11 +114,12 @@ class SearchMixin:
     # ------------------------------------------------------------ the lexical half
 
     def _word_weights(self, query: str, size: int) -> dict[str, tuple[int, float]]:
-        """{query word: (entries containing it, IDF weight)}; words in no entry weigh nothing."""
+        """{query word: (entries containing it, IDF weight)}; a word in no entry weighs the most: the
+        question is about something the journal does not mention, and its relevance says so."""
         out = {}
         for word in query_terms(query)[:32]:
             df = self._db.execute("SELECT count(*) FROM entry_fts WHERE entry_fts MATCH ?", (f'body:"{word}"',)).fetchone()[0]
-            out[word] = (df, ranking.idf(df, size) if df else 0.0)
+            out[word] = (df, ranking.idf(df, size))
         return out
 
     def _matching(self, words: list[str], where: str, params: list, limit: int) -> dict[str, list[str]]:
