@@ -10,7 +10,9 @@ rewrite. Ranking and the 0-1 relevance are in ranking.py.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -80,7 +82,7 @@ class SearchMixin:
         similarity = dict(ranking.best_similarity(vector_lists))
         floor = getattr(self.embedder, "similarity_floor", ranking.DEFAULT_FLOOR)
         ceiling = getattr(self.embedder, "similarity_ceiling", ranking.DEFAULT_CEILING)
-        matched = self._matched_words(list(words), [r[3] for r in rows])
+        matched = {r[3]: matched_words(list(words), r[2]) for r in rows}
         weights = {w: weight for w, (_, weight) in words.items()}
         relevance = {r[0]: ranking.relevance(ranking.meaning_relevance(similarity.get(r[0]), floor, ceiling),
                                              ranking.word_relevance(matched.get(r[3], set()), weights)) for r in rows}
@@ -132,18 +134,6 @@ class SearchMixin:
                 out.setdefault(entry_id, []).append(word)
         return out
 
-    def _matched_words(self, words: list[str], seqs: list[int]) -> dict[int, set[str]]:
-        """{seq: the query words its text contains} for a few rows (the results' relevance)."""
-        out: dict[int, set[str]] = {}
-        if not words or not seqs:
-            return out
-        marks = ",".join("?" * len(seqs))
-        for word in words:
-            for (seq,) in self._db.execute(f"SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? AND rowid IN ({marks})",
-                                           [f'body:"{word}"', *seqs]):
-                out.setdefault(seq, set()).add(word)
-        return out
-
     def _lexical(self, query, query_tag_list, where, params, filtered, pool, words) -> list[tuple[str, float]]:
         """(entry id, BM25 relevance: higher is better), best first."""
         terms = self._selective_terms(match_terms(query, query_tag_list), words)
@@ -190,3 +180,16 @@ class SearchMixin:
                 f"SELECT id, ts, body, seq FROM entries WHERE +is_current = 1 AND id IN ({','.join('?' * len(chunk))})",
                 chunk).fetchall()
         return out
+
+
+def matched_words(words: list[str], body: str) -> set[str]:
+    """The query words an entry's text contains, as FTS5's porter tokenizer roughly would: a word
+    matches a token it starts (sell ~ selling); only for the relevance of the few candidates."""
+    if not words:
+        return set()
+    text = json.loads(body)
+    parts = [text.get("text") or ""] + [text.get(f) or "" for f in ("rationale", "expected_outcome", "invalidation",
+                                                                       "emotional_state")]
+    tokens = set(re.findall(r"[a-z0-9]+", " ".join(parts).lower()))
+    stems = {w: w[:-1] if len(w) > 4 and w.endswith("s") else w for w in words}
+    return {w for w, stem in stems.items() if stem in tokens or any(t.startswith(stem) for t in tokens)}
