@@ -136,3 +136,26 @@ def test_nothing_relevant_is_a_possible_answer(tmp_path):
     hits = store.search("bought DeFi after the exploit", k=5)
     assert hits[0].entry.text == TEXTS[0] and 0 < hits[-1].score <= hits[0].score <= 1
     store.close()
+
+
+def test_embedder_contract_prefixes_and_calibration():
+    import numpy as np
+
+    from indexdesk.memory.journal.embeddings import embed_passages, embed_queries, model_prefixes
+
+    assert model_prefixes("intfloat/e5-small-v2") == ("query: ", "passage: ")
+    assert model_prefixes("intfloat/multilingual-e5-base") == ("query: ", "passage: ")
+    assert model_prefixes("BAAI/bge-small-en-v1.5")[0].startswith("Represent this sentence")
+    assert model_prefixes("sentence-transformers/all-mpnet-base-v2") == ("", "")
+
+    class Recording:
+        model_id, dimension, query_prefix, passage_prefix = "rec", 2, "query: ", "passage: "
+        seen: list[str] = []
+
+        def embed(self, texts):
+            self.seen += texts
+            return np.ones((len(texts), 2), dtype=np.float32) / np.sqrt(2)
+
+    rec = Recording()
+    embed_queries(rec, ["a"]), embed_passages(rec, ["b"])
+    assert rec.seen == ["query: a", "passage: b"]

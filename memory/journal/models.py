@@ -13,12 +13,11 @@ Action = Literal["buy", "sell", "rotate", "rebalance", "hedge", "hold"]
 Direction = Literal["into", "out_of", "held"]
 KINDS: tuple[str, ...] = get_args(Kind)
 ACTIONS: tuple[str, ...] = get_args(Action)
-MAX_TEXT_CHARS = 20_000  # a journal entry, not a document: text + tags + links + summary, refused not truncated
+MAX_TEXT_CHARS = 20_000  # a journal entry, not a document: text + tags + links, refused not truncated
 MAX_TAGS = 32  # the user's own tags on one entry
 MAX_TAG_CHARS = 64
 MAX_LINKS = 64  # ledger transaction ids on one entry
 MAX_LINK_CHARS = 128
-MAX_SUMMARY_CHARS = 300
 
 
 def new_entry_id() -> str:
@@ -71,7 +70,6 @@ class JournalEntry(BaseModel):
     derived_tags: list[str] = Field(default_factory=list, description="canonical tags added at write time")
     ledger_links: list[str] = Field(default_factory=list, description="ids of ledger transactions")
     text: str = Field(description="the raw text as written; never lost")
-    summary: str | None = Field(None, max_length=MAX_SUMMARY_CHARS, description="a model's one line on what the entry is about")
     market_context: MarketContext | None = None
     extraction: Literal["model", "parser", "manual", "import"] = "manual"
 
@@ -97,8 +95,7 @@ class JournalEntry(BaseModel):
     @model_validator(mode="after")
     def _within_size_limit(self) -> "JournalEntry":
         # Labels are indexed and embedded with the text, so they share its budget (a 1 MB tag made search crawl).
-        size = (len(self.text) + sum(map(len, self.tags)) + sum(map(len, self.ledger_links))
-                + len(self.summary or ""))
+        size = len(self.text) + sum(map(len, self.tags)) + sum(map(len, self.ledger_links))
         if size > MAX_TEXT_CHARS:
             raise ValueError(f"the entry has {size:,} characters with its tags and links; the limit is {MAX_TEXT_CHARS:,}")
         return self

@@ -18,7 +18,7 @@ from indexdesk.memory.journal.models import JournalEntry
 
 # One view today: a second "reading" view (the tags as a sentence, or the gloss alone) was measured
 # and lost recall with MiniLM on both splits (docs/performance.md); the machinery stays for a
-# stronger model or a model-written summary.
+# stronger model or a model-written summary (not written today).
 N_VIEWS = 1
 VIEW_LAYOUT = "text+gloss:v2-concepts"
 
