@@ -263,7 +263,7 @@ class JournalStore(SearchMixin):
             self.index.open()
             where = "" if moved in ("missing", "deleted") or not self.index.embedded else f"; the old one is in {moved}"
             self.notices.append(f"the journal's vector index was rebuilt from the log because {problem}{where}")
-            log.warning(self.notices[-1])
+            log.info(self.notices[-1])  # said once, by whoever shows the notices (tool warnings, CLI)
 
     def _index_disagreement(self) -> str | None:
         """Why Chroma does not reflect the log up to `meta.chroma_seq` (count and sequence check), or None."""
