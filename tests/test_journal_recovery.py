@@ -159,3 +159,18 @@ def test_embedder_contract_prefixes_and_calibration():
     rec = Recording()
     embed_queries(rec, ["a"]), embed_passages(rec, ["b"])
     assert rec.seen == ["query: a", "passage: b"]
+
+
+def test_a_journal_embedded_another_way_is_re_embedded_from_the_log(tmp_path):
+    ids = _journal(tmp_path)
+    store = open_journal(tmp_path, embedding="hash:64")
+    with store._write():
+        store._set_meta("view_layout", "an older layout")
+        store._db.execute("UPDATE entries SET embedding = zeroblob(256)")  # vectors of the old texts
+    store.close()
+    store = open_journal(tmp_path, embedding="hash:64")
+    assert "embedded changed" in store.take_notices()[0]
+    assert store.index.count() == N_VIEWS * len(ids)
+    assert store.search("bought SOL outage", use_lexical=False)[0].entry.id == ids[3]
+    assert all(row[0] != bytes(256) for row in store._db.execute("SELECT embedding FROM entries"))
+    store.close()

@@ -255,8 +255,11 @@ class JournalStore(SearchMixin):
                 problem = f"it could not be read ({exc})"
             if problem is None:
                 return
+            relayout = self._meta("view_layout") != VIEW_LAYOUT and self.count() > 0
             moved = self.index.set_aside()
             with self._write():
+                if relayout:  # the stored vectors embed other texts: embed again from the log
+                    self._db.execute("UPDATE entries SET embedding = NULL")
                 self._set_meta("chroma_seq", "0")
                 self._set_meta("view_layout", VIEW_LAYOUT)
             self.index.loaded_seq = 0
@@ -267,7 +270,7 @@ class JournalStore(SearchMixin):
 
     def _index_disagreement(self) -> str | None:
         """Why Chroma does not reflect the log up to `meta.chroma_seq` (count and sequence check), or None."""
-        if self._meta("view_layout") not in (None, VIEW_LAYOUT) and self.count():
+        if self._meta("view_layout") != VIEW_LAYOUT and self.count():
             return "the way entries are embedded changed (re-embedding from the log)"
         shared = int(self._meta("chroma_seq") or 0)
         indexed = self._db.execute("SELECT COUNT(DISTINCT id) FROM entries WHERE seq <= ?", (shared,)).fetchone()[0]
