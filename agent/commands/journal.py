@@ -67,7 +67,10 @@ def _store(args):
 
     ctx = make_context(args)
     with journal_errors():
-        return ctx, ctx.journal_store()
+        store = ctx.journal_store()
+    for notice in store.take_notices():
+        print(f"notice: {notice}", file=sys.stderr)
+    return ctx, store
 
 
 def _call(args, name: str, arguments: dict) -> dict:
@@ -107,7 +110,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     for hit in result["hits"]:
         what = " ".join(x for x in (hit["kind"], hit.get("action") or "", ",".join(hit["indices"])) if x)
-        print(f"{hit['date']}  {hit['id']}  score {hit['score']:.4f}  [{what}]")
+        print(f"{hit['date']}  {hit['id']}  relevance {hit['score']:.2f}  [{what}]")
         print(f"    \"{hit['text']}\"")
     for warning in result.get("warnings") or []:
         print(f"warning: {warning}", file=sys.stderr)
@@ -190,5 +193,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         embedder = make_embedder(settings.embedding, settings.secret("openai_api_key"))
         store = JournalStore.open_for_reindex(settings.ensure_home() / "journal", embedder, settings.chroma_url)
         count = store.reindex(embedder)
+    for notice in store.take_notices():
+        print(f"notice: {notice}", file=sys.stderr)
     print(f"re-embedded {count} entries with {embedder.model_id}")
     return 0
