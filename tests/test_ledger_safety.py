@@ -49,7 +49,7 @@ def write_history(path: Path, first: int, count: int) -> Path:
 
 
 def spawn(tmp_path: Path, url: str, csv: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", IMPORT_SCRIPT, str(tmp_path / "home"), url, str(csv), *extra],
+    return subprocess.Popen([sys.executable, "-X", "faulthandler", "-c", IMPORT_SCRIPT, str(tmp_path / "home"), url, str(csv), *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -78,8 +78,8 @@ def test_two_processes_importing_at_once_lose_and_double_nothing(tmp_path, ledge
     for child in children:
         assert child.stdout.readline().strip() == "ready"
     outputs = [child.communicate(timeout=300) for child in children]
-    for out, err in outputs:
-        assert "done" in out and "True" in out, err
+    for child, (out, err) in zip(children, outputs):
+        assert "done" in out and "True" in out, f"exit {child.returncode}: {err[-2000:]}"
     added = sum(int(out.split()[1]) for out, _ in outputs)
     store = open_ledger(ledger_url)
     assert store.count() == 4_500 == added
