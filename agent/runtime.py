@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from indexdesk.agent.graph import DECLINED, build_agent, recursion_limit
 from indexdesk.agent.grounding import ungrounded_numbers
-from indexdesk.agent.model import ModelInfo, describe_model_error, estimate_cost, make_chat_model
+from indexdesk.agent.model import ModelInfo, describe_model_error, estimate_cost, fallback_models, make_chat_model
 from indexdesk.memory.checkpoints import InvalidSessionId, SessionStore, check_session_id
 from indexdesk.tools.errors import ToolError
 
@@ -157,8 +157,14 @@ class AgentSession:
 
             checkpointer = InMemorySaver()
         strict = not self.model_info.offline and not self.model_info.base_url and "ChatOpenAI" in type(model).__name__
+        offline = self.model_info.offline
+        fallbacks = [] if offline else fallback_models(self.settings, model)
         self.graph = build_agent(model, registry, ctx, checkpointer=checkpointer, auto_confirm=auto_confirm,
-                                 max_tool_iterations=self.settings.max_tool_iterations, strict_tools=strict)
+                                 max_tool_iterations=self.settings.max_tool_iterations, strict_tools=strict,
+                                 tool_selection=None if offline else getattr(self.settings, "tool_selection", "embedding"),
+                                 fallback_models=fallbacks,
+                                 context_tokens=getattr(self.settings, "context_tokens", None),
+                                 cache_dir=self.settings.home / "cache")
 
     # ------------------------------------------------------------------ turns
     @property
