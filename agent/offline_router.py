@@ -23,7 +23,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, PrivateAttr
 
 from indexdesk.agent import offline_grammar as grammar
-from indexdesk.agent.render import compact_args, result_markdown
+from indexdesk.agent.render import compact_args, result_markdown, user_facing
 
 NOTES_KEY = "offline_router_notes"
 
@@ -141,9 +141,9 @@ class OfflineRouterModel(BaseChatModel):
             try:
                 result: Any = json.loads(_text_of(message))
             except json.JSONDecodeError:
-                sections.append(f"**{heading}**: {_text_of(message)}")
+                sections.append(f"**{heading}**: {user_facing(_text_of(message))}")
                 continue
-            sections.append(result_markdown(result, heading))
+            sections.append(result_markdown(result, heading, tool=name))
         sections += [f"_{note}_" for note in dict.fromkeys(notes)]
         return "\n\n".join(sections)
 

@@ -20,8 +20,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-UnitName = Literal["fraction", "ratio", "currency", "price", "quantity", "days", "count", "bps", "years"]
-UNITS: tuple[str, ...] = ("fraction", "ratio", "currency", "price", "quantity", "days", "count", "bps", "years")
+UnitName = Literal["fraction", "ratio", "currency", "price", "quantity", "days", "count", "bps", "years", "score",
+                   "per_row", "pp"]
+UNITS: tuple[str, ...] = ("fraction", "ratio", "currency", "price", "quantity", "days", "count", "bps", "years", "score",
+                          "per_row", "pp")
 
 
 def _unit(name: str) -> Any:
@@ -45,9 +47,18 @@ Quantity = Annotated[float, _unit("quantity")]
 Days = Annotated[int, _unit("days")]
 OptionalDays = Annotated[int | None, _unit("days")]
 Count = Annotated[int, _unit("count")]
+OptionalCount = Annotated[int | None, _unit("count")]
 # Basis points (trading costs, fees): 10 = 0.10 %.
 Bps = Annotated[float, _unit("bps")]
 Years = Annotated[float, _unit("years")]
+# A relevance score or a 1–5 rating: a plain number with no unit to show.
+OptionalScore = Annotated[float | None, _unit("score")]
+Score = Annotated[float, _unit("score")]
+# Percentage points: a change of a weight written as 5 for +5 pp (not a fraction).
+OptionalPoints = Annotated[float | None, _unit("pp")]
+# A row of mixed metrics (volatility next to Sharpe): the record's own `unit` field names the unit.
+PerRow = Annotated[float, _unit("per_row")]
+OptionalPerRow = Annotated[float | None, _unit("per_row")]
 
 
 def unit_of(model: type[BaseModel], field_name: str) -> str | None:
