@@ -204,6 +204,8 @@ def _direct_call(text: str, schemas: dict[str, dict], tool_names: Sequence[str] 
     if not m or m.group(1) not in (list(schemas) or list(tool_names or [])):
         return None
     name, rest = m.group(1), (m.group(2) or "").strip()
+    if rest and not rest.startswith("{") and "=" not in rest:
+        return None  # "backtest momentum since 2022": a request that starts with a tool's name, not a direct call
     if rest.startswith("{"):
         try:
             args = json.loads(rest)
@@ -243,6 +245,14 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
     intent, extra = grammar.detect_intent(text, bool(vocab.entities(text)))
     if intent is None:
         return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
+    if intent not in ("journal_log", "journal_search"):
+        misspelt = grammar.misspelt_names(text, vocab)
+        if misspelt:
+            asks = "; ".join(f"'{word}' — did you mean {name}?" for word, name in misspelt)
+            example = text
+            for word, name in misspelt:
+                example = example.replace(word, name)
+            return grammar.Plan(reply=f"I don't know {asks} Ask again with the name, e.g. `{example}`.")
     tool = find_tool(intent, schemas, tool_names)
     if tool is None:
         return grammar.Plan(reply=not_available(intent, list(schemas) or list(tool_names or [])))
@@ -263,6 +273,8 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         described = "; ".join(f"{n}: {params['properties'][n].get('description', '')}".rstrip(": ") for n in missing)
         return grammar.Plan(reply=f"{tool} needs more: {described}. Add it to the request, or use "
                                   f"`call {tool} {{...}}` with JSON arguments.")
+    if intent not in ("journal_log", "journal_search"):
+        notes += grammar.unread_parts(text, args, vocab, intent, params)
     return grammar.Plan(tool=tool, args=args, notes=notes)
 
 

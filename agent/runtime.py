@@ -229,7 +229,10 @@ class AgentSession:
         if error:
             emit(TurnEvent("error", {"message": error}))
         answer = "" if (cancelled or error) else turn.answer
-        ungrounded = ungrounded_numbers(answer, self._tool_results(), question=text) if answer else []
+        # The offline router's replies without a tool call (help, a clarification) are its own fixed
+        # text and examples, not claims about data: nothing to ground.
+        checkable = answer and not (self.model_info.offline and not turn.calls)
+        ungrounded = ungrounded_numbers(answer, self._tool_results(), question=text) if checkable else []
         usage = {"input_tokens": turn.input_tokens, "output_tokens": turn.output_tokens,
                  "total_tokens": turn.input_tokens + turn.output_tokens}
         if answer:
