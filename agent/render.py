@@ -261,6 +261,10 @@ def _tabulate(result: dict) -> Tabulated:
         name = humanize(key)
         if _is_scalar(value):
             out.facts.append((name, cell(value, key)))
+        elif _is_scalar_list(value) and value and all(isinstance(v, str) for v in value) \
+                and any(len(v) > 40 for v in value):
+            # Sentences (lessons, suggestions) read one per row, never joined or cut.
+            out.tables.append(Table(title="", columns=[name], rows=[[cell(v)] for v in value]))
         elif _is_scalar_list(value):
             if key in matrix_labels_used:
                 continue
@@ -431,3 +435,33 @@ def user_facing(text: str) -> str:
     if any(marker in low for marker in _MODEL_ADDRESSED):
         return "not run: you declined it"
     return text
+
+
+# ---------------------------------------------------------------- fitting the terminal
+
+def fit_rich_table(console: Any, build: Any, columns: list[str], drop_order: list[str], *, wide: bool = False):
+    """A Rich table that fits the console: the lowest-priority columns go first, and the caller says
+    which (a note with `--wide`). `build(columns)` makes the table. Returns (table, dropped, width)."""
+    kept = list(columns)
+    dropped: list[str] = []
+    while True:
+        table = build(kept)
+        from rich.measure import Measurement
+
+        # The natural width: measured as if the terminal were unlimited (Rich would squeeze it to fit).
+        needed = Measurement.get(console, console.options.update_width(10_000), table).maximum
+        if wide:
+            return table, dropped, max(console.width, needed)
+        if needed <= console.width:
+            return table, dropped, console.width
+        victim = next((c for c in drop_order if c in kept), None)
+        if victim is None:
+            return table, dropped, console.width
+        kept.remove(victim)
+        dropped.append(victim)
+
+
+def dropped_note(dropped: list[str]) -> str | None:
+    if not dropped:
+        return None
+    return f"not shown at this width: {', '.join(dropped)} (--wide shows every column)"

@@ -91,9 +91,9 @@ def test_a_saved_journal_entry_reads_as_text():
 
 
 def test_expand_shows_the_whole_list():
-    result = {"lessons": [f"lesson {i}" for i in range(9)]}
+    result = {"values": [f"v{i}" for i in range(9)]}
     assert "(9 values" in result_markdown(result)
-    assert "lesson 7" in result_markdown(result, expanded=True) and "values" not in result_markdown(result, expanded=True)
+    assert "v7" in result_markdown(result, expanded=True) and "(9 values" not in result_markdown(result, expanded=True)
 
 
 def test_text_for_the_model_never_reaches_the_user():
