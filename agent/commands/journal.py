@@ -166,10 +166,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from indexdesk.tools.journal_tools import journal_errors
 
+    from indexdesk.agent.progress import ProgressEmbedder, progress
+
     _, store = _store(args)
     lines = sys.stdin.readlines() if args.path == "-" else open(args.path, encoding="utf-8").readlines()
-    with journal_errors():
-        count = store.import_jsonl(lines)
+    with journal_errors(), progress(f"importing {len(lines)} lines (embedding)", total=len(lines)) as bar:
+        plain = store.embedder
+        store.embedder = ProgressEmbedder(plain, bar)  # the embedding is what takes the time
+        try:
+            count = store.import_jsonl(lines)
+        finally:
+            store.embedder = plain
     print(f"imported {count} new entry versions")
     return 0
 
@@ -180,10 +187,13 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     from indexdesk.memory.journal.store import JournalStore
     from indexdesk.tools.journal_tools import journal_errors
 
+    from indexdesk.agent.progress import ProgressEmbedder, progress
+
     settings = make_context(args).settings
     with journal_errors():
         embedder = make_embedder(settings.embedding, settings.openai_api_key)
         store = JournalStore.open_for_reindex(settings.ensure_home() / "journal", embedder, settings.chroma_url)
-        count = store.reindex(embedder)
+        with progress("re-embedding the journal") as bar:
+            count = store.reindex(ProgressEmbedder(embedder, bar))
     print(f"re-embedded {count} entries with {embedder.model_id}")
     return 0

@@ -56,8 +56,11 @@ def cmd_review(args: argparse.Namespace) -> int:
     from indexdesk.agent.cli import make_context
     from indexdesk.tools.review.tools import write_report
 
+    from indexdesk.agent.progress import progress
+
     ctx = make_context(args)
-    summary, review = write_report(ctx, args.quarter, args.out, args.value)
+    with progress(f"building the {args.quarter} review (prices, risk, journal, charts)", quiet=args.json):
+        summary, review = write_report(ctx, args.quarter, args.out, args.value)
     if args.narrate:
         summary = _narrate(args, ctx, review, summary)
     if args.json:
