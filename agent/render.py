@@ -79,20 +79,25 @@ _UNITS: list[tuple[dict[str, str] | None, str]] = [(None, "USD")]
 _EXPANDED: list[bool] = [False]
 
 
-def format_money(value: float, currency: str = "USD") -> str:
-    text = f"{abs(value):,.2f}"
+def format_money(value: float, currency: str = "USD", digits: int = 2) -> str:
+    text = f"{abs(value):,.{digits}f}"
     sign = "-" if value < 0 else ""
     return f"{sign}${text}" if currency.upper() == "USD" else f"{sign}{text} {currency.upper()}"
 
 
-def format_unit(value: float | int, unit: str, currency: str = "USD") -> str:
-    """A number in its declared unit (see `indexdesk.tools.units`)."""
+def format_unit(value: float | int, unit: str, currency: str = "USD", digits: int | None = None) -> str:
+    """A number in its declared unit (see `indexdesk.tools.units`); `digits` for a terse table."""
+    if value is None:
+        return "–"
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
         return format_number(value) if isinstance(value, (int, float)) else str(value)
     if unit == "fraction":
+        if digits is not None:
+            text = f"{value * 100:.{digits}f}%"
+            return text[1:] if text.startswith("-") and float(text[:-1]) == 0 else text
         return format_percent(value)
     if unit in ("currency",):
-        return format_money(value, currency)
+        return format_money(value, currency, 2 if digits is None else digits)
     if unit == "price":
         return f"{value:,.2f}" if abs(value) >= 1 else format_number(value)
     if unit in ("days", "count"):
@@ -138,6 +143,19 @@ def cell(value: Any, key: str | None = None, path: str | None = None, record: di
                 f"{cell(value[-1], key, path, record)} ({len(value)} values; /expand shows all)")
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
     return text if _EXPANDED[-1] else text[:120]
+
+
+def unit_formatter(tool: str, currency: str = "USD"):
+    """`fmt(path, value, digits=None)` formatting by the tool's declared units: for hand-laid CLI tables."""
+    units = units_for(tool) or {}
+
+    def fmt(path: str, value: Any, digits: int | None = None, record: dict | None = None) -> str:
+        unit = unit_at(units, path, record)
+        if unit is None:
+            return "–" if value is None else (format_number(value) if isinstance(value, (int, float)) else str(value))
+        return format_unit(value, unit, currency, digits)
+
+    return fmt
 
 
 _UNITS_CACHE: dict[str, dict[str, str] | None] = {}

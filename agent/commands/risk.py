@@ -66,14 +66,6 @@ def _call(args: argparse.Namespace, tool_name: str) -> tuple[dict | None, int]:
     return result, 0
 
 
-def _pct(value, digits: int = 2) -> str:
-    return "–" if value is None else f"{value * 100:.{digits}f}%"
-
-
-def _money(value) -> str:
-    return "–" if value is None else f"{value:,.0f}"
-
-
 def _footer(console, result: dict) -> None:
     console.print(f"[dim]source {result['source']}, as of {result.get('as_of')}[/]")
     for warning in result.get("warnings") or []:
@@ -87,6 +79,9 @@ def cmd_var(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from indexdesk.agent.render import unit_formatter
+
+    f = unit_formatter("compute_var")
     console = Console()
     title = (f"{result['method']} VaR, {result['confidence'] * 100:g}% confidence, {result['horizon_days']}-day horizon "
              f"({result['start']}..{result['end']})")
@@ -94,12 +89,15 @@ def cmd_var(args: argparse.Namespace) -> int:
     for column in ("holding", "weight", "VaR part", "CVaR part", "VaR amount", "share of VaR"):
         table.add_column(column, justify="left" if column == "holding" else "right")
     for c in result["components"]:
-        table.add_row(c["name"], _pct(c["weight"], 1), _pct(c["var"]), _pct(c["cvar"]), _money(c["var_amount"]),
-                      _pct(c["share_of_var"], 1))
-    table.add_row("[bold]portfolio[/]", _pct(1 - result["cash_weight"], 1), f"[bold]{_pct(result['var'])}[/]",
-                  f"[bold]{_pct(result['cvar'])}[/]", f"[bold]{_money(result['var_amount'])}[/]", "100.0%")
+        table.add_row(c["name"], f("components.weight", c["weight"], 1), f("components.var", c["var"]),
+                      f("components.cvar", c["cvar"]), f("components.var_amount", c["var_amount"], 0),
+                      f("components.share_of_var", c["share_of_var"], 1))
+    table.add_row("[bold]portfolio[/]", f("cash_weight", 1 - result["cash_weight"], 1), f"[bold]{f('var', result['var'])}[/]",
+                  f"[bold]{f('cvar', result['cvar'])}[/]", f"[bold]{f('var_amount', result['var_amount'], 0)}[/]",
+                  f("components.share_of_var", 1.0, 1))
     console.print(table)
-    console.print(f"CVaR {_pct(result['cvar'])} = {_money(result['cvar_amount'])}; tail ratio {result['tail_note']}")
+    console.print(f"CVaR {f('cvar', result['cvar'])} = {f('cvar_amount', result['cvar_amount'], 0)}; "
+                  f"tail ratio {result['tail_note']}")
     console.print(f"[dim]{result['method_notes']}[/]")
     _footer(console, result)
     return 0
@@ -112,8 +110,11 @@ def cmd_stress(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from indexdesk.agent.render import unit_formatter
+
+    f = unit_formatter("stress_test")
     console = Console()
-    table = Table(title=f"stress test, portfolio {_money(result['portfolio_value'])}")
+    table = Table(title=f"stress test, portfolio {f('portfolio_value', result['portfolio_value'], 0)}")
     table.add_column("scenario", no_wrap=True)
     for column in ("window", "P&L", "amount", "max DD", "worst"):
         table.add_column(column, justify="right" if column in ("P&L", "amount", "max DD") else "left")
@@ -122,8 +123,9 @@ def cmd_stress(args: argparse.Namespace) -> int:
         window = (f"{s['start']}→{end[5:] if end[:4] == str(s['start'])[:4] else end}" if s.get("start")
                   else "instant")
         style = "red" if (s["pnl"] or 0) < 0 else "green"
-        table.add_row(s["scenario"], window, f"[{style}]{_pct(s['pnl'], 1)}[/]", _money(s["pnl_amount"]),
-                      _pct(s["max_drawdown"], 1), s.get("worst_contributor") or "–")
+        table.add_row(s["scenario"], window, f"[{style}]{f('scenarios.pnl', s['pnl'], 1)}[/]",
+                      f("scenarios.pnl_amount", s["pnl_amount"], 0), f("scenarios.max_drawdown", s["max_drawdown"], 1),
+                      s.get("worst_contributor") or "–")
     console.print(table)
     for s in result["scenarios"]:
         for note in s.get("notes") or []:
@@ -169,14 +171,19 @@ def cmd_size(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from indexdesk.agent.render import unit_formatter
+
+    f = unit_formatter("size_positions")
     console = Console()
-    table = Table(title=f"volatility target {_pct(result['target_volatility'], 0)} ({result['start']}..{result['end']})")
+    table = Table(title=f"volatility target {f('target_volatility', result['target_volatility'], 0)} "
+                        f"({result['start']}..{result['end']})")
     for column in ("holding", "volatility", "base weight", "new weight", "change"):
         table.add_column(column, justify="left" if column == "holding" else "right")
     for p in result["positions"]:
-        table.add_row(p["name"], _pct(p["volatility"], 1), _pct(p["base_weight"], 1), _pct(p["weight"], 1),
-                      f"{p['change'] * 100:+.1f}%")
-    table.add_row("cash", "", "", _pct(result["cash"], 1), "")
+        table.add_row(p["name"], f("positions.volatility", p["volatility"], 1), f("positions.base_weight", p["base_weight"], 1),
+                      f("positions.weight", p["weight"], 1),
+                      ("+" if (p["change"] or 0) > 0 else "") + f("positions.change", p["change"], 1))
+    table.add_row("cash", "", "", f("cash", result["cash"], 1), "")
     console.print(table)
     for note in result["notes"]:
         console.print(f"• {note}")
