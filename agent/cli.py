@@ -36,6 +36,15 @@ EXAMPLES = """examples:
 """
 
 
+class UsageError(Exception):
+    """A command used wrongly (a flag value it cannot use): exit code 2, like argparse's own errors."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
 def add_source_options(parser: argparse.ArgumentParser) -> None:
     """Let a subcommand take `--source`/`--home` after its name too (`indexdesk perf defi --source binance`).
 
@@ -99,6 +108,11 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return int(handler(args) or 0)
+    except UsageError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        return EXIT_USAGE
     except ToolError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:

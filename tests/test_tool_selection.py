@@ -113,3 +113,17 @@ def test_selection_all_sends_every_tool(tmp_path, monkeypatch, registry):
         AgentSession(ctx, session_id="all", registry=registry, persist=False).run_turn("hello")
         assert sorted(server.tool_names(0)) == sorted(registry.names)
 
+
+
+def test_the_llm_selector_option_lets_the_model_choose(tmp_path, monkeypatch, registry):
+    from indexdesk.agent.runtime import AgentSession
+    from indexdesk.tools.context import ToolContext
+    from indexdesk.tools.settings import Settings
+
+    with ScriptedOpenAI([text('{"tools": ["stress_test"]}'), text("Picked.")]) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("INDEXDESK_MODEL", "scripted-model")
+        ctx = ToolContext(settings=Settings(home=tmp_path / "home", request_timeout=5.0, tool_selection="llm"))
+        result = AgentSession(ctx, session_id="llm", registry=registry, persist=False).run_turn("stress test luna")
+        assert result.error is None, result.error
+        assert sorted(server.tool_names(-1)) == ["get_index_performance", "stress_test"]  # chosen + always-on core

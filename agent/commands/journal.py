@@ -125,19 +125,19 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def parse_changes(pairs: list[str]) -> dict:
     """FIELD=VALUE pairs; VALUE is JSON when it parses as JSON, else a plain string."""
-    from indexdesk.tools.errors import ToolError
+    from indexdesk.agent.cli import UsageError
 
     changes = {}
     for pair in pairs:
         if "=" not in pair:
-            raise ToolError(f"--set {pair!r} needs FIELD=VALUE", hint="e.g. --set confidence=4")
+            raise UsageError(f"--set {pair!r} needs FIELD=VALUE", hint="e.g. --set confidence=4")
         key, raw = pair.split("=", 1)
         try:
             changes[key.strip()] = json.loads(raw)
         except json.JSONDecodeError:
             changes[key.strip()] = raw
     if not changes:
-        raise ToolError("nothing to change", hint="give at least one --set FIELD=VALUE")
+        raise UsageError("nothing to change", hint="give at least one --set FIELD=VALUE")
     return changes
 
 
