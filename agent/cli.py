@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "indexdesk.agent.commands.data",
     "indexdesk.agent.commands.journal",
     "indexdesk.agent.commands.review",
+    "indexdesk.agent.commands.strategy",
 )
 
 EXAMPLES = """examples:

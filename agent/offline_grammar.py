@@ -271,6 +271,12 @@ def find_durations(low: str) -> list[Span]:
     return kept
 
 
+def window_days(window: str) -> int | None:
+    """Days of a window label ("60d" → 60, "3y" → 1095); None for ytd, all or dates."""
+    m = re.fullmatch(r"(\d+)\s*([dwmqy])", str(window).strip().lower())
+    return int(m.group(1)) * _UNIT_DAYS[m.group(2)] if m else None
+
+
 def as_window(value: Any) -> str:
     return window_of_days(value) if isinstance(value, int) else str(value)
 
@@ -302,8 +308,8 @@ def as_fraction(number: float, is_percent: bool) -> float:
 _INTENTS: list[tuple[str, re.Pattern]] = [
     ("outcomes", re.compile(r"\b(decisions?|calls|trades) (work(ed)? out|pa(id|y) off)\b|\bhit rate\b|\boutcomes?\b")),
     ("review", re.compile(r"\breview\b|\bquarterly\b")),
-    ("backtest", re.compile(r"\bback-?test\w*|\bsimulat\w*|\bsweep\b|\bhow would (this|the|a) strategy\b")),
-    ("harvest", re.compile(r"\bharvest\w*|\btax[- ]loss")),
+    ("backtest", re.compile(r"\bback-?test\w*|\bsimulat\w*|\bsweep\b|\bhow would (?:the |this |a |my )?[\w-]*\s?strategy\b")),
+    ("harvest", re.compile(r"\bharvest\w*|\btax[- ]loss|\bsell\b.*\bat a loss\b|\bsave (on )?tax")),
     ("gains", re.compile(r"\breali[sz]ed\b|\bcapital gains?\b")),
     ("lots", re.compile(r"\btax lots?\b|\blots\b|\bcost basis\b")),
     ("attribution", re.compile(r"\battribut\w*|\bwhat drove\b")),
@@ -318,7 +324,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
     ("var", re.compile(r"\bc?var\b|value[- ]at[- ]risk|expected shortfall|\btail risk\b|\bes\b|"
                        r"\bhow much (could|can|might|would) (i|we|the portfolio) lose\b|\bworst[- ]case loss\b")),
     ("correlation", re.compile(r"correl|\bcorr\b|redundan|overlap|diversif|move together")),
-    ("tiers", re.compile(r"\btiers?\b|\bcore\b.*\bsatellite\b")),
+    ("tiers", re.compile(r"\btiers?\b|\bcore\b.*\bsatellite\b|\bregimes?\b")),
     ("portfolio", re.compile(r"\bwhat do i (hold|own)\b|\bmy (holdings|positions)\b|\b(show|see) (me )?my portfolio\b|"
                              r"^/?(portfolio|holdings)\b|\bportfolio (value|summary)\b")),
     ("sizing", re.compile(r"\bsize\b|\bsizing\b|\bsize positions|target vol|vol target|risk parity|\bposition")),
@@ -616,9 +622,17 @@ def _var_args(args: dict, low: str, clean_low: str, numbers: list[Span], used: s
             break
 
 
+def _described_choices(schema: dict | None) -> list[str]:
+    """Choices a description lists when the schema has no enum: "momentum, mean_reversion, blended or pair"."""
+    text = (schema or {}).get("description", "").split("(")[0].split(".")[0]
+    if "," not in text and " or " not in text:
+        return []
+    return [w for w in re.findall(r"[a-z][a-z_]+", text) if w not in ("or", "and", "the", "a", "of")]
+
+
 def _rotation_word(low: str, params: dict) -> str | None:
     strategy = param_schema(params, "strategy")
-    for choice in enum_of(strategy) if strategy else []:
+    for choice in (enum_of(strategy) or _described_choices(strategy)) if strategy else []:
         if str(choice).lower().replace("_", " ") in low or str(choice).lower() in low:
             return str(choice)
     m = re.search(r"\brotat\w*\s+(?:by\s+|on\s+|using\s+|with\s+)?([a-z_]+)", low)

@@ -262,6 +262,7 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         return grammar.Plan(reply=problem)
     if not params:
         return grammar.Plan(tool=tool, args=plain_args(proposed), notes=notes)
+    proposed = _window_as_dates(proposed, params)
     args, missing = fit_arguments(params, proposed)
     for name in list(missing):
         fill = _default_for(params, name)
@@ -274,8 +275,35 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         return grammar.Plan(reply=f"{tool} needs more: {described}. Add it to the request, or use "
                                   f"`call {tool} {{...}}` with JSON arguments.")
     if intent not in ("journal_log", "journal_search"):
-        notes += grammar.unread_parts(text, args, vocab, intent, params)
+        used = {**args, **({"window_read": proposed["window_read"]} if "window_read" in proposed else {})}
+        notes += grammar.unread_parts(text, used, vocab, intent, params)
     return grammar.Plan(tool=tool, args=args, notes=notes)
+
+
+def _window_as_dates(proposed: dict, params: dict) -> dict:
+    """A window for a tool that takes `start`/`end` dates instead ("since 2022" → start 2022-01-01)."""
+    window = proposed.get("window")
+    properties = params.get("properties", {})
+    if not isinstance(window, str) or "window" in properties or "start" not in properties:
+        return proposed
+    from datetime import date, timedelta
+
+    out = {k: v for k, v in proposed.items() if k != "window"}
+    out["window_read"] = window  # not a parameter: tells the unread-parts check the window was used
+    if ":" in window:
+        start, _, end = window.partition(":")
+        out["start"] = start or None
+        if end and "end" in properties:
+            out["end"] = end
+        return out
+    days = grammar.window_days(window)
+    if days:
+        out["start"] = (date.today() - timedelta(days=days)).isoformat()
+    elif window == "ytd":
+        out["start"] = f"{date.today().year}-01-01"
+    else:
+        return proposed
+    return out
 
 
 def _default_for(params: dict, name: str) -> tuple[Any, str] | None:
@@ -326,6 +354,8 @@ def fit_value(schema: dict, value: Any) -> tuple[bool, Any]:
         lowered = {str(c).lower(): c for c in choices}
         match = lowered.get(str(value).lower())
         return (match is not None, match)
+    if kind == "integer" and isinstance(value, str) and grammar.window_days(value):
+        return True, grammar.window_days(value)  # "60d" for a lookback in days
     try:
         if kind == "integer":
             return True, int(round(float(value)))

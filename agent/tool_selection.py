@@ -46,6 +46,7 @@ MAX_TOOLS = 6
 MIN_TOOLS = 3
 # Tools within this much of the best score are worth their tokens; beyond MIN_TOOLS others are not.
 SCORE_MARGIN = 0.12
+NAME_BONUS = 0.2
 CORE_TOOLS: tuple[str, ...] = ("get_index_performance",)
 
 # Example requests per tool (written for the selector; the eval set is not copied here).
@@ -176,6 +177,8 @@ class ToolSelector:
         n = max(1, len(self.specs))
         self._rarity = {w: 1.0 - (c - 1) / n for w, c in counts.items()}
         self._tool_words = tool_words
+        generic = {"get", "index", "indexdesk", "journal", "compute", "analyze", "check", "set", "record"}
+        self._name_words = {name: _words(name.replace("_", " ")) - _words(" ".join(generic)) for name in self.specs}
         self._explicit = {name: re.compile(rf"(?<![\w]){'[ _-]?'.join(map(re.escape, name.split('_')))}(?![\w])", re.I)
                           for name in self.specs}
 
@@ -196,6 +199,9 @@ class ToolSelector:
             for name, vocab in self._tool_words.items():
                 overlap = sum(self._rarity.get(w, 0.0) for w in words & vocab)
                 scores[name] += 0.15 * min(overlap, 3.0)
+                # A word of the tool's own name ("correlation", "stress", "backtest") is the strongest cue.
+                if words & self._name_words[name]:
+                    scores[name] += NAME_BONUS
         return scores
 
     def explicit(self, text: str) -> list[str]:

@@ -22,7 +22,8 @@ def undeclared_numbers(schema: dict) -> list[str]:
 
     def walk(node, path, declared, depth=0):
         node = resolve(node)
-        declared = declared or isinstance(node.get("unit"), str)
+        declared = declared or isinstance(node.get("unit"), str) \
+            or any(isinstance(resolve(o).get("unit"), str) for o in node.get("anyOf", []))  # `Ratio | None`
         types = {node.get("type")} | {resolve(o).get("type") for o in node.get("anyOf", [])}
         if types & {"number", "integer"} and not declared:
             found.append(path)

@@ -16,11 +16,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from indexdesk.tools.units import OptionalPoints, Count, OptionalMoney, OptionalScore, Score
+from indexdesk.tools.units import Count, OptionalMoney, OptionalPoints, OptionalPrice, OptionalQuantity, OptionalScore, Score
 
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
 from indexdesk.tools.registry import tool
+from indexdesk.tools.journal_ledger import ProposedTransaction, ledger_for_entry
 
 log = logging.getLogger("indexdesk.journal")
 PROMPT = Path(__file__).resolve().parents[1] / "prompts" / "journal_extraction.md"
@@ -101,10 +102,17 @@ def market_snapshot(ctx: ToolContext, names: list[str], on: date) -> tuple[dict 
 # ---------------------------------------------------------------- extraction
 
 class ExtractedPosition(BaseModel):
-    name: str = Field(description="index or asset as written, e.g. 'layer-1', 'DeFi', 'BTC'")
+    name: str = Field(description="index or asset as written, e.g. 'layer-1', 'DeFi', 'BTC', 'Chainlink'")
     direction: Literal["into", "out_of", "held"]
-    amount: OptionalMoney = Field(None, description="currency amount, if stated")
-    weight_change_pct: OptionalPoints = Field(None, description="signed percentage points, if stated")
+    action: Literal["buy", "sell", "hold", "hedge", "rebalance"] | None = Field(
+        None, description="what was done to this name; a rotation sells one side and buys the other")
+    amount_basis: Literal["units", "money", "portfolio_pct", "position_pct", "all"] | None = Field(
+        None, description="how the size was stated, null if no size")
+    quantity: OptionalQuantity = Field(None, description="units of the asset ('0.5 ETH' -> 0.5)")
+    amount: OptionalMoney = Field(None, description="currency amount ('$2k of SOL' -> 2000)")
+    weight_change_pct: OptionalPoints = Field(None, description="signed percentage points of the portfolio")
+    position_pct: OptionalScore = Field(None, description="percent of the existing position; 100 for all")
+    price: OptionalPrice = Field(None, description="price per unit if stated ('at 3200')")
 
 
 class ExtractedEntry(BaseModel):
@@ -121,32 +129,20 @@ class ExtractedEntry(BaseModel):
     emotional_state: str | None = None
 
 
-def _catalogue_phrases(ctx: ToolContext) -> tuple[tuple[str, str], ...]:
-    """(phrase, canonical) for every catalogue index, so user-defined indices parse too."""
-    try:
-        from indexdesk.tools.indices import series
-
-        book = series.catalogue(ctx)
-    except (ToolError, OSError, ValueError, ImportError, AttributeError) as exc:
-        log.debug("catalogue unavailable for the parser: %s", exc)
-        return ()
-    pairs = []
-    for name, definition in book.items():
-        pairs.append((name.replace("_", " "), name))
-        title = getattr(definition, "title", None)
-        if title:
-            pairs.append((title.lower(), name))
-    return tuple(pairs)
-
-
 def _resolve(ctx: ToolContext, names: list[str]) -> tuple[dict[str, str], list[str]]:
-    """{given: canonical} for the names the catalogue knows; unknown ones are left out, with a warning."""
-    from indexdesk.tools.indices import series
+    """{given: canonical} for the names the catalogue knows; unknown ones are left out, with a warning.
 
+    Names are read through the journal vocabulary first, so "Chainlink", "L1s" or "memes" (as a user
+    or a model writes them) resolve like "LINK", "layer1", "memecoins".
+    """
+    from indexdesk.tools.indices import series
+    from indexdesk.tools.journal_vocabulary import journal_vocabulary
+
+    vocabulary = journal_vocabulary(ctx)
     out, warnings = {}, []
     for name in names:
         try:
-            out[name] = series.resolve_names(ctx, [name])[0]
+            out[name] = series.resolve_names(ctx, [vocabulary.canonical(name) or name])[0]
         except ToolError as exc:
             warnings.append(f"ignored {name!r}: {exc.message.split(' valid:')[0]}")
         except (ImportError, AttributeError, OSError, ValueError) as exc:
@@ -171,12 +167,16 @@ def extract(ctx: ToolContext, text: str, today: date):
                 invalidation=got.invalidation, confidence=got.confidence, emotional_state=got.emotional_state,
                 occurred_on=date.fromisoformat(got.occurred_on) if got.occurred_on else None,
                 positions=[Position(**p.model_dump()) for p in got.positions])
+            from indexdesk.memory.journal.parser import describe_position
             parsed.understood = [f"read by the model: kind {got.kind}" + (f", action {got.action}" if got.action else "")]
+            parsed.understood += [describe_position(p) for p in parsed.positions]
             return parsed, "model", warnings
         except Exception as exc:  # noqa: BLE001 - any model failure falls back: the entry must never be lost
             warnings.append(f"model extraction failed ({type(exc).__name__}); used the offline parser")
+    from indexdesk.tools.journal_vocabulary import journal_vocabulary
+
     with journal_errors():
-        parsed = parse_text(text, today, _catalogue_phrases(ctx))
+        parsed = parse_text(text, today, vocabulary=journal_vocabulary(ctx))
     return parsed, "parser", warnings
 
 
@@ -202,6 +202,8 @@ class LoggedEntry(BaseModel):
     entry: dict
     extraction: str
     market_context: dict | None
+    ledger: list[str] = Field(default_factory=list, description="'linked to tx …' or 'proposed transaction: …'")
+    proposed_transactions: list[ProposedTransaction] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
 
 
@@ -256,12 +258,20 @@ def log_journal_entry(ctx: ToolContext, text: str, kind: KindName | None = None,
     positions = [p.model_copy(update={"name": canonical[p.name]}) for p in parsed.positions if p.name in canonical]
     context, context_warnings = market_snapshot(ctx, [p.name for p in positions], day)
     warnings += context_warnings
+    entry_kind = kind or parsed.kind
+    if entry_kind == "decision" and parsed.action not in (None, "hold") and not any(
+            p.direction != "held" for p in positions):
+        warnings.append("no position understood: this decision names no known asset or index it bought or sold, "
+                        "so the review cannot assess it; say what moved, e.g. 'sold 0.5 ETH' or 'added 2% to DeFi'")
+    links, proposals, ledger_lines = ([], [], [])
+    if entry_kind == "decision" and not ledger_links:
+        links, proposals, ledger_lines = ledger_for_entry(ctx, positions, day)
     when_dt = datetime.combine(day, time(12, 0), tzinfo=timezone.utc) if day != today else datetime.now(timezone.utc).replace(microsecond=0)
     try:
-        entry = JournalEntry(text=text, kind=kind or parsed.kind, action=parsed.action, positions=positions,
+        entry = JournalEntry(text=text, kind=entry_kind, action=parsed.action, positions=positions,
                              timestamp=when_dt, rationale=parsed.rationale, expected_outcome=parsed.expected_outcome,
                              invalidation=parsed.invalidation, confidence=parsed.confidence,
-                             emotional_state=parsed.emotional_state, tags=tags or [], ledger_links=ledger_links or [],
+                             emotional_state=parsed.emotional_state, tags=tags or [], ledger_links=ledger_links or links,
                              market_context=MarketContext(**context) if context else None, extraction=how)
     except ValidationError as exc:
         raise ToolError(f"invalid entry: {exc.errors(include_url=False)[0]['msg']}", field="text") from None
@@ -270,7 +280,7 @@ def log_journal_entry(ctx: ToolContext, text: str, kind: KindName | None = None,
     understood = parsed.understood + ([f"date: {day}"] if not any(u.startswith("date") for u in parsed.understood) else [])
     return LoggedEntry(id=stored.id, understood=understood, entry=stored.model_dump(mode="json", exclude={"text"}),
                        extraction=how, market_context=context and {**context, "as_of": str(context["as_of"])},
-                       warnings=warnings)
+                       ledger=ledger_lines, proposed_transactions=proposals, warnings=warnings)
 
 
 @tool

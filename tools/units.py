@@ -44,6 +44,7 @@ Price = Annotated[float, _unit("price")]
 OptionalPrice = Annotated[float | None, _unit("price")]
 # Units of an asset held or traded.
 Quantity = Annotated[float, _unit("quantity")]
+OptionalQuantity = Annotated[float | None, _unit("quantity")]
 Days = Annotated[int, _unit("days")]
 OptionalDays = Annotated[int | None, _unit("days")]
 Count = Annotated[int, _unit("count")]

@@ -205,7 +205,8 @@ LEXICON: dict[str, tuple[str, ...]] = {
     "regime:sideways": ("sideways", "chop", "choppy", "range", "ranging", "range-bound", "flat", "boring", "quiet"),
 }
 
-# Index and asset phrasings beyond the catalogue's own names and aliases.
+# Index phrasings beyond the catalogue's own names, titles and aliases (keys: catalogue index names;
+# a test checks them). Assets are generated from the market universe; see ASSET_NICKNAMES.
 INDEX_PHRASES: dict[str, tuple[str, ...]] = {
     "large_cap": ("large cap", "large caps", "large-cap", "large-caps", "blue chip", "blue chips", "blue-chip",
                   "majors", "core", "core index", "core sleeve", "large_cap"),
@@ -222,9 +223,45 @@ INDEX_PHRASES: dict[str, tuple[str, ...]] = {
     "memecoins": ("memecoin", "memecoins", "meme", "memes", "meme coins", "meme coin", "dog coins", "dog coin",
                   "meme sleeve", "memes sleeve", "degen coins", "frog coins"),
     "exchange_tokens": ("exchange tokens", "exchange token", "exchange_tokens", "cex tokens", "exchange coins"),
-    "stablecoin_cash": ("stablecoin_cash", "stablecoin", "stablecoins", "stables", "cash", "usdc", "usdt",
-                        "stablecoin cash", "cash sleeve"),
-    "BTC": ("btc", "bitcoin", "bitcoins", "sats"),
-    "ETH": ("eth", "ether", "ethereum"),
-    "SOL": ("sol", "solana"),
+    "stablecoin_cash": ("stablecoin_cash", "stablecoin", "stablecoins", "stables", "cash",
+                        "stablecoin cash", "cash sleeve", "dollars on the side"),
 }
+
+# Common nicknames of universe assets beyond their symbol, name and provider id (keys: universe
+# symbols; tests/test_journal_vocabulary.py checks every key against tools/market/universe.py).
+ASSET_NICKNAMES: dict[str, tuple[str, ...]] = {
+    "BTC": ("bitcoins", "sats", "xbt"),
+    "ETH": ("ether", "eth2"),
+    "BNB": ("binance coin",),
+    "SOL": ("solana", "sol"),
+    "XRP": ("ripple",),
+    "AVAX": ("avalanche",),
+    "DOT": ("polkadot",),
+    "LUNA": ("terra", "terra luna", "lunc", "luna classic"),
+    "MATIC": ("polygon", "pol"),
+    "ARB": ("arbitrum",),
+    "MKR": ("makerdao", "maker dao"),
+    "LINK": ("chainlink",),
+    "FET": ("fetch ai", "fetchai"),
+    "RENDER": ("rndr", "render network"),
+    "AXS": ("axie",),
+    "DOGE": ("doge", "dogecoin", "dogecoins"),
+    "SHIB": ("shiba",),
+    "PEPE": ("pepecoin",),
+    "LEO": ("unus sed leo", "leo token"),
+    "CRO": ("crypto.com coin",),
+    "XLM": ("lumens",),
+    "STETH": ("st eth", "staked eth"),
+    "PAXG": ("pax gold",),
+    "USDT": ("tether",),
+    "USDC": ("usd coin",),
+    "BUSD": ("binance usd",),
+}
+
+# Aliases that are also ordinary words ("near the lows", "link to the article", "yield curve"):
+# read as an asset only in capitals, capitalised mid-sentence, as a $cashtag or after a quantity.
+AMBIGUOUS_WORDS: frozenset[str] = frozenset({
+    "near", "link", "op", "etc", "dot", "ape", "flow", "sand", "algo", "render", "apt", "vet", "leo", "uni",
+    "atom", "comp", "arb", "theta", "compound", "maker", "quant", "optimism", "stellar", "curve",
+    "cosmos", "sui", "mana", "eos", "fil", "dai", "pol", "axie",
+})

@@ -24,15 +24,35 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
+AmountBasis = Literal["units", "money", "portfolio_pct", "position_pct", "all"]
+AMOUNT_BASES: tuple[str, ...] = get_args(AmountBasis)
+
+
 class Position(BaseModel):
-    """One index or asset a decision touched: direction and size (an amount, a weight change, or both)."""
+    """One index or asset a decision touched: what was done to it, how much (in the basis the user
+    stated) and at what price. Older entries carry only name, direction, amount, weight_change_pct."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(description="catalogue index name (lower-case) or asset symbol (upper-case)")
     direction: Direction = "held"
+    action: Literal["buy", "sell", "hold", "hedge", "rebalance"] | None = Field(
+        None, description="what was done to this name (a rotation sells one side and buys the other)")
+    amount_basis: AmountBasis | None = Field(
+        None, description="how the size was stated: units, money, portfolio_pct (percentage points of the "
+                          "portfolio), position_pct (percent of the position), all (the whole position)")
+    quantity: float | None = Field(None, ge=0, description="units of the asset, e.g. 0.5 for '0.5 ETH'")
     amount: float | None = Field(None, description="currency amount moved, e.g. 2000 for $2,000")
     weight_change_pct: float | None = Field(None, description="portfolio weight change in percentage points, signed")
+    position_pct: float | None = Field(None, ge=0, description="percent of the existing position (100 = all of it)")
+    price: float | None = Field(None, gt=0, description="price per unit stated in the entry, e.g. 3200 for 'at 3200'")
+
+    @property
+    def size(self) -> float | None:
+        """The stated size in its own basis (units, currency, pp of the portfolio, % of the position)."""
+        return {"units": self.quantity, "money": self.amount,
+                "portfolio_pct": abs(self.weight_change_pct) if self.weight_change_pct is not None else None,
+                "position_pct": self.position_pct, "all": self.position_pct}.get(self.amount_basis or "")
 
 
 class MarketContext(BaseModel):

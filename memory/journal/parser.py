@@ -12,12 +12,17 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
-from indexdesk.memory.journal.enrich import index_mentions, lexicon_matches
+from indexdesk.memory.journal.amounts import Size, exits_whole_position, prices, sizes
+from indexdesk.memory.journal.enrich import lexicon_matches
 from indexdesk.memory.journal.errors import JournalError
+from indexdesk.memory.journal.lexicon import LEXICON
 from indexdesk.memory.journal.models import Position
+from indexdesk.memory.journal.vocabulary import (Vocabulary, alternation, default_vocabulary, mentions, phrase_key,
+                                                 with_extra)
 
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -57,10 +62,13 @@ def _iso_date(text: str) -> date | None:
                            field="text") from None
 
 
+_MONTHS = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MONTH_DAY = re.compile(rf"\b({_MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b")
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTHS})\.?(?:,?\s+(\d{{4}}))?\b")
+
+
 def _month_day(text: str, today: date) -> date | None:
-    months = "|".join(sorted(MONTHS, key=len, reverse=True))
-    match = (re.search(rf"\b({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", text)
-             or re.search(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({months})\.?(?:,?\s+(\d{{4}}))?\b", text))
+    match = _MONTH_DAY.search(text) or _DAY_MONTH.search(text)
     if not match:
         return None
     first, second, year = match.groups()
@@ -105,29 +113,14 @@ def parse_date(text: str, today: date) -> date | None:
 
 # ---------------------------------------------------------------- numbers
 
-def _number(raw: str) -> float:
-    raw = raw.replace(",", "").lower()
-    scale = 1.0
-    if raw.endswith("k"):
-        raw, scale = raw[:-1], 1_000.0
-    elif raw.endswith("m"):
-        raw, scale = raw[:-1], 1_000_000.0
-    return float(raw) * scale
-
-
-def _percentages(text: str) -> list[float]:
-    return [float(m) for m in re.findall(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|pct\b|pp\b|points?\b)", text.lower())]
-
-
-def _amounts(text: str) -> list[float]:
-    lowered = text.lower()
-    found = [_number(m) for m in re.findall(r"[$€£]\s?(\d[\d,]*(?:\.\d+)?[km]?)\b", lowered)]
-    found += [_number(m) for m in re.findall(r"\b(\d[\d,]*(?:\.\d+)?[km]?)\s*(?:usd|usdc|usdt|dollars|eur|euros)\b", lowered)]
-    return found
+def _normalise_quotes(text: str) -> str:
+    return text.replace("’", "'")
 
 
 def _confidence(text: str) -> int | None:
     lowered = text.lower()
+    if "confiden" not in lowered and "conviction" not in lowered and "/" not in lowered:
+        return None
     match = re.search(r"\b(?:confidence|conviction|confident)\s*(?:is|of|level|:|=)?\s*([1-5])(?:\s*/\s*5)?\b", lowered)
     if match:
         return int(match.group(1))
@@ -154,38 +147,197 @@ def _clause(text: str, starters: str) -> str | None:
 
 # ---------------------------------------------------------------- positions
 
-def _positions(text: str, action: str | None, extra_names: tuple[tuple[str, str], ...]) -> list[Position]:
-    mentions = index_mentions(text, extra_names)
-    if not mentions:
-        return []
-    lowered = text.lower()
-    percents = _percentages(text)
-    amounts = _amounts(text)
-    size_pct = percents[0] if percents else None
-    size_amount = amounts[0] if amounts else None
-    out: dict[str, Position] = {}
-    for name, start, _end in mentions:
-        before = lowered[max(0, start - 12):start]
-        if re.search(r"\b(?:from|out of|outof|sold|selling|trimmed|exited|dumped|reduced)\s+(?:the\s+|my\s+|some\s+)?$", before):
-            direction = "out_of"
-        elif re.search(r"\b(?:into|to|in|bought|buying|added|toward|towards)\s+(?:the\s+|my\s+|some\s+)?$", before):
-            direction = "into"
-        elif action == "buy":
-            direction = "into"
-        elif action == "sell":
-            direction = "out_of"
-        else:
-            direction = "held"
-        if name in out:
+_VERB_ACTION = {"buy": "buy", "sell": "sell", "hold": "hold", "hedge": "hedge", "rebalance": "rebalance",
+                "rotate": "rotate"}
+# Phrases of the action lexicon that are too loose to start an action segment on their own.
+_WEAK_VERBS = frozenset({"long", "wait", "waited", "drift", "drifted", "target weights", "target allocation",
+                         "short", "bid", "shift", "enter", "protection", "insurance", "rotation"})
+# Verbs of position-keeping beyond the tagging lexicon (which is shared with search).
+_EXTRA_VERBS = {
+    # rotations
+    "swap": "rotate", "swapped": "rotate", "flipped": "rotate", "converted": "rotate", "moved": "rotate",
+    "switched": "rotate", "rolled": "rotate", "traded": "rotate", "exchanged": "rotate",
+    # buys
+    "put": "buy", "parked": "buy", "raised": "buy", "grew": "buy", "took a position": "buy",
+    "took a small position": "buy", "started a position": "buy", "grab": "buy", "grabbed": "buy", "snag": "buy",
+    "snagged": "buy", "nabbed": "buy", "snapped up": "buy", "allocated": "buy", "acquired": "buy", "invested": "buy",
+    "stacked": "buy", "scaled into": "buy", "scaled in": "buy", "upped": "buy", "boosted": "buy", "got into": "buy",
+    "went all in": "buy", "all in on": "buy", "bought back": "buy", "re-entered": "buy", "reentered": "buy",
+    "splurged": "buy", "opened": "buy", "increased": "buy", "added": "buy", "adding": "buy",
+    # sells
+    "lowered": "sell", "took": "sell", "sold": "sell", "trimmed": "sell", "bought": "buy", "shaved": "sell",
+    "shave": "sell", "got rid of": "sell", "rid of": "sell", "scaled out": "sell", "scaled back": "sell",
+    "cut back": "sell", "decreased": "sell", "parted with": "sell", "gave up on": "sell", "booked": "sell",
+    "banked": "sell", "realized": "sell", "realised": "sell", "sold off": "sell", "dropped": "sell",
+    "let go": "sell", "chopped": "sell", "halved": "sell",
+}
+_HARD_BREAK = re.compile(r"[;.!?\n]+(?:\s|$)|\bbut\b|\bthen\b|\bwhile\b")
+_NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bresisted|\bdecided against|\bwithout)\s+(?:\w+\s+)?$")
+_SIZE_FIELDS = ("amount_basis", "quantity", "amount", "weight_change_pct", "position_pct")
+_MARKET_SUBJECT = re.compile(r"\s+(?:just\s+|has\s+|had\s+|is\s+|was\s+|got\s+|really\s+|then\s+)?$")
+_FROM = re.compile(r"\b(?:from|out of|with|using)\s+(?:the\s+|my\s+|some\s+|of\s+|all\s+|half\s+)*$")
+_INTO = re.compile(r"\b(?:into|to|for|in|towards?)\s+(?:the\s+|my\s+|some\s+|more\s+)*$")
+
+
+@lru_cache(maxsize=1)
+def _verb_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    owners: dict[str, str] = {}
+    for tag, phrases in LEXICON.items():
+        if tag.startswith("action:"):
+            for phrase in phrases:
+                owners.setdefault(phrase_key(phrase), tag.split(":", 1)[1])
+    for phrase, action in _EXTRA_VERBS.items():
+        owners.setdefault(phrase, action)
+    body = alternation(owners, r"[\s-]+")
+    return re.compile(rf"(?<![\w$])({body})(?:s|es|ed|d|ing)?(?!\w)", re.IGNORECASE), owners
+
+
+def _verbs(lowered: str, names: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """(start, end, action) of each action verb outside asset names ("APE"); "didn't sell" is hold."""
+    pattern, owners = _verb_pattern()
+    out = []
+    for m in pattern.finditer(lowered):
+        key = phrase_key(m.group(1))
+        if key in _WEAK_VERBS or any(a < m.end() and m.start() < b for a, b in names):
             continue
-        sign = {"into": 1.0, "out_of": -1.0}.get(direction)
-        out[name] = Position(
-            name=name,
-            direction=direction,
-            weight_change_pct=sign * size_pct if sign is not None and size_pct is not None else None,
-            amount=size_amount if sign is not None else None,
-        )
-    return list(out.values())
+        if any(_MARKET_SUBJECT.match(lowered, b, m.start()) for _a, b in names if b <= m.start()):
+            out.append((m.start(), m.end(), "market"))  # "BTC dumped 10%", "SOL sold off": the market moved
+            continue
+        action = owners[key]
+        if action != "hold" and _NEGATED.search(lowered[max(0, m.start() - 24):m.start()]):
+            action = "hold"
+        out.append((m.start(), m.end(), action))
+    return out
+
+
+def _segments(lowered: str, verbs: list[tuple[int, int, str]]) -> list[tuple[int, int, str | None, int]]:
+    """(start, end, action, reach): each verb opens a segment up to the next verb or clause break.
+
+    A name written before any verb of its clause takes the clause's next verb and its sizes
+    ("QNT: sold a third"), so its segment `reach`es to the end of that verb's segment.
+    """
+    breaks = [m.start() for m in _HARD_BREAK.finditer(lowered)] + [len(lowered)]
+    cuts = sorted({0, *breaks, *(v[0] for v in verbs)})
+    starts = {v[0]: v[2] for v in verbs}
+    raw = [(a, b, starts.get(a), a in breaks or a == 0) for a, b in zip(cuts, cuts[1:] + [len(lowered)]) if b > a]
+    out = []
+    for i, (a, b, action, _clause_start) in enumerate(raw):
+        reach = b
+        if action is None and i + 1 < len(raw) and raw[i + 1][2] is not None and not raw[i + 1][3]:
+            action, reach = raw[i + 1][2], raw[i + 1][1]
+        out.append((a, b, action, reach))
+    return out
+
+
+def _side(action: str | None, lowered: str, start: int, first_in_segment: bool) -> str | None:
+    """What was done to one name inside a segment of `action` (a rotation sells one side, buys the other)."""
+    before = lowered[max(0, start - 28):start]
+    if action in ("rotate", "sell", "buy", "rebalance"):
+        if _FROM.search(before) and (action != "sell" or not first_in_segment):
+            return "sell"
+        if action == "sell" and re.search(r"\binto\s+(?:the\s+|my\s+)?$", before) \
+                or action != "sell" and _INTO.search(before) and (action != "buy" or not first_in_segment) \
+                or action == "sell" and not first_in_segment and _INTO.search(before):
+            return "buy"
+        if action == "rotate":
+            return "sell" if first_in_segment else "buy"
+    return None if action == "rotate" else action
+
+
+def _positions(text: str, vocabulary: Vocabulary) -> tuple[list[Position], set[str]]:
+    """The positions named in `text`, and the actions the user took (verbs that are not the market's)."""
+    lowered = _normalise_quotes(text).lower()
+    found = mentions(text, vocabulary)
+    spans = [(s, e) for _, s, e in found]
+    verbs = _verbs(lowered, spans)
+    market_moves = [end for _s, end, action in verbs if action == "market"]
+    verbs = [v for v in verbs if v[2] != "market"]
+    actions = {action for _s, _e, action in verbs}
+    if not found:
+        return [], actions
+    price_list = prices(lowered)
+    size_list = [size for size in sizes(lowered, spans, [(p.start, p.end) for p in price_list])
+                 if not any(0 <= size.start - end <= 3 for end in market_moves)]  # "BTC dumped 10%" moved the market
+    segments = _segments(lowered, verbs)
+    out: dict[str, Position] = {}
+    bound: dict[str, bool] = {}  # whether a name's size was written right at it ("0.5 ETH", "10% of my ETH")
+    for i, (name, start, end) in enumerate(found):
+        seg = next((s for s in segments if s[0] <= start < s[1]), (0, len(lowered), None, len(lowered)))
+        seg_mentions = [j for j, (_, s, _e) in enumerate(found) if seg[0] <= s < seg[1]]
+        first = seg_mentions and seg_mentions[0] == i
+        action = _side(seg[2], lowered, start, bool(first))
+        size = _size_for(i, start, seg, seg_mentions, found, size_list, lowered, action)
+        price = next((p.value for p in price_list if end <= p.start < seg[3]
+                      and not any(end <= s < p.start for _, s, _e in found)), None)
+        position = _position(name, action, size, price, vocabulary)
+        if name in out:  # the same name twice ("Algorand: bought 5k ALGO"): keep what each mention adds
+            known = out[name].model_dump(exclude_none=True)
+            if known.get("action") is None or known.get("direction") == "held":
+                known.pop("direction", None)
+            if size is not None and size.mention == i and not bound.get(name):  # "0.1 BTC" beats a loose "10%"
+                known = {k: v for k, v in known.items() if k not in _SIZE_FIELDS}
+            out[name] = Position(**{**position.model_dump(exclude_none=True), **known})
+            bound[name] = bound.get(name) or (size is not None and size.mention == i)
+            continue
+        out[name] = position
+        bound[name] = size is not None and size.mention == i
+    return list(out.values()), actions
+
+
+def _size_for(i, start, seg, seg_mentions, found, size_list, lowered, action):
+    bound = [s for s in size_list if s.mention == i]
+    if bound:
+        return bound[0]
+    free = [s for s in size_list if s.mention is None and seg[0] <= s.start < seg[3]]
+    # a size before the segment's verb in the same clause ("10% of the book: rotated …") counts too
+    if not free:
+        lead = lowered[max(0, seg[0] - 40):seg[0]]
+        clause_start = seg[0] - len(lead) + (max(lead.rfind(c) for c in ";.!?\n") + 1)
+        free = [s for s in size_list if s.mention is None and clause_start <= s.start < seg[0]
+                and not any(clause_start <= s2 < seg[0] for _, s2, _e in found)]
+    if free:
+        if len(free) == 1 or len(seg_mentions) <= 1:
+            nearest = min(free, key=lambda s: abs(s.start - start))
+            return nearest
+        # several sizes and several names: pair each name with the nearest size before it, else after
+        before = [s for s in free if s.start < start]
+        return before[-1] if before else free[0]
+    if action == "sell" and exits_whole_position(lowered[max(0, seg[0] - 16):seg[3]]):  # "partially exited"
+        return Size(100.0, "all", start, start)
+    return None
+
+
+def _position(name: str, action: str | None, size: Size | None, price: float | None, vocabulary: Vocabulary) -> Position:
+    direction = {"buy": "into", "sell": "out_of"}.get(action or "", "held")
+    fields: dict = {"name": name, "direction": direction, "action": action}
+    if size is not None and action in ("buy", "sell", "rebalance", "hedge", None) \
+            and not (action == "buy" and size.basis == "all"):
+        basis = size.basis
+        sign = -1.0 if action == "sell" else 1.0
+        if basis == "units" and vocabulary.kind_of(name) == "index":
+            basis = "portfolio_pct" if size.value <= 100 else "money"
+        fields["amount_basis"] = basis
+        if basis == "units":
+            fields["quantity"] = size.value
+        elif basis == "money":
+            fields["amount"] = size.value
+        elif basis == "portfolio_pct":
+            fields["weight_change_pct"] = sign * size.value if action in ("buy", "sell") else size.value
+        else:
+            fields["position_pct"] = min(size.value, 100.0) if action == "sell" else size.value
+    if price is not None and vocabulary.kind_of(name) == "asset":
+        fields["price"] = price
+    return Position(**fields)
+
+
+def describe_position(p: Position) -> str:
+    """'ETH: sell 0.5 units at 3200' — one line of what was read about a name."""
+    size = {"units": lambda: f"{p.quantity:g} units", "money": lambda: f"{p.amount:,.2f} money",
+            "portfolio_pct": lambda: f"{p.weight_change_pct:+g} pp of the portfolio",
+            "position_pct": lambda: f"{p.position_pct:g}% of the position",
+            "all": lambda: "the whole position"}.get(p.amount_basis or "", lambda: "")()
+    line = f"{p.name}: {p.action or p.direction}" + (f" {size}" if size else "")
+    return line + (f" at {p.price:g}" if p.price is not None else "")
 
 
 def _kind(lowered: str, action: str | None) -> str:
@@ -200,19 +352,31 @@ def _kind(lowered: str, action: str | None) -> str:
     return "decision" if action == "hold" else "note"
 
 
-def parse_text(text: str, today: date, extra_names: tuple[tuple[str, str], ...] = ()) -> ParsedEntry:
-    """Read a journal sentence without a model. `extra_names` adds (phrase, canonical name) pairs."""
+def parse_text(text: str, today: date, extra_names: tuple[tuple[str, str], ...] = (),
+               vocabulary: Vocabulary | None = None) -> ParsedEntry:
+    """Read a journal sentence without a model.
+
+    `vocabulary` (built by the tools layer from the universe and the catalogue) names the assets and
+    indices; `extra_names` adds (phrase, canonical name) pairs to it.
+    """
+    vocabulary = with_extra(vocabulary or default_vocabulary(), extra_names)
     lowered = text.lower()
     matches = lexicon_matches(text)
-    actions = {tag.split(":", 1)[1] for tag, _ in matches if tag.startswith("action:")}
+    positions, actions = _positions(text, vocabulary)
+    # loose words ("short", "long", "bid") still count for the entry's action, not for a position's
+    actions |= {tag.split(":", 1)[1] for tag, phrase in matches
+                if tag.startswith("action:") and phrase_key(phrase) in _WEAK_VERBS}
+    sides = {p.action for p in positions}
     has_from_into = re.search(r"\bfrom\b.+\b(?:into|to)\b", lowered) is not None
-    if has_from_into and ({"buy", "sell", "rotate"} & actions or _percentages(text)):
+    if has_from_into and ({"buy", "sell", "rotate"} & actions or any(p.amount_basis for p in positions)):
         actions.add("rotate")
-    if {"buy", "sell"} <= actions and len(index_mentions(text, extra_names)) >= 2:
+    if {"buy", "sell"} <= sides and len(positions) >= 2:
         actions.add("rotate")
+    if actions <= {"hold"} and sides & {"buy", "sell"}:
+        actions |= sides & {"buy", "sell"}
     action = next((a for a in _ACTION_PRIORITY if a in actions), None)
     parsed = ParsedEntry(action=action, kind=_kind(lowered, action))
-    parsed.positions = _positions(text, action, extra_names)
+    parsed.positions = positions
     parsed.occurred_on = parse_date(text, today)
     parsed.rationale = _clause(text, r"because|since|due to|given that|on the back of|reason(?: was|:)?")
     parsed.expected_outcome = _clause(text, r"expect(?:ing|s)?|target(?:ing)?|hoping|aiming for|should (?:see|get|outperform)")
@@ -224,9 +388,9 @@ def parse_text(text: str, today: date, extra_names: tuple[tuple[str, str], ...] 
     notes = parsed.understood
     notes.append(f"kind: {parsed.kind}" + (f", action: {action}" if action else ""))
     for p in parsed.positions:
-        size = " ".join(s for s in (f"{p.weight_change_pct:+g} pp" if p.weight_change_pct is not None else "",
-                                    f"amount {p.amount:g}" if p.amount is not None else "") if s)
-        notes.append(f"{p.name}: {p.direction}" + (f" ({size})" if size else ""))
+        notes.append(describe_position(p))
+    if parsed.kind == "decision" and action not in (None, "hold") and not any(p.direction != "held" for p in parsed.positions):
+        notes.append("no position understood: name the asset or index and what you did (e.g. 'sold 0.5 ETH')")
     for label, value in (("date", parsed.occurred_on), ("rationale", parsed.rationale),
                          ("expected", parsed.expected_outcome), ("invalidation", parsed.invalidation),
                          ("confidence", parsed.confidence), ("emotional state", parsed.emotional_state)):

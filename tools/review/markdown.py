@@ -82,8 +82,10 @@ def _decisions(review: "QuarterReview") -> str:
     table = _table(["date", "move", "30 days", "90 days", "P&L (longest horizon)"],
                    [_decision_rows(o) for o in review.decisions])
     rates = "; ".join(
-        f"{r.days} days: {r.hits}/{r.assessed} right ({pct(r.rate, False, 0)})" if r.assessed
-        else f"{r.days} days: none assessed yet" for r in review.hit_rates)
+        (f"{r.days} days: {r.hits}/{r.assessed} right ({pct(r.rate, False, 0)})" if r.assessed
+         else f"{r.days} days: none assessed yet")
+        + (f", {r.unassessable} unassessable (no position understood)" if r.unassessable else "")
+        + (f", {r.no_data} without prices" if r.no_data else "") for r in review.hit_rates)
     texts = "\n\n".join(f"**{o.date}** ({o.entry_id}):\n{quote_block(o.text)}" for o in review.decisions)
     return (f"{table}\n\nHit rate — {rates}. A move is right when what it bought beat what it sold "
             f"(cash for a plain buy or sale); P&L = size × that difference.\n\nAs journaled:\n\n{texts}")

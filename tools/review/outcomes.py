@@ -160,7 +160,7 @@ def decision_outcome(entry: "JournalEntry", levels: "pd.DataFrame", last_day: da
             out_of_return=out_return if out_of else None, relative_return=relative,
             pnl_fraction=pnl_fraction, pnl_amount=pnl_amount, hit=relative > 0))
     if not into and not out_of:
-        notes.append("no index moved into or out of: nothing to compare")
+        notes.append("no position understood: no asset or index moved into or out of, nothing to compare")
     elif any(h.status == "no_data" for h in results):
         notes.append("no price for a name on the decision day or at the horizon")
     return DecisionOutcome(
@@ -174,6 +174,8 @@ class HitRate(BaseModel):
     hits: Count
     assessed: Count
     pending: Count
+    unassessable: Count = Field(0, description="decisions left out: no position understood in the entry")
+    no_data: Count = Field(0, description="decisions left out: no price for a name they moved")
     rate: Fraction = Field(description="hits / assessed; NaN when nothing could be assessed yet")
 
 
@@ -182,14 +184,32 @@ def hit_rate(outcomes: list[DecisionOutcome], days: int) -> HitRate:
     assessed = [h for h in at if h is not None and h.hit is not None]
     hits = sum(1 for h in assessed if h.hit)
     pending = sum(1 for h in at if h is not None and h.status == "pending")
-    return HitRate(days=days, hits=hits, assessed=len(assessed), pending=pending,
-                   rate=hits / len(assessed) if assessed else math.nan)
+    unassessable = sum(1 for h in at if h is not None and h.status == "unassessable")
+    no_data = sum(1 for h in at if h is not None and h.status == "no_data")
+    return HitRate(days=days, hits=hits, assessed=len(assessed), pending=pending, unassessable=unassessable,
+                   no_data=no_data, rate=hits / len(assessed) if assessed else math.nan)
+
+
+def unassessable_note(outcomes: list[DecisionOutcome]) -> str | None:
+    """'2 of 7 decisions could not be assessed (no position understood: "bought the dip", …)', or None."""
+    left_out = [o for o in outcomes if o.horizons and all(h.status in ("unassessable", "no_data") for h in o.horizons)]
+    if not left_out:
+        return None
+    reasons: dict[str, list[str]] = {}
+    for o in left_out:
+        reason = "no position understood" if not o.into and not o.out_of else "no price for a name it moved"
+        reasons.setdefault(reason, []).append(f"{o.date} {o.text[:40]!r}")
+    parts = "; ".join(f"{reason}: {', '.join(items[:3])}" + (f" and {len(items) - 3} more" if len(items) > 3 else "")
+                      for reason, items in reasons.items())
+    return (f"{len(left_out)} of {len(outcomes)} decisions could not be assessed and are not in the hit rate ({parts})")
 
 
 # ---------------------------------------------------------------- with the toolkit
 
 def is_assessable_decision(entry: "JournalEntry") -> bool:
-    return entry.kind == "decision" and entry.action in DECISION_ACTIONS
+    """A decision to judge: buy/sell/rotate/rebalance, or a decision whose action was not understood
+    (kept so the review counts it as unassessable instead of dropping it silently)."""
+    return entry.kind == "decision" and (entry.action in DECISION_ACTIONS or entry.action is None)
 
 
 def journal_if_any(ctx: "ToolContext"):

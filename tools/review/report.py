@@ -25,7 +25,7 @@ from indexdesk.tools.units import Fraction, OptionalPerRow, OptionalScore, PerRo
 from indexdesk.tools import metrics
 from indexdesk.tools.errors import ToolError
 from indexdesk.tools.review.outcomes import (HORIZONS, DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate,
-                                   journal_if_any)
+                                   journal_if_any, unassessable_note)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -299,7 +299,7 @@ def build_review(ctx: "ToolContext", quarter_text: str, portfolio_value: float |
 
     entries = decision_entries(ctx, quarter.first_day, end)
     outcomes, outcome_warnings = compute_outcomes(ctx, entries, portfolio_value=portfolio_value)
-    warnings += outcome_warnings
+    warnings += outcome_warnings + [n for n in [unassessable_note(outcomes)] if n]
     review = QuarterReview(
         quarter=quarter, start=data.start, end=data.end, in_progress=in_progress, source=data.market.label,
         as_of=data.market.as_of, targets=goal, portfolio_return=portfolio_return,

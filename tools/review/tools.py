@@ -168,7 +168,10 @@ class OutcomesResult(BaseModel):
 def journal_outcomes(ctx: ToolContext) -> OutcomesResult:
     """How journaled decisions did 30 and 90 days later, with the hit rate."""
     entries = decision_entries(ctx, None, None)
+    from indexdesk.tools.review.outcomes import unassessable_note
+
     outcomes, warnings = compute_outcomes(ctx, entries)
+    warnings += [n for n in [unassessable_note(outcomes)] if n]
     if not entries:
         warnings.append("no buy, sell, rotate or rebalance decision is journaled")
     elif len(outcomes) > MAX_OUTCOMES_SHOWN:

@@ -1,0 +1,143 @@
+"""A journal decision and the ledger: link the entry to the transaction it describes, or propose one.
+
+`match_transaction` is pure: it takes transaction objects with `tx_id, kind, symbol, quantity,
+price, when` (the ledger store's `transactions()` rows) and finds the one a journal position
+describes — same symbol, same direction (buy ↔ buy, sell ↔ sell), within ±3 days, and a quantity
+within 10 % when the entry states one (units, or money ÷ price). `ledger_for_entry` asks the
+ledger lazily: no ledger (nothing on disk, the ledger package missing, a read failing) means no
+link and no proposal, never an error — the journal entry is written either way.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Iterable
+
+from pydantic import BaseModel, Field
+
+from indexdesk.tools.units import OptionalMoney, OptionalPrice, OptionalQuantity
+
+log = logging.getLogger("indexdesk.journal")
+MATCH_DAYS = 3
+QUANTITY_TOLERANCE = 0.10  # a journal line rounds ("about 0.5 ETH"); the ledger has the exact fill
+
+
+class ProposedTransaction(BaseModel):
+    """The ledger transaction a journal decision describes, for the user to confirm (nothing is written)."""
+
+    kind: str = Field(description="buy or sell")
+    symbol: str
+    quantity: OptionalQuantity = Field(None, description="units, when the entry states them (or money ÷ price)")
+    price: OptionalPrice = None
+    amount: OptionalMoney = Field(None, description="currency amount, when the entry states one")
+    when: date
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _float(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(Decimal(str(value)))
+    except (ArithmeticError, ValueError):
+        return None
+
+
+def stated_quantity(position) -> float | None:
+    """Units the entry implies: stated units, or a stated money amount at a stated price."""
+    if position.quantity:
+        return position.quantity
+    if position.amount and position.price:
+        return position.amount / position.price
+    return None
+
+
+def transaction_matches(position, day: date, tx, days: int = MATCH_DAYS) -> bool:
+    """Same symbol, same direction, within ±`days`, quantity close when the entry states one."""
+    if position.action not in ("buy", "sell") or str(getattr(tx, "kind", "")).lower() != position.action:
+        return False
+    if str(getattr(tx, "symbol", "")).upper() != position.name.upper():
+        return False
+    when = _day(getattr(tx, "when", None))
+    if when is None or abs((when - day).days) > days:
+        return False
+    wanted, quantity = stated_quantity(position), _float(getattr(tx, "quantity", None))
+    if wanted is None:
+        return True
+    if quantity is None:
+        return False
+    return abs(abs(quantity) - wanted) <= QUANTITY_TOLERANCE * wanted
+
+
+def match_transaction(position, day: date, transactions: Iterable, taken: frozenset[str] = frozenset()):
+    """The closest matching transaction (fewest days away, then closest quantity), or None."""
+    wanted = stated_quantity(position)
+    candidates = [tx for tx in transactions if str(tx.tx_id) not in taken and transaction_matches(position, day, tx)]
+    if not candidates:
+        return None
+
+    def distance(tx) -> tuple[int, float]:
+        gap = abs((_day(tx.when) - day).days)
+        quantity = _float(tx.quantity)
+        return gap, abs(abs(quantity) - wanted) if wanted is not None and quantity is not None else 0.0
+
+    return min(candidates, key=distance)
+
+
+def propose_transaction(position, day: date) -> ProposedTransaction | None:
+    """The ledger transaction a bought/sold asset position describes (indices are not ledger symbols)."""
+    if position.action not in ("buy", "sell") or not position.name.isupper():
+        return None
+    return ProposedTransaction(kind=position.action, symbol=position.name, quantity=stated_quantity(position),
+                               price=position.price, amount=position.amount, when=day)
+
+
+def _transactions(ctx, start: date, end: date) -> list | None:
+    """The ledger's transactions around the entry, or None when there is no ledger to read."""
+    configured = getattr(ctx.settings, "database_url", None)  # a PostgreSQL ledger (ledger branch setting)
+    if ctx.ledger is None and not configured and not (ctx.settings.home / "ledger.sqlite").exists():
+        return None  # opening would create an empty ledger: journaling never does that
+    try:
+        return list(ctx.ledger_store().transactions(symbol=None, start=start, end=end))
+    except Exception as exc:  # noqa: BLE001 - a ledger that cannot be read must never lose the journal entry
+        log.info("ledger not readable for journal linking: %s: %s", type(exc).__name__, exc)
+        return None
+
+
+def ledger_for_entry(ctx, positions: list, day: date) -> tuple[list[str], list[ProposedTransaction], list[str]]:
+    """(linked tx ids, proposed transactions, one line per link/proposal) for a decision's positions."""
+    traded = [p for p in positions if p.action in ("buy", "sell") and p.name.isupper()]
+    if not traded:
+        return [], [], []
+    transactions = _transactions(ctx, day - timedelta(days=MATCH_DAYS), day + timedelta(days=MATCH_DAYS))
+    if transactions is None:
+        return [], [], []
+    links: list[str] = []
+    proposals: list[ProposedTransaction] = []
+    lines: list[str] = []
+    for position in traded:
+        tx = match_transaction(position, day, transactions, frozenset(links))
+        if tx is not None:
+            links.append(str(tx.tx_id))
+            lines.append(f"linked to tx {tx.tx_id} ({tx.kind} {_float(tx.quantity):g} {tx.symbol} on {_day(tx.when)})")
+            continue
+        proposal = propose_transaction(position, day)
+        if proposal is not None:
+            proposals.append(proposal)
+            size = f"{proposal.quantity:g} " if proposal.quantity else (f"{proposal.amount:,.2f} of " if proposal.amount else "")
+            price = f" at {proposal.price:g}" if proposal.price else ""
+            lines.append(f"proposed transaction: {proposal.kind} {size}{proposal.symbol}{price} on {day}"
+                         " (not in the ledger; add it with the ledger tools)")
+    return links, proposals, lines

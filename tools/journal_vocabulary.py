@@ -1,0 +1,51 @@
+"""The journal's vocabulary, generated from what the tools know: the market universe and the catalogue.
+
+Every universe asset (symbol, name, provider id, nicknames) and every catalogue index (built-in and
+the user's indices.toml: name, title, aliases) becomes a phrase the journal parser understands, so
+a new asset or a user index is understood without editing a list. Memoised per context and
+re-built when the user's catalogue file changes.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from indexdesk.tools.context import ToolContext
+from indexdesk.tools.errors import ToolError
+
+log = logging.getLogger("indexdesk.journal")
+
+
+def universe_assets() -> list[tuple[str, str, str | None]]:
+    """(symbol, name, provider id) of every asset in the market universe."""
+    from indexdesk.tools.market.universe import ASSETS
+
+    return [(a.symbol, a.name, a.coingecko_id) for a in ASSETS.values()]
+
+
+def catalogue_indices(ctx: ToolContext) -> tuple[list[tuple[str, str | None, tuple[str, ...]]], tuple]:
+    """(name, title, aliases) of every catalogue index (built-in + user), and a key that changes with it."""
+    from indexdesk.tools.indices import series
+
+    path = ctx.settings.user_indices_path
+    stamp = (str(path), path.stat().st_mtime_ns if path.is_file() else None)
+    try:
+        book = series.catalogue(ctx)
+    except (ToolError, OSError, ValueError) as exc:
+        # a broken user file must not stop the journal: the built-in catalogue still parses
+        log.warning("user catalogue unreadable for the journal parser: %s", exc)
+        from indexdesk.tools.indices.catalogue import load_catalogue
+
+        book = load_catalogue(None).indices
+    return [(name, d.title, tuple(d.aliases)) for name, d in book.items()], stamp
+
+
+def journal_vocabulary(ctx: ToolContext):
+    """The parser's `Vocabulary` for this context: universe assets + catalogue indices."""
+    from indexdesk.memory.journal.vocabulary import build_vocabulary
+
+    indices, stamp = catalogue_indices(ctx)
+    key = ("journal_vocabulary", stamp)
+    if key not in ctx.memo:
+        ctx.memo[key] = build_vocabulary(universe_assets(), indices)
+    return ctx.memo[key]

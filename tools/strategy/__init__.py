@@ -1,0 +1,1 @@
+"""Strategy engine: rotation rules, rebalancing policies, backtests, attribution, tax lots."""

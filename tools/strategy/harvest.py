@@ -1,0 +1,88 @@
+"""`harvest_losses`: ledger lots with unrealised losses worth realising, the tax saved, and a replacement."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from indexdesk.tools.context import ToolContext
+from indexdesk.tools.errors import ToolError
+from indexdesk.tools.registry import tool
+from indexdesk.tools.risk.inputs import read_fraction
+from indexdesk.tools.strategy import lots_source, tax_math
+from indexdesk.tools.strategy.models import HarvestLine, HarvestResult
+
+REPLACEMENT_WINDOW = 90  # days of returns the replacement's correlation is measured on
+MAX_LINES = 15
+
+
+def replacement_for(ctx: ToolContext, symbol: str) -> tuple[str | None, float | None]:
+    """The catalogue index most correlated with `symbol` over the last 90 days (keeps the exposure)."""
+    from indexdesk.tools.indices import series
+
+    names = [n for n, d in series.catalogue(ctx).items() if d.tier != "cash"]
+    try:
+        panel, _ = series.return_panel(ctx, names + [symbol])
+    except ToolError:
+        return None, None
+    from indexdesk.tools.risk.correlation_math import correlation_matrix
+
+    matrix = correlation_matrix(panel.iloc[-REPLACEMENT_WINDOW:])
+    scored = matrix[symbol].drop(symbol).dropna()
+    if scored.empty:
+        return None, None
+    return str(scored.idxmax()), round(float(scored.max()), 3)
+
+
+def last_price(ctx: ToolContext, name: str) -> Decimal | None:
+    """Last close of an asset or level (NAV) of an index, as the ledger values its lots."""
+    from indexdesk.tools.indices import series
+
+    try:
+        levels, _ = series.level_panel(ctx, [name])
+    except ToolError:
+        return None
+    column = levels.iloc[:, 0].dropna()
+    return Decimal(str(float(column.iloc[-1]))) if len(column) else None
+
+
+@tool(category="strategy")
+def harvest_losses(ctx: ToolContext, min_loss: float = 100.0, tax_rate: float = 0.3) -> HarvestResult:
+    """Ledger lots with unrealised losses worth harvesting, the tax saved and a correlated replacement.
+
+    Args:
+        min_loss: smallest loss per lot worth harvesting, in currency.
+        tax_rate: tax rate the realised loss offsets, e.g. 0.3.
+    """
+    warnings: list[str] = []
+    if not (min_loss == min_loss and 0 <= min_loss < 1e12):
+        raise ToolError(f"min_loss must be a non-negative amount, got {min_loss}", field="min_loss")
+    rate = read_fraction(tax_rate, "tax_rate", "tax_rate", warnings)
+    market = ctx.market()
+    lots = lots_source.open_lots(ctx, warnings)
+    if not lots:
+        warnings.append("no ledger lots: record trades in the ledger (indexdesk ledger) to find losses to harvest")
+    prices: dict[str, Decimal] = {}
+    for symbol in sorted({lot.symbol for lot in lots}):
+        price = last_price(ctx, symbol)
+        if price is None:
+            warnings.append(f"no price for {symbol}: its lots were not checked")
+        else:
+            prices[symbol] = price
+    close = market.close
+    today = close.index[-1].date() if len(close) else None
+    found = tax_math.harvest_candidates(lots, prices, today, Decimal(str(min_loss)), rate) if today else []
+    replacements: dict[str, tuple[str | None, float | None]] = {}
+    lines = []
+    for c in found[:MAX_LINES]:
+        if c.symbol not in replacements:
+            replacements[c.symbol] = replacement_for(ctx, c.symbol)
+        name, corr = replacements[c.symbol]
+        lines.append(HarvestLine(lot_id=c.lot_id, symbol=c.symbol, venue=c.venue, quantity=float(c.quantity),
+                                 loss=round(float(c.loss), 2), tax_saved=round(float(c.tax_saved), 2),
+                                 long_term=c.long_term, replacement=name, replacement_correlation=corr))
+    if len(found) > MAX_LINES:
+        warnings.append(f"{len(found) - MAX_LINES} more lot(s) with smaller losses not shown")
+    total = sum((c.loss for c in found), Decimal(0))
+    return HarvestResult(min_loss=float(min_loss), tax_rate=rate, lots=lines, total_loss=round(float(total), 2),
+                         total_tax_saved=round(float(total) * rate, 2), source=market.label, as_of=market.as_of,
+                         warnings=warnings)
