@@ -53,10 +53,11 @@ def test_help_shows_the_tools_defaults_and_choices(capsys):
     assert "(default 0.95)" in text and "monte_carlo" in text and "(default 42)" in text
 
 
-@pytest.mark.parametrize("module", ["risk.py", "market.py", "journal.py"])
+@pytest.mark.parametrize("module", ["risk.py", "market.py", "journal.py", "review.py"])
 def test_no_tool_default_or_method_list_is_typed_in_the_commands(module):
     source = (COMMANDS / module).read_text()
-    for typed in ("0.95", "seed 42", '"cornish_fisher"', 'default="90d"', 'default="1y"', "default=0.30"):
+    for typed in ("0.95", "seed 42", '"cornish_fisher"', 'default="90d"', 'default="1y"', "default=0.30",
+                  'default="last"', "default=5,"):
         assert typed not in source, f"{module} re-types {typed}"
 
 

@@ -203,6 +203,8 @@ def tool_arguments(args: argparse.Namespace) -> dict[str, Any]:
         kind = params.get(key[len(PREFIX):], {}).get("type")
         if kind == "string" and isinstance(value, list):
             value = " ".join(value)
+            if not value:
+                continue  # an optional positional left out: the tool's default applies
         elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
             value = [part for v in value for part in (p.strip() for p in v.split(",")) if part]
         if isinstance(value, list) and not value:
