@@ -80,33 +80,16 @@ _EXPANDED: list[bool] = [False]
 
 
 def format_money(value: float, currency: str = "USD", digits: int = 2) -> str:
-    text = f"{abs(value):,.{digits}f}"
-    sign = "-" if value < 0 else ""
-    return f"{sign}${text}" if currency.upper() == "USD" else f"{sign}{text} {currency.upper()}"
+    from indexdesk.tools.units import format_value
+
+    return format_value(value, "currency", currency, digits)
 
 
 def format_unit(value: float | int, unit: str, currency: str = "USD", digits: int | None = None) -> str:
-    """A number in its declared unit (see `indexdesk.tools.units`); `digits` for a terse table."""
-    if value is None:
-        return "–"
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-        return format_number(value) if isinstance(value, (int, float)) else str(value)
-    if unit == "fraction":
-        if digits is not None:
-            text = f"{value * 100:.{digits}f}%"
-            return text[1:] if text.startswith("-") and float(text[:-1]) == 0 else text
-        return format_percent(value)
-    if unit in ("currency",):
-        return format_money(value, currency, 2 if digits is None else digits)
-    if unit == "price":
-        return f"{value:,.2f}" if abs(value) >= 1 else format_number(value)
-    if unit in ("days", "count"):
-        return str(int(round(value))) if float(value).is_integer() else format_number(value)
-    if unit == "pp":
-        return f"{format_number(value)} pp"
-    if unit == "bps":
-        return f"{format_number(value)} bps"
-    return format_number(value)  # ratio, score, quantity, years
+    """A number in its declared unit: `indexdesk.tools.units.format_value`, the one formatter."""
+    from indexdesk.tools.units import format_value
+
+    return format_value(value, unit, currency, digits)
 
 
 def unit_at(units: dict[str, str], path: str, record: dict | None = None) -> str | None:
