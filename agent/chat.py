@@ -53,7 +53,7 @@ class LoadedAgent:
 
 def model_is_configured(settings: Any) -> bool:
     """The same rule as agent.model.make_chat_model, read without importing LangChain."""
-    return bool(settings.openai_api_key or settings.openai_base_url)
+    return bool(settings.secret("openai_api_key") or settings.openai_base_url)
 
 
 class Chat:

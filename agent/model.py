@@ -53,13 +53,13 @@ def make_chat_model(settings: Any, *, tool_names: list[str] | None = None) -> tu
     `tool_names` tells the offline router which tools exist (default: the default registry's).
     """
     base_url = settings.openai_base_url
-    if settings.openai_api_key or base_url:
+    if settings.secret("openai_api_key") or base_url:
         from langchain_openai import ChatOpenAI
 
         model = ChatOpenAI(
             model=settings.model,
             # Local servers ignore the key but the client insists on one.
-            api_key=settings.openai_api_key or "not-needed",
+            api_key=settings.secret("openai_api_key") or "not-needed",
             base_url=base_url,
             timeout=settings.request_timeout,
             max_retries=MAX_RETRIES,
@@ -90,13 +90,8 @@ def fallback_models(settings: Any, primary: Any = None) -> list[Any]:
     base_url = settings.openai_base_url
     if "@" in name:
         name, base_url = name.split("@", 1)
-    return [ChatOpenAI(model=name, api_key=_secret(settings.openai_api_key) or "not-needed", base_url=base_url,
+    return [ChatOpenAI(model=name, api_key=settings.secret("openai_api_key") or "not-needed", base_url=base_url,
                        timeout=settings.request_timeout, max_retries=MAX_RETRIES, stream_usage=True)]
-
-
-def _secret(value: Any) -> Any:
-    """A plain string from a setting that may be a pydantic SecretStr."""
-    return value.get_secret_value() if hasattr(value, "get_secret_value") else value
 
 
 def estimate_cost(model_name: str, input_tokens: int, output_tokens: int) -> float | None:

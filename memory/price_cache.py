@@ -78,8 +78,36 @@ class PriceCache:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Set when a damaged file was set aside on opening: what happened, for the caller to tell the user once.
+        self.recovered: str | None = None
+        try:
+            self._open_checked()
+        except sqlite3.DatabaseError as exc:  # "file is not a database", "malformed": the cache is only a copy
+            aside = self._quarantine()
+            self._open_checked()
+            self.recovered = (f"the price cache was damaged ({exc}); it was moved aside to {aside.name} and a new "
+                              "one started: prices are downloaded again on the next sync")
+
+    def _open_checked(self) -> None:
         with closing(self._connect()) as conn:
             conn.executescript(_SCHEMA)
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
+        if problems != ["ok"]:
+            raise sqlite3.DatabaseError("integrity check failed: " + "; ".join(problems[:3]))
+
+    def _quarantine(self) -> Path:
+        """Rename the damaged file (and its WAL side files) aside, never delete it: it may be inspected."""
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        count = 1
+        while aside.exists():  # never overwrite an earlier damaged copy
+            count += 1
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{count}")
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(str(self.path) + suffix)
+            if part.exists():
+                part.replace(Path(str(aside) + suffix))
+        return aside
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)  # transactions are explicit

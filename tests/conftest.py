@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# The sample market runs to today for users; tests pin its last day so their numbers never drift. Set at
+# import too, so module- and session-scoped fixtures (built before any autouse fixture) see it.
+SAMPLE_THROUGH = "2026-10-31"
+os.environ["INDEXDESK_SAMPLE_THROUGH"] = SAMPLE_THROUGH
 SHARED_DATA = Path(os.environ.get("INDEXDESK_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
@@ -16,6 +20,7 @@ def _isolated_env(monkeypatch, tmp_path_factory):
     """No test ever reads the user's home, keys or network settings."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("INDEXDESK_HOME", str(home))
+    monkeypatch.setenv("INDEXDESK_SAMPLE_THROUGH", SAMPLE_THROUGH)
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "INDEXDESK_SOURCE", "INDEXDESK_MODEL", "INDEXDESK_CHROMA_URL",
                 "TOKEN_METRICS_API_KEY", "COINGECKO_API_KEY"):
         monkeypatch.delenv(var, raising=False)

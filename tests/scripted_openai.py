@@ -66,6 +66,7 @@ class ScriptedOpenAI:
     """The server. Use as a context manager; `base_url` ends in `/v1` like OpenAI's."""
 
     def __init__(self, script: list[Reply] | None = None, *, model: str = "scripted-model"):
+        # Replies, or callables taking the request body and returning a Reply.
         self.script: list[Reply] = list(script or [])
         self.model = model
         self.requests: list[dict] = []
@@ -117,7 +118,9 @@ class ScriptedOpenAI:
             self.requests.append(body)
             if not self.script:
                 return error(500, "scripted server: the script is exhausted")
-            return self.script.pop(0)
+            reply = self.script.pop(0)
+        # A callable decides from what the model was shown (e.g. a model that obeys text in a tool result).
+        return reply(body) if callable(reply) else reply
 
     def _new_call_id(self) -> str:
         with self._lock:

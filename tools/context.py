@@ -54,7 +54,7 @@ class ToolContext:
 
             self.journal = open_journal(home=self.settings.ensure_home(), chroma_url=self.settings.chroma_url,
                                         embedding=self.settings.embedding,
-                                        openai_api_key=self.settings.openai_api_key)
+                                        openai_api_key=self.settings.secret("openai_api_key"))
         return self.journal
 
     def ledger_store(self) -> Any:

@@ -6,6 +6,18 @@ import difflib
 from collections.abc import Iterable
 
 
+ECHO_CHARS = 60  # user input shown back in an error: enough to recognise, never the whole of a huge input
+MAX_MESSAGE_CHARS = 600
+
+
+def shorten(value: object, limit: int = ECHO_CHARS) -> str:
+    """`value` as text cut to `limit` characters (with an ellipsis and the full length when cut)."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
 class ToolError(Exception):
     """An error the calling model can act on: what was wrong, and what would be right.
 
@@ -22,9 +34,10 @@ class ToolError(Exception):
         self.field = field
 
     def to_dict(self) -> dict:
-        out: dict = {"error": self.message}
+        # A safety net: messages that quote an input must not grow with it.
+        out: dict = {"error": shorten(self.message, MAX_MESSAGE_CHARS)}
         if self.hint:
-            out["hint"] = self.hint
+            out["hint"] = shorten(self.hint, MAX_MESSAGE_CHARS)
         if self.field:
             out["field"] = self.field
         if self.valid is not None:
@@ -35,6 +48,7 @@ class ToolError(Exception):
 def close_matches(given: str, valid: Iterable[str], n: int = 3) -> list[str]:
     """Names in `valid` that look like `given` (case-insensitive), best first."""
     valid = list(valid)
+    given = given[:100]  # a name longer than any valid one only needs its start compared
     lowered = {v.lower(): v for v in valid}
     hits = difflib.get_close_matches(given.lower(), list(lowered), n=n, cutoff=0.6)
     prefix = [v for v in valid if v.lower().startswith(given.lower()) and v.lower() not in hits]
@@ -44,8 +58,9 @@ def close_matches(given: str, valid: Iterable[str], n: int = 3) -> list[str]:
 def unknown_name(kind: str, given: str, valid: Iterable[str], *, field: str | None = None) -> ToolError:
     """`unknown index 'defii'; did you mean 'defi'? valid: ...` as a ToolError."""
     valid = sorted(valid)
+    given = str(given)
     matches = close_matches(given, valid)
-    message = f"unknown {kind} {given!r}"
+    message = f"unknown {kind} {shorten(given)!r}"
     if matches:
         message += "; did you mean " + " or ".join(repr(m) for m in matches) + "?"
     shown = ", ".join(valid[:30]) + (" …" if len(valid) > 30 else "")

@@ -12,7 +12,7 @@ import math
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -20,11 +20,13 @@ from indexdesk.tools.units import Count, OptionalMoney, OptionalPoints, Optional
 
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
+from indexdesk.tools.params import Day, NameList, Query, TagList, Text
 from indexdesk.tools.registry import tool
 from indexdesk.tools.journal_ledger import ProposedTransaction, ledger_for_entry
 
 log = logging.getLogger("indexdesk.journal")
 PROMPT = Path(__file__).resolve().parents[1] / "prompts" / "journal_extraction.md"
+EARLIEST_ENTRY_DAY = date(2009, 1, 3)  # Bitcoin's genesis block: no crypto decision is older
 KindName = Literal["decision", "thesis", "note", "lesson", "review"]
 
 
@@ -80,7 +82,7 @@ def market_snapshot(ctx: ToolContext, names: list[str], on: date) -> tuple[dict 
         panel, market = series.level_panel(ctx, wanted, start=on - timedelta(days=120), end=on)
     except ToolError as exc:
         return None, [f"no market context: {exc.message}"]
-    except (OSError, ValueError, KeyError, LookupError, AttributeError, ImportError) as exc:
+    except (OSError, ValueError, OverflowError, KeyError, LookupError, AttributeError, ImportError) as exc:
         log.warning("market snapshot failed: %s", exc)
         return None, [f"no market context: {type(exc).__name__}: {exc}"]
     if panel.empty:
@@ -96,6 +98,10 @@ def market_snapshot(ctx: ToolContext, names: list[str], on: date) -> tuple[dict 
         "regime": classify_regime(btc) if btc is not None else None,
         "source": getattr(market, "label", None),
     }
+    behind = (on - context["as_of"]).days
+    if behind > 0:  # never pass an old snapshot off as the entry day's market
+        return context, [f"market context is from {context['as_of']}, {behind} day(s) before the entry: "
+                         "the price source ends there"]
     return context, []
 
 
@@ -228,8 +234,8 @@ def entry_view(entry, cls=JournalEntryView, **extra) -> BaseModel:
 # ---------------------------------------------------------------- tools
 
 @tool(state_changing=True)
-def log_journal_entry(ctx: ToolContext, text: str, kind: KindName | None = None, when: str | None = None,
-                      tags: list[str] | None = None, ledger_links: list[str] | None = None) -> LoggedEntry:
+def log_journal_entry(ctx: ToolContext, text: Text, kind: KindName | None = None, when: Day | None = None,
+                      tags: TagList | None = None, ledger_links: TagList | None = None) -> LoggedEntry:
     """Write a trading-journal entry from plain language; returns what was understood so it can be corrected.
 
     Args:
@@ -253,6 +259,9 @@ def log_journal_entry(ctx: ToolContext, text: str, kind: KindName | None = None,
     if day > today:
         raise ToolError(f"the entry date {day} is in the future", hint="journal what happened, dated when it happened",
                         field="when")
+    if day < EARLIEST_ENTRY_DAY:
+        raise ToolError(f"the entry date {day} is before {EARLIEST_ENTRY_DAY}, earlier than any crypto market",
+                        hint="give the day it happened as YYYY-MM-DD", field="when")
     canonical, resolve_warnings = _resolve(ctx, [p.name for p in parsed.positions])
     warnings += resolve_warnings
     positions = [p.model_copy(update={"name": canonical[p.name]}) for p in parsed.positions if p.name in canonical]
@@ -284,9 +293,9 @@ def log_journal_entry(ctx: ToolContext, text: str, kind: KindName | None = None,
 
 
 @tool
-def search_journal(ctx: ToolContext, query: str, start: str | None = None, end: str | None = None,
-                   kinds: list[KindName] | None = None, indices: list[str] | None = None,
-                   tags: list[str] | None = None, k: int = 5) -> JournalSearchResult:
+def search_journal(ctx: ToolContext, query: Query, start: Day | None = None, end: Day | None = None,
+                   kinds: Annotated[list[KindName], Field(max_length=5)] | None = None,
+                   indices: NameList | None = None, tags: TagList | None = None, k: int = 5) -> JournalSearchResult:
     """Search the trading journal by meaning and words, with optional date, kind, index and tag filters.
 
     Args:

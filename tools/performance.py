@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
-
 import numpy as np
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BaseModel
 
 from indexdesk.tools.units import Fraction, OptionalCount, OptionalRatio, Ratio
 
@@ -14,17 +12,14 @@ from indexdesk.tools import metrics
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
 from indexdesk.tools.indices import series
+from indexdesk.tools.market.quality import MIN_ANNUALISED_RETURNS, short_history_note
+from indexdesk.tools.params import Name, NameList, Window
 from indexdesk.tools.registry import tool
 
 MAX_NAMES = 20
-SHORT_WINDOW = 30  # fewer daily returns than this make annualised numbers noise
+SHORT_WINDOW = MIN_ANNUALISED_RETURNS  # fewer daily returns than this make annualised numbers noise
+NAN = float("nan")  # reported as null by the registry
 _DIGITS = 4
-
-
-def _as_list(value):
-    if isinstance(value, str):
-        return [part for part in (p.strip() for p in value.split(",")) if part]
-    return value
 
 
 class IndexPerformance(BaseModel):
@@ -107,6 +102,9 @@ def compute_performance(ctx: ToolContext, indices: list[str], window: str = "90d
         if book.lookup(name) is not None:
             warnings += [f"{name}: {note}" for note in series.index_levels(ctx, name).notes_for(start_ts, end_ts)]
         drawdown = metrics.max_drawdown_period(column)
+        short = short_history_note(name, int(column.notna().sum()))
+        if short:  # 3 rows must not give a CAGR of 1e87: annualised figures need a minimum history
+            warnings.append(short)
         if benchmark_name:
             against = returns[benchmark_name]
             beta, correlation = _rounded(metrics.beta(column, against)), _rounded(metrics.correlation(column, against))
@@ -115,17 +113,15 @@ def compute_performance(ctx: ToolContext, indices: list[str], window: str = "90d
         results.append(IndexPerformance(
             name=name, rank=None,
             total_return=_rounded(metrics.total_return(column)),
-            annual_return=_rounded(metrics.annual_return(column, year)),
-            annual_volatility=_rounded(metrics.annual_volatility(column, year)),
-            sharpe_ratio=_rounded(metrics.sharpe_ratio(column, periods_per_year=year)),
-            sortino_ratio=_rounded(metrics.sortino_ratio(column, periods_per_year=year)),
+            annual_return=NAN if short else _rounded(metrics.annual_return(column, year)),
+            annual_volatility=NAN if short else _rounded(metrics.annual_volatility(column, year)),
+            sharpe_ratio=NAN if short else _rounded(metrics.sharpe_ratio(column, periods_per_year=year)),
+            sortino_ratio=NAN if short else _rounded(metrics.sortino_ratio(column, periods_per_year=year)),
             max_drawdown=_rounded(drawdown.max_drawdown),
             drawdown_peak=_day(drawdown.peak), drawdown_trough=_day(drawdown.trough),
             drawdown_recovery=_day(drawdown.recovery),
-            calmar_ratio=_rounded(metrics.calmar_ratio(column, year)),
+            calmar_ratio=NAN if short else _rounded(metrics.calmar_ratio(column, year)),
             beta=beta, correlation=correlation))
-    if returns.shape[0] < SHORT_WINDOW:
-        warnings.append(f"only {returns.shape[0]} daily returns: annualised figures are not meaningful")
     ranked = sorted((r for r in results if r.total_return == r.total_return), key=lambda r: -r.total_return)
     for position, result in enumerate(ranked, start=1):
         result.rank = position
@@ -135,8 +131,7 @@ def compute_performance(ctx: ToolContext, indices: list[str], window: str = "90d
 
 @tool
 def get_index_performance(ctx: ToolContext,
-                          indices: Annotated[list[str], BeforeValidator(_as_list)],
-                          window: str = "90d", benchmark: str = "BTC") -> PerformanceResult:
+                          indices: NameList, window: Window = "90d", benchmark: Name = "BTC") -> PerformanceResult:
     """Return, volatility, Sharpe, Sortino, drawdown, beta and rank of indices or assets over a window.
 
     Args:

@@ -31,7 +31,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from indexdesk.tools.errors import ToolError, unknown_name
+from indexdesk.tools.call_notes import collecting, merge
+from indexdesk.tools.errors import ToolError, shorten, unknown_name
 
 log = logging.getLogger("indexdesk.tools")
 
@@ -197,23 +198,72 @@ def format_validation_error(spec: ToolSpec, err: ValidationError) -> dict:
     for e in err.errors(include_url=False):
         loc = ".".join(str(p) for p in e.get("loc", ())) or "arguments"
         fields.append(loc)
-        msg = e.get("msg", "invalid")
+        msg = shorten(e.get("msg", "invalid"), 200)  # a validator's message may quote the whole input
         if e.get("type") == "extra_forbidden":
             top = str(e["loc"][0]) if e.get("loc") else loc
             valid = list(spec.params_model.model_fields)
             problems.append(unknown_name("argument", top, valid).message)
             continue
         got = e.get("input")
+        if e.get("type") in ("string_too_long", "too_long") and hasattr(got, "__len__"):
+            unit = "characters" if isinstance(got, str) else "items"
+            problems.append(f"argument {loc!r}: {msg} (got {len(got):,} {unit})")
+            continue
         shown = json.dumps(got, default=str)[:80] if got is not None else None
         problems.append(f"argument {loc!r}: {msg}" + (f" (got {shown})" if shown and e.get("type") != "missing" else ""))
     params = ", ".join(
         f"{n}{'' if f.is_required() else '?'}" for n, f in spec.params_model.model_fields.items()
     )
+    if len(problems) > 5:  # a list of 5,000 bad items is one problem said 5,000 times
+        problems = problems[:5] + [f"… and {len(problems) - 5} more problems"]
+        fields = fields[:5]
     return {
         "error": "; ".join(problems),
         "hint": f"call {spec.name} again with corrected arguments; parameters: {params}",
         "field": fields[0] if fields else None,
     }
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def first_invalid_text(value: Any, path: str = "") -> tuple[str, int] | None:
+    """(argument path, character index) of the first string holding a lone surrogate, else None.
+
+    Python hands such strings over from undecodable bytes (a CLI argument with a Latin-1 byte);
+    they cannot be encoded as UTF-8, so storing or echoing them would fail later, far from the cause.
+    """
+    if isinstance(value, str):
+        match = _SURROGATE.search(value)
+        return (path or "arguments", match.start()) if match else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = first_invalid_text(key, path or "arguments") if isinstance(key, str) else None
+            found = found or first_invalid_text(item, f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = first_invalid_text(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+def _arguments_object(args: Any) -> tuple[dict, dict | None]:
+    """(the call's arguments as a dict, None) or ({}, an `{"error", "hint"}` saying why they are not one)."""
+    if args is None:
+        return {}, None
+    if isinstance(args, (str, bytes, bytearray)):
+        try:
+            args = json.loads(args)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            where = f": {exc.msg} at position {exc.pos}" if isinstance(exc, json.JSONDecodeError) else ""
+            return {}, {"error": f"arguments are not valid JSON{where}", "hint": "send the arguments as one JSON object"}
+    if not isinstance(args, dict):
+        return {}, {"error": "arguments must be a JSON object",
+                    "hint": f"got {type(args).__name__}; send {{\"name\": value, ...}}"}
+    return dict(args), None
 
 
 # ---------------------------------------------------------------- the registry
@@ -264,18 +314,36 @@ class Registry:
 
     # The single call path. Adapters call this and nothing else.
     def call(self, name: str, args: dict | str | None, ctx: Any) -> dict:
-        """Validate, run, and return a JSON-safe dict; errors come back as `{"error", "hint"}`."""
+        """Validate, run, and return a JSON-safe dict; errors come back as `{"error", "hint"}`.
+
+        Nothing raises out of here: odd names, arguments that are not an object, text that is not
+        valid Unicode and bugs in a tool all come back as structured errors.
+        """
+        try:
+            return self._call(name, args, ctx)
+        except Exception as exc:  # noqa: BLE001 - the boundary itself must never leak an exception
+            log.exception("registry call %s failed", shorten(name))
+            return {"error": f"internal error calling {shorten(name)}: {type(exc).__name__}",
+                    "hint": "this is a bug, not your arguments; try other arguments or another tool",
+                    "internal": True}
+
+    def _call(self, name: Any, args: Any, ctx: Any) -> dict:
+        if not isinstance(name, str):
+            return {"error": f"the tool name must be text, got {type(name).__name__}",
+                    "hint": "valid tools: " + ", ".join(self._specs)}
         try:
             spec = self.get(name)
         except ToolError as exc:
             return exc.to_dict()
-        try:
-            arguments = json.loads(args) if isinstance(args, str) else dict(args or {})
-        except json.JSONDecodeError as exc:
-            return {"error": f"arguments are not valid JSON: {exc.msg} at position {exc.pos}",
-                    "hint": "send the arguments as one JSON object"}
-        if not isinstance(arguments, dict):
-            return {"error": "arguments must be a JSON object", "hint": "send {\"name\": value, ...}"}
+        arguments, problem = _arguments_object(args)
+        if problem is not None:
+            return problem
+        bad_text = first_invalid_text(arguments)
+        if bad_text is not None:
+            where, position = bad_text
+            return {"error": f"argument {where!r} holds text that is not valid Unicode (a lone surrogate at "
+                             f"character {position}, e.g. a byte that is not UTF-8)",
+                    "hint": "send the text as UTF-8", "field": where}
         # Strict-mode models send null for an optional argument they mean to leave out.
         fields = spec.params_model.model_fields
         arguments = {k: v for k, v in arguments.items() if not (v is None and k in fields and not fields[k].is_required())}
@@ -285,16 +353,19 @@ class Registry:
             return format_validation_error(spec, exc)
         kwargs = {n: getattr(params, n) for n in fields}
         try:
-            result = spec.func(ctx, **kwargs) if spec.takes_context else spec.func(**kwargs)
+            with collecting() as data_notes:
+                result = spec.func(ctx, **kwargs) if spec.takes_context else spec.func(**kwargs)
         except ToolError as exc:
             return exc.to_dict()
         except Exception as exc:  # noqa: BLE001 - the adapter boundary: a bug must not reach the user as a traceback
             log.exception("tool %s failed", name)
-            return {"error": f"internal error in {name}: {type(exc).__name__}: {exc}"[:500],
+            return {"error": f"internal error in {name}: {type(exc).__name__}: {shorten(str(exc), 300)}",
                     "hint": "this is a bug in the tool, not in your arguments; try other arguments or another tool",
                     "internal": True}
         warnings: list[str] = []
         plain = sanitize(_to_plain(result), warnings)
+        if data_notes and isinstance(plain, dict):  # coverage gaps, holes, suspect prices behind the numbers
+            plain["warnings"] = merge(plain.get("warnings"), data_notes)
         if warnings:
             if isinstance(plain, dict):
                 plain["warnings"] = list(plain.get("warnings") or []) + _collapse_warnings(warnings)

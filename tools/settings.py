@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,11 +24,12 @@ class Settings(BaseSettings):
     source: str = Field("sample", description="price source: sample | csv:PATH | coingecko | binance | tokenmetrics")
     annualization: int = Field(365, description="periods per year; crypto trades every day")
     indices_file: Path | None = Field(None, description="TOML file with user-defined indices (default HOME/indices.toml)")
+    sample_through: date | None = Field(None, description="last day of the sample market; unset = today (UTC)")
     offline: bool = Field(False, description="never touch the network; answer from the cache and mark results stale")
 
     # Model
     model: str = Field("gpt-4o-mini", description="chat model name")
-    openai_api_key: str | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "INDEXDESK_OPENAI_API_KEY"))
+    openai_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "INDEXDESK_OPENAI_API_KEY"))
     openai_base_url: str | None = Field(None, validation_alias=AliasChoices("OPENAI_BASE_URL", "INDEXDESK_OPENAI_BASE_URL"))
     request_timeout: float = Field(60.0, description="seconds before a model request is abandoned")
     max_tool_iterations: int = Field(8, description="tool calls allowed in one turn")
@@ -40,17 +42,22 @@ class Settings(BaseSettings):
     embedding: str = Field("minilm-int8", description="minilm-int8 | openai:text-embedding-3-small | st:MODEL")
 
     # Providers
-    coingecko_api_key: str | None = Field(None, validation_alias=AliasChoices("COINGECKO_API_KEY", "INDEXDESK_COINGECKO_API_KEY"))
+    coingecko_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("COINGECKO_API_KEY", "INDEXDESK_COINGECKO_API_KEY"))
     coingecko_pro: bool = False
     coingecko_base_url: str | None = None
     binance_base_url: str = "https://api.binance.com"
-    tokenmetrics_api_key: str | None = Field(None, validation_alias=AliasChoices("TOKEN_METRICS_API_KEY", "INDEXDESK_TOKENMETRICS_API_KEY"))
+    tokenmetrics_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("TOKEN_METRICS_API_KEY", "INDEXDESK_TOKENMETRICS_API_KEY"))
     tokenmetrics_base_url: str = "https://api.tokenmetrics.com/v2"
     http_timeout: float = 20.0
     http_retries: int = 4
     http_backoff: float = Field(0.5, description="seconds before the first retry; doubles each retry (capped at 30 s)")
     history_days: int = Field(365, description="days of history a remote source downloads the first time")
     api_token: str | None = Field(None, repr=False, description="bearer token `indexdesk serve` requires; unset = no auth")
+
+    def secret(self, name: str) -> str | None:
+        """The plain value of a secret setting (API keys are SecretStr: repr and logs show '**********')."""
+        value = getattr(self, name)
+        return value.get_secret_value() if isinstance(value, SecretStr) else value
 
     @property
     def user_indices_path(self) -> Path:

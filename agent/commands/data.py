@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 REMOTE = ("coingecko", "binance", "tokenmetrics")
 
@@ -94,6 +95,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     ctx = make_context(args)
     cache = open_cache(ctx.settings)
+    if cache.recovered:
+        print(f"note: {cache.recovered}", file=sys.stderr)
     only = getattr(args, "source", None)
     sources = [s for s in cache.status() if only is None or s.source == only]
     symbols = cache.symbol_status(only) if only else []

@@ -191,7 +191,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
     settings = make_context(args).settings
     with journal_errors():
-        embedder = make_embedder(settings.embedding, settings.openai_api_key)
+        embedder = make_embedder(settings.embedding, settings.secret("openai_api_key"))
         store = JournalStore.open_for_reindex(settings.ensure_home() / "journal", embedder, settings.chroma_url)
         with progress("re-embedding the journal") as bar:
             count = store.reindex(ProgressEmbedder(embedder, bar))

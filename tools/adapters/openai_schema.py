@@ -18,8 +18,10 @@ _DROP = {"title", "default", "examples", "minLength", "maxLength", "minItems", "
          "exclusiveMinimum", "exclusiveMaximum", "pattern", "format", "uniqueItems", "multipleOf",
          "patternProperties", "minProperties", "maxProperties", "propertyNames", "contentEncoding",
          "contentMediaType", "discriminator", "readOnly", "writeOnly", "deprecated"}
+# maxLength / maxItems are not said: they are safety bounds (tools/params.py) far above any real use,
+# enforced by validation; saying them in every description would cost the model tokens every turn.
 _BOUND_WORDS = {"minimum": "≥", "maximum": "≤", "exclusiveMinimum": ">", "exclusiveMaximum": "<",
-                "minItems": "items ≥", "maxItems": "items ≤", "minLength": "length ≥", "maxLength": "length ≤"}
+                "minItems": "items ≥", "minLength": "length ≥"}
 
 
 def inline_refs(node: Any, defs: dict[str, Any], depth: int = 0) -> Any:

@@ -80,6 +80,7 @@ class EngineNote:
 
     text: str
     dates: tuple = ()
+    coverage: bool = False  # about which constituents are priced: travels to every result built on the index
 
     def __str__(self) -> str:
         return self.text
@@ -98,13 +99,13 @@ class IndexLevels:
     weights: pd.DataFrame  # target weights at each rebalance date (rows) by symbol (columns)
     notes: list[EngineNote]
 
-    def notes_for(self, start, end) -> list[str]:
+    def notes_for(self, start, end, coverage_only: bool = False) -> list[str]:
         """Notes that matter for levels between `start` and `end`, including the rebalance that set the
-        weights held on `start`."""
+        weights held on `start` (only the coverage ones if asked)."""
         start, end = pd.Timestamp(start), pd.Timestamp(end)
         rebalanced = self.weights.index[self.weights.index <= start]
         governing = rebalanced[-1] if len(rebalanced) else start
-        return [n.text for n in self.notes if n.concerns(governing, end)]
+        return [n.text for n in self.notes if n.concerns(governing, end) and (n.coverage or not coverage_only)]
 
     @property
     def inception(self):
@@ -279,7 +280,7 @@ def _notes(definition: "IndexDefinition", diagnostics: _Diagnostics, missing: li
            last_count: int, intended: int, last_date) -> list[EngineNote]:
     notes = []
     if missing:
-        notes.append(EngineNote(f"not in this price source, left out: {', '.join(missing)}"))
+        notes.append(EngineNote(f"not in this price source, left out: {', '.join(missing)}", coverage=True))
     if diagnostics.estimated_caps:
         notes.append(EngineNote(
             f"market caps estimated as last known cap x price change since at {len(diagnostics.estimated_caps)} "
@@ -298,10 +299,10 @@ def _notes(definition: "IndexDefinition", diagnostics: _Diagnostics, missing: li
     if diagnostics.cash:
         notes.append(EngineNote(
             f"no constituent priced at {len(diagnostics.cash)} rebalances ({_dates_text(diagnostics.cash)}): "
-            "held as cash, level flat", tuple(diagnostics.cash)))
+            "held as cash, level flat", tuple(diagnostics.cash), coverage=True))
     if 0 < last_count < intended / 2:
         notes.append(EngineNote(f"only {last_count} of {intended} constituents priced at the last rebalance "
-                                f"({last_date.date()})", (last_date,)))
+                                f"({last_date.date()})", (last_date,), coverage=True))
     return notes
 
 
@@ -311,16 +312,18 @@ def build_index(definition: "IndexDefinition", market: PreparedMarket) -> IndexL
     total_days = len(market.dates)
     levels = np.full(total_days, np.nan)
     empty = IndexLevels(definition.name, pd.Series(levels, index=market.dates, name=definition.name),
-                        pd.DataFrame(columns=[market.symbols[c] for c in columns], dtype=float), [])
+                        pd.DataFrame(index=pd.DatetimeIndex([]), columns=[market.symbols[c] for c in columns],
+                                     dtype=float), [])
     if columns.size == 0 or total_days == 0:
         empty.notes.extend(_notes(definition, _Diagnostics(), missing, 0, 0, 0, None)
-                           + [EngineNote("no constituent in this price source: the index has no levels")])
+                           + [EngineNote("no constituent in this price source: the index has no levels", coverage=True)])
         return empty
     rebalances = rebalance_positions(market.dates, definition.rebalance)
     priced = market.observed[np.ix_(rebalances, columns)].any(axis=1)
     if not priced.any():
         empty.notes.extend(_notes(definition, _Diagnostics(), missing, 0, 0, 0, None)
-                           + [EngineNote("no constituent was ever priced on a rebalance date: the index has no levels")])
+                           + [EngineNote("no constituent was ever priced on a rebalance date: the index has no levels",
+                                        coverage=True)])
         return empty
     rebalances = rebalances[int(np.argmax(priced)):]
     bounds = np.append(rebalances, total_days)

@@ -79,14 +79,17 @@ def parse_window(window: str, first: date, last: date) -> tuple[date, date]:
         count, unit = int(match.group(1)), match.group(2)
         if count == 0:
             raise ToolError(f"window {window!r} is empty", hint=f"window is {WINDOW_HELP}", field="window")
-        if unit == "d":
-            start = last - timedelta(days=count)
-        elif unit == "w":
-            start = last - timedelta(weeks=count)
-        elif unit == "m":
-            start = _shift_months(last, count)
-        else:
-            start = _shift_years(last, count)
+        try:
+            if unit == "d":
+                start = last - timedelta(days=count)
+            elif unit == "w":
+                start = last - timedelta(weeks=count)
+            elif unit == "m":
+                start = _shift_months(last, count)
+            else:
+                start = _shift_years(last, count)
+        except (ValueError, OverflowError):  # further back than the calendar goes (e.g. 3000y): all the data
+            start = first
         start, end = max(start, first), last
     if start >= end:
         raise ToolError(f"window {window!r} holds no returns ({start}..{end})",
@@ -219,12 +222,95 @@ def _full_levels(ctx: "ToolContext", canonical: list[str]) -> "pd.DataFrame":
 
 def level_panel(ctx: "ToolContext", names: list[str], start: date | None = None,
                 end: date | None = None) -> "tuple[pd.DataFrame, MarketData]":
-    """Daily levels (indices start at 100 at inception; an asset's level is its close), NaN before inception."""
+    """Daily levels (indices start at 100 at inception; an asset's level is its close), NaN before inception.
+
+    A windowed read (start or end given) notes the data problems inside the window for the running
+    tool call (see `data_notes`)."""
     canonical = resolve_names(ctx, names)
     frame = _full_levels(ctx, canonical)
     if start is not None or end is not None:
         frame = frame.loc[start and str(start): end and str(end)]
+        _note_all(data_notes(ctx, canonical, start, end))
     return frame, ctx.market()
+
+
+# ---------------------------------------------------------------- data notes that travel with the numbers
+
+def quality_findings(ctx: "ToolContext") -> dict:
+    """Holes and suspect prices of every symbol of the configured source, found once per context."""
+    key = ("quality", ctx.settings.source)
+    if key not in ctx.memo:
+        from indexdesk.tools.market.quality import find_problems
+
+        ctx.memo[key] = find_problems(ctx.market().close)
+    return ctx.memo[key]
+
+
+def data_notes(ctx: "ToolContext", names: list[str], start: date | None = None, end: date | None = None) -> list[str]:
+    """What every number built on these series between start and end must say: an index's coverage
+    (constituents missing from the source, rebalances held as cash, k of n priced), and holes or
+    suspect prices of the assets (or of the constituents an index held then)."""
+    import pandas as pd
+
+    book = load(ctx)
+    key = ("data_notes", ctx.settings.source, tuple((n, book.lookup(n)) for n in names), start, end)
+    if key in ctx.memo:
+        return list(ctx.memo[key])
+    findings = quality_findings(ctx)
+    close = ctx.market().close
+    if close.empty:
+        return []
+    first = pd.Timestamp(start) if start is not None else close.index[0]
+    last = pd.Timestamp(end) if end is not None else close.index[-1]
+    notes: list[str] = []
+    for name in names:
+        if book.lookup(name) is None:
+            notes += [f.text for f in findings.get(name, ()) if f.touches(first, last)]
+            continue
+        levels = index_levels(ctx, name)
+        notes += [f"{name}: {text}" for text in levels.notes_for(first, last, coverage_only=True)]
+        source_note = _source_coverage(ctx, book.lookup(name))
+        if source_note:
+            notes.append(f"{name}: {source_note}")
+        weights = levels.weights
+        if findings and not weights.empty:
+            governing = weights.index[weights.index <= first]
+            rows = weights.loc[(governing[-1] if len(governing) else first): last]
+            held = [str(s) for s in rows.columns[(rows > 0).any(axis=0).to_numpy()]]
+            notes += [f"{name} holds {f.text}" for s in held for f in findings.get(s, ()) if f.touches(first, last)]
+    ctx.memo[key] = list(dict.fromkeys(notes))
+    return list(ctx.memo[key])
+
+
+def _source_coverage(ctx: "ToolContext", definition: "IndexDefinition") -> str | None:
+    """Which of the universe assets an index draws from the source lacks altogether, when that leaves
+    it fewer than it should hold (the engine only sees the symbols the source has)."""
+    key = ("source_coverage", ctx.settings.source, definition)
+    if key not in ctx.memo:
+        from indexdesk.tools.market.universe import ASSETS
+
+        rule = definition.rule
+        wanted, excluded = set(rule.categories), set(rule.exclude_categories)
+        members = [s for s, asset in ASSETS.items()
+                   if s in rule.symbols or (("all" in wanted or asset.category in wanted) and asset.category not in excluded)]
+        intended = min(rule.top_n or len(members), len(members))
+        served = set(ctx.market().symbols)
+        lacking = [s for s in members if s not in served]
+        have = len(members) - len(lacking)
+        text = None
+        if members and have < intended:
+            shown = ", ".join(lacking[:6]) + (" …" if len(lacking) > 6 else "")
+            text = (f"only {have} of the {intended} constituents it should hold are in this price source "
+                    f"(missing: {shown})")
+        ctx.memo[key] = text
+    return ctx.memo[key]
+
+
+def _note_all(notes: list[str]) -> None:
+    from indexdesk.tools.call_notes import note
+
+    for text in notes:
+        note(text)
 
 
 def observed_returns(levels: "pd.DataFrame") -> "pd.DataFrame":
@@ -248,4 +334,6 @@ def return_panel(ctx: "ToolContext", names: list[str], start: date | None = None
         frame = frame.loc[str(start + timedelta(days=1)):]
     if end is not None:
         frame = frame.loc[: str(end)]
+    if start is not None or end is not None:
+        _note_all(data_notes(ctx, canonical, start, end))
     return frame, ctx.market()

@@ -91,7 +91,7 @@ class CoinGeckoSource(RemoteSource):
         headers = {}
         if settings.coingecko_api_key:
             header = "x-cg-pro-api-key" if settings.coingecko_pro else "x-cg-demo-api-key"
-            headers[header] = settings.coingecko_api_key
+            headers[header] = settings.secret("coingecko_api_key")
         client = http_client(settings, base, "coingecko", headers, **client_overrides)
         return cls(client, open_cache(settings), offline=settings.offline, history_days=settings.history_days)
 

@@ -183,6 +183,10 @@ def _numbers(path: Path, column: pd.Series, rows: np.ndarray, what: str, *, requ
     if non_numeric.any():
         i = int(np.argmax(non_numeric))
         raise _bad(path, int(rows[i]), f"{what} {str(column.iloc[i])!r} is not a number")
+    infinite = np.isinf(values)
+    if infinite.any():  # "inf" parses as a number; a price that is not finite is a broken row
+        i = int(np.argmax(infinite))
+        raise _bad(path, int(rows[i]), f"{what} {str(column.iloc[i])!r} is not a finite number")
     if required and missing.any():
         i = int(np.argmax(missing))
         raise _bad(path, int(rows[i]), f"{what} is empty")

@@ -30,8 +30,14 @@ REMOTE_SOURCES = ("coingecko", "binance", "tokenmetrics")
 
 
 def open_cache(settings: "Settings") -> PriceCache:
-    """The price cache under the data home."""
-    return PriceCache(settings.ensure_home() / CACHE_FILE)
+    """The price cache under the data home (a damaged one is set aside and restarted; the call says so once)."""
+    cache = PriceCache(settings.ensure_home() / CACHE_FILE)
+    if cache.recovered:
+        from indexdesk.tools.call_notes import note
+
+        log.warning("%s", cache.recovered)
+        note(cache.recovered)
+    return cache
 
 
 DAY_MS = 86_400_000
@@ -215,6 +221,9 @@ class RemoteSource:
         notes: list[str] = []
         stale = self.offline
         errors: dict[str, str] = {}
+        if getattr(self.cache, "recovered", None):  # said once: on the first load after the cache was set aside
+            notes.append(self.cache.recovered)
+            self.cache.recovered = None
         if self.offline:
             notes.append(f"offline: {self.name} served from the local cache")
         else:

@@ -44,12 +44,17 @@ VOLUME_MOVE_SENSITIVITY = 2.4
 
 
 class SampleSource:
-    """Synthetic daily market (2016-01-01 .. 2026-10-31), generated from `seed` in a fraction of a second."""
+    """Synthetic daily market from 2016-01-01, generated from `seed` in a fraction of a second.
+
+    The calibrated market ends on 2026-10-31 (`cal.END`); `through` extends it day by day to a later
+    day (the settings path passes today) by `extend_market`, leaving every earlier value unchanged.
+    """
 
     name = "sample"
 
-    def __init__(self, seed: int = 7) -> None:
+    def __init__(self, seed: int = 7, through: date | None = None) -> None:
         self.seed = int(seed)
+        self.through = through
         self._panel: MarketData | None = None
 
     def available_symbols(self) -> list[str]:
@@ -59,7 +64,7 @@ class SampleSource:
              end: date | None = None) -> MarketData:
         """The panel for `symbols` (None = all) between `start` and `end`, inclusive."""
         if self._panel is None:
-            self._panel = generate_market(self.seed)
+            self._panel = extend_market(generate_market(self.seed), self.seed, self.through)
         wanted = None
         if symbols is not None:
             wanted = [str(s).upper() for s in symbols]
@@ -94,6 +99,56 @@ def generate_market(seed: int) -> MarketData:
              f"stress episodes on their real dates: {windows}")
     return MarketData(close=frame(close), source="sample", volume=frame(volume),
                       market_cap=frame(market_cap), synthetic=True, notes=notes)
+
+
+EXTENSION_BLOCK = 366  # days drawn per seeded block: day i's draw depends only on (seed, i)
+EXTENSION_POOL = 365  # the extension resamples whole days of the calibrated market's last year
+
+
+def extend_market(base: MarketData, seed: int, through: date | None) -> MarketData:
+    """`base` continued to `through` by resampling whole days of its last year (seed-deterministic).
+
+    Each new day copies one past day's log returns of every asset at once (so correlations, fat tails
+    and the day's volume turnover come along); pegged assets resample their level, not a return, so a
+    stablecoin stays at its peg. Day i after the end is drawn from its own seeded block, so a panel
+    extended to a later day has exactly the same values on the days an earlier one had.
+    """
+    import pandas as pd
+
+    last = base.close.index[-1]
+    if through is None or pd.Timestamp(through) <= last:
+        return base
+    days = pd.date_range(last + pd.Timedelta(days=1), pd.Timestamp(through), freq="D", name="date")
+    n = len(days)
+    blocks = [np.random.default_rng(np.random.SeedSequence([seed, 20261031, b])).integers(0, EXTENSION_POOL,
+                                                                                      EXTENSION_BLOCK)
+              for b in range(-(-n // EXTENSION_BLOCK))]
+    picks = np.concatenate(blocks)[:n] + (len(base.close) - EXTENSION_POOL)
+    close = base.close.to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        log_close = np.log(close)
+        log_returns = np.diff(log_close, axis=0, prepend=np.nan)
+        turnover = (base.volume / base.market_cap).to_numpy()
+    symbols = list(base.close.columns)
+    pegged = np.array([ASSETS[s].category in PEGGED_CATEGORIES for s in symbols])
+    trackers = {symbols.index(s): symbols.index(u) for s, (u, _) in cal.TRACKERS.items() if s in symbols}
+    new_log = log_close[-1] + np.cumsum(np.nan_to_num(log_returns[picks]), axis=0)
+    new_log[:, pegged] = log_close[picks][:, pegged]  # a peg's level, not a walk
+    for j, u in trackers.items():  # a wrapped token follows its underlying, with the resampled basis
+        new_log[:, j] = new_log[:, u] + (log_close[picks, j] - log_close[picks, u])
+    alive = ~np.isnan(close[-1])  # delisted assets stay delisted
+    new_close = np.where(alive, np.exp(new_log), np.nan)
+    supply = (base.market_cap.to_numpy()[-1] / close[-1])
+    new_cap = new_close * supply
+    new_volume = new_cap * turnover[picks]
+
+    def grown(frame: "pd.DataFrame", values: np.ndarray) -> "pd.DataFrame":
+        return pd.concat([frame, pd.DataFrame(values, index=days, columns=frame.columns)])
+
+    notes = base.notes + (f"days after {last.date()} extend the sample by resampling whole days of its last year "
+                          f"(seed {seed}); earlier days are unchanged",)
+    return MarketData(close=grown(base.close, new_close), source=base.source, volume=grown(base.volume, new_volume),
+                      market_cap=grown(base.market_cap, new_cap), synthetic=True, notes=notes)
 
 
 def _simulate_log_prices(rng: np.random.Generator, dates: "pd.DatetimeIndex",

@@ -21,7 +21,13 @@ def open_source(spec: str, settings: "Settings") -> "PriceSource":
     if kind == "sample":
         from indexdesk.tools.market.sample import SampleSource
 
-        return SampleSource(seed=int(arg) if arg else 7)
+        if arg and not arg.strip().isdigit():
+            raise ToolError(f"sample seed {arg[:20]!r} is not a whole number", hint="e.g. --source sample:3")
+        from datetime import datetime, timezone
+
+        # The user's sample runs to today; tests pin it (INDEXDESK_SAMPLE_THROUGH) so their numbers stay put.
+        through = settings.sample_through or datetime.now(timezone.utc).date()
+        return SampleSource(seed=int(arg) if arg else 7, through=through)
     if kind == "csv":
         if not arg:
             raise ToolError("source 'csv' needs a path: csv:PATH", hint="e.g. --source csv:prices.csv")

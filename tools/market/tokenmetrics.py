@@ -78,7 +78,7 @@ class TokenMetricsSource(RemoteSource):
         client = None
         if settings.tokenmetrics_api_key:
             client = http_client(settings, settings.tokenmetrics_base_url, "tokenmetrics",
-                                 {"x-api-key": settings.tokenmetrics_api_key}, **client_overrides)
+                                 {"x-api-key": settings.secret("tokenmetrics_api_key")}, **client_overrides)
         return cls(client, open_cache(settings), offline=settings.offline, history_days=settings.history_days)
 
     def require_client(self) -> HttpClient:

@@ -68,17 +68,23 @@ def _benchmark_lessons(review: "QuarterReview") -> list[str]:
     return lines
 
 
+def _coverage_said(line) -> str:
+    """An index that was unpriced (held as cash) did not perform: its figure says nothing about the index."""
+    coverage = getattr(line, "coverage", None)
+    return f" — but the index was not fully priced ({coverage}), so this is not its own performance" if coverage else ""
+
+
 def _contribution_lessons(review: "QuarterReview") -> list[str]:
     ranked = sorted(review.contributions, key=lambda c: c.contribution)
     lines = []
     best, worst = ranked[-1], ranked[0]
     verb = "contributed most" if best.contribution >= 0 else "cost least"
     lines.append(f"{best.name} {verb}: {pp(best.contribution)} from a {pct(best.weight, False, 0)} weight "
-                 f"(index {pct(best.total_return)}).")
+                 f"(index {pct(best.total_return)}){_coverage_said(best)}.")
     if worst.name != best.name:
         verb = "cost most" if worst.contribution < 0 else "added least"
         lines.append(f"{worst.name} {verb}: {pp(worst.contribution)} from a {pct(worst.weight, False, 0)} weight "
-                     f"(index {pct(worst.total_return)}).")
+                     f"(index {pct(worst.total_return)}){_coverage_said(worst)}.")
     for c in review.contributions:
         if not math.isnan(c.var_share) and c.weight > 0 and c.var_share >= RISK_HEAVY * c.weight:
             lines.append(f"{c.name} carried {pct(c.var_share, False, 0)} of the 1-day VaR with a "

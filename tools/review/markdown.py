@@ -22,7 +22,9 @@ NARRATIVE_HEADING = "## Narrative"
 def quote_block(text: str) -> str:
     """User text as an inert Markdown block quote."""
     safe = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    safe = re.sub(r"!\[", r"!\\[", safe)
+    # Brackets escaped: no inline link, image or reference definition ([x]: javascript:…) can form, so a
+    # link target written in the journal is never live in the report.
+    safe = re.sub(r"([\\\[\]])", r"\\\1", safe)  # backslashes too, or "\[" would undo the escape
     return "\n".join("> " + line if line.strip() else ">" for line in safe.splitlines() or [""])
 
 

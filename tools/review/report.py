@@ -93,10 +93,11 @@ def parse_quarter(text: str, first_day: date, last_day: date) -> Quarter:
         else:
             raise ToolError(f"cannot read the quarter {text!r}", hint=f"give {QUARTER_HELP}", field="quarter")
     latest = Quarter.containing(last_day)
-    if quarter.first_day > last_day:
+    # Compare years first: a quarter like 0000Q1 or 99999Q1 has no calendar days to compare.
+    if quarter.year > last_day.year or (quarter.year >= first_day.year and quarter.first_day > last_day):
         raise ToolError(f"{quarter.label} has no data yet: prices end {last_day} (latest quarter: {latest.label})",
                         hint=f"review a quarter up to {latest.label}, or 'last'", field="quarter")
-    if quarter.last_day <= first_day:
+    if quarter.year < first_day.year or quarter.last_day <= first_day:
         raise ToolError(f"{quarter.label} is before the data, which starts {first_day}",
                         hint=f"review a quarter from {Quarter.containing(first_day + timedelta(days=1)).label}",
                         field="quarter")
@@ -122,6 +123,7 @@ class Contribution(BaseModel):
     contribution: Fraction = Field(description="its part of the portfolio return; all parts add up to it")
     var_share: Fraction = Field(description="its part of the portfolio's 1-day VaR (fractions add up to 1)")
     end_weight_unrebalanced: Fraction = Field(description="its weight at quarter end had the targets not been rebalanced")
+    coverage: str | None = Field(None, description="constituents unpriced in the quarter (e.g. held as cash), if any")
 
 
 class RiskCheck(BaseModel):
@@ -215,6 +217,15 @@ def _held_names(ctx: "ToolContext", weights: dict[str, float], base: date, end: 
     return {n: w * scale for n, w in kept.items()}
 
 
+def _coverage(ctx: "ToolContext", name: str, start: date, end: date) -> str | None:
+    """The index's coverage notes in the quarter (constituents unpriced, held as cash), or None."""
+    from indexdesk.tools.indices import series
+
+    prefix = f"{name}: "
+    notes = [n.removeprefix(prefix) for n in series.data_notes(ctx, [name], start, end) if n.startswith(prefix)]
+    return "; ".join(notes) or None
+
+
 def _risk_checks(daily: "pd.Series", btc_daily: "pd.Series", var: float, risk, year: int) -> list[RiskCheck]:
     """The portfolio's realised risk in the quarter against each target, with BTC's figure for scale."""
     from indexdesk.tools.risk import var_math
@@ -291,7 +302,8 @@ def build_review(ctx: "ToolContext", quarter_text: str, portfolio_value: float |
         Contribution(name=n, tier=goal.tier_of(n), weight=float(weights[n]),
                      total_return=float(growth[n].iloc[-1] - 1.0), contribution=float(linked[0, i]),
                      var_share=float(estimate.var_components[i] / estimate.var) if estimate.var else math.nan,
-                     end_weight_unrebalanced=float(allocation[n].iloc[-1]))
+                     end_weight_unrebalanced=float(allocation[n].iloc[-1]),
+                     coverage=_coverage(ctx, n, data.start, data.end))
         for i, n in enumerate(names)]
     risk = _risk_checks(daily, bench_returns[BENCHMARK_ASSET].dropna(), estimate.var, goal.risk, year)
     if days * (1 - goal.risk.var_confidence) < 5:

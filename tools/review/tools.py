@@ -17,6 +17,7 @@ from indexdesk.tools.units import Count, Fraction
 
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
+from indexdesk.tools.params import Window
 from indexdesk.tools.registry import tool
 from indexdesk.tools.review.outcomes import HORIZONS, DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate
 from indexdesk.tools.review.report import QuarterReview, RiskCheck, build_review
@@ -146,7 +147,7 @@ def narrate(model, markdown: str) -> str:
 # ---------------------------------------------------------------- tools
 
 @tool
-def quarterly_review(ctx: ToolContext, quarter: str = "last") -> ReviewSummary:
+def quarterly_review(ctx: ToolContext, quarter: Window = "last") -> ReviewSummary:
     """Quarterly review of the portfolio, decisions and risk; writes a report.
 
     Args:

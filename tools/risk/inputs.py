@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from indexdesk.tools.errors import ToolError
+from indexdesk.tools.params import MAX_NAMES, Name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,7 +50,7 @@ class WeightItem(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(description="catalogue index (e.g. defi) or asset symbol (e.g. BTC)")
+    name: Name = Field(description="catalogue index (e.g. defi) or asset symbol (e.g. BTC)")
     weight: float = Field(description="fraction of the portfolio, e.g. 0.4")
 
 
@@ -58,12 +59,14 @@ class ShockItem(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(description="tier, catalogue index or asset symbol")
+    name: Name = Field(description="tier, catalogue index or asset symbol")
     shock: float = Field(description="price move as a fraction, e.g. -0.5 for a 50% fall")
 
 
-WeightList = Annotated[list[WeightItem], BeforeValidator(lambda v: _items_from_mapping(v, "weight"))]
-ShockList = Annotated[list[ShockItem], BeforeValidator(lambda v: _items_from_mapping(v, "shock"))]
+WeightList = Annotated[list[WeightItem], Field(max_length=MAX_NAMES),
+                       BeforeValidator(lambda v: _items_from_mapping(v, "weight"))]
+ShockList = Annotated[list[ShockItem], Field(max_length=MAX_NAMES),
+                      BeforeValidator(lambda v: _items_from_mapping(v, "shock"))]
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,8 @@ def resolve_holdings(ctx: "ToolContext", weights: list[WeightItem], portfolio_va
     holdings = Holdings(tuple(n for n, _ in kept), tuple(v for _, v in kept), float(portfolio_value))
     if holdings.invested > 1.0 + 1e-9:
         warnings.append(f"weights sum to {holdings.invested:.3g} > 1: leveraged, cash is {holdings.cash:.3g}")
+    elif holdings.cash > 1e-9:
+        warnings.append(f"weights sum to {holdings.invested:.3g} < 1: the remaining {holdings.cash:.3g} is held as cash")
     if any(v < 0 for v in holdings.weights):
         warnings.append("negative weights are short positions")
     return holdings

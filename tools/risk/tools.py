@@ -12,6 +12,7 @@ import numpy as np
 
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError, unknown_name
+from indexdesk.tools.params import NameList, Seed, Window
 from indexdesk.tools.registry import tool
 from indexdesk.tools.risk import scenarios as sc
 from indexdesk.tools.risk.inputs import (ShockList, WeightList, read_confidence, read_fraction, resolve_holdings,
@@ -39,10 +40,17 @@ def _method_notes(method: str, horizon: int, buy_and_hold: bool, scenarios: int,
                 f"({holding}) by filtered historical simulation: whole days of EWMA-standardised residuals "
                 "resampled (keeps cross-asset dependence and fat tails), volatility updated along each path; "
                 "components: each holding's average loss in the tail paths.")
-    scale = ("" if horizon == 1 else
-             f" Scaled to {horizon} days as mean×h and σ×√h"
+    log_model = details.get("model") == "log"
+    scale = ("" if horizon == 1 and not log_model else
+             f" Scaled to {horizon} day(s) on daily log returns as mean×h and σ×√h"
+             + (", skew/√h and excess kurtosis/h" if method == "cornish_fisher" else "")
+             + ", loss = 1 − e^quantile (never above 100 %); independent days assumed, volatility clustering "
+               "ignored; components keep the linear model's Euler shares." if log_model else
+             f" Scaled to {horizon} days as mean×h and σ×√h on simple returns (short or leveraged portfolio)"
              + (", skew/√h and excess kurtosis/h" if method == "cornish_fisher" else "")
              + ": valid only for independent returns; ignores compounding and volatility clustering.")
+    if details.get("fallback") == "normal":
+        return "Normal distribution (Cornish-Fisher expansion not valid for this skew/kurtosis)." + scale
     if method == "parametric":
         return "Normal distribution with the window's mean and covariance; exact Euler components." + scale
     return (f"Cornish-Fisher: normal quantile adjusted for skew {details.get('skew', 0):.2f} and excess kurtosis "
@@ -68,8 +76,8 @@ def _tail_note(var: float, cvar: float, confidence: float, method: str) -> tuple
 
 @tool
 def compute_var(ctx: ToolContext, weights: WeightList, confidence: float = 0.95, horizon_days: int = 1,
-                method: Method = "historical", window: str = "1y", buy_and_hold: bool = False,
-                portfolio_value: float = 100000.0, seed: int = 42) -> VarResult:
+                method: Method = "historical", window: Window = "1y", buy_and_hold: bool = False,
+                portfolio_value: float = 100000.0, seed: Seed = 42) -> VarResult:
     """Value at Risk and CVaR of a portfolio, with each holding's contribution.
 
     Args:
@@ -102,13 +110,17 @@ def compute_var(ctx: ToolContext, weights: WeightList, confidence: float = 0.95,
         if estimate.scenarios * (1 - level) < 1:
             warnings.append(f"only {estimate.scenarios} {horizon_days}-day outcomes: fewer than one beyond the "
                             f"{level * 100:g}% VaR; the VaR is close to the worst outcome; use a longer window or monte_carlo")
-    elif method == "parametric":
-        estimate = var_math.parametric_risk(returns, w, level, horizon_days)
-    elif method == "cornish_fisher":
-        estimate = var_math.cornish_fisher_risk(returns, w, level, horizon_days)
-        if not estimate.details.get("expansion_valid", True):
+    elif method in ("parametric", "cornish_fisher"):
+        estimate = var_math.reported_moment_risk(returns, w, level, horizon_days, method == "cornish_fisher")
+        if estimate.details.get("fallback") == "normal":
             warnings.append("skew/kurtosis are outside the Cornish-Fisher expansion's valid range (its quantile is "
-                            "not monotone): treat the figure with caution; historical or monte_carlo is safer")
+                            "not monotone): the normal (parametric) figure is reported instead; historical or "
+                            "monte_carlo is safer for such fat tails")
+        if horizon_days == 1 and estimate.details.get("model") == "log":
+            warnings.append("the one-day linear figure exceeded 100 % (impossible for this portfolio): computed "
+                            "on log returns instead")
+        if estimate.details.get("model") == "linear" and holdings.invested > 1.0 + 1e-9:
+            warnings.append("leveraged: the loss can exceed the portfolio's value")
     else:
         estimate = monte_carlo_risk(returns, w, level, horizon_days, MONTE_CARLO_PATHS, seed, "fhs", buy_and_hold)
     if np.allclose(returns, 0.0):
@@ -166,7 +178,7 @@ def _scenario_result(name: str, run: "sc.ScenarioRun", holdings, value: float) -
 
 
 @tool
-def stress_test(ctx: ToolContext, weights: WeightList, scenarios: list[str] | None = None,
+def stress_test(ctx: ToolContext, weights: WeightList, scenarios: NameList | None = None,
                 exchange_loss: float = 0.30, exchange_share: float = 1.0, shocks: ShockList | None = None,
                 portfolio_value: float = 100000.0) -> StressResult:
     """Portfolio P&L in historical crises and hypothetical shocks, with the worst contributor.
@@ -202,6 +214,9 @@ def stress_test(ctx: ToolContext, weights: WeightList, scenarios: list[str] | No
     results: list[ScenarioResult] = []
     skipped: list[str] = []
     market = ctx.market()
+    # Hypothetical scenarios shock today's holdings: today's coverage of each index travels with them.
+    from indexdesk.tools.indices.series import data_notes
+    warnings += data_notes(ctx, list(holdings.names), market.as_of, market.as_of)
     for name in chosen:
         try:
             if name in sc.REPLAYS:
@@ -252,8 +267,8 @@ def _pairs(matrix):
 
 
 @tool
-def analyze_correlation(ctx: ToolContext, indices: list[str], window: str = "90d",
-                        rolling_pair: list[str] | None = None, rolling_window: int = 30) -> CorrelationResult:
+def analyze_correlation(ctx: ToolContext, indices: NameList, window: Window = "90d",
+                        rolling_pair: NameList | None = None, rolling_window: int = 30) -> CorrelationResult:
     """Correlation of indices or assets over a window, with redundant pairs flagged.
 
     Args:
@@ -312,8 +327,8 @@ def analyze_correlation(ctx: ToolContext, indices: list[str], window: str = "90d
 # ------------------------------------------------------------------ size_positions
 
 @tool
-def size_positions(ctx: ToolContext, target_volatility: float, indices: list[str] | None = None,
-                   weights: WeightList | None = None, lookback: str = "90d",
+def size_positions(ctx: ToolContext, target_volatility: float, indices: NameList | None = None,
+                   weights: WeightList | None = None, lookback: Window = "90d",
                    allow_leverage: bool = False) -> SizingResult:
     """Volatility-targeted position sizes: riskier holdings get smaller weights, the rest is cash.
 

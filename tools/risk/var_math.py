@@ -112,11 +112,14 @@ def scenario_risk(portfolio_returns: np.ndarray, contributions: np.ndarray, conf
     """
     losses = _as_losses(portfolio_returns)
     alpha = 1.0 - confidence
-    var = float(var_scenario_weights(losses, alpha, convention) @ losses)
+    at_var = var_scenario_weights(losses, alpha, convention)
+    var = float(at_var @ losses)
     tail = cvar_scenario_weights(losses, alpha, convention)
     cvar = float(tail @ losses)
-    cvar_components = -(tail @ np.asarray(contributions, dtype=float))
-    var_components = cvar_components * (var / cvar) if cvar != 0 else np.zeros_like(cvar_components)
+    contributions = np.asarray(contributions, dtype=float)
+    cvar_components = -(tail @ contributions)
+    # A zero CVaR leaves no tail shares to scale: then the losses in the quantile scenario itself.
+    var_components = cvar_components * (var / cvar) if cvar != 0 else -(at_var @ contributions)
     return RiskEstimate(var, cvar, var_components, cvar_components, scenarios=losses.size)
 
 
@@ -310,3 +313,92 @@ def _moment_risk(asset_returns: np.ndarray, weights: np.ndarray, confidence: flo
         details.update(skew=skew, excess_kurtosis=kurt,
                        expansion_valid=cornish_fisher_is_monotone(skew_h, kurt_h, confidence))
     return RiskEstimate(var, cvar, var_components, cvar_components, scenarios=t, details=details)
+
+
+# ------------------------------------------------------------------ bounded closed forms (what the tool reports)
+
+MIN_PORTFOLIO_RETURN = -0.9999  # a long-only basket can lose everything, not more; log1p(-1) would be -inf
+_TAIL_POINTS = 4000  # midpoints of the tail probabilities for the Cornish-Fisher shortfall in log space
+
+
+def _log_moments(portfolio: np.ndarray) -> tuple[float, float, float, float]:
+    """Mean, sample std, skew and excess kurtosis (population moments, as `_moment_risk`) of a series."""
+    t = portfolio.size
+    mean = float(portfolio.mean())
+    centred = portfolio - mean
+    m2 = float(np.mean(centred ** 2))
+    std = math.sqrt(m2 * t / (t - 1))
+    if m2 <= 1e-24:
+        return mean, std, 0.0, 0.0
+    return mean, std, float(np.mean(centred ** 3)) / m2 ** 1.5, float(np.mean(centred ** 4)) / m2 ** 2 - 3
+
+
+def log_space_risk(portfolio_returns: np.ndarray, confidence: float, horizon_days: int,
+                   cornish_fisher: bool) -> tuple[float, float, bool]:
+    """(VaR, CVaR, expansion valid) of a long-only portfolio from the moments of its daily LOG returns.
+
+    The h-day log return is a sum of daily ones, so its mean scales by h, its std by √h, skew by
+    1/√h and excess kurtosis by 1/h (independent days); its quantile q converts back to a loss of
+    1 − e^q, which can never exceed 100 %. CVaR is the tail average of 1 − e^{q(p)}: closed form for
+    the normal (lognormal partial expectation), midpoint rule over tail probabilities for Cornish-Fisher.
+    """
+    logs = np.log1p(np.maximum(np.asarray(portfolio_returns, dtype=float), MIN_PORTFOLIO_RETURN))
+    mean, std, skew, kurt = _log_moments(logs)
+    h = horizon_days
+    centre, spread = mean * h, std * math.sqrt(h)
+    skew_h, kurt_h = skew / math.sqrt(h), kurt / h
+    alpha = 1.0 - confidence
+    z = norm.ppf(alpha)
+    valid = True
+    if cornish_fisher:
+        valid = cornish_fisher_is_monotone(skew_h, kurt_h, confidence)
+    if cornish_fisher and valid:
+        var = -math.expm1(centre + spread * cornish_fisher_z(z, skew_h, kurt_h))
+        tail_z = norm.ppf(alpha * (np.arange(_TAIL_POINTS) + 0.5) / _TAIL_POINTS)
+        cvar = float(np.mean(-np.expm1(centre + spread * cornish_fisher_z(tail_z, skew_h, kurt_h))))
+        return var, min(max(cvar, var), 1.0), valid
+    var = -math.expm1(centre + spread * z)
+    # E[e^X | X < q] for X ~ N(centre, spread²): e^{centre + spread²/2} Φ(z − spread) / alpha
+    partial = math.exp(centre + spread * spread / 2 + norm.logcdf(z - spread) - math.log(alpha))
+    return var, 1.0 - partial, valid
+
+
+def reported_moment_risk(asset_returns: np.ndarray, weights: np.ndarray, confidence: float, horizon_days: int = 1,
+                         cornish_fisher: bool = False) -> RiskEstimate:
+    """Parametric or Cornish-Fisher VaR/CVaR as the tool reports them: possible numbers only.
+
+    * One day, figures within 100 % and (Cornish-Fisher) a monotone expansion: the classic linear
+      figures on simple returns (they equal empyrical / quantstats / riskfolio's).
+    * A long-only, unleveraged portfolio over more than one day, or whose one-day linear figure is
+      impossible (a loss above 100 %): the log-return model above, bounded by construction; its
+      components keep the linear model's Euler shares, scaled to the new totals.
+    * A Cornish-Fisher expansion that is not monotone over the tail (skew/kurtosis beyond its range):
+      the figure is meaningless, so the normal model is reported instead (`details["fallback"]`).
+    * Short or leveraged portfolios keep the linear figures: they can lose more than their equity.
+    `details["model"]` says which one ("linear" or "log").
+    """
+    weights = np.asarray(weights, dtype=float)
+    linear = _moment_risk(asset_returns, weights, confidence, horizon_days, cornish_fisher)
+    expansion_valid = linear.details.get("expansion_valid", True)
+    long_only = bool(np.all(weights >= 0) and weights.sum() <= 1.0 + 1e-9)
+    if not expansion_valid:
+        normal = _moment_risk(asset_returns, weights, confidence, horizon_days, False)
+        normal.details.update(linear.details, fallback="normal", expansion_valid=False)
+        linear = normal
+    linear.details["model"] = "linear"
+    impossible = linear.var > 1.0 or linear.cvar > 1.0
+    if not long_only or (horizon_days == 1 and not impossible):
+        return linear
+    portfolio = np.asarray(asset_returns, dtype=float) @ weights
+    use_cf = cornish_fisher and expansion_valid
+    var, cvar, log_valid = log_space_risk(portfolio, confidence, horizon_days, use_cf)
+    if use_cf and not log_valid:
+        var, cvar, _ = log_space_risk(portfolio, confidence, horizon_days, False)
+        linear.details["fallback"] = "normal"
+
+    def scaled(components: np.ndarray, old: float, new: float) -> np.ndarray:
+        return components * (new / old) if abs(old) > 1e-15 else np.zeros_like(components)
+
+    return RiskEstimate(var, cvar, scaled(linear.var_components, linear.var, var),
+                        scaled(linear.cvar_components, linear.cvar, cvar), scenarios=linear.scenarios,
+                        details={**linear.details, "model": "log"})

@@ -1,0 +1,81 @@
+"""Data-quality findings of a daily close panel: holes in a series and spike-and-revert outliers.
+
+Pure pandas/numpy. Found once per market (tools/indices/series.py memoises them) and reported as
+warnings by every tool whose window touches them, so a price typed ×10⁶ or a 60-day hole never
+moves a volatility silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+GAP_DAYS = 5  # crypto trades every day: five missing days in a row is a hole, not a holiday
+SPIKE_FACTOR = 3.0  # a close ×3 (or ÷3) from the previous one ...
+REVERT_SHARE = 0.8  # ... that the next close undoes by at least 80 % (in log terms)
+MIN_ANNUALISED_RETURNS = 30  # fewer daily returns make annualised figures noise (1.19e87 from 3 rows)
+
+
+@dataclass(frozen=True)
+class Finding:
+    symbol: str
+    first: pd.Timestamp  # the days the finding concerns
+    last: pd.Timestamp
+    text: str
+
+    def touches(self, start, end) -> bool:
+        return (start is None or self.last >= pd.Timestamp(start)) and (end is None or self.first <= pd.Timestamp(end))
+
+
+def _gaps(symbol: str, column: pd.Series) -> list[Finding]:
+    observed = np.flatnonzero(column.notna().to_numpy())
+    if observed.size < 2:
+        return []
+    steps = np.diff(observed) - 1  # missing days between consecutive observations
+    out = []
+    for k in np.flatnonzero(steps >= GAP_DAYS):
+        first, last = column.index[observed[k] + 1], column.index[observed[k + 1] - 1]
+        out.append(Finding(symbol, first, last,
+                           f"{symbol}: no prices {first.date()}..{last.date()} ({int(steps[k])} days): the move "
+                           "across the hole counts as one day, which understates volatility around it"))
+    return out
+
+
+def _spikes(symbol: str, column: pd.Series) -> list[Finding]:
+    prices = column.dropna()
+    if len(prices) < 3:
+        return []
+    logs = np.diff(np.log(prices.to_numpy(dtype=float)))
+    jump, back = logs[:-1], logs[1:]
+    limit = np.log(SPIKE_FACTOR)
+    hits = np.flatnonzero((np.abs(jump) >= limit) & (np.sign(back) == -np.sign(jump))
+                          & (np.abs(back) >= REVERT_SHARE * np.abs(jump)))
+    out = []
+    for k in hits:
+        day = prices.index[k + 1]
+        ratio = float(np.exp(jump[k]))
+        out.append(Finding(symbol, day, day,
+                           f"{symbol}: suspect close on {day.date()} ({ratio:.3g}× the day before, undone the next "
+                           "observation): likely a data error; returns and volatility around it are distorted"))
+    return out
+
+
+def find_problems(close: pd.DataFrame) -> dict[str, list[Finding]]:
+    """{symbol: findings} for every column with a gap or a spike-and-revert outlier."""
+    out: dict[str, list[Finding]] = {}
+    for symbol in close.columns:
+        column = close[symbol]
+        findings = _gaps(str(symbol), column) + _spikes(str(symbol), column)
+        if findings:
+            out[str(symbol)] = findings
+    return out
+
+
+def short_history_note(name: str, returns: int) -> str | None:
+    """The warning for annualised figures over fewer than MIN_ANNUALISED_RETURNS daily returns."""
+    if returns >= MIN_ANNUALISED_RETURNS:
+        return None
+    return (f"{name}: only {returns} daily returns in the window: annualised figures are not meaningful "
+            f"below {MIN_ANNUALISED_RETURNS} and are reported as null")
