@@ -257,7 +257,7 @@ class Chat:
     def _sessions(self) -> list[dict]:
         from indexdesk.memory.checkpoints import list_sessions
 
-        return list(list_sessions(self.ctx.settings.home))
+        return list(list_sessions(self.ctx.settings.home, self.ctx.settings.database_url))
 
     def cmd_cost(self, rest: str) -> None:
         usage = self.agent().usage_summary()

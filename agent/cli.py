@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "indexdesk.agent.commands.journal",
     "indexdesk.agent.commands.review",
     "indexdesk.agent.commands.strategy",
+    "indexdesk.agent.commands.portfolio",
 )
 
 EXAMPLES = """examples:

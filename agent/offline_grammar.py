@@ -85,6 +85,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "capital": ("amount", "notional", "portfolio_value", "budget"),
     "kind": ("side", "type", "action", "transaction_kind"),
     "symbol": ("asset", "name", "ticker"),
+    "year": ("tax_year", "calendar_year"),
     "quantity": ("qty", "units", "size"),
     "price": ("unit_price", "fill_price"),
 }
@@ -519,10 +520,16 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
         weights, used = pair_weights(clean_low, entities, numbers)
         if not weights and names:
             weights = [(name, 1.0 / len(names)) for name in names]
-        if not weights:
-            weights = list(DEFAULT_PORTFOLIO)
+        weights_param = param_schema(params, "weights")
+        if weights:
+            args["weights"] = Weights(tuple(weights))
+        elif weights_param is None or not (is_optional(weights_param)
+                                           or param_name(params, "weights") not in (params.get("required") or [])):
+            # The tool needs weights and has no fallback of its own: the tier template, said out loud.
+            args["weights"] = Weights(DEFAULT_PORTFOLIO)
             notes.append(DEFAULT_PORTFOLIO_NOTE)
-        args["weights"] = Weights(tuple(weights))
+        # else: the tool's own chain (explicit → ledger holdings → tier template) applies; its result's
+        # `origin` says which was used.
         if intent == "var":
             _var_args(args, low, clean_low, numbers, used, durations, params)
             windows = []
@@ -557,6 +564,16 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
                 args["strategy"] = strategy
         if quarter and intent in ("attribution", "gains"):
             args["quarter"] = quarter.value
+        if param_name(params, "year"):
+            year = re.search(r"\b(20\d\d)\b", low)
+            if year:
+                args["year"] = int(year.group(1))
+                windows = []
+            elif re.search(r"\bthis year\b|\bytd\b", low):
+                args["year"] = date.today().year
+                windows = []
+        if param_name(params, "symbol") and names and not param_name(params, "indices"):
+            args["symbol"] = names[0]
     if windows:
         args["window"] = as_window(windows[0].value)
     return args, notes, ""
@@ -669,12 +686,19 @@ def param_name(params: dict, canonical: str) -> str | None:
     for name in (canonical,) + SYNONYMS.get(canonical, ()):
         if name in properties:
             return name
+    if canonical == "weights":  # any list of {name, number} (set_targets' `indices`) takes weights
+        for name, schema in properties.items():
+            items = non_null(non_null(schema).get("items", {}))
+            props = items.get("properties", {})
+            if any(non_null(v).get("type") in ("number", "integer") for v in props.values()) \
+                    and any(non_null(v).get("type") == "string" for v in props.values()):
+                return name
     return None
 
 
 # ---------------------------------------------------------------- never guess silently
 
-_TOKEN_WITH_DIGIT = re.compile(r"[^\s,;]*\d[^\s,;]*")
+_TOKEN_WITH_DIGIT = re.compile(r"\$?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[^\s,;]*\d[^\s,;]*")
 _DEFAULT_IN_DESCRIPTION = re.compile(r"\(default ([^)]*)\)")
 
 
@@ -733,8 +757,8 @@ def unread_parts(text: str, args: dict, vocab: Vocabulary, intent: str, params: 
             if (isinstance(value, int) and (window_of_days(value) in strings or any(_close(value, n) for n in numbers))) \
                     or (isinstance(value, str) and any(value in s or s in value for s in strings)):
                 continue
-        else:
-            number = re.search(r"\d+(?:\.\d+)?", token)
+        if True:  # a number used as itself (a year, a quantity, a price) also counts as read
+            number = re.search(r"\d+(?:\.\d+)?", token.replace(",", ""))
             x = float(number.group()) if number else None
             if x is not None and any(_close(x, n) or _close(x / 100, n) for n in numbers):
                 continue

@@ -150,7 +150,7 @@ class AgentSession:
         self._cancel = threading.Event()
         self._store: SessionStore | None = None
         if persist:
-            self._store = SessionStore(self.settings.ensure_home())
+            self._store = SessionStore(self.settings.ensure_home(), self.settings.database_url)
             checkpointer = self._store.checkpointer()
         else:
             from langgraph.checkpoint.memory import InMemorySaver

@@ -42,7 +42,7 @@ SCHEMA_BUDGET = 2_500
 CHARS_PER_TOKEN = 3.5
 # What the selector aims for, leaving room for estimate error on unusual schemas.
 DEFAULT_BUDGET = 2_300
-MAX_TOOLS = 6
+MAX_TOOLS = 7
 MIN_TOOLS = 3
 # Tools within this much of the best score are worth their tokens; beyond MIN_TOOLS others are not.
 SCORE_MARGIN = 0.12
@@ -235,6 +235,17 @@ class ToolSelector:
             chosen.append(name)
             used += self.tokens[name]
             added += 1
+        # The best tool's category companions (log vs search journal, VaR vs stress): an ambiguous request
+        # most often means a sibling of the best match, so siblings that still fit come along.
+        if ranked:
+            category = self.specs[ranked[0]].category
+            for name in ranked:
+                if len(chosen) >= self.max_tools:
+                    break
+                if name not in chosen and self.specs[name].category == category \
+                        and used + self.tokens[name] <= self.budget:
+                    chosen.append(name)
+                    used += self.tokens[name]
         return Selection(names=chosen, scores=scores, estimated_tokens=used, forced=forced,
                          milliseconds=(time.perf_counter() - started) * 1000)
 

@@ -1,7 +1,9 @@
-"""Conversation checkpoints that survive the process: LangGraph checkpoints in SQLite under the data home.
+"""Conversation checkpoints that survive the process: LangGraph checkpoints in SQLite under the data home,
+or in PostgreSQL when the database URL is PostgreSQL (so several chat/HTTP processes share sessions).
 
-`HOME/sessions.sqlite` holds the checkpointer's tables (the messages of every session, by thread id)
-and a small `indexdesk_sessions` table with what `/sessions` shows: id, last use, turns, model.
+`HOME/sessions.sqlite` (or the PostgreSQL database) holds the checkpointer's tables (the messages of
+every session, by thread id) and a small `indexdesk_sessions` table with what `/sessions` shows:
+id, last use, turns, model.
 """
 
 from __future__ import annotations
@@ -47,10 +49,78 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class SessionStore:
-    """The sessions database of one data home; hands the LangGraph checkpointer out."""
+def is_postgres(database_url: str | None) -> bool:
+    return bool(database_url) and str(database_url).split(":", 1)[0].split("+", 1)[0] in ("postgresql", "postgres")
 
-    def __init__(self, home: Path | str):
+
+def libpq_url(database_url: str) -> str:
+    """A SQLAlchemy URL (postgresql+psycopg://…) as the conninfo psycopg takes (postgresql://…)."""
+    scheme, rest = database_url.split("://", 1)
+    return "postgresql://" + rest
+
+
+class PostgresSessionStore:
+    """Sessions in PostgreSQL: LangGraph's PostgresSaver plus the same small sessions table."""
+
+    def __init__(self, database_url: str):
+        import psycopg
+        from psycopg.rows import dict_row
+
+        conninfo = libpq_url(database_url)
+        # The checkpointer wants autocommit and dict rows; the sessions table gets its own connection.
+        self._saver_conn = psycopg.connect(conninfo, autocommit=True, prepare_threshold=0, row_factory=dict_row)
+        self._conn = psycopg.connect(conninfo, autocommit=True)
+        self._lock = threading.Lock()
+        with self._lock:
+            self._conn.execute(_SCHEMA)
+        self._saver = None
+
+    def checkpointer(self):
+        if self._saver is None:
+            from langgraph.checkpoint.postgres import PostgresSaver
+
+            self._saver = PostgresSaver(self._saver_conn)
+            self._saver.setup()
+        return self._saver
+
+    def touch(self, session_id: str, *, model: str | None = None, turn_done: bool = False) -> None:
+        now = _now()
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO indexdesk_sessions (id, created, last_used, turns, model) VALUES (%s, %s, %s, %s, %s) "
+                "ON CONFLICT(id) DO UPDATE SET last_used = excluded.last_used, "
+                "turns = indexdesk_sessions.turns + %s, model = COALESCE(excluded.model, indexdesk_sessions.model)",
+                (session_id, now, now, int(turn_done), model, int(turn_done)))
+
+    def sessions(self) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, created, last_used, turns, model FROM indexdesk_sessions ORDER BY last_used DESC, id"
+            ).fetchall()
+        return [dict(zip(("id", "created", "last_used", "turns", "model"), row)) for row in rows]
+
+    def delete(self, session_id: str) -> None:
+        self.checkpointer().delete_thread(session_id)
+        with self._lock:
+            self._conn.execute("DELETE FROM indexdesk_sessions WHERE id = %s", (session_id,))
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+            self._saver_conn.close()
+
+
+class SessionStore:
+    """The sessions database of one data home; hands the LangGraph checkpointer out.
+
+    `SessionStore(home, database_url=URL)` with a PostgreSQL URL returns a PostgresSessionStore."""
+
+    def __new__(cls, home: Path | str, database_url: str | None = None):
+        if is_postgres(database_url):
+            return PostgresSessionStore(database_url)  # type: ignore[return-value]
+        return super().__new__(cls)
+
+    def __init__(self, home: Path | str, database_url: str | None = None):
         self.path = Path(home) / SESSIONS_FILE
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # One connection shared by the checkpointer (which locks around its own use) and the
@@ -101,11 +171,12 @@ class SessionStore:
             self._conn.close()
 
 
-def list_sessions(home: Path | str) -> list[dict[str, Any]]:
-    """Saved sessions of a data home, most recently used first: id, created, last_used, turns, model."""
-    if not (Path(home) / SESSIONS_FILE).exists():
+def list_sessions(home: Path | str, database_url: str | None = None) -> list[dict[str, Any]]:
+    """Saved sessions of a data home (or PostgreSQL database), most recently used first: id, created,
+    last_used, turns, model."""
+    if not is_postgres(database_url) and not (Path(home) / SESSIONS_FILE).exists():
         return []
-    store = SessionStore(home)
+    store = SessionStore(home, database_url)
     try:
         return store.sessions()
     finally:

@@ -289,8 +289,9 @@ def test_sizing_scales_down_without_leverage(registry, real_ctx, real_prices):
     assert ratio == pytest.approx(levered["positions"][0]["weight"] / levered["positions"][1]["weight"], rel=1e-3)
 
 
-def test_sizing_needs_exactly_one_of_indices_or_weights(registry, real_ctx):
-    assert is_error(registry.call("size_positions", {"target_volatility": 0.3}, real_ctx))
+def test_sizing_takes_indices_or_weights_and_neither_means_the_ledger_or_template(registry, real_ctx):
+    neither = registry.call("size_positions", {"target_volatility": 0.3}, real_ctx)
+    assert not is_error(neither) and neither["origin"] == "tier template (ledger empty)"
     both = registry.call("size_positions", {"target_volatility": 0.3, "indices": ["BTC"], "weights": {"BTC": 1}},
                          real_ctx)
     assert is_error(both) and "either indices or weights" in both["error"]
@@ -306,5 +307,6 @@ def test_strict_openai_schemas_and_size(registry):
     schemas = openai_tools(registry)
     weights = next(s for s in schemas if s["function"]["name"] == "compute_var")["function"]["parameters"][
         "properties"]["weights"]
-    assert weights["type"] == "array" and weights["items"]["additionalProperties"] is False
+    weights = next(option for option in weights.get("anyOf", [weights]) if option.get("type") == "array")
+    assert weights["items"]["additionalProperties"] is False  # optional now: null means the ledger's holdings
     assert len(json.dumps(schemas)) / 4 < 2500  # a rough token bound for the four tools together

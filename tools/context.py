@@ -61,5 +61,7 @@ class ToolContext:
         if self.ledger is None:
             from indexdesk.memory.ledger import open_ledger
 
-            self.ledger = open_ledger(self.settings.ensure_home() / "ledger.sqlite")
+            target = self.settings.database_url or self.settings.ensure_home() / "ledger.sqlite"
+            self.ledger = open_ledger(target, method=self.settings.lot_method,
+                                      holding_days=self.settings.holding_period_days)
         return self.ledger

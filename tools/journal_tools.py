@@ -20,13 +20,13 @@ from indexdesk.tools.units import Count, OptionalMoney, OptionalPoints, Optional
 
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
-from indexdesk.tools.params import Day, NameList, Query, TagList, Text
+from indexdesk.tools.params import EARLIEST_MARKET_DAY, Day, NameList, Query, TagList, Text
 from indexdesk.tools.registry import tool
 from indexdesk.tools.journal_ledger import ProposedTransaction, ledger_for_entry
 
 log = logging.getLogger("indexdesk.journal")
 PROMPT = Path(__file__).resolve().parents[1] / "prompts" / "journal_extraction.md"
-EARLIEST_ENTRY_DAY = date(2009, 1, 3)  # Bitcoin's genesis block: no crypto decision is older
+EARLIEST_ENTRY_DAY = EARLIEST_MARKET_DAY
 KindName = Literal["decision", "thesis", "note", "lesson", "review"]
 
 

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded PersistentClient under home")
     embedding: str = Field("minilm-int8", description="minilm-int8 | openai:text-embedding-3-small | st:MODEL")
 
+    # Ledger
+    database_url: str | None = Field(None, description="ledger database URL (postgresql+psycopg://...); unset = SQLite HOME/ledger.sqlite")
+    lot_method: str = Field("fifo", description="default tax-lot method for sells: fifo | lifo | hifo")
+    holding_period_days: int = Field(365, description="days a lot must be held for a long-term gain")
+
     # Providers
     coingecko_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("COINGECKO_API_KEY", "INDEXDESK_COINGECKO_API_KEY"))
     coingecko_pro: bool = False

@@ -12,6 +12,7 @@ TOOL_MODULES: tuple[str, ...] = (
     "indexdesk.tools.strategy.tools",
     "indexdesk.tools.strategy.backtest_tools",
     "indexdesk.tools.strategy.harvest",
+    "indexdesk.tools.portfolio.tools",
 )
 
 

@@ -21,9 +21,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 UnitName = Literal["fraction", "ratio", "currency", "price", "quantity", "days", "count", "bps", "years", "score",
-                   "per_row", "pp"]
+                   "per_row", "pp", "label"]
 UNITS: tuple[str, ...] = ("fraction", "ratio", "currency", "price", "quantity", "days", "count", "bps", "years", "score",
-                          "per_row", "pp")
+                          "per_row", "pp", "label")
 
 
 def _unit(name: str) -> Any:
@@ -55,6 +55,8 @@ Years = Annotated[float, _unit("years")]
 # A relevance score or a 1–5 rating: a plain number with no unit to show.
 OptionalScore = Annotated[float | None, _unit("score")]
 Score = Annotated[float, _unit("score")]
+# A number that names something (a calendar year, a version): shown as written, never formatted.
+Label = Annotated[int, _unit("label")]
 # Percentage points: a change of a weight written as 5 for +5 pp (not a fraction).
 OptionalPoints = Annotated[float | None, _unit("pp")]
 # A row of mixed metrics (volatility next to Sharpe): the record's own `unit` field names the unit.
@@ -131,6 +133,8 @@ def format_value(value: float | int | None, unit: str | None, currency: str = "U
         return f"{sign}${body}" if currency.upper() == "USD" else f"{sign}{body} {currency.upper()}"
     if unit == "price":
         return f"{value:,.2f}" if abs(value) >= 1 else _significant(value)
+    if unit == "label":
+        return str(value)
     if unit in ("days", "count"):
         return str(int(round(value))) if float(value).is_integer() else _significant(value)
     if unit == "pp":

@@ -67,7 +67,8 @@ def _call(args: argparse.Namespace, tool_name: str) -> tuple[dict | None, int]:
 
 
 def _footer(console, result: dict) -> None:
-    console.print(f"[dim]source {result['source']}, as of {result.get('as_of')}[/]")
+    origin = f"holdings: {result['origin']}; " if result.get("origin") else ""
+    console.print(f"[dim]{origin}source {result['source']}, as of {result.get('as_of')}[/]")
     for warning in result.get("warnings") or []:
         console.print(f"[yellow]warning:[/] {warning}")
 

@@ -248,6 +248,19 @@ def _risk_checks(daily: "pd.Series", btc_daily: "pd.Series", var: float, risk, y
             for m, v, t, ok, b in rows]
 
 
+LEDGER_LINE = "ledger holdings (time-weighted)"
+
+
+def _ledger_line(ctx: "ToolContext", start: date, end: date, warnings: list[str]):
+    """The ledger's time-weighted return over the quarter (deposits are not returns), or None without a ledger."""
+    from indexdesk.tools.portfolio.performance import ledger_performance
+
+    performance = ledger_performance(ctx, start, end)
+    if performance is not None:
+        warnings += performance.warnings
+    return performance
+
+
 def build_review(ctx: "ToolContext", quarter_text: str, portfolio_value: float | None = None) -> QuarterReview:
     """Compute the review of one quarter (no files written)."""
     import pandas as pd
@@ -293,9 +306,13 @@ def build_review(ctx: "ToolContext", quarter_text: str, portfolio_value: float |
     portfolio_return = float(portfolio_total[0])
     lines = [_benchmark_line(n, bench_returns[n].dropna(), portfolio_return, year) for n in benchmark_names]
     lines.append(_benchmark_line("targets, buy-and-hold", held_daily, portfolio_return, year))
+    ledger = _ledger_line(ctx, data.start, data.end, warnings)  # what was really held, when the ledger has it
+    if ledger is not None:
+        lines.append(_benchmark_line(LEDGER_LINE, ledger.daily, portfolio_return, year))
     equity = pd.DataFrame({"targets, rebalanced": _wealth(daily, data.start),
                            "targets, buy-and-hold": _wealth(held_daily, data.start),
-                           **{n: _wealth(bench_returns[n].dropna(), data.start) for n in benchmark_names}}).ffill()
+                           **{n: _wealth(bench_returns[n].dropna(), data.start) for n in benchmark_names},
+                           **({LEDGER_LINE: _wealth(ledger.daily, data.start)} if ledger is not None else {})}).ffill()
     drawdown = equity.apply(_drawdown)
 
     contributions = [

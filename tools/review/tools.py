@@ -13,14 +13,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from indexdesk.tools.units import Count, Fraction
+from indexdesk.tools.units import Count, Fraction, OptionalFraction
 
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
 from indexdesk.tools.params import Window
 from indexdesk.tools.registry import tool
 from indexdesk.tools.review.outcomes import HORIZONS, DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate
-from indexdesk.tools.review.report import QuarterReview, RiskCheck, build_review
+from indexdesk.tools.review.report import LEDGER_LINE, QuarterReview, RiskCheck, build_review
 
 REPORT_FILE = "review.md"
 SUMMARY_FILE = "review.json"
@@ -61,6 +61,8 @@ class ReviewSummary(BaseModel):
     report_path: str = Field(description="folder with review.md and the PNG charts")
     files: list[str]
     narrated: bool = False
+    ledger_return: OptionalFraction = Field(None, description="time-weighted return of the ledger's real holdings "
+                                                          "(deposits are not returns); null without a ledger")
     source: str
     as_of: date | None
     warnings: list[str]
@@ -86,7 +88,9 @@ def summarize(review: QuarterReview, folder: Path, files: list[Path], narrated: 
                                         contribution=_round(c.contribution)) for c in review.contributions],
         risk=[r.model_copy(update={"value": _round(r.value), "btc": _round(r.btc)}) for r in review.risk],
         decisions=len(review.decisions), hit_rates=review.hit_rates, lessons=review.lessons,
-        report_path=str(folder), files=[p.name for p in files], narrated=narrated, source=review.source,
+        report_path=str(folder), files=[p.name for p in files], narrated=narrated,
+        ledger_return=next((_round(b.total_return) for b in review.benchmarks if b.name == LEDGER_LINE), None),
+        source=review.source,
         as_of=review.as_of, warnings=list(dict.fromkeys(review.warnings)))
 
 

@@ -77,6 +77,9 @@ class Holdings:
     weights: tuple[float, ...]
     portfolio_value: float
     origin: str = "explicit weights"
+    # From the ledger: (venue, each holding's fraction of its units kept there); empty otherwise.
+    venues: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def invested(self) -> float:
@@ -91,14 +94,51 @@ class Holdings:
         return self.weights[self.names.index(name)]
 
 
-def resolve_holdings(ctx: "ToolContext", weights: list[WeightItem], portfolio_value: float,
+DEFAULT_PORTFOLIO_VALUE = 100000.0
+
+
+def resolve_holdings(ctx: "ToolContext", weights: list[WeightItem] | None, portfolio_value: float | None,
                      warnings: list[str]) -> Holdings:
+    """The holdings a tool works on: explicit weights → the ledger's current holdings → the tier template.
+
+    `Holdings.origin` says which ("explicit weights" / "ledger as of YYYY-MM-DD" / "tier template
+    (ledger empty)"). A portfolio value given wins; otherwise the ledger's value, else 100,000.
+    """
+    if not weights:
+        return _implicit_holdings(ctx, portfolio_value, warnings)
+    return _explicit_holdings(ctx, weights, DEFAULT_PORTFOLIO_VALUE if portfolio_value is None else portfolio_value,
+                              warnings)
+
+
+def _implicit_holdings(ctx: "ToolContext", portfolio_value: float | None, warnings: list[str]) -> Holdings:
+    from dataclasses import replace
+
+    from indexdesk.tools.portfolio.holdings import current_holdings
+    from indexdesk.tools.targets import targets
+
+    held = current_holdings(ctx)
+    if held is not None:
+        warnings.extend(held.notes)
+        if portfolio_value is not None:
+            _check_value(portfolio_value)
+            held = replace(held, portfolio_value=float(portfolio_value))
+        return held
+    template = targets(ctx).weights()
+    value = DEFAULT_PORTFOLIO_VALUE if portfolio_value is None else portfolio_value
+    holdings = _explicit_holdings(ctx, [WeightItem(name=n, weight=w) for n, w in template.items()], value, warnings)
+    return replace(holdings, origin="tier template (ledger empty)")
+
+
+def _check_value(portfolio_value: float) -> None:
+    if not (isinstance(portfolio_value, (int, float)) and math.isfinite(portfolio_value) and portfolio_value > 0):
+        raise ToolError(f"portfolio_value must be a positive amount, got {portfolio_value}", field="portfolio_value")
+
+
+def _explicit_holdings(ctx: "ToolContext", weights: list[WeightItem], portfolio_value: float,
+                       warnings: list[str]) -> Holdings:
     """Explicit weights → Holdings: names resolved, repeats merged, percentages read as fractions."""
     from indexdesk.tools.indices.series import resolve_names
 
-    if not weights:
-        raise ToolError("no holdings given", hint='pass weights, e.g. [{"name": "BTC", "weight": 0.6}]',
-                        field="weights")
     if not (isinstance(portfolio_value, (int, float)) and math.isfinite(portfolio_value) and portfolio_value > 0):
         raise ToolError(f"portfolio_value must be a positive amount, got {portfolio_value}", field="portfolio_value")
     merged: dict[str, float] = {}

@@ -32,6 +32,7 @@ class VarComponent(BaseModel):
 
 
 class VarResult(Provenance):
+    origin: str = "explicit weights"  # or "ledger as of YYYY-MM-DD" / "tier template (ledger empty)"
     method: str
     confidence: Fraction
     horizon_days: Days
@@ -71,6 +72,7 @@ class ScenarioResult(BaseModel):
 
 
 class StressResult(Provenance):
+    origin: str = "explicit weights"  # or "ledger as of YYYY-MM-DD" / "tier template (ledger empty)"
     portfolio_value: Money
     cash_weight: Fraction
     scenarios: list[ScenarioResult]
@@ -94,6 +96,7 @@ class RollingCorrelation(BaseModel):
 
 
 class CorrelationResult(Provenance):
+    origin: str = "explicit names"  # or "ledger as of YYYY-MM-DD" / "tier template (ledger empty)"
     names: list[str]
     matrix: list[list[Ratio]] = Field(description="rows and columns in the order of names")
     average_correlation: Ratio
@@ -115,6 +118,7 @@ class SizedPosition(BaseModel):
 
 
 class SizingResult(Provenance):
+    origin: str = "explicit weights"  # or "ledger as of YYYY-MM-DD" / "tier template (ledger empty)"
     target_volatility: Fraction
     allow_leverage: bool
     positions: list[SizedPosition]

@@ -111,9 +111,20 @@ def replay(ctx: "ToolContext", holdings: "Holdings", scenario: str) -> ScenarioR
                        [(d.date() - start).days for d in path.index], [round(float(v), 4) for v in path])
 
 
-def exchange_failure(holdings: "Holdings", loss: float, share: float) -> ScenarioRun:
-    """Lose `loss` of the part (`share`) of each long holding kept on the failed venue."""
+def exchange_failure(holdings: "Holdings", loss: float, share: float, *, venue_shares: bool = False) -> ScenarioRun:
+    """Lose `loss` of the part (`share`) of each long holding kept on the failed venue.
+
+    With `venue_shares` and holdings from the ledger, the failed venue is the one holding the most
+    value, and each holding loses only what is kept there."""
     weights = np.asarray(holdings.weights)
+    if venue_shares and holdings.venues:
+        exposure = {venue: float(np.dot(np.clip(weights, 0, None), shares)) for venue, shares in holdings.venues}
+        venue = max(exposure, key=exposure.__getitem__)
+        kept = np.asarray(dict(holdings.venues)[venue])
+        shocks = np.where(weights > 0, -loss * kept, 0.0)
+        notes = [f"venue {venue} fails (it holds {exposure[venue]:.0%} of the portfolio, the most of any venue): "
+                 f"{loss:.0%} of what is kept there is lost; other venues and cash untouched"]
+        return ScenarioRun(instant_shock(weights, shocks), HYPOTHETICAL["exchange_failure"], notes=notes)
     shocks = np.where(weights > 0, -loss * share, 0.0)
     notes = [f"{loss:.0%} of the {share:.0%} of holdings kept on the venue is lost; cash assumed off the venue"]
     if (weights < 0).any():

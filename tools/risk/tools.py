@@ -75,19 +75,19 @@ def _tail_note(var: float, cvar: float, confidence: float, method: str) -> tuple
 
 
 @tool
-def compute_var(ctx: ToolContext, weights: WeightList, confidence: float = 0.95, horizon_days: int = 1,
+def compute_var(ctx: ToolContext, weights: WeightList | None = None, confidence: float = 0.95, horizon_days: int = 1,
                 method: Method = "historical", window: Window = "1y", buy_and_hold: bool = False,
-                portfolio_value: float = 100000.0, seed: Seed = 42) -> VarResult:
+                portfolio_value: float | None = None, seed: Seed = 42) -> VarResult:
     """Value at Risk and CVaR of a portfolio, with each holding's contribution.
 
     Args:
-        weights: holdings as [{"name": "BTC", "weight": 0.6}, ...]: indices or symbols; the remainder is cash.
+        weights: holdings as [{"name": "BTC", "weight": 0.6}, ...]; the remainder is cash; default: the ledger's holdings.
         confidence: between 0.5 and 0.9999, e.g. 0.95 or 0.99.
         horizon_days: loss horizon in days, 1 to 365.
         method: historical, parametric (normal), cornish_fisher (skew/kurtosis-adjusted) or monte_carlo.
         window: history used: 30d, 90d, 180d, 1y, 3y, ytd, all, or START:END dates.
         buy_and_hold: true = no rebalancing within the horizon; false = rebalanced daily.
-        portfolio_value: portfolio value in currency, for amounts.
+        portfolio_value: portfolio value for amounts (default: the ledger's, else 100000).
         seed: random seed of the Monte Carlo simulation.
     """
     from indexdesk.tools.risk import var_math
@@ -143,7 +143,7 @@ def compute_var(ctx: ToolContext, weights: WeightList, confidence: float = 0.95,
         tail_ratio=rounded(ratio, 3), tail_note=note, components=components, cash_weight=rounded(holdings.cash),
         start=data.start, end=data.end, observations=days, scenarios=estimate.scenarios,
         method_notes=_method_notes(method, horizon_days, buy_and_hold, estimate.scenarios, estimate.details),
-        source=data.market.label, as_of=data.market.as_of, warnings=warnings)
+        origin=holdings.origin, source=data.market.label, as_of=data.market.as_of, warnings=warnings)
 
 
 # ------------------------------------------------------------------ stress_test
@@ -178,18 +178,18 @@ def _scenario_result(name: str, run: "sc.ScenarioRun", holdings, value: float) -
 
 
 @tool
-def stress_test(ctx: ToolContext, weights: WeightList, scenarios: NameList | None = None,
+def stress_test(ctx: ToolContext, weights: WeightList | None = None, scenarios: NameList | None = None,
                 exchange_loss: float = 0.30, exchange_share: float = 1.0, shocks: ShockList | None = None,
-                portfolio_value: float = 100000.0) -> StressResult:
+                portfolio_value: float | None = None) -> StressResult:
     """Portfolio P&L in historical crises and hypothetical shocks, with the worst contributor.
 
     Args:
-        weights: holdings as [{"name": "BTC", "weight": 0.6}, ...]: indices or symbols; the remainder is cash.
+        weights: holdings as [{"name": "BTC", "weight": 0.6}, ...]; the remainder is cash; default: the ledger's holdings.
         scenarios: any of bear_2018, covid_crash_2020, luna_collapse_2022, ftx_collapse_2022, exchange_failure, tier_shock, custom; default all that apply.
         exchange_loss: fraction of the holdings on the failed venue that is lost (default 0.30).
-        exchange_share: fraction of the holdings kept on that venue (default 1.0).
+        exchange_share: fraction of the holdings kept on that venue (default 1.0, or the ledger's largest venue).
         shocks: moves for tier_shock (names core/satellite/speculative/cash) or custom (index or symbol), e.g. [{"name": "defi", "shock": -0.5}].
-        portfolio_value: portfolio value in currency, for amounts.
+        portfolio_value: portfolio value for amounts (default: the ledger's, else 100000).
     """
     warnings: list[str] = []
     holdings = resolve_holdings(ctx, weights, portfolio_value, warnings)
@@ -222,7 +222,7 @@ def stress_test(ctx: ToolContext, weights: WeightList, scenarios: NameList | Non
             if name in sc.REPLAYS:
                 run = sc.replay(ctx, holdings, name)
             elif name == "exchange_failure":
-                run = sc.exchange_failure(holdings, loss, share)
+                run = sc.exchange_failure(holdings, loss, share, venue_shares=exchange_share == 1.0)
             elif name == "tier_shock":
                 run = sc.tier_shock(ctx, holdings, tier_moves)
             else:
@@ -237,6 +237,7 @@ def stress_test(ctx: ToolContext, weights: WeightList, scenarios: NameList | Non
                         hint="choose hypothetical scenarios (exchange_failure, tier_shock, custom) or another source")
     worst = min(results, key=lambda r: r.pnl)
     return StressResult(portfolio_value=holdings.portfolio_value, cash_weight=rounded(holdings.cash),
+                        origin=holdings.origin,
                         scenarios=results, worst_scenario=worst.scenario if worst.pnl < 0 else None,
                         source=market.label, as_of=market.as_of, warnings=warnings)
 
@@ -267,12 +268,12 @@ def _pairs(matrix):
 
 
 @tool
-def analyze_correlation(ctx: ToolContext, indices: NameList, window: Window = "90d",
+def analyze_correlation(ctx: ToolContext, indices: NameList | None = None, window: Window = "90d",
                         rolling_pair: NameList | None = None, rolling_window: int = 30) -> CorrelationResult:
     """Correlation of indices or assets over a window, with redundant pairs flagged.
 
     Args:
-        indices: catalogue index names or asset symbols (2 to 20).
+        indices: catalogue index names or asset symbols (2 to 20); default: the ledger's holdings.
         window: 30d, 90d, 180d, 1y, 3y, ytd, all, or START:END dates.
         rolling_pair: two names whose rolling correlation to show, e.g. ["BTC", "ETH"].
         rolling_window: days in each rolling correlation (5 to 365).
@@ -281,7 +282,12 @@ def analyze_correlation(ctx: ToolContext, indices: NameList, window: Window = "9
     from indexdesk.tools.risk import correlation_math as cm
     from indexdesk.tools.risk.stress_math import compact_path
 
-    names = resolve_names(ctx, indices)
+    origin = "explicit names"
+    if indices:
+        names = resolve_names(ctx, indices)
+    else:  # what is held (the ledger), else the tier template; cash has no series
+        held = resolve_holdings(ctx, None, None, [])
+        names, origin = list(held.names)[:MAX_SERIES], held.origin
     if not 2 <= len(names) <= MAX_SERIES:
         raise ToolError(f"give 2 to {MAX_SERIES} distinct indices or assets, got {len(names)}", field="indices")
     data = window_returns(ctx, names, window, min_days=3)
@@ -320,7 +326,7 @@ def analyze_correlation(ctx: ToolContext, indices: NameList, window: Window = "9
         names=names, matrix=[[rounded(v, 3) for v in row] for row in matrix.to_numpy()],
         average_correlation=rounded(average, 3), same_bet=[note(p) for p in same[:10]],
         diversifiers=[note(p) for p in diversifiers[:10]], suggestions=_suggestions(same, diversifiers, average, matrix),
-        rolling=rolling, start=data.start, end=data.end, observations=len(data.returns),
+        rolling=rolling, origin=origin, start=data.start, end=data.end, observations=len(data.returns),
         source=data.market.label, as_of=data.market.as_of, warnings=warnings)
 
 
@@ -335,7 +341,7 @@ def size_positions(ctx: ToolContext, target_volatility: float, indices: NameList
     Args:
         target_volatility: annualised volatility each position is sized to, e.g. 0.4 for 40%.
         indices: names to size from equal weights (give this or weights).
-        weights: current holdings [{"name": "BTC", "weight": 0.6}, ...] to resize (give this or indices).
+        weights: holdings [{"name": "BTC", "weight": 0.6}, ...] to resize; neither given: the ledger's holdings.
         lookback: window for realised volatility: 30d, 90d, 180d, 1y, or START:END dates.
         allow_leverage: allow weights summing above 1 (borrowing); default scales down to at most 1.
     """
@@ -347,11 +353,11 @@ def size_positions(ctx: ToolContext, target_volatility: float, indices: NameList
     target = read_fraction(target_volatility, "target_volatility", "target_volatility", warnings, low=0.0, high=5.0)
     if target <= 0:
         raise ToolError("target_volatility must be above 0, e.g. 0.4 for 40% a year", field="target_volatility")
-    if bool(indices) == bool(weights):
-        raise ToolError("give either indices or weights (not both, not neither)",
+    if indices and weights:
+        raise ToolError("give either indices or weights (not both)",
                         hint='e.g. indices=["BTC", "defi"] or weights=[{"name": "BTC", "weight": 0.6}]',
                         field="indices")
-    if weights:
+    if weights or not indices:
         holdings = resolve_holdings(ctx, weights, 1.0, warnings)
     else:
         names = resolve_names(ctx, indices)
@@ -379,5 +385,6 @@ def size_positions(ctx: ToolContext, target_volatility: float, indices: NameList
     return SizingResult(target_volatility=target, allow_leverage=allow_leverage, positions=positions,
                         invested=rounded(float(sizing.weights.sum())), cash=rounded(sizing.cash),
                         scale=rounded(sizing.scale), portfolio_volatility=rounded(port_vol, 4), notes=notes,
+                        origin=holdings.origin,
                         start=data.start, end=data.end, source=data.market.label, as_of=data.market.as_of,
                         warnings=warnings)

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError, unknown_name
+from indexdesk.tools.params import EARLIEST_MARKET_DAY, LATEST_DAY
 from indexdesk.tools.registry import tool
 from indexdesk.tools.risk.inputs import WeightList
 from indexdesk.tools.strategy import backtest_math as bm
@@ -34,9 +35,13 @@ def read_date(text: str | None, field_name: str) -> date | None:
     if text is None or not str(text).strip():
         return None
     try:
-        return date.fromisoformat(str(text).strip())
+        day = date.fromisoformat(str(text).strip())
     except ValueError:
         raise ToolError(f"{field_name} {str(text)[:20]!r} is not a date (YYYY-MM-DD)", field=field_name) from None
+    if not EARLIEST_MARKET_DAY <= day < LATEST_DAY:
+        raise ToolError(f"{field_name} {day} is outside any market history",
+                        hint=f"give a date from {EARLIEST_MARKET_DAY} on", field=field_name)
+    return day
 
 
 def read_window(start: str | None, end: str | None) -> tuple[date | None, date | None]:

@@ -1,0 +1,143 @@
+"""Ledger benchmarks on SQLite and PostgreSQL in the same run, beside a plain bulk load as the floor.
+
+    python bench/bench_ledger.py            # prints the table; paste into docs/performance.md
+
+* Import of 100,000 transactions (native CSV → parse, check every row, replay the lots, insert rows,
+  lots and closings in one transaction). Peer: pandas.read_csv + DataFrame.to_sql of the same file
+  (no checks, no lots) into the same database — the floor a bulk load costs.
+* get_portfolio over 5 years of daily history for 20 positions (36,520 buys, 1,826 sells): median
+  of warm calls through the registry (prices and the materialised book cached, the version row read
+  each call). Peer: one GROUP BY over the lots table with SQLAlchemy Core.
+The PostgreSQL server is a throwaway one (tests/postgres_server.py: initdb + pg_ctl in a temp dir).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from indexdesk.tools.context import ToolContext  # noqa: E402
+from indexdesk.tools.portfolio.importer import import_text  # noqa: E402
+from indexdesk.tools.settings import Settings  # noqa: E402
+from indexdesk.tools.toolbox import default_registry  # noqa: E402
+
+SYMBOLS = ["BTC", "ETH", "BNB", "SOL", "XRP", "ADA", "AVAX", "DOT", "TRX", "ATOM",
+           "NEAR", "ALGO", "LINK", "UNI", "AAVE", "DOGE", "LTC", "XLM", "HBAR", "ICP"]
+
+
+def history_csv(rows: int, start: date, symbols: list[str]) -> str:
+    """`rows` transactions over consecutive days: each symbol bought every day, a fifth sold every 20th."""
+    lines = ["date,kind,symbol,quantity,price,fee,venue"]
+    day, i = 0, 0
+    while i < rows:
+        when = start + timedelta(days=day)
+        for n, symbol in enumerate(symbols):
+            if i >= rows:
+                break
+            if day % 20 == 19 and n == day % len(symbols):
+                lines.append(f"{when},sell,{symbol},0.5,{100 + n},0.1,binance")
+            else:
+                lines.append(f"{when},buy,{symbol},0.1,{100 + n + day % 7},0.01,{'binance' if n % 2 else 'kraken'}")
+            i += 1
+        day += 1
+    return "\n".join(lines) + "\n"
+
+
+def five_year_csv() -> str:
+    start = date(2021, 10, 31)
+    lines = ["date,kind,symbol,quantity,price,fee,venue"]
+    for d in range(1826):
+        when = start + timedelta(days=d)
+        for n, symbol in enumerate(SYMBOLS):
+            lines.append(f"{when},buy,{symbol},0.1,{100 + n},0.01,binance")
+        lines.append(f"{when},sell,{SYMBOLS[d % 20]},0.05,{120 + d % 20},0.01,binance")
+    return "\n".join(lines) + "\n"
+
+
+def bench_import(url: str, text: str, home: Path) -> float:
+    ctx = ToolContext(Settings(home=home, database_url=url))
+    ctx.ledger_store()
+    start = time.perf_counter()
+    report = import_text(ctx, text)
+    elapsed = time.perf_counter() - start
+    assert report.ok, report.rejected[:3]
+    return elapsed
+
+
+def bench_peer_import(url: str, csv_path: Path) -> float:
+    import pandas as pd
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    start = time.perf_counter()
+    frame = pd.read_csv(csv_path)
+    frame.to_sql("peer_transactions", engine, if_exists="replace", index=False, chunksize=10_000)
+    elapsed = time.perf_counter() - start
+    engine.dispose()
+    return elapsed
+
+
+def bench_portfolio(url: str, home: Path, text: str, repeat: int = 30) -> tuple[float, float, float]:
+    from sqlalchemy import func, select
+
+    from indexdesk.memory.ledger.models import LotRow
+
+    ctx = ToolContext(Settings(home=home, database_url=url))
+    assert import_text(ctx, text).ok
+    registry = default_registry()
+    start = time.perf_counter()
+    first = registry.call("get_portfolio", {}, ctx)
+    cold = time.perf_counter() - start
+    assert "error" not in first and len(first["positions"]) == 20, first
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        registry.call("get_portfolio", {}, ctx)
+        times.append(time.perf_counter() - start)
+    engine = ctx.ledger_store().engine
+    peer = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        with engine.connect() as connection:
+            connection.execute(select(LotRow.symbol, LotRow.venue, func.count()).group_by(LotRow.symbol,
+                                                                                          LotRow.venue)).all()
+        peer.append(time.perf_counter() - start)
+    return cold * 1000, statistics.median(times) * 1000, statistics.median(peer) * 1000
+
+
+def main() -> None:
+    from postgres_server import PostgresServer, pg_bin
+
+    root = Path(tempfile.mkdtemp(prefix="bench-ledger-"))
+    big = history_csv(100_000, date(2010, 1, 1), SYMBOLS)
+    csv_path = root / "100k.csv"
+    csv_path.write_text(big)
+    daily = five_year_csv()
+    backends = [("SQLite", lambda name: f"sqlite:///{root / name}.sqlite")]
+    server = None
+    if pg_bin() is not None:
+        server = PostgresServer(pg_bin()).start()
+        backends.append(("PostgreSQL 15", lambda name: server.new_database()))
+    try:
+        print("| backend | import 100k (s) | peer to_sql (s) | get_portfolio cold (ms) | warm median (ms) | "
+              "peer GROUP BY (ms) |")
+        print("|---|---|---|---|---|---|")
+        for label, url_for in backends:
+            seconds = bench_import(url_for("import"), big, root / f"home-{label[:2]}")
+            peer = bench_peer_import(url_for("peer"), csv_path)
+            cold, warm, group_by = bench_portfolio(url_for("portfolio"), root / f"home-p-{label[:2]}", daily)
+            print(f"| {label} | {seconds:.2f} | {peer:.2f} | {cold:.0f} | {warm:.1f} | {group_by:.1f} |", flush=True)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""Result models of the portfolio tools; every number declares its unit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from indexdesk.tools.units import (Count, Label, Days, Fraction, Money, OptionalFraction, OptionalMoney, OptionalPrice,
+                                   Quantity)
+
+
+class PositionLine(BaseModel):
+    name: str
+    tier: str
+    sleeve: str = Field(description="index, coin, yield, hedge or stablecoin")
+    venue: str
+    units: Quantity
+    price: OptionalPrice = None
+    value: OptionalMoney = None
+    weight: OptionalFraction = None
+    target: OptionalFraction = None
+    drift: OptionalFraction = Field(None, description="weight minus target")
+    cost_basis: Money
+    unrealized_pnl: OptionalMoney = None
+
+
+class TierLine(BaseModel):
+    tier: str
+    weight: Fraction
+    target: Fraction = Field(description="sum of the tier's index targets")
+    low: OptionalFraction = None
+    high: OptionalFraction = None
+    status: str = Field(description="within, below or above the tier's range")
+
+
+class PortfolioResult(BaseModel):
+    as_of: date
+    currency: str
+    total_value: Money
+    cash: Money
+    cost_basis: Money
+    unrealized_pnl: Money
+    positions: list[PositionLine]
+    tiers: list[TierLine]
+    sleeves: dict[str, Fraction] = Field(default_factory=dict, description="weight by sleeve (70/30 index-plus)")
+    unpriced: list[str] = Field(default_factory=list, description="held but without a price: not valued")
+    band: Fraction = Field(description="rebalancing band: drift beyond it is flagged")
+    out_of_band: list[str] = Field(default_factory=list)
+    source: str
+    warnings: list[str] = Field(default_factory=list)
+
+
+class LotLine(BaseModel):
+    lot_id: str
+    symbol: str
+    venue: str
+    acquired: date
+    units: Quantity
+    cost_basis: Money
+    value: OptionalMoney = None
+    unrealized_pnl: OptionalMoney = None
+    days_held: Days
+    long_term: bool
+
+
+class LotsResult(BaseModel):
+    method: str = Field(description="default lot method for sells")
+    holding_period_days: Days
+    lots: list[LotLine]
+    shown: Count
+    total: Count
+    cost_basis: Money
+    unrealized_pnl: OptionalMoney = None
+    as_of: date
+    source: str
+    warnings: list[str] = Field(default_factory=list)
+
+
+class GainLine(BaseModel):
+    symbol: str
+    short_term: Money
+    long_term: Money
+    proceeds: Money
+    cost_basis: Money
+
+
+class GainsResult(BaseModel):
+    year: Label
+    method: str
+    holding_period_days: Days
+    short_term: Money
+    long_term: Money
+    total: Money
+    proceeds: Money
+    cost_basis: Money
+    closings: Count
+    by_symbol: list[GainLine]
+    currency: str
+    warnings: list[str] = Field(default_factory=list)
+
+
+class RecordResult(BaseModel):
+    tx_id: str
+    added: bool = Field(description="false when the same id was already recorded")
+    summary: str
+    units_held: Quantity = Field(description="units of the symbol held after it, all venues")
+    warnings: list[str] = Field(default_factory=list)
+
+
+class IndexTarget(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=40)
+    weight: Fraction
+
+
+class TierRange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tier: str = Field(max_length=20)
+    low: float
+    high: float
+
+    @field_validator("tier")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.strip().lower()
+
+
+class TargetsResult(BaseModel):
+    indices: list[IndexTarget]
+    tiers: list[TierLine]
+    band: Fraction
+    origin: str = Field(description="where the index targets come from")
+    warnings: list[str] = Field(default_factory=list)
