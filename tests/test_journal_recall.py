@@ -9,6 +9,7 @@ from indexdesk.memory.journal.evaluation import load_eval_set, plain_vector_rank
 from indexdesk.memory.journal.store import open_journal
 
 EVAL_SET = Path(__file__).resolve().parents[1] / "bench" / "journal_eval_set.jsonl"
+HELD_OUT_B = EVAL_SET.with_name("journal_eval_heldout_b.jsonl")  # written after the pipeline was frozen
 
 
 @pytest.fixture(scope="module")
@@ -30,13 +31,21 @@ def test_labelled_set_is_big_enough():
 
 def test_hybrid_beats_plain_embeddings_and_finds_direct_queries(evaluation):
     store, entries, queries = evaluation
-    hybrid = recall_at_k(store_rankings(store, queries), queries)
+    hybrid = recall_at_k(store_rankings(store, queries, min_score=0), queries)
     plain = recall_at_k(plain_vector_rankings(store.embedder, entries, queries), queries)
-    lexical = recall_at_k(store_rankings(store, queries, use_vector=False), queries)
     assert hybrid["direct"] >= 0.9
-    # measured on the 40 paraphrase queries: plain MiniLM 0.356, lexical+tags 0.481, hybrid 0.606
-    # (vector list weighted 1.5 in the fusion). One relevant entry is worth ~0.025 here, so the floor
-    # leaves room for one rank flip from int8 arithmetic on another CPU.
-    assert hybrid["paraphrase"] >= plain["paraphrase"] + 0.2
-    assert hybrid["paraphrase"] >= lexical["paraphrase"] + 0.08
-    assert hybrid["paraphrase"] >= 0.58
+    # measured on the 40 paraphrase queries (the tuning set): plain MiniLM 0.356, hybrid 0.800. One
+    # relevant entry is worth ~0.025 here, so the floor leaves room for a rank flip from int8
+    # arithmetic on another CPU.
+    assert hybrid["paraphrase"] >= plain["paraphrase"] + 0.35
+    assert hybrid["paraphrase"] >= 0.75
+
+
+def test_held_out_paraphrase_recall(tmp_path):
+    entries, queries = load_eval_set(HELD_OUT_B)
+    store = open_journal(tmp_path, embedding="minilm-int8")
+    store.add_many(copy.deepcopy(entries))
+    hybrid = recall_at_k(store_rankings(store, queries, min_score=0), queries)
+    store.close()
+    # measured 0.682 on its 22 paraphrase questions (one is worth 0.045); the goal is 0.65
+    assert hybrid["paraphrase"] >= 0.63 and hybrid["direct"] >= 0.9

@@ -15,6 +15,7 @@ import pytest
 from indexdesk.memory.journal.errors import JournalError
 from indexdesk.memory.journal.models import JournalEntry, Position
 from indexdesk.memory.journal.store import JournalStore, open_journal
+from indexdesk.memory.journal.views import N_VIEWS
 
 
 def entry(text, day, **fields):
@@ -108,7 +109,31 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_chroma_server_is_a_setting_away(tmp_path):
+def _vector_path_follows_edits_and_filters(store):
+    """The same checks for either mode: every vector result comes from Chroma."""
+    texts = ["Sold memecoins in a panic", "Bought DeFi calmly", "Rebalanced back to target weights",
+             "Hedged BTC with puts before CPI", "Held layer-1 through the crash", "Rotated gaming into AI"]
+    added = [store.add(entry(t, day, kind="note" if day % 2 else "decision")) for day, t in enumerate(texts, start=1)]
+    assert store.index.count() == N_VIEWS * len(texts)
+    hits = store.search("sold memecoins in a panic", use_lexical=False, min_score=0)
+    assert hits[0].entry.id == added[0].id and hits[0].similarity > 0.5
+    # an edit replaces the entry's records; no stale vector and no duplicate id
+    store.edit(added[0].id, text="Bought BTC calmly on a quiet day")
+    ids = [h.entry.id for h in store.search("Bought BTC calmly on a quiet day", k=10, use_lexical=False, min_score=0)]
+    assert ids[0] == added[0].id and len(ids) == len(set(ids)) == 6
+    assert store.index.count() == N_VIEWS * len(texts)
+    # date and kind filters are applied from the log, as allowed ids
+    only = store.search("sold in a panic", start=date(2026, 1, 2), end=date(2026, 1, 4), kinds=["decision"],
+                        use_lexical=False, min_score=0)
+    assert sorted(h.entry.id for h in only) == sorted([added[1].id, added[3].id])
+    return added
+
+
+def test_vector_search_goes_through_chroma_and_follows_edits_and_filters(store):
+    _vector_path_follows_edits_and_filters(store)
+
+
+def test_chroma_server_mode_same_interface_and_rebuilt_when_out_of_sync(tmp_path):
     chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
     if not Path(chroma).exists():
         pytest.skip("the chroma CLI is not installed")
@@ -127,48 +152,35 @@ def test_chroma_server_is_a_setting_away(tmp_path):
             pytest.skip("chroma run did not start within 30 s")
         url = f"http://127.0.0.1:{port}"
         store = open_journal(tmp_path / "client", chroma_url=url, embedding="hash:64")
-        a = store.add(entry("Hedged with BTC puts before the ETF decision", 4, kind="decision", action="hedge"))
-        assert [h.entry.id for h in store.search("puts", use_lexical=False)] == [a.id]
+        added = _vector_path_follows_edits_and_filters(store)
         store.close()
+        assert not (tmp_path / "client" / "journal" / "chroma").exists()  # nothing embedded on the side
         import chromadb
 
-        remote = chromadb.HttpClient(host="127.0.0.1", port=port).get_collection("indexdesk-journal")
-        assert remote.get(ids=[a.id])["ids"] == [a.id]
-        assert remote.metadata["embedding_model"] == "hash-64"
+        remote = chromadb.HttpClient(host="127.0.0.1", port=port)
+        collection = remote.get_collection("indexdesk-journal")
+        assert collection.get(ids=[f"{added[1].id}#0"])["ids"] == [f"{added[1].id}#0"]
+        assert collection.metadata["embedding_model"] == "hash-64"
+        collection.delete(ids=[f"{added[5].id}#0", f"{added[5].id}#1"])  # the server lost entries
+        store = open_journal(tmp_path / "client", chroma_url=url, embedding="hash:64")
+        notices = store.take_notices()
+        assert len(notices) == 1 and "rebuilt from the log" in notices[0] and store.take_notices() == []
+        assert store.index.count() == N_VIEWS * 6
+        assert store.search("Rotated gaming into AI", use_lexical=False)[0].entry.id == added[5].id
+        store.close()
     finally:
         server.terminate()
         server.wait(timeout=20)
+    with pytest.raises(JournalError) as failure:
+        open_journal(tmp_path / "client", chroma_url=url, embedding="hash:64")
+    assert "INDEXDESK_CHROMA_URL" in failure.value.hint
 
 
-def test_in_process_vector_search_matches_chroma_and_follows_edits_and_filters(store):
-    texts = ["Sold memecoins in a panic", "Bought DeFi calmly", "Rebalanced back to target weights",
-             "Hedged BTC with puts before CPI", "Held layer-1 through the crash", "Rotated gaming into AI"]
-    added = [store.add(entry(t, day, kind="note" if day % 2 else "decision")) for day, t in enumerate(texts, start=1)]
-    vector = store.embedder.embed(["sold in a panic"])[0]
-    chroma = store.index.query(vector, 6, None)
-    exact = store._vector_search(vector, 6, None, None, None, None, None)
-    assert [i for i, _ in exact] == [i for i, _ in chroma]  # exact cosine, same order as Chroma's HNSW here
-    assert [round(s, 5) for _, s in exact] == [round(s, 5) for _, s in chroma]
-    # an edit replaces the entry's row; no stale vector and no duplicate id
-    store.edit(added[0].id, text="Bought BTC calmly on a quiet day")
-    ids = [i for i, _ in store._vector_search(store.embedder.embed(["Bought BTC calmly on a quiet day"])[0], 10,
-                                              None, None, None, None, None)]
-    assert ids[0] == added[0].id and len(ids) == len(set(ids)) == 6
-    # date and kind filters, as Chroma applies them
-    only = store._vector_search(vector, 10, date(2026, 1, 2), date(2026, 1, 4), ["decision"], None, None)
-    assert sorted(i for i, _ in only) == sorted([added[1].id, added[3].id])
-
-
-def test_a_large_journal_does_not_rank_on_terms_most_entries_share(store, monkeypatch):
-    import indexdesk.memory.journal.store as store_module
-
+def test_a_large_journal_does_not_rank_on_terms_most_entries_share(store):
     store.add_many([entry(f"sold some bitcoin, note {i}", 1 + i % 28) for i in range(16)]
                    + [entry("sold the zebra position in a hurry", 3), entry("bought zebra dips", 4)])
-    store.search("warm up", k=1)  # catches the vector matrix up: its size is the journal's
-    terms = ['body:"sold"', 'body:"zebra"']
-    assert store._selective_terms(terms) == terms  # a small journal ranks on every term
-    monkeypatch.setattr(store_module, "PRUNE_FROM_ENTRIES", 10)
-    assert store._selective_terms(terms) == ['body:"zebra"']  # "sold" is in 17 of 18 entries
+    assert store._selective_terms(['body:"sold"', 'body:"zebra"']) == ['body:"zebra"']  # "sold" is in 17 of 18
     assert store._selective_terms(['body:"sold"', 'body:"bitcoin"']) == ['body:"bitcoin"']  # rarest kept if all common
+    assert store._selective_terms(['body:"zebra"', 'body:"dips"']) == ['body:"zebra"', 'body:"dips"']
     top = store.search("sold zebra", k=2, use_vector=False)
     assert {hit.entry.text for hit in top} == {"sold the zebra position in a hurry", "bought zebra dips"}

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from indexdesk.tools.units import Count, OptionalMoney, OptionalPoints, OptionalPrice, OptionalQuantity, OptionalScore, Score
+from indexdesk.tools.units import Count, OptionalMoney, OptionalPoints, OptionalPrice, OptionalQuantity, OptionalScore, Ratio
 
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
@@ -27,6 +27,7 @@ from indexdesk.tools.journal_ledger import ProposedTransaction, ledger_for_entry
 log = logging.getLogger("indexdesk.journal")
 PROMPT = Path(__file__).resolve().parents[1] / "prompts" / "journal_extraction.md"
 EARLIEST_ENTRY_DAY = EARLIEST_MARKET_DAY
+QUERY_PROMPT = PROMPT.with_name("journal_query.md")
 KindName = Literal["decision", "thesis", "note", "lesson", "review"]
 
 
@@ -214,8 +215,7 @@ class LoggedEntry(BaseModel):
 
 
 class SearchHitView(JournalEntryView):
-    score: Score
-    similarity: OptionalScore = None
+    score: Ratio = Field(description="relevance 0-1: meaning and shared words")
 
 
 class JournalSearchResult(BaseModel):
@@ -285,7 +285,9 @@ def log_journal_entry(ctx: ToolContext, text: Text, kind: KindName | None = None
     except ValidationError as exc:
         raise ToolError(f"invalid entry: {exc.errors(include_url=False)[0]['msg']}", field="text") from None
     with journal_errors():
-        stored = ctx.journal_store().add(entry)
+        store = ctx.journal_store()
+        stored = store.add(entry)
+    warnings += store.take_notices()
     understood = parsed.understood + ([f"date: {day}"] if not any(u.startswith("date") for u in parsed.understood) else [])
     return LoggedEntry(id=stored.id, understood=understood, entry=stored.model_dump(mode="json", exclude={"text"}),
                        extraction=how, market_context=context and {**context, "as_of": str(context["as_of"])},
@@ -317,9 +319,22 @@ def search_journal(ctx: ToolContext, query: Query, start: Day | None = None, end
     with journal_errors():
         store = ctx.journal_store()
         hits = store.search(query, start=first, end=last, kinds=list(kinds) if kinds else None, names=names,
-                            tags=[t.lower() for t in tags] if tags else None, k=k)
+                            tags=[t.lower() for t in tags] if tags else None, k=k,
+                            rewriter=query_rewriter(ctx.model) if ctx.model is not None else None)
         total = store.count()
-    views = [entry_view(h.entry, SearchHitView, score=h.score, similarity=h.similarity) for h in hits]
-    if not views:
-        warnings.append("no journal entry matched" + (" these filters" if any((start, end, kinds, indices, tags)) else ""))
-    return JournalSearchResult(query=query, hits=views, total_entries=total, warnings=warnings)
+    warnings += store.take_notices()
+    views = [entry_view(h.entry, SearchHitView, score=h.score) for h in hits]
+    if not views and total:
+        warnings.append("nothing in the journal matches" + (" these filters" if any((start, end, kinds, indices, tags))
+                                                             else " (no entry is relevant enough)"))
+    return JournalSearchResult(query=query[:200], hits=views, total_entries=total, warnings=warnings)
+
+
+def query_rewriter(model):
+    """A search query rewritten by the chat model in a journal's own words (one more phrasing to embed)."""
+    def rewrite(query: str) -> str | None:
+        reply = model.invoke([("system", QUERY_PROMPT.read_text()), ("user", query[:500])])
+        content = reply.content if isinstance(reply.content, str) else str(reply.content)
+        return " ".join(content.split())[:300] or None
+
+    return rewrite

@@ -61,7 +61,10 @@ def _store(args):
 
     ctx = make_context(args)
     with journal_errors():
-        return ctx, ctx.journal_store()
+        store = ctx.journal_store()
+    for notice in store.take_notices():
+        print(f"notice: {notice}", file=sys.stderr)
+    return ctx, store
 
 
 def _call(args, name: str, arguments: dict) -> dict:
@@ -102,7 +105,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     for hit in result["hits"]:
         what = " ".join(x for x in (hit["kind"], hit.get("action") or "", ",".join(hit["indices"])) if x)
-        print(f"{hit['date']}  {hit['id']}  score {hit['score']:.4f}  [{what}]")
+        print(f"{hit['date']}  {hit['id']}  relevance {hit['score']:.2f}  [{what}]")
         print(f"    \"{hit['text']}\"")
     for warning in result.get("warnings") or []:
         print(f"warning: {warning}", file=sys.stderr)
@@ -195,5 +198,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         store = JournalStore.open_for_reindex(settings.ensure_home() / "journal", embedder, settings.chroma_url)
         with progress("re-embedding the journal") as bar:
             count = store.reindex(ProgressEmbedder(embedder, bar))
+    for notice in store.take_notices():
+        print(f"notice: {notice}", file=sys.stderr)
     print(f"re-embedded {count} entries with {embedder.model_id}")
     return 0

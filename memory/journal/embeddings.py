@@ -12,6 +12,18 @@
   exercise storage (crash safety, concurrency) and must not spend seconds embedding.
 
 chromadb's own default embedding function downloads a model at run time; it is never used.
+
+The contract an embedder meets (`Embedder`; any object with these attributes works):
+
+* ``model_id``: recorded in the log and the Chroma collection; a store refuses a different one
+  (vectors of different models never mix: `indexdesk journal reindex` re-embeds instead);
+* ``dimension`` and ``embed(texts) -> (n, dimension)`` float32, L2-normalised rows;
+* optional ``query_prefix`` / ``passage_prefix``: put before search queries / stored texts. e5-style
+  models need them (``"query: "`` / ``"passage: "``), bge wants an instruction before queries;
+  `st:` models whose name says e5 or bge get them automatically, others none;
+* optional ``similarity_floor`` / ``similarity_ceiling``: the cosine similarity of unrelated text
+  and of a close paraphrase for this model, which map a hit's similarity onto the 0-1 relevance
+  (defaults 0.2 / 0.75, MiniLM's range).
 """
 
 from __future__ import annotations
@@ -39,6 +51,26 @@ class Embedder(Protocol):
     dimension: int
 
     def embed(self, texts: list[str]) -> np.ndarray: ...  # (n, dimension) float32, L2-normalised
+
+
+def embed_queries(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    prefix = getattr(embedder, "query_prefix", "")
+    return embedder.embed([prefix + t for t in texts])
+
+
+def embed_passages(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    prefix = getattr(embedder, "passage_prefix", "")
+    return embedder.embed([prefix + t for t in texts])
+
+
+def model_prefixes(model: str) -> tuple[str, str]:
+    """(query prefix, passage prefix) a model family was trained with."""
+    name = model.lower()
+    if "e5" in name.replace("-", "").split("/")[-1] or "/e5" in name or "-e5-" in name or name.startswith("e5"):
+        return "query: ", "passage: "
+    if "bge" in name and "m3" not in name:
+        return "Represent this sentence for searching relevant passages: ", ""
+    return "", ""
 
 
 def _package_dir(name: str) -> Path | None:
@@ -71,6 +103,7 @@ class MiniLMInt8:
 
     model_id = "all-MiniLM-L6-v2-onnx-int8"
     dimension = 384
+    similarity_floor, similarity_ceiling = 0.2, 0.75
 
     def __init__(self, batch_size: int = 64, threads: int | None = None) -> None:
         self.batch_size = batch_size
@@ -132,6 +165,7 @@ class HashingEmbedder:
     def __init__(self, dimension: int = 64) -> None:
         self.dimension = dimension
         self.model_id = f"hash-{dimension}"
+        self.similarity_floor, self.similarity_ceiling = 0.1, 0.8
 
     def embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
@@ -148,6 +182,7 @@ class OpenAIEmbedder:
         self.api_key = api_key
         self.model_id = f"openai-{model}"
         self.dimension = 1536 if model.endswith("-small") or model.endswith("ada-002") else 3072
+        self.similarity_floor, self.similarity_ceiling = 0.15, 0.6
         self._client = None
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -169,6 +204,7 @@ class SentenceTransformerEmbedder:
         self._model = SentenceTransformer(model)
         self.model_id = f"st-{model.replace('/', '_')}"
         self.dimension = int(self._model.get_sentence_embedding_dimension())
+        self.query_prefix, self.passage_prefix = model_prefixes(model)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return normalise(np.asarray(self._model.encode(texts), dtype=np.float32))

@@ -6,14 +6,18 @@ import uuid
 from datetime import date, datetime, timezone
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Kind = Literal["decision", "thesis", "note", "lesson", "review"]
 Action = Literal["buy", "sell", "rotate", "rebalance", "hedge", "hold"]
 Direction = Literal["into", "out_of", "held"]
 KINDS: tuple[str, ...] = get_args(Kind)
 ACTIONS: tuple[str, ...] = get_args(Action)
-MAX_TEXT_CHARS = 20_000  # a journal entry, not a document: larger text is refused, not truncated
+MAX_TEXT_CHARS = 20_000  # a journal entry, not a document: text + tags + links, refused not truncated
+MAX_TAGS = 32  # the user's own tags on one entry
+MAX_TAG_CHARS = 64
+MAX_LINKS = 64  # ledger transaction ids on one entry
+MAX_LINK_CHARS = 128
 
 
 def new_entry_id() -> str:
@@ -98,6 +102,24 @@ class JournalEntry(BaseModel):
             raise ValueError(f"the entry text has {len(value):,} characters; the limit is {MAX_TEXT_CHARS:,}")
         return value
 
+    @field_validator("ledger_links")
+    @classmethod
+    def _bounded_links(cls, value: list[str]) -> list[str]:
+        if len(value) > MAX_LINKS:
+            raise ValueError(f"{len(value):,} ledger links; at most {MAX_LINKS} on one entry")
+        long = next((v for v in value if len(v) > MAX_LINK_CHARS), None)
+        if long is not None:
+            raise ValueError(f"a ledger link of {len(long):,} characters; at most {MAX_LINK_CHARS}")
+        return value
+
+    @model_validator(mode="after")
+    def _within_size_limit(self) -> "JournalEntry":
+        # Labels are indexed and embedded with the text, so they share its budget (a 1 MB tag made search crawl).
+        size = len(self.text) + sum(map(len, self.tags)) + sum(map(len, self.ledger_links))
+        if size > MAX_TEXT_CHARS:
+            raise ValueError(f"the entry has {size:,} characters with its tags and links; the limit is {MAX_TEXT_CHARS:,}")
+        return self
+
     @field_validator("timestamp", "created_at")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
@@ -106,7 +128,13 @@ class JournalEntry(BaseModel):
     @field_validator("tags")
     @classmethod
     def _clean_tags(cls, value: list[str]) -> list[str]:
-        return list(dict.fromkeys(t.strip().lower() for t in value if t and t.strip()))
+        tags = list(dict.fromkeys(t.strip().lower() for t in value if t and t.strip()))
+        if len(tags) > MAX_TAGS:
+            raise ValueError(f"{len(tags):,} tags; at most {MAX_TAGS} on one entry")
+        long = next((t for t in tags if len(t) > MAX_TAG_CHARS), None)
+        if long is not None:
+            raise ValueError(f"a tag of {len(long):,} characters ({long[:20]!r}…); at most {MAX_TAG_CHARS}")
+        return tags
 
     @property
     def names(self) -> list[str]:

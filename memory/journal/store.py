@@ -13,7 +13,7 @@ multi-process safe nor transactional with the log, so it is an index caught up f
 
 from __future__ import annotations
 
-import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
@@ -24,13 +24,17 @@ from typing import IO
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from indexdesk.memory.journal.embeddings import Embedder, make_embedder
-from indexdesk.memory.journal.enrich import index_mentions, lexicon_tags, regime_tags, tag_gloss
+from indexdesk.memory.journal.concepts import concept_tags
+from indexdesk.memory.journal.embeddings import Embedder, embed_passages, make_embedder
+from indexdesk.memory.journal.enrich import index_mentions, lexicon_tags, regime_tags
 from indexdesk.memory.journal.errors import JournalError
-from indexdesk.memory.journal.lexical import FTS_SCHEMA, TAG_COLUMN_WEIGHT, entry_document, match_terms
+from indexdesk.memory.journal.lexical import FTS_SCHEMA, entry_document
 from indexdesk.memory.journal.models import KINDS, JournalEntry, utc_now
-from indexdesk.memory.journal.vector_index import VectorIndex, chroma_where
-from indexdesk.memory.journal.vector_matrix import VectorMatrix
+from indexdesk.memory.journal.search import SearchMixin
+from indexdesk.memory.journal.vector_index import IndexBroken, VectorIndex
+from indexdesk.memory.journal.views import N_VIEWS, VIEW_LAYOUT, entry_views, view_id
+
+log = logging.getLogger("indexdesk.journal")
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -44,20 +48,15 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS entry_labels_label ON entry_labels (label, seq)",
     FTS_SCHEMA,
 ]
-RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al. 2009): damps the head of each list
-VECTOR_WEIGHT = 1.5  # the vector list counts more: chosen on the even-numbered eval queries (see docs/performance.md)
-LEXICAL_WEIGHT = 1.0
-# A term matching more than this share of a journal of at least PRUNE_FROM_ENTRIES entries is not ranked on.
-PRUNE_FROM_ENTRIES = 5000
-COMMON_TERM_SHARE = 0.2
 
 
 class SearchHit(BaseModel):
     entry: JournalEntry
-    score: float
+    score: float  # relevance 0-1 (ranking.py): meaning and shared words
     vector_rank: int | None = None
     lexical_rank: int | None = None
     similarity: float | None = None
+    rare_words: list[str] = []
 
 
 def _epoch(value: datetime) -> int:
@@ -75,7 +74,7 @@ def day_bounds(start: date | None, end: date | None) -> tuple[int | None, int | 
 
 def derive_tags(entry: JournalEntry) -> list[str]:
     """Canonical tags from the text, the structured fields and the market context."""
-    tags = lexicon_tags(entry.search_text())
+    tags = lexicon_tags(entry.search_text()) + concept_tags(entry.search_text())
     tags += [f"kind:{entry.kind}"] + ([f"action:{entry.action}"] if entry.action else [])
     tags += [f"index:{n}" for n in entry.names] + [f"index:{n}" for n, _, _ in index_mentions(entry.text)]
     if entry.market_context:
@@ -83,18 +82,22 @@ def derive_tags(entry: JournalEntry) -> list[str]:
     return list(dict.fromkeys(tags))
 
 
-def embedding_text(entry: JournalEntry) -> str:
-    # The gloss puts the canonical vocabulary next to the user's words, so a paraphrase that
-    # shares only the concept ("fright" vs "panic") still lands near it.
-    gloss = tag_gloss([t for t in entry.derived_tags if t.split(":")[0] in ("emotion", "action", "theme")])
-    return entry.search_text() + (f"\n({gloss})" if gloss else "")
+def embed_entries(embedder: Embedder, entries: list[JournalEntry]) -> np.ndarray:
+    """(len(entries), N_VIEWS, dimension): every view of every entry, embedded in one batch."""
+    if not entries:
+        return np.zeros((0, N_VIEWS, embedder.dimension), dtype=np.float32)
+    flat = embed_passages(embedder, [text for e in entries for text in entry_views(e)])
+    return flat.reshape(len(entries), N_VIEWS, embedder.dimension)
 
 
-class JournalStore:
-    def __init__(self, root: Path, embedder: Embedder, chroma_url: str | None = None, *, verify: bool = True) -> None:
+class JournalStore(SearchMixin):
+    def __init__(self, root: Path, embedder: Embedder, chroma_url: str | None = None, *, verify: bool = True,
+                 rewriter: Callable[[str], str | None] | None = None) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder
+        self.rewriter = rewriter  # optional: a model's rewrite of a search query (None = offline)
+        self.notices: list[str] = []  # said once: what the store did on its own (a rebuilt index)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(self.root / "journal.sqlite", timeout=60, check_same_thread=False,
                                    isolation_level=None)
@@ -107,15 +110,19 @@ class JournalStore:
             if verify:
                 self._check_model()
         self.index = VectorIndex(self.root, embedder.model_id, embedder.dimension, chroma_url)
-        self.matrix = VectorMatrix(embedder.dimension)
         if verify:
-            self.index.open()
+            self._open_index()
             self.sync_index()
 
     @classmethod
     def open_for_reindex(cls, root: Path, embedder: Embedder, chroma_url: str | None = None) -> "JournalStore":
         """The log without the model check or the vector index: only `reindex` may follow."""
         return cls(root, embedder, chroma_url, verify=False)
+
+    def take_notices(self) -> list[str]:
+        """What the store did on its own since the last call (each said once)."""
+        out, self.notices = self.notices, []
+        return out
 
     # ------------------------------------------------------------ plumbing
 
@@ -159,12 +166,12 @@ class JournalStore:
 
     # ------------------------------------------------------------ writes
 
-    def _insert(self, entry: JournalEntry, vector: np.ndarray | None) -> int:
+    def _insert(self, entry: JournalEntry, vectors: np.ndarray | None) -> int:
         body = entry.model_dump_json()
         cursor = self._db.execute(
             "INSERT INTO entries (id, version, is_current, ts, kind, body, embedding) VALUES (?, ?, 1, ?, ?, ?, ?)",
             (entry.id, entry.version, _epoch(entry.timestamp), entry.kind, body,
-             None if vector is None else np.asarray(vector, dtype=np.float32).tobytes()))
+             None if vectors is None else np.asarray(vectors, dtype=np.float32).tobytes()))
         seq = int(cursor.lastrowid)
         labels = [f"name:{n}" for n in entry.names] + [f"tag:{t}" for t in entry.all_tags()]
         self._db.executemany("INSERT INTO entry_labels (seq, label) VALUES (?, ?)", [(seq, lab) for lab in labels])
@@ -176,7 +183,7 @@ class JournalStore:
         if enrich:
             for entry in entries:
                 entry.derived_tags = derive_tags(entry)
-        return self.embedder.embed([embedding_text(e) for e in entries])
+        return embed_entries(self.embedder, entries)
 
     def add(self, entry: JournalEntry) -> JournalEntry:
         """Store one entry; returns once it is committed to disk."""
@@ -197,6 +204,11 @@ class JournalStore:
         return stored
 
     def _commit_batch(self, batch: list[JournalEntry], on_commit, enrich: bool) -> list[JournalEntry]:
+        seen = set()
+        for entry in batch:
+            if entry.id in seen:
+                raise JournalError(f"the id {entry.id!r} appears twice in one batch", field="id")
+            seen.add(entry.id)
         vectors = self._prepare(batch, enrich)  # embed outside the write lock: it is the slow part
         with self._write():
             for entry, vector in zip(batch, vectors):
@@ -230,7 +242,51 @@ class JournalStore:
         self.sync_index()
         return updated
 
-    # ------------------------------------------------------------ the vector index
+    # ------------------------------------------------------------ the vector index (Chroma)
+
+    def _open_index(self) -> None:
+        """Open Chroma and check it against the log; a broken or out-of-sync index is set aside and rebuilt."""
+        with self.index.writer_lock():
+            problem = None
+            try:
+                self.index.open()
+                problem = self._index_disagreement()
+            except IndexBroken as exc:
+                problem = f"it could not be read ({exc})"
+            if problem is None:
+                return
+            relayout = self._meta("view_layout") != VIEW_LAYOUT and self.count() > 0
+            moved = self.index.set_aside()
+            with self._write():
+                if relayout:  # the stored vectors embed other texts: embed again from the log
+                    self._db.execute("UPDATE entries SET embedding = NULL")
+                self._set_meta("chroma_seq", "0")
+                self._set_meta("view_layout", VIEW_LAYOUT)
+            self.index.loaded_seq = 0
+            self.index.open()
+            where = "" if moved in ("missing", "deleted") or not self.index.embedded else f"; the old one is in {moved}"
+            self.notices.append(f"the journal's vector index was rebuilt from the log because {problem}{where}")
+            log.info(self.notices[-1])  # said once, by whoever shows the notices (tool warnings, CLI)
+
+    def _index_disagreement(self) -> str | None:
+        """Why Chroma does not reflect the log up to `meta.chroma_seq` (count and sequence check), or None."""
+        if self._meta("view_layout") != VIEW_LAYOUT and self.count():
+            return "the way entries are embedded changed (re-embedding from the log)"
+        shared = int(self._meta("chroma_seq") or 0)
+        indexed = self._db.execute("SELECT COUNT(DISTINCT id) FROM entries WHERE seq <= ?", (shared,)).fetchone()[0]
+        written = self._db.execute("SELECT COUNT(DISTINCT id) FROM entries").fetchone()[0]
+        have = self.index.count()
+        # Records past chroma_seq are allowed: a process killed after indexing, before noting it.
+        if not N_VIEWS * indexed <= have <= N_VIEWS * written:
+            return f"it holds {have:,} records where the log needs {N_VIEWS * indexed:,}"
+        if shared:
+            row = self._db.execute("SELECT id, seq FROM entries WHERE seq <= ? AND is_current = 1 ORDER BY seq DESC LIMIT 1",
+                                   (shared,)).fetchone()
+            if row is not None:
+                seen = self.index.indexed_seq(view_id(row[0], 0))
+                if seen is None or seen < row[1]:
+                    return f"its last indexed entry ({row[0]}) is missing or stale"
+        return None
 
     def sync_index(self) -> int:
         """Bring Chroma up to the log (entries written by any process); returns entries indexed now."""
@@ -246,72 +302,53 @@ class JournalStore:
                 (shared,)).fetchall()
             if rows:
                 vectors = self._vectors_for(rows)
-                metadatas = [_chroma_metadata(JournalEntry.model_validate_json(r[4]), r[0]) for r in rows]
-                self.index.upsert([r[1] for r in rows], vectors, metadatas)
+                ids = [view_id(r[1], v) for r in rows for v in range(N_VIEWS)]
+                metadatas = [{"ts": r[2], "kind": r[3], "seq": r[0], "view": v} for r in rows for v in range(N_VIEWS)]
+                self.index.upsert(ids, vectors.reshape(-1, self.embedder.dimension), metadatas)
             high = max(shared, last)
             with self._write():
                 self._set_meta("chroma_seq", str(high))
+                self._set_meta("view_layout", VIEW_LAYOUT)
             self.index.loaded_seq = high
         return len(rows)
 
     def _vectors_for(self, rows) -> np.ndarray:
-        missing = [i for i, r in enumerate(rows) if r[5] is None]
-        vectors = np.zeros((len(rows), self.embedder.dimension), dtype=np.float32)
+        """Stored view vectors of log rows; rows without them (older layout, failed reindex) are embedded now."""
+        size = N_VIEWS * self.embedder.dimension
+        vectors = np.zeros((len(rows), N_VIEWS, self.embedder.dimension), dtype=np.float32)
+        missing = []
         for i, r in enumerate(rows):
-            if r[5] is not None:
-                vectors[i] = np.frombuffer(r[5], dtype=np.float32)
+            if r[5] is not None and len(r[5]) == 4 * size:
+                vectors[i] = np.frombuffer(r[5], dtype=np.float32).reshape(N_VIEWS, -1)
+            else:
+                missing.append(i)
         if missing:
-            entries = [JournalEntry.model_validate_json(rows[i][4]) for i in missing]
-            vectors[missing] = self.embedder.embed([embedding_text(e) for e in entries])
+            vectors[missing] = embed_entries(self.embedder, [JournalEntry.model_validate_json(rows[i][4]) for i in missing])
+            with self._write():
+                for i in missing:
+                    self._db.execute("UPDATE entries SET embedding = ? WHERE seq = ?", (vectors[i].tobytes(), rows[i][0]))
         return vectors
 
-    def _refresh_matrix(self) -> None:
-        """Catch the in-process vector matrix up with the log (any process's commits)."""
-        last = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()[0]
-        if last <= self.matrix.loaded_seq:
-            return
-        # The JSON body is read only for the rare rows without a stored vector (after a failed reindex).
-        rows = self._db.execute(
-            "SELECT seq, id, ts, kind, NULL, embedding FROM entries WHERE is_current = 1 AND seq > ? ORDER BY seq",
-            (self.matrix.loaded_seq,)).fetchall()
-        rows = [r if r[5] is not None else
-                (*r[:4], self._db.execute("SELECT body FROM entries WHERE seq = ?", (r[0],)).fetchone()[0], None)
-                for r in rows]
-        vectors = self._vectors_for(rows) if rows else []
-        self.matrix.apply([(r[0], r[1], r[2], r[3], v) for r, v in zip(rows, vectors)], last)
-
-    def _vector_search(self, vector: np.ndarray, pool: int, start, end, kinds, names, tags) -> list[tuple[str, float]]:
-        lo, hi = day_bounds(start, end)
-        _check_kinds(kinds)
-        if not self.index.embedded:
-            return self.index.query(vector, pool, chroma_where(lo, hi, kinds, names, tags))
-        self._refresh_matrix()
-        allowed = None
-        if names or tags:
-            where, params = self._filter_sql(None, None, None, names, tags)
-            allowed = np.fromiter((r[0] for r in self._db.execute(f"SELECT e.seq FROM entries e WHERE {where}", params)),
-                                  dtype=np.int64)
-        return self.matrix.query(vector, pool, allowed, lo, hi, kinds)
-
     def reindex(self, embedder: Embedder) -> int:
-        """Re-embed every current entry with another model and rebuild the vector index from scratch."""
+        """Re-embed every current entry (another model, or a corrupted index) and rebuild the vector index from scratch."""
         rows = self._db.execute("SELECT seq, body FROM entries WHERE is_current = 1 ORDER BY seq").fetchall()
-        entries = [JournalEntry.model_validate_json(b) for _, b in rows]
-        vectors = embedder.embed([embedding_text(e) for e in entries]) if entries else np.zeros((0, embedder.dimension))
+        vectors = embed_entries(embedder, [JournalEntry.model_validate_json(b) for _, b in rows])
         with self.index.writer_lock():
-            self.index.drop()
+            self.index.set_aside()
             with self._write():
                 self._db.execute("UPDATE entries SET embedding = NULL")
                 for (seq, _), vector in zip(rows, vectors):
-                    self._db.execute("UPDATE entries SET embedding = ? WHERE seq = ?", (vector.astype(np.float32).tobytes(), seq))
+                    self._db.execute("UPDATE entries SET embedding = ? WHERE seq = ?", (vector.tobytes(), seq))
                 self._set_meta("embedding_model", embedder.model_id)
                 self._set_meta("chroma_seq", "0")
+                self._set_meta("view_layout", VIEW_LAYOUT)
         self.embedder = embedder
         self.index = VectorIndex(self.root, embedder.model_id, embedder.dimension, self.index.url)
-        self.matrix = VectorMatrix(embedder.dimension)
-        self.index.open()
+        self.index.loaded_seq = 0
+        with self.index.writer_lock():
+            self.index.open()
         self.sync_index()
-        return len(entries)
+        return len(rows)
 
     # ------------------------------------------------------------ reads
 
@@ -331,6 +368,13 @@ class JournalStore:
 
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM entries WHERE is_current = 1").fetchone()[0]
+
+    def size(self) -> int:
+        """count(), recounted only when the log moved (search asks for it on every query)."""
+        last = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()[0]
+        if getattr(self, "_size_at", None) != last:
+            self._size, self._size_at = self.count(), last
+        return self._size
 
     def ids(self) -> set[str]:
         return {r[0] for r in self._db.execute("SELECT id FROM entries WHERE is_current = 1")}
@@ -362,90 +406,6 @@ class JournalStore:
             sql += f" LIMIT {int(limit)}"
         return [JournalEntry.model_validate_json(r[0]) for r in self._db.execute(sql, params)]
 
-    def search(self, query: str, *, start: date | None = None, end: date | None = None, kinds: list[str] | None = None,
-               names: list[str] | None = None, tags: list[str] | None = None, k: int = 5,
-               candidates: int = 50, use_vector: bool = True, use_lexical: bool = True) -> list[SearchHit]:
-        """Hybrid search: vector (exact in-process, or Chroma for a server) and BM25 (FTS5) over text + tags, fused by RRF.
-
-        The query goes through the same lexicon as the entries, so its canonical tags match theirs.
-        Ties (equal fused scores) go newest first.
-        """
-        if not query or not query.strip():
-            raise JournalError("the search query is empty", field="query")
-        if not 1 <= k <= 200:
-            raise JournalError(f"k must be between 1 and 200 (got {k})", field="k")
-        self.sync_index()
-        query_tags = lexicon_tags(query) + [f"index:{n}" for n, _, _ in index_mentions(query)]
-        pool = max(candidates, 4 * k)
-        vector_hits: list[tuple[str, float]] = []
-        if use_vector:
-            gloss = tag_gloss([t for t in query_tags if t.split(":")[0] in ("emotion", "action", "theme")])
-            vector = self.embedder.embed([query + (f"\n({gloss})" if gloss else "")])[0]
-            vector_hits = self._vector_search(vector, pool, start, end, kinds, names, tags)
-        lexical_hits: list[tuple[str, float]] = []
-        if use_lexical:
-            lexical_hits = self._lexical(query, query_tags, start, end, kinds, names, tags, pool)
-        scores: dict[str, float] = {}
-        vector_rank = tied_ranks(vector_hits)
-        lexical_rank = tied_ranks(lexical_hits)
-        for ranks, weight in ((vector_rank, VECTOR_WEIGHT), (lexical_rank, LEXICAL_WEIGHT)):
-            for entry_id, rank in ranks.items():
-                scores[entry_id] = scores.get(entry_id, 0.0) + weight / (RRF_K + rank)
-        if not scores:
-            return []
-        # One query for the candidates' rows; only the k returned are parsed from JSON.
-        rows = self._current_rows(list(scores))
-        best = sorted(rows, key=lambda r: (-round(scores[r[0]], 12), -r[1]))[:k]
-        ordered = [JournalEntry.model_validate_json(r[2]) for r in best]
-        similarity = dict(vector_hits)
-        return [SearchHit(entry=e, score=round(scores[e.id], 6), vector_rank=vector_rank.get(e.id),
-                          lexical_rank=lexical_rank.get(e.id), similarity=similarity.get(e.id)) for e in ordered]
-
-    def _lexical(self, query, query_tags, start, end, kinds, names, tags, pool) -> list[tuple[str, float]]:
-        """(entry id, BM25 relevance: higher is better), best first."""
-        terms = self._selective_terms(match_terms(query, query_tags))
-        if not terms:
-            return []
-        expression = " OR ".join(terms)
-        bm25 = f"bm25(entry_fts, 1.0, {TAG_COLUMN_WEIGHT})"
-        if not (start or end or kinds or names or tags):
-            # The FTS table holds only current versions, so with no filter it ranks alone and only the
-            # top `pool` rows are joined for their ids (joining every match first was 2-3x slower).
-            sql = (f"SELECT e.id, s.score FROM (SELECT rowid AS seq, -{bm25} AS score FROM entry_fts "
-                   f"WHERE entry_fts MATCH ? ORDER BY {bm25} LIMIT ?) s JOIN entries e ON e.seq = s.seq ORDER BY s.score DESC")
-            return [(r[0], float(r[1])) for r in self._db.execute(sql, [expression, pool])]
-        where, params = self._filter_sql(start, end, kinds, names, tags)
-        sql = (f"SELECT e.id, -{bm25} FROM entry_fts JOIN entries e ON e.seq = entry_fts.rowid "
-               f"WHERE entry_fts MATCH ? AND {where} ORDER BY {bm25}, e.ts DESC LIMIT ?")
-        return [(r[0], float(r[1])) for r in self._db.execute(sql, [expression, *params, pool])]
-
-    def _selective_terms(self, terms: list[str]) -> list[str]:
-        """The query terms worth ranking on: in a large journal, a term matching more than
-        COMMON_TERM_SHARE of the entries is dropped from the lexical half.
-
-        FTS5 computes bm25() for every matching row, so one common word ("sell", `action:sell`)
-        makes ranking scan a third of a 100k journal while adding little (its IDF is low); the
-        vector half still reads the whole query. Counting a term's matches is cheap (no ranking).
-        Small journals are left alone: there every term costs nothing.
-        """
-        size = len(self.matrix)
-        if size < PRUNE_FROM_ENTRIES or len(terms) < 2:
-            return terms
-        counts = {term: self._db.execute("SELECT count(*) FROM entry_fts WHERE entry_fts MATCH ?", (term,)).fetchone()[0]
-                  for term in terms}
-        kept = [term for term in terms if counts[term] <= COMMON_TERM_SHARE * size]
-        return kept or [min(terms, key=counts.__getitem__)]
-
-    def _current_rows(self, ids: list[str]) -> list[tuple[str, int, str]]:
-        """(id, ts, body) of the current versions of `ids`."""
-        out = []
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            out += self._db.execute(
-                f"SELECT id, ts, body FROM entries WHERE +is_current = 1 AND id IN ({','.join('?' * len(chunk))})",
-                chunk).fetchall()
-        return out
-
     # ------------------------------------------------------------ export / import
 
     def export_jsonl(self, out: IO[str]) -> int:
@@ -461,23 +421,30 @@ class JournalStore:
 
         Versions already present with identical content are skipped, so importing twice is harmless.
         """
-        parsed: list[JournalEntry] = []
+        parsed: list[tuple[int, JournalEntry]] = []
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
-                parsed.append(JournalEntry.model_validate_json(line))
+                parsed.append((number, JournalEntry.model_validate_json(line)))
             except ValidationError as exc:
                 raise JournalError(f"line {number}: {_validation_message(exc)}", hint="nothing was imported") from None
-        fresh = []
-        for entry in parsed:
+        fresh, lines_of = [], {}
+        for number, entry in parsed:
+            key = (entry.id, entry.version)
+            if key in lines_of:
+                if JournalEntry.model_validate_json(lines_of[key][1]) == entry:
+                    continue  # the same version twice in one file: harmless
+                raise JournalError(f"line {number}: entry {entry.id} version {entry.version} appears twice in the file "
+                                   f"(first on line {lines_of[key][0]}) with different content", hint="nothing was imported")
+            lines_of[key] = (number, entry.model_dump_json())
             row = self._db.execute("SELECT body FROM entries WHERE id = ? AND version = ?", (entry.id, entry.version)).fetchone()
             if row is None:
                 fresh.append(entry)
-            elif row[0] != entry.model_dump_json():
-                raise JournalError(f"entry {entry.id} version {entry.version} already exists with other content",
+            elif JournalEntry.model_validate_json(row[0]) != entry:
+                raise JournalError(f"line {number}: entry {entry.id} version {entry.version} already exists with other content",
                                    hint="nothing was imported")
-        vectors = self.embedder.embed([embedding_text(e) for e in fresh]) if fresh else []
+        vectors = embed_entries(self.embedder, fresh)
         latest = {}
         for entry in fresh:
             latest[entry.id] = max(latest.get(entry.id, 0), entry.version)
@@ -498,28 +465,6 @@ class JournalStore:
         return len(fresh)
 
 
-def tied_ranks(hits: list[tuple[str, float]]) -> dict[str, int]:
-    """Competition ranks (1, 2, 2, 4) by score, best first: equal scores share a rank, so a fused tie
-    stays a tie and is broken newest first rather than by the index's arbitrary order."""
-    ranks: dict[str, int] = {}
-    previous, rank = None, 0
-    for position, (entry_id, score) in enumerate(hits, start=1):
-        rounded = round(score, 6)
-        if rounded != previous:
-            rank, previous = position, rounded
-        ranks.setdefault(entry_id, rank)
-    return ranks
-
-
-def _chroma_metadata(entry: JournalEntry, seq: int) -> dict:
-    meta = {"ts": _epoch(entry.timestamp), "kind": entry.kind, "seq": seq}
-    if entry.names:
-        meta["names"] = entry.names
-    if entry.all_tags():
-        meta["tags"] = entry.all_tags()
-    return meta
-
-
 def _check_kinds(kinds: list[str] | None) -> None:
     for kind in kinds or []:
         if kind not in KINDS:
@@ -535,6 +480,6 @@ def _validation_message(exc: ValidationError) -> str:
 
 
 def open_journal(home: Path, chroma_url: str | None = None, embedding: str | None = None,
-                 openai_api_key: str | None = None) -> JournalStore:
+                 openai_api_key: str | None = None, rewriter: Callable[[str], str | None] | None = None) -> JournalStore:
     """The journal under `home/journal`, with the embedding model the setting names."""
-    return JournalStore(Path(home) / "journal", make_embedder(embedding, openai_api_key), chroma_url)
+    return JournalStore(Path(home) / "journal", make_embedder(embedding, openai_api_key), chroma_url, rewriter=rewriter)

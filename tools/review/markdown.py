@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from indexdesk.tools.review.journal_context import render_decision_context
 from indexdesk.tools.review.lessons import judged_horizon, metric_name, metric_text, pct, pp
 
 if TYPE_CHECKING:
@@ -116,6 +117,9 @@ def _journal(review: "QuarterReview") -> str:
     parts = ["Retrieved from the journal and quoted as written (the user's words are data, not part of the analysis)."]
     parts.append("### What went well\n\n" + (_quotes(review.went_well) or "No relevant entry found."))
     parts.append("### What went badly\n\n" + (_quotes(review.went_badly) or "No relevant entry found."))
+    decisions = render_decision_context(review, quote_block)
+    if decisions:
+        parts.append(decisions)
     return "\n\n".join(parts)
 
 

@@ -24,6 +24,7 @@ from indexdesk.tools.units import Fraction, OptionalPerRow, OptionalScore, PerRo
 
 from indexdesk.tools import metrics
 from indexdesk.tools.errors import ToolError
+from indexdesk.tools.review.journal_context import add_decision_context
 from indexdesk.tools.review.outcomes import (HORIZONS, DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate,
                                    journal_if_any, unassessable_note)
 
@@ -171,6 +172,8 @@ class QuarterReview:
     allocation: "pd.DataFrame"  # unrebalanced weights over the quarter
     lessons: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    explained: list = field(default_factory=list)  # journal_context.ExplainedDecision: best/worst with their context
+    unassessed: list = field(default_factory=list)  # journal_context.UnassessedDecision: no verdict, and why
 
     @property
     def portfolio_name(self) -> str:
@@ -337,6 +340,7 @@ def build_review(ctx: "ToolContext", quarter_text: str, portfolio_value: float |
         hit_rates=[hit_rate(outcomes, d) for d in HORIZONS], went_well=[], went_badly=[], journal_entries=0,
         equity=equity, drawdown=drawdown, allocation=allocation, warnings=warnings)
     _add_journal_quotes(ctx, review)
+    add_decision_context(ctx, review)
     review.lessons = derive_lessons(review)
     return review
 

@@ -1,0 +1,195 @@
+"""Journal search (a mixin of JournalStore): Chroma for meaning, FTS5 (BM25) for words, one ranking.
+
+    hits = store.search("when did I sell in a fright?", k=5)   # [] when nothing is relevant enough
+
+The vector half always goes through Chroma (embedded or server, the same call); filters are
+applied in SQLite (the log) and handed to Chroma as the allowed record ids. The query is
+embedded in several phrasings (views.py) and, with a model configured, also as the model's
+rewrite. Ranking and the 0-1 relevance are in ranking.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from datetime import date
+
+from indexdesk.memory.journal import ranking
+from indexdesk.memory.journal.embeddings import embed_queries
+from indexdesk.memory.journal.errors import JournalError
+from indexdesk.memory.journal.lexical import TAG_COLUMN_WEIGHT, match_terms, query_terms
+from indexdesk.memory.journal.models import JournalEntry
+from indexdesk.memory.journal.views import N_VIEWS, query_tags, query_views, view_id
+
+log = logging.getLogger("indexdesk.journal")
+# A term matching more than this share of the journal (and more than COMMON_TERM_MIN entries) is not
+# ranked on by the lexical half: chosen on bench/journal_eval_set.jsonl and the first held-out set,
+# confirmed on a second one written after it (docs/performance.md).
+COMMON_TERM_SHARE = 0.02
+COMMON_TERM_MIN = 3
+CANDIDATES = 50
+MAX_QUERY_CHARS = 2000  # a question, not a document: tokenising megabytes took a minute
+
+
+class SearchMixin:
+    def search(self, query: str, *, start: date | None = None, end: date | None = None, kinds: list[str] | None = None,
+               names: list[str] | None = None, tags: list[str] | None = None, k: int = 5,
+               candidates: int = CANDIDATES, use_vector: bool = True, use_lexical: bool = True,
+               min_score: float | None = None, rewrite: bool = True,
+               rewriter: Callable[[str], str | None] | None = None) -> list:
+        """Entries relevant to `query`, best first, each with a 0-1 relevance; those under `min_score`
+        (default ranking.MIN_RELEVANCE) are left out. Ties go newest first. `rewriter` (else the
+        store's) turns the query into one more phrasing, e.g. a chat model's rewrite."""
+        from indexdesk.memory.journal.store import SearchHit
+
+        if not query or not query.strip():
+            raise JournalError("the search query is empty", field="query")
+        if len(query) > MAX_QUERY_CHARS:
+            raise JournalError(f"the search query has {len(query):,} characters; the limit is {MAX_QUERY_CHARS:,}",
+                               hint="ask a shorter question", field="query")
+        if not 1 <= k <= 200:
+            raise JournalError(f"k must be between 1 and 200 (got {k})", field="k")
+        threshold = ranking.MIN_RELEVANCE if min_score is None else min_score
+        self.sync_index()
+        tags_of_query = query_tags(query)
+        filtered = bool(start or end or kinds or names or tags)
+        where, params = self._filter_sql(start, end, kinds, names, tags)
+        size = self.size()
+        pool = max(candidates, 4 * k)
+        vector_lists: dict[tuple[int, int], list[tuple[str, float]]] = {}
+        if use_vector and size:
+            phrasings = query_views(query, tags_of_query, self._rewrite(query, rewriter) if rewrite else None)
+            vectors = embed_queries(self.embedder, phrasings)
+            allowed = None
+            if filtered:
+                allowed = [view_id(r[0], v) for r in self._db.execute(f"SELECT e.id FROM entries e WHERE {where}", params)
+                           for v in range(N_VIEWS)]
+            vector_lists = self.index.query(vectors, pool, allowed, total=size, views=N_VIEWS)
+        words = self._word_weights(query, size)
+        rare = [w for w, (df, _) in words.items() if df and df <= ranking.rare_document_frequency(size)]
+        lexical_hits: list[tuple[str, float]] = []
+        if use_lexical and size:
+            lexical_hits = self._lexical(query, tags_of_query, where, params, filtered, pool, words)
+        rare_hits = self._matching(rare, where, params, limit=pool) if rare else {}
+        scores, vector_rank, lexical_rank = ranking.fuse(vector_lists, lexical_hits)
+        for entry_id in rare_hits:
+            scores.setdefault(entry_id, 0.0)
+        if not scores:
+            return []
+        rows = self._current_rows(list(scores))
+        similarity = dict(ranking.best_similarity(vector_lists))
+        floor = getattr(self.embedder, "similarity_floor", ranking.DEFAULT_FLOOR)
+        ceiling = getattr(self.embedder, "similarity_ceiling", ranking.DEFAULT_CEILING)
+        matched = {r[3]: matched_words(list(words), r[2]) for r in rows}
+        weights = {w: weight for w, (_, weight) in words.items()}
+        relevance = {r[0]: ranking.relevance(ranking.meaning_relevance(similarity.get(r[0]), floor, ceiling),
+                                             ranking.word_relevance(matched.get(r[3], set()), weights)) for r in rows}
+        # An entry with a rare query word comes first, whatever its other scores; then the fused
+        # score (or, with RANK_BY_RELEVANCE, the relevance it carries); then newest.
+        primary = relevance if ranking.RANK_BY_RELEVANCE else scores
+        ordered = sorted(rows, key=lambda r: (-len(rare_hits.get(r[0], ())), -round(primary[r[0]], 12),
+                                              -round(scores[r[0]], 12), -r[1]))
+        out = []
+        for entry_id, _, body, seq in ordered:
+            score = relevance[entry_id]
+            if score < threshold:
+                continue
+            out.append(SearchHit(entry=JournalEntry.model_validate_json(body), score=score,
+                                 vector_rank=vector_rank.get(entry_id), lexical_rank=lexical_rank.get(entry_id),
+                                 similarity=similarity.get(entry_id), rare_words=rare_hits.get(entry_id, [])))
+            if len(out) == k:
+                break
+        return out
+
+    def _rewrite(self, query: str, rewriter=None) -> str | None:
+        rewriter = rewriter or self.rewriter
+        if rewriter is None:
+            return None
+        try:
+            return rewriter(query)
+        except Exception as exc:  # noqa: BLE001 - a failing model must not fail the search
+            log.warning("query rewrite failed: %s", exc)
+            return None
+
+    # ------------------------------------------------------------ the lexical half
+
+    def _word_weights(self, query: str, size: int) -> dict[str, tuple[int, float]]:
+        """{query word: (entries containing it, IDF weight)}; a word in no entry weighs the most: the
+        question is about something the journal does not mention, and its relevance says so."""
+        out = {}
+        for word in query_terms(query)[:32]:
+            df = self._db.execute("SELECT count(*) FROM entry_fts WHERE entry_fts MATCH ?", (f'body:"{word}"',)).fetchone()[0]
+            out[word] = (df, ranking.idf(df, size))
+        return out
+
+    def _matching(self, words: list[str], where: str, params: list, limit: int) -> dict[str, list[str]]:
+        """{entry id: the `words` it contains} for entries (within the filters) containing any of them."""
+        out: dict[str, list[str]] = {}
+        for word in words:
+            sql = (f"SELECT e.id FROM entry_fts JOIN entries e ON e.seq = entry_fts.rowid "
+                   f"WHERE entry_fts MATCH ? AND {where} LIMIT ?")
+            for (entry_id,) in self._db.execute(sql, [f'body:"{word}"', *params, limit]):
+                out.setdefault(entry_id, []).append(word)
+        return out
+
+    def _lexical(self, query, query_tag_list, where, params, filtered, pool, words) -> list[tuple[str, float]]:
+        """(entry id, BM25 relevance: higher is better), best first."""
+        terms = self._selective_terms(match_terms(query, query_tag_list), words)
+        if not terms:
+            return []
+        expression = " OR ".join(terms)
+        bm25 = f"bm25(entry_fts, 1.0, {TAG_COLUMN_WEIGHT})"
+        if not filtered:
+            # The FTS table holds only current versions, so with no filter it ranks alone and only the
+            # top `pool` rows are joined for their ids (joining every match first was 2-3x slower).
+            sql = (f"SELECT e.id, s.score FROM (SELECT rowid AS seq, -{bm25} AS score FROM entry_fts "
+                   f"WHERE entry_fts MATCH ? ORDER BY {bm25} LIMIT ?) s JOIN entries e ON e.seq = s.seq ORDER BY s.score DESC")
+            return [(r[0], float(r[1])) for r in self._db.execute(sql, [expression, pool])]
+        sql = (f"SELECT e.id, -{bm25} FROM entry_fts JOIN entries e ON e.seq = entry_fts.rowid "
+               f"WHERE entry_fts MATCH ? AND {where} ORDER BY {bm25}, e.ts DESC LIMIT ?")
+        return [(r[0], float(r[1])) for r in self._db.execute(sql, [expression, *params, pool])]
+
+    def _selective_terms(self, terms: list[str], words: dict[str, tuple[int, float]] | None = None) -> list[str]:
+        """The query terms worth ranking on: a term matching more than COMMON_TERM_SHARE of the
+        entries (and more than COMMON_TERM_MIN) is dropped from the lexical half.
+
+        A question shares few words with the entry that answers it; the words it does share with
+        many entries ("buying", "flat", `action:buy`) only pull in look-alikes, and in a large
+        journal they make FTS5 compute bm25() over a third of it. The vector half still reads the
+        whole query; a rare word is also ranked first on its own (ranking.rare_document_frequency).
+        """
+        if len(terms) < 2:
+            return terms
+        size = self.size()
+        limit = max(COMMON_TERM_MIN, COMMON_TERM_SHARE * size)
+        known = {f'body:"{w}"': df for w, (df, _) in (words or {}).items()}
+        counts = {term: known[term] if term in known else
+                  self._db.execute("SELECT count(*) FROM entry_fts WHERE entry_fts MATCH ?", (term,)).fetchone()[0]
+                  for term in terms}
+        kept = [term for term in terms if 0 < counts[term] <= limit]
+        return kept or [min(terms, key=lambda t: counts[t] or float("inf"))]
+
+    def _current_rows(self, ids: list[str]) -> list[tuple[str, int, str, int]]:
+        """(id, ts, body, seq) of the current versions of `ids`."""
+        out = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            out += self._db.execute(
+                f"SELECT id, ts, body, seq FROM entries WHERE +is_current = 1 AND id IN ({','.join('?' * len(chunk))})",
+                chunk).fetchall()
+        return out
+
+
+def matched_words(words: list[str], body: str) -> set[str]:
+    """The query words an entry's text contains, as FTS5's porter tokenizer roughly would: a word
+    matches a token it starts (sell ~ selling); only for the relevance of the few candidates."""
+    if not words:
+        return set()
+    text = json.loads(body)
+    parts = [text.get("text") or ""] + [text.get(f) or "" for f in ("rationale", "expected_outcome", "invalidation",
+                                                                       "emotional_state")]
+    tokens = set(re.findall(r"[a-z0-9]+", " ".join(parts).lower()))
+    stems = {w: w[:-1] if len(w) > 4 and w.endswith("s") else w for w in words}
+    return {w for w, stem in stems.items() if stem in tokens or any(t.startswith(stem) for t in tokens)}
