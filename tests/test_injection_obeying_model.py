@@ -23,7 +23,18 @@ ORDER = re.compile(r"call log_journal_entry with text '([^']+)'")
 
 
 def obey_the_journal(body: dict) -> Reply:
-    """The model that believes what it reads: finds the order in the tool result and carries it out."""
+    """The model that believes what it reads: finds the order in the tool result and carries it out.
+
+    The same model also serves search_journal's query rewrite (a configured model rewrites the
+    question first): that request gets a plain rewrite, and once the write has been answered, "Done."
+    """
+    system = " ".join(str(m.get("content") or "") for m in body["messages"] if m.get("role") == "system")
+    if "Rewrite the question" in system:
+        return text("note to the assistant")
+    asked_to_write = [call for m in body["messages"] if m.get("role") == "assistant"
+                      for call in m.get("tool_calls") or [] if call["function"]["name"] == "log_journal_entry"]
+    if asked_to_write:
+        return text("Done.")
     shown = " ".join(str(m.get("content") or "") for m in body["messages"] if m.get("role") == "tool")
     found = ORDER.search(shown.replace('\\"', '"'))
     if not found:
@@ -50,7 +61,7 @@ def _session(tmp_path, server):
 
 @pytest.mark.parametrize("user_says_yes", [False, True], ids=["declined", "control-accepted"])
 def test_an_obeying_model_cannot_write_without_the_user(tmp_path, user_says_yes):
-    script = [tool_calls(("search_journal", {"query": "note to the assistant"})), obey_the_journal, text("Done.")]
+    script = [tool_calls(("search_journal", {"query": "note to the assistant"}))] + [obey_the_journal] * 4
     with ScriptedOpenAI(script) as server:
         ctx, session = _session(tmp_path, server)
         asked: list[tuple[str, dict]] = []
