@@ -36,7 +36,7 @@ class ReturnsResult(BaseModel):
     warnings: list[str] = []
 
 
-@tool
+@tool(category="market")
 def index_returns(ctx: ToolContext, indices: list[str], window: str = "90d") -> ReturnsResult:
     """Annual return of catalogue indices over a window.
 
@@ -53,7 +53,7 @@ def index_returns(ctx: ToolContext, indices: list[str], window: str = "90d") -> 
                          results=[ReturnItem(name=n, annual_return=CATALOGUE[n]) for n in indices])
 
 
-@tool
+@tool(category="market")
 def sharpe_of_flat_series(ctx: ToolContext, days: int) -> dict:
     """Sharpe ratio of a series that never moves (undefined: zero volatility).
 
@@ -63,14 +63,14 @@ def sharpe_of_flat_series(ctx: ToolContext, days: int) -> dict:
     return {"days": days, "sharpe_ratio": math.nan}
 
 
-@tool
+@tool(category="market")
 def count_calls(ctx: ToolContext) -> dict:
     """How many times this tool has been called on this server's context."""
     ctx.memo["calls"] = ctx.memo.get("calls", 0) + 1
     return {"calls": ctx.memo["calls"]}
 
 
-@tool(state_changing=True)
+@tool(state_changing=True, category="journal")
 def add_note(ctx: ToolContext, text: str) -> dict:
     """Add a note to the journal.
 
@@ -80,7 +80,7 @@ def add_note(ctx: ToolContext, text: str) -> dict:
     return {"saved": text}
 
 
-@tool
+@tool(category="market")
 def divide_by_zero(ctx: ToolContext) -> dict:
     """A tool with a bug in it."""
     return {"value": 1 / 0}

@@ -71,7 +71,7 @@ def test_the_selector_keeps_a_bloated_schema_out(bench, encoding):
     from indexdesk.tools.registry import Registry, spec_of, tool
     from indexdesk.tools.toolbox import default_registry
 
-    @tool
+    @tool(category="market")
     def bloated(x: int) -> dict:
         """Does something.
 

@@ -11,6 +11,8 @@ from indexdesk.tools.adapters.http_api import create_app, tool_routes
 from indexdesk.tools.adapters.openai_schema import check_strict, openai_tools
 from indexdesk.tools.adapters.runner import ToolRunner
 
+LOCAL = "http://127.0.0.1"  # the guard refuses Host names the server is not bound to (TestClient's "testserver")
+
 
 @pytest.fixture
 def registry():
@@ -19,7 +21,7 @@ def registry():
 
 @pytest.fixture
 def client(registry, ctx):
-    with TestClient(create_app(registry, ctx, token="")) as test_client:
+    with TestClient(create_app(registry, ctx, token="", allow_writes=True), base_url=LOCAL) as test_client:
         yield test_client
 
 
@@ -81,7 +83,7 @@ def test_unknown_tool_is_404_with_close_matches(client):
 
 
 def test_a_bug_is_500_with_a_message_and_no_traceback(client):
-    response = client.post("/tools/divide_by_zero")
+    response = client.post("/tools/divide_by_zero", json={})
     assert response.status_code == 500
     body = response.json()
     assert body["error"].startswith("internal error in divide_by_zero: ZeroDivisionError")
@@ -93,8 +95,8 @@ def test_a_server_failure_outside_the_tool_is_500_without_traceback(registry, ct
         raise RuntimeError("worker pool is gone")
 
     monkeypatch.setattr(ToolRunner, "call", explode)
-    with TestClient(create_app(registry, ctx, token=""), raise_server_exceptions=False) as test_client:
-        response = test_client.post("/tools/count_calls")
+    with TestClient(create_app(registry, ctx, token=""), raise_server_exceptions=False, base_url=LOCAL) as test_client:
+        response = test_client.post("/tools/count_calls", json={})
     assert response.status_code == 500
     assert response.json()["error"] == "internal server error: RuntimeError"
     assert "Traceback" not in response.text
@@ -104,7 +106,7 @@ def test_nan_becomes_null_with_a_warning_and_context_lives_for_the_server(client
     flat = client.post("/tools/sharpe_of_flat_series", json={"days": 30})
     assert flat.status_code == 200
     assert flat.json()["sharpe_ratio"] is None and any("sharpe_ratio" in w for w in flat.json()["warnings"])
-    counts = [client.post("/tools/count_calls").json()["calls"] for _ in range(3)]
+    counts = [client.post("/tools/count_calls", json={}).json()["calls"] for _ in range(3)]
     assert counts == [1, 2, 3] and ctx.memo["calls"] == 3
 
 
@@ -114,17 +116,17 @@ def test_bearer_token_from_settings_guards_the_tools(registry, monkeypatch, tmp_
 
     monkeypatch.setenv("INDEXDESK_API_TOKEN", "s3cret")
     ctx = ToolContext(settings=Settings(home=tmp_path))
-    with TestClient(create_app(registry, ctx)) as test_client:
+    with TestClient(create_app(registry, ctx), base_url=LOCAL) as test_client:
         assert test_client.get("/health").json()["auth"] is True
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic s3cret"}):
-            refused = test_client.post("/tools/count_calls", headers=headers)
+            refused = test_client.post("/tools/count_calls", json={}, headers=headers)
             assert refused.status_code == 401, headers
             assert refused.headers["www-authenticate"] == "Bearer" and "Authorization: Bearer" in refused.json()["hint"]
         assert test_client.get("/tools").status_code == 401
         good = {"Authorization": "Bearer s3cret"}
         assert test_client.get("/tools", headers=good).status_code == 200
-        assert test_client.post("/tools/count_calls", headers=good).json() == {"calls": 1}
-        assert test_client.post("/tools/nope", headers={}).status_code == 401  # no tool names leak without the token
+        assert test_client.post("/tools/count_calls", json={}, headers=good).json() == {"calls": 1}
+        assert test_client.post("/tools/nope", json={}, headers={}).status_code == 401  # no tool names leak without the token
 
 
 def test_openapi_documents_each_tool_body_and_result(client, registry):
@@ -144,7 +146,7 @@ def test_openapi_documents_each_tool_body_and_result(client, registry):
 
 
 def test_real_uvicorn_serves_the_api(registry, ctx):
-    with running_uvicorn(create_app(registry, ctx, token="")) as base:
+    with running_uvicorn(create_app(registry, ctx, token="", allow_writes=True)) as base:
         with httpx.Client(base_url=base, timeout=10) as http:
             assert http.get("/health").json()["tools"] == len(registry)
             ok = http.post("/tools/index_returns", json={"indices": ["layer1"]})
@@ -162,7 +164,7 @@ def test_default_registry_is_served_whatever_tools_exist(ctx):
     from indexdesk.tools.toolbox import default_registry
 
     registry = default_registry()
-    with TestClient(create_app(registry, ctx, token="")) as test_client:
+    with TestClient(create_app(registry, ctx, token="", allow_writes=True), base_url=LOCAL) as test_client:
         assert [t["name"] for t in test_client.get("/tools").json()] == registry.names
         paths = test_client.get("/openapi.json").json()["paths"]
         for name in registry.names:
@@ -170,3 +172,19 @@ def test_default_registry_is_served_whatever_tools_exist(ctx):
             response = test_client.post(f"/tools/{name}", json={"no_such_argument": 1})
             assert response.status_code == 422, name
             assert "unknown argument 'no_such_argument'" in response.json()["error"]
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_docs_pages_work_offline_every_asset_served_locally(client, page):
+    import re
+
+    html = client.get(page)
+    assert html.status_code == 200
+    assets = re.findall(r"""(?:src|href|spec-url)\s*=\s*["']([^"']+)["']""", html.text)
+    assets += re.findall(r"""(?:url|spec-url)\s*:\s*['"]([^'"]+)['"]""", html.text)  # Swagger's openapi url
+    assert assets, html.text[:500]
+    for asset in assets:
+        assert asset.startswith("/") and not asset.startswith("//"), f"{page} loads {asset} from elsewhere"
+        response = client.get(asset)
+        assert response.status_code == 200 and response.content, asset
+    assert "cdn" not in html.text.lower()

@@ -47,9 +47,9 @@ def mode(request):
 
 async def test_list_tools_shows_every_registry_tool_with_schema_and_hints(runner, mode):
     registry = runner.registry
-    async with Client(build_server(runner), mode=mode) as client:
+    async with Client(build_server(runner, allow_writes=True), mode=mode) as client:
         listed = {t.name: t for t in (await client.list_tools()).tools}
-    assert list(listed) == registry.names == tool_names(registry)
+    assert list(listed) == registry.names == tool_names(registry, allow_writes=True)
     for spec in registry:
         assert listed[spec.name].description == spec.description
         assert listed[spec.name].input_schema == spec.json_schema()
@@ -62,7 +62,7 @@ async def test_list_tools_shows_every_registry_tool_with_schema_and_hints(runner
 
 
 async def test_call_tool_returns_the_json_result_as_text_and_structured_content(runner, mode):
-    async with Client(build_server(runner), mode=mode) as client:
+    async with Client(build_server(runner, allow_writes=True), mode=mode) as client:
         result = await client.call_tool("index_returns", {"indices": ["defi", "layer1"], "window": "30d"})
     assert result.is_error is False
     payload = _payload(result)
@@ -72,7 +72,7 @@ async def test_call_tool_returns_the_json_result_as_text_and_structured_content(
 
 
 async def test_tool_error_comes_back_as_is_error_with_the_hint(runner, mode):
-    async with Client(build_server(runner), mode=mode) as client:
+    async with Client(build_server(runner, allow_writes=True), mode=mode) as client:
         unknown_index = await client.call_tool("index_returns", {"indices": ["defii"]})
         bad_window = await client.call_tool("index_returns", {"indices": ["defi"], "window": "2w"})
         missing = await client.call_tool("index_returns", {})
@@ -85,7 +85,7 @@ async def test_tool_error_comes_back_as_is_error_with_the_hint(runner, mode):
 
 
 async def test_unknown_tool_bug_and_nan_go_through_the_registry(runner):
-    async with Client(build_server(runner), mode="legacy") as client:
+    async with Client(build_server(runner, allow_writes=True), mode="legacy") as client:
         unknown = await client.call_tool("index_return", {})
         bug = await client.call_tool("divide_by_zero", {})
         flat = await client.call_tool("sharpe_of_flat_series", {"days": 30})
@@ -99,7 +99,7 @@ async def test_unknown_tool_bug_and_nan_go_through_the_registry(runner):
 
 
 async def test_one_context_serves_every_call(runner):
-    async with Client(build_server(runner), mode="legacy") as client:
+    async with Client(build_server(runner, allow_writes=True), mode="legacy") as client:
         counts = [_payload(await client.call_tool("count_calls", {}))["calls"] for _ in range(3)]
     assert counts == [1, 2, 3]
     assert runner.ctx.memo["calls"] == 3
@@ -115,7 +115,7 @@ def _stdio_params(*extra: str) -> StdioServerParameters:
 
 
 async def test_stdio_server_subprocess_lists_and_calls():
-    async with Client(_stdio_params("--modules", "adapter_tools"), read_timeout_seconds=60) as client:
+    async with Client(_stdio_params("--modules", "adapter_tools", "--allow-writes", "--cache-seconds", "0"), read_timeout_seconds=60) as client:
         names = [t.name for t in (await client.list_tools()).tools]
         ok = await client.call_tool("index_returns", {"indices": ["large_cap"], "window": "1y"})
         failed = await client.call_tool("index_returns", {"indices": ["larg_cap"]})
@@ -131,7 +131,7 @@ async def test_stdio_server_serves_the_default_registry():
     from indexdesk.tools.toolbox import default_registry
 
     registry = default_registry()
-    async with Client(_stdio_params(), read_timeout_seconds=60) as client:
+    async with Client(_stdio_params("--allow-writes"), read_timeout_seconds=60) as client:
         names = [t.name for t in (await client.list_tools()).tools]
         first = registry.names[0]
         wrong = await client.call_tool(first, {"no_such_argument": 1})
@@ -140,7 +140,7 @@ async def test_stdio_server_serves_the_default_registry():
 
 
 async def test_streamable_http_transport_with_bearer_token(runner):
-    app = streamable_http_app(runner, token="s3cret")
+    app = streamable_http_app(runner, token="s3cret", allow_writes=True)
     with running_uvicorn(app) as base:
         async with httpx.AsyncClient() as raw:
             refused = await raw.post(f"{base}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})

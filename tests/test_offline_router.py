@@ -257,7 +257,7 @@ class Perf(BaseModel):
     warnings: list[str]
 
 
-@tool
+@tool(category="market")
 def get_index_performance(indices: list[str], window: str = "90d") -> Perf:
     """Performance of indices over a window.
 
@@ -270,7 +270,7 @@ def get_index_performance(indices: list[str], window: str = "90d") -> Perf:
                 source="test", as_of="2026-06-30", warnings=[])
 
 
-@tool
+@tool(category="market")
 def compute_var(weights: list[dict], confidence: float = 0.95, horizon_days: int = 1) -> dict:
     """Value at risk of a portfolio.
 

@@ -28,7 +28,7 @@ class Holding(BaseModel):
     weight: float
 
 
-@tool
+@tool(category="market")
 def echo_indices(ctx: ToolContext, indices: list[str], window: Literal["30d", "90d", "1y"] = "90d",
                  score: float | None = None) -> Echo:
     """Echo the indices back, checking the names.
@@ -44,7 +44,7 @@ def echo_indices(ctx: ToolContext, indices: list[str], window: Literal["30d", "9
     return Echo(indices=indices, window=window, score=float("nan") if score is None else score)
 
 
-@tool(state_changing=True)
+@tool(state_changing=True, category="journal")
 def write_note(text: str, holdings: list[Holding] | None = None) -> dict:
     """Write a note (changes state).
 
@@ -58,7 +58,7 @@ def write_note(text: str, holdings: list[Holding] | None = None) -> dict:
     return {"written": text, "holdings": [h.model_dump() for h in holdings or []]}
 
 
-@tool
+@tool(category="market")
 def broken() -> dict:
     """A tool with a bug in it."""
     return {"x": 1 / 0}
@@ -87,7 +87,38 @@ def test_a_tool_without_argument_docs_is_refused():
         return {}
 
     with pytest.raises(TypeError, match="'x' has no description"):
-        tool(undocumented)
+        tool(undocumented, category="market")
+
+
+def test_a_tool_without_an_explicit_category_is_refused():
+    def uncategorised(x: int) -> dict:
+        """Does something.
+
+        Args:
+            x: a number.
+        """
+        return {}
+
+    with pytest.raises(TypeError, match="needs an explicit category"):
+        tool(uncategorised)
+    with pytest.raises(TypeError, match="needs an explicit category"):
+        tool(uncategorised, category=" ")
+    assert spec_of(tool(uncategorised, category="my_host")).category == "my_host"
+
+
+def test_builtin_tools_have_explicit_categories_and_write_flags():
+    from indexdesk.tools.registry import CATEGORIES
+    from indexdesk.tools.toolbox import default_registry
+
+    registry = default_registry()
+    assert {spec.category for spec in registry} <= set(CATEGORIES)
+    by_name = {spec.name: spec for spec in registry}
+    assert by_name["get_index_performance"].category == "market"
+    assert by_name["compute_var"].category == "risk"
+    assert by_name["log_journal_entry"].state_changing and not by_name["log_journal_entry"].read_only
+    review = by_name["quarterly_review"]
+    assert review.writes_files and not review.state_changing and not review.read_only
+    assert by_name["search_journal"].read_only
 
 
 def test_docstring_parser_reads_google_style():
@@ -227,5 +258,5 @@ def test_every_registered_tool_is_documented_and_every_adapter_accepts_it(ctx):
     assert [t.name for t in langchain_tools(registry, ctx)] == registry.names
     from indexdesk.tools.adapters import mcp_server, http_api  # noqa: F401 - adapters import for every tool
 
-    assert set(mcp_server.tool_names(registry)) == set(registry.names)
+    assert set(mcp_server.tool_names(registry, allow_writes=True)) == set(registry.names)
     assert {r for r in http_api.tool_routes(registry)} == {f"/tools/{n}" for n in registry.names}

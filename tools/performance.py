@@ -129,7 +129,7 @@ def compute_performance(ctx: ToolContext, indices: list[str], window: str = "90d
                              source=market.label, as_of=market.as_of, warnings=list(dict.fromkeys(warnings)))
 
 
-@tool
+@tool(category="market")
 def get_index_performance(ctx: ToolContext,
                           indices: NameList, window: Window = "90d", benchmark: Name = "BTC") -> PerformanceResult:
     """Return, volatility, Sharpe, Sortino, drawdown, beta and rank of indices or assets over a window.

@@ -1,6 +1,6 @@
 """The tool registry: a tool is a plain typed function; registering it attaches a spec.
 
-    @tool
+    @tool(category="market")
     def get_index_performance(ctx: ToolContext, indices: list[str], window: str = "90d") -> PerformanceResult:
         '''Performance metrics for indices or single assets over a window.
 
@@ -50,8 +50,14 @@ class ToolSpec:
     result_model: type[BaseModel] | None
     takes_context: bool
     state_changing: bool = False
-    category: str = "general"
+    category: str = ""
     param_descriptions: dict[str, str] = field(default_factory=dict)
+    writes_files: bool = False  # writes files (a report) but not the journal/ledger: not read-only, no confirmation
+
+    @property
+    def read_only(self) -> bool:
+        """Neither changes state nor writes files: safe to expose on a server without `--allow-writes`."""
+        return not (self.state_changing or self.writes_files)
 
     def json_schema(self) -> dict:
         """The plain JSON schema of the parameters (pydantic's, titles removed)."""
@@ -100,11 +106,18 @@ def _is_context_annotation(annotation: Any) -> bool:
     return "ToolContext" in name
 
 
+# The categories the built-in tools use (a host's own tools may name others).
+CATEGORIES: tuple[str, ...] = ("market", "risk", "journal", "review", "portfolio", "strategy")
+
+
 def build_spec(func: Callable[..., Any], *, name: str | None = None, state_changing: bool = False,
-               category: str | None = None) -> ToolSpec:
+               category: str | None = None, writes_files: bool = False) -> ToolSpec:
     """Build the ToolSpec of a typed function (used by `@tool`)."""
     description, param_docs = parse_docstring(func.__doc__)
     tool_name = name or func.__name__
+    if not isinstance(category, str) or not category.strip():
+        raise TypeError(f"tool {tool_name!r} needs an explicit category: @tool(category=...), "
+                        f"one of {', '.join(CATEGORIES)} (or a name of your own)")
     if not description:
         raise TypeError(f"tool {tool_name!r} needs a docstring: its first line is the LLM description")
     hints = typing.get_type_hints(func, include_extras=True)
@@ -129,7 +142,6 @@ def build_spec(func: Callable[..., Any], *, name: str | None = None, state_chang
     )
     result = hints.get("return")
     result_model = result if inspect.isclass(result) and issubclass(result, BaseModel) else None
-    module_category = (func.__module__ or "").rsplit(".", 1)[-1]
     return ToolSpec(
         name=tool_name,
         description=description,
@@ -138,17 +150,24 @@ def build_spec(func: Callable[..., Any], *, name: str | None = None, state_chang
         result_model=result_model,
         takes_context=takes_context,
         state_changing=state_changing,
-        category=category or module_category,
+        category=category.strip(),
         param_descriptions={k: v for k, v in param_docs.items() if k in fields},
+        writes_files=writes_files,
     )
 
 
 def tool(func: Callable[..., Any] | None = None, *, name: str | None = None, state_changing: bool = False,
-         category: str | None = None):
-    """Register a typed function as a tool: attaches its ToolSpec and returns the same function."""
+         category: str | None = None, writes_files: bool = False):
+    """Register a typed function as a tool: attaches its ToolSpec and returns the same function.
+
+    `category` is required (market, risk, journal, review, portfolio, strategy, …): hosts select
+    tools by it. `state_changing=True` writes the journal/ledger (confirmation first);
+    `writes_files=True` writes files only (e.g. a report) — not read-only, but no confirmation.
+    """
 
     def attach(f: Callable[..., Any]) -> Callable[..., Any]:
-        setattr(f, SPEC_ATTRIBUTE, build_spec(f, name=name, state_changing=state_changing, category=category))
+        setattr(f, SPEC_ATTRIBUTE, build_spec(f, name=name, state_changing=state_changing, category=category,
+                                              writes_files=writes_files))
         return f
 
     return attach(func) if func is not None else attach

@@ -1,6 +1,9 @@
 """`indexdesk serve mcp|http`: the tool registry as an MCP server or a JSON HTTP API.
 
 One ToolContext per server, built from Settings (and `--home`/`--source`), shared by every call.
+Safe by default: tools that write (journal, ledger, report files) are hidden unless
+`--allow-writes`; a non-loopback `--host` needs INDEXDESK_API_TOKEN; HTTP requests are checked
+for Host, Origin, Content-Type and size (tools/adapters/guard.py); each call has a timeout.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ import sys
 
 MCP_HTTP_PORT = 8766
 HTTP_PORT = 8765
+DEFAULT_TIMEOUT = 120.0
+DEFAULT_CACHE_SECONDS = 300.0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,7 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_mcp)
 
     p = sub.add_parser("http", help="JSON HTTP API: GET /tools, POST /tools/<name>, docs at /docs")
-    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1; 0.0.0.0 exposes it)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="interface to bind (default 127.0.0.1; another address needs INDEXDESK_API_TOKEN)")
     p.add_argument("--port", type=int, default=HTTP_PORT, help=f"port (default {HTTP_PORT}; 0 picks a free one)")
     _add_common(p)
     p.set_defaults(func=cmd_http)
@@ -39,7 +45,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tools", nargs="+", metavar="NAME", help="serve only these tools")
     parser.add_argument("--modules", help="comma-separated tool modules to serve instead of the built-in toolbox "
-                                          "(e.g. mypackage.tools,tools.performance)")
+                                          "(e.g. mypackage.tools,indexdesk.tools.performance)")
+    parser.add_argument("--allow-writes", action="store_true",
+                        help="also expose tools that write (journal and ledger entries, report files); "
+                             "off by default: a client could write without asking the user")
+    parser.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                        help="another Host name clients may use (HTTP transports; repeatable)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                        help=f"seconds one tool call may take before it is answered with an error "
+                             f"(default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--access-log", action="store_true", help="log every request (HTTP transports)")
+    parser.add_argument("--cache-seconds", type=float, default=DEFAULT_CACHE_SECONDS,
+                        help="keep market-tool results by their arguments this long; 0 turns it off "
+                             f"(default {DEFAULT_CACHE_SECONDS:g})")
 
 
 def _registry(args: argparse.Namespace):
@@ -51,46 +69,74 @@ def _registry(args: argparse.Namespace):
     return registry.subset(args.tools) if args.tools else registry
 
 
-def _runner(args: argparse.Namespace):
-    from indexdesk.agent.cli import make_context
-    from indexdesk.tools.adapters.runner import ToolRunner
+def _token(ctx) -> str | None:
+    token = ctx.settings.api_token
+    if token is not None and hasattr(token, "get_secret_value"):  # SecretStr settings
+        token = token.get_secret_value()
+    return token or None
 
-    return ToolRunner(_registry(args), make_context(args))
+
+def _refuse_unsafe_bind(host: str, token: str | None) -> int | None:
+    from indexdesk.tools.adapters.guard import UnsafeBind, check_bind
+
+    try:
+        check_bind(host, token)
+    except UnsafeBind as exc:
+        print(f"indexdesk: {exc}", file=sys.stderr)
+        return 2
+    return None
+
+
+def _writes_note(args: argparse.Namespace) -> str:
+    return ", tools that write exposed (--allow-writes)" if args.allow_writes else ", read-only tools only"
 
 
 def cmd_mcp(args: argparse.Namespace) -> int:
-    runner = _runner(args)
+    from indexdesk.agent.cli import make_context
+    from indexdesk.tools.adapters.runner import ToolRunner
+
+    ctx = make_context(args)
+    token = _token(ctx)
+    if args.transport == "http" and (refused := _refuse_unsafe_bind(args.host, token)) is not None:
+        return refused
+    runner = ToolRunner(_registry(args), ctx, timeout=args.timeout, cache_seconds=args.cache_seconds)
     try:
         if args.transport == "stdio":
             import anyio
 
             from indexdesk.tools.adapters.mcp_server import serve_stdio
 
-            anyio.run(serve_stdio, runner)
+            anyio.run(lambda: serve_stdio(runner, allow_writes=args.allow_writes))
             return 0
         import uvicorn
 
         from indexdesk.tools.adapters.mcp_server import streamable_http_app
 
-        token = runner.ctx.settings.api_token
-        app = streamable_http_app(runner, host=args.host, token=token)
+        app = streamable_http_app(runner, host=args.host, token=token, allow_writes=args.allow_writes,
+                                  allowed_hosts=tuple(args.allowed_host))
         print(f"indexdesk MCP (streamable HTTP) on http://{args.host}:{args.port}/mcp, {len(runner.registry)} tools"
-              + (", bearer token required" if token else ""), file=sys.stderr)
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+              + (", bearer token required" if token else "") + _writes_note(args), file=sys.stderr)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=args.access_log)
         return 0
     finally:
         runner.close()
 
 
 def cmd_http(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from indexdesk.agent.cli import make_context
-    from indexdesk.tools.adapters.http_api import create_app
 
     ctx = make_context(args)
-    app = create_app(_registry(args), ctx)
+    token = _token(ctx)
+    if (refused := _refuse_unsafe_bind(args.host, token)) is not None:
+        return refused
+    import uvicorn
+
+    from indexdesk.tools.adapters.http_api import create_app
+
+    app = create_app(_registry(args), ctx, token=token or "", host=args.host, allow_writes=args.allow_writes,
+                     timeout=args.timeout, allowed_hosts=tuple(args.allowed_host), cache_seconds=args.cache_seconds)
     print(f"indexdesk HTTP API on http://{args.host}:{args.port} (docs at /docs)"
-          + (", bearer token required" if ctx.settings.api_token else ""), file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+          + (", bearer token required" if token else "") + _writes_note(args), file=sys.stderr)
+    # One access-log line per request costs about a quarter of the throughput: on request only.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=args.access_log)
     return 0

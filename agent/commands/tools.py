@@ -27,6 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_source_options(p)
     p.add_argument("name", help="tool name")
     p.add_argument("arguments", nargs="?", default="{}", help="JSON object of arguments, or - to read stdin")
+    p.add_argument("--yes", "-y", action="store_true",
+                   help="run a tool that changes the journal or ledger without asking first")
     p.set_defaults(func=cmd_call)
 
 
@@ -40,7 +42,8 @@ def _registry(names: list[str] | None = None):
 def cmd_list(args: argparse.Namespace) -> int:
     registry = _registry()
     if args.json:
-        print(json.dumps([{"name": s.name, "description": s.description, "state_changing": s.state_changing,
+        print(json.dumps([{"name": s.name, "description": s.description, "category": s.category,
+                           "state_changing": s.state_changing, "read_only": s.read_only,
                            "parameters": list(s.params_model.model_fields)} for s in registry], indent=2))
         return 0
     from rich.console import Console
@@ -74,12 +77,26 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _confirmed(name: str, raw: str, arguments_from_stdin: bool) -> bool:
+    """Ask on the terminal; without one (a pipe, a script, arguments on stdin) the answer is no."""
+    if arguments_from_stdin or not sys.stdin.isatty():
+        print(f"{name} changes state: pass --yes to run it without a terminal", file=sys.stderr)
+        return False
+    answer = input(f"{name} will change your journal or ledger with {raw[:200]}\nRun it? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
 def cmd_call(args: argparse.Namespace) -> int:
     from indexdesk.agent.cli import make_context
     from indexdesk.tools.registry import dumps, is_error
 
     raw = sys.stdin.read() if args.arguments == "-" else args.arguments
     registry = _registry()
+    spec = registry.get(args.name) if args.name in registry else None
+    if spec is not None and spec.state_changing and not args.yes and not _confirmed(spec.name, raw, args.arguments == "-"):
+        print(dumps({"error": f"{spec.name} changes the journal or ledger and was not confirmed",
+                     "hint": "answer y at the prompt, or pass --yes"}))
+        return 1
     result = registry.call(args.name, raw, make_context(args))
     print(dumps(result))
     return 1 if is_error(result) else 0

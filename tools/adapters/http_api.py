@@ -6,8 +6,12 @@
     POST /tools/<name>    JSON object of arguments -> the tool's JSON result
 
 Status codes: 200 result; 422 the tool's `{"error", "hint"}` (bad arguments, unknown index …);
-404 unknown tool, with close matches; 401 missing/wrong bearer token (when `INDEXDESK_API_TOKEN`
-is set); 500 a bug, reported by message without a traceback.
+404 unknown tool, with close matches, or a tool that writes on a server without `allow_writes`;
+401 missing/wrong bearer token (when `INDEXDESK_API_TOKEN` is set); 504 the call passed its
+timeout; 500 a bug, reported by message without a traceback. The request guard
+(`adapters/guard.py`) answers 421 (foreign Host), 403 (foreign Origin), 415 (not JSON) and 413
+(body above 1 MB) before any tool runs. `/docs` and `/redoc` serve their assets from the
+`fastapi-offline` package: no CDN.
 
 The request body is not validated by FastAPI: the raw JSON goes to `Registry.call`, the one call
 path, so HTTP clients get the same errors as every other adapter. The per-tool routes only
@@ -21,12 +25,25 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi_offline import FastAPIOffline
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from indexdesk.tools.adapters.openai_schema import inline_refs, openai_tools
-from indexdesk.tools.adapters.runner import UNAUTHORIZED, ToolRunner, bearer_token_matches, is_internal_error, package_version
+from indexdesk.tools.adapters.guard import RequestGuard
+from indexdesk.tools.adapters.runner import (
+    DEFAULT_TIMEOUT_SECONDS,
+    TIMEOUT_HINT,
+    UNAUTHORIZED,
+    ToolRunner,
+    bearer_token_matches,
+    exposed,
+    is_internal_error,
+    package_version,
+    write_refused,
+)
 from indexdesk.tools.registry import Registry, ToolSpec, dumps, is_error
 
 log = logging.getLogger("indexdesk.http")
@@ -55,6 +72,8 @@ def _inline_schema(model: type | None) -> dict | None:
 def _status_of(name: str, result: dict) -> int:
     if is_internal_error(name, result):
         return 500
+    if result.get("hint") == TIMEOUT_HINT:
+        return 504
     return 422 if is_error(result) else 200
 
 
@@ -100,28 +119,46 @@ def _token_dependency(token: str | None):
     return require_token
 
 
-def create_app(registry: Registry, ctx: Any, *, token: str | None = None) -> FastAPI:
-    """The API for `registry`, every call made with the one `ctx`.
+def create_app(registry: Registry, ctx: Any, *, token: str | None = None, host: str = "127.0.0.1",
+               allow_writes: bool = False, timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
+               allowed_hosts: tuple[str, ...] = (), cache_seconds: float = 0.0) -> Any:
+    """The API for `registry`, every call made with the one `ctx`, behind the request guard.
 
     `token=None` takes `ctx.settings.api_token` (env `INDEXDESK_API_TOKEN`); `token=""` disables auth.
+    `host` is the address the server binds: requests must name it (or a loopback name) in `Host`.
+    Tools that write are served only with `allow_writes=True`. `cache_seconds` keeps market-tool
+    results by their arguments (see `ToolRunner`). Returns the guarded ASGI app; the
+    FastAPI object is its `.app`.
     """
     if token is None:
         token = getattr(getattr(ctx, "settings", None), "api_token", None)
-    runner = ToolRunner(registry, ctx)
+        if token is not None and hasattr(token, "get_secret_value"):  # SecretStr settings
+            token = token.get_secret_value()
+    full_registry = registry
+    registry = exposed(registry, allow_writes)
+    runner = ToolRunner(registry, ctx, timeout=timeout, cache_seconds=cache_seconds)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         yield
         runner.close()
 
-    app = FastAPI(title="indexdesk tools", version=package_version(), lifespan=lifespan,
-                  description="Crypto index portfolio tools, generated from the indexdesk tool registry.")
+    app = FastAPIOffline(title="indexdesk tools", version=package_version(), lifespan=lifespan,
+                         description="Crypto index portfolio tools, generated from the indexdesk tool registry.")
     app.state.runner = runner
     guarded = [Depends(_token_dependency(token or None))]
 
     @app.exception_handler(_ApiError)
     async def api_error(_request: Request, exc: _ApiError) -> Response:
         return JSONResponse(exc.body, status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+        # FastAPI's own answers (405, a path that does not exist) in the same shape as every other error.
+        hints = {404: "GET /tools lists the tools; call one with POST /tools/<name>",
+                 405: "call tools with POST /tools/<name>; GET /tools, /health and /docs read"}
+        return JSONResponse({"error": str(exc.detail), "hint": hints.get(exc.status_code, "see /docs")},
+                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> Response:
@@ -151,9 +188,11 @@ def create_app(registry: Registry, ctx: Any, *, token: str | None = None) -> Fas
 
     @app.post(TOOL_ROUTE, tags=["meta"], dependencies=guarded, include_in_schema=False)
     async def unknown_tool(name: str) -> Response:
+        if name in full_registry:
+            return _json(write_refused(full_registry.get(name)), 404)
         return _json(await runner.call(name, {}), 404)
 
-    return app
+    return RequestGuard(app, bind_host=host, allowed_hosts=allowed_hosts)
 
 
 def _describe(spec: ToolSpec) -> str:
@@ -166,7 +205,7 @@ def _describe(spec: ToolSpec) -> str:
 
 def tool_routes(registry: Registry) -> list[str]:
     """The per-tool route paths `create_app` really builds for `registry`."""
-    app = create_app(registry, ctx=None, token="")
+    app = create_app(registry, ctx=None, token="", allow_writes=True).app
     return [r.path for r in app.routes
             if isinstance(r, APIRoute) and "POST" in r.methods and r.path != TOOL_ROUTE]
 

@@ -19,7 +19,7 @@ def langchain_tool(registry: Registry, spec: ToolSpec, ctx: Any):
         description=spec.description,
         args_schema=strict_parameters(spec),
         func=run,
-        metadata={"state_changing": spec.state_changing, "category": spec.category},
+        metadata={"state_changing": spec.state_changing, "read_only": spec.read_only, "category": spec.category},
     )
 
 

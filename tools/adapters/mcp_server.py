@@ -1,9 +1,16 @@
 """The registry as an MCP server (stdio, or streamable HTTP), generated from the ToolSpecs.
 
-`tools/list` shows every registry tool with its description, JSON schema and hints
-(state-changing tools are marked destructive, the rest read-only); `tools/call` goes through
+`tools/list` shows every exposed tool with its description, input schema, `outputSchema` (from the
+result model) and hints: read-only tools `readOnlyHint: true`; tools that write files (the
+quarterly report) `readOnlyHint: false`; state-changing tools (journal/ledger) also
+`destructiveHint: true`. Tools that write are not exposed unless the server is built with
+`allow_writes=True` (`indexdesk serve mcp --allow-writes`). `tools/call` goes through
 `Registry.call` and answers with the JSON result as text plus `structuredContent`, and a tool
 error as `isError: true` carrying the registry's `{"error", "hint"}` object.
+
+Resources (JSON): `indexdesk://indices` (the index catalogue), `indexdesk://targets` (the target
+portfolio) and the template `indexdesk://journal/{entry_id}` (one journal entry). Prompt:
+`quarterly_review`.
 """
 
 from __future__ import annotations
@@ -13,14 +20,67 @@ from typing import Any
 
 import mcp_types as types
 from mcp.server.lowlevel import Server
+from mcp.shared.exceptions import MCPError
 
-from indexdesk.tools.adapters.runner import UNAUTHORIZED, ToolRunner, bearer_token_matches, package_version
+from indexdesk.tools.adapters.guard import RequestGuard
+from indexdesk.tools.adapters.runner import (
+    UNAUTHORIZED,
+    ToolRunner,
+    bearer_token_matches,
+    exposed,
+    package_version,
+    write_refused,
+)
 from indexdesk.tools.registry import Registry, ToolSpec, dumps, is_error
 
 SERVER_NAME = "indexdesk"
 INSTRUCTIONS = ("Crypto index portfolio tools: performance, risk, indices, journal. Every result is JSON; "
                 "an error result says what was wrong and how to call again. Tools marked destructive "
                 "change the user's journal or ledger: confirm with the user first.")
+RESOURCE_NOT_FOUND = -32002
+JSON_MIME = "application/json"
+
+
+# ---------------------------------------------------------------- tools
+
+def output_schema(spec: ToolSpec) -> dict:
+    """The result model's JSON schema as the registry's results really look: numbers may be null (NaN)."""
+    if spec.result_model is None:
+        return {"type": "object"}
+    schema = _nullable_numbers(_strip_titles(spec.result_model.model_json_schema(mode="serialization")))
+    schema.setdefault("type", "object")
+    return schema
+
+
+def _nullable_numbers(node: Any) -> Any:
+    """The registry turns NaN/inf into null (with a warning), so every number in a result may be null."""
+    if isinstance(node, list):
+        return [_nullable_numbers(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _nullable_numbers(v) for k, v in node.items()}
+    kind = out.get("type")
+    if kind in ("number", "integer"):
+        out["type"] = [kind, "null"]
+    elif isinstance(kind, list) and {"number", "integer"} & set(kind) and "null" not in kind:
+        out["type"] = kind + ["null"]
+    return out
+
+
+def _strip_titles(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _strip_titles(v) for k, v in node.items() if not (k == "title" and isinstance(v, str))}
+    if isinstance(node, list):
+        return [_strip_titles(v) for v in node]
+    return node
+
+
+def annotations(spec: ToolSpec) -> types.ToolAnnotations:
+    return types.ToolAnnotations(
+        read_only_hint=spec.read_only,
+        destructive_hint=spec.state_changing,
+        idempotent_hint=not spec.state_changing,
+    )
 
 
 def mcp_tool(spec: ToolSpec) -> types.Tool:
@@ -29,11 +89,8 @@ def mcp_tool(spec: ToolSpec) -> types.Tool:
         title=spec.name.replace("_", " ").capitalize(),
         description=spec.description,
         input_schema=spec.json_schema(),
-        annotations=types.ToolAnnotations(
-            read_only_hint=not spec.state_changing,
-            destructive_hint=spec.state_changing,
-            idempotent_hint=not spec.state_changing,
-        ),
+        output_schema=output_schema(spec),
+        annotations=annotations(spec),
         _meta={"indexdesk/category": spec.category},
     )
 
@@ -42,9 +99,9 @@ def mcp_tools(registry: Registry) -> list[types.Tool]:
     return [mcp_tool(spec) for spec in registry]
 
 
-def tool_names(registry: Registry) -> list[str]:
+def tool_names(registry: Registry, *, allow_writes: bool = False) -> list[str]:
     """The names `tools/list` announces (what the adapter really builds, not a copy of `registry.names`)."""
-    return [t.name for t in mcp_tools(registry)]
+    return [t.name for t in mcp_tools(exposed(registry, allow_writes))]
 
 
 def call_result(result: dict) -> types.CallToolResult:
@@ -57,16 +114,107 @@ def call_result(result: dict) -> types.CallToolResult:
     )
 
 
-def build_server(runner: ToolRunner) -> Server:
-    """A low-level MCP server whose two tool handlers are generated from the runner's registry."""
-    tools = mcp_tools(runner.registry)
+# ---------------------------------------------------------------- resources and the prompt
+
+RESOURCES = (
+    types.Resource(uri="indexdesk://indices", name="indices", title="Index catalogue", mime_type=JSON_MIME,
+                   description="Every catalogue index: tier, category, constituent rule, weighting, rebalance."),
+    types.Resource(uri="indexdesk://targets", name="targets", title="Target portfolio", mime_type=JSON_MIME,
+                   description="The user's target tiers and index weights (percent) and risk targets."),
+)
+JOURNAL_TEMPLATE = types.ResourceTemplate(
+    uri_template="indexdesk://journal/{entry_id}", name="journal_entry", title="Journal entry", mime_type=JSON_MIME,
+    description="One trading-journal entry by id (search_journal returns ids).")
+JOURNAL_PREFIX = "indexdesk://journal/"
+
+QUARTERLY_PROMPT = types.Prompt(
+    name="quarterly_review", title="Quarterly review",
+    description="Review a quarter: performance against targets, risk, decisions and lessons.",
+    arguments=[types.PromptArgument(name="quarter", required=False,
+                                    description='e.g. "2026Q3"; default: the last complete quarter')])
+
+
+def read_resource(ctx: Any, uri: str) -> Any:
+    """The JSON value behind a resource URI (runs on a tool worker: it may load files or the journal)."""
+    if uri == "indexdesk://indices":
+        from indexdesk.tools.indices import series
+
+        return [d.model_dump(mode="json", exclude_defaults=True) for d in series.catalogue(ctx).values()]
+    if uri == "indexdesk://targets":
+        from indexdesk.tools.targets import targets
+
+        portfolio = targets(ctx)
+        return {**portfolio.model_dump(mode="json"), "weights": portfolio.weights()}
+    if uri.startswith(JOURNAL_PREFIX) and len(uri) > len(JOURNAL_PREFIX):
+        entry_id = uri[len(JOURNAL_PREFIX):]
+        try:
+            return ctx.journal_store().get(entry_id).model_dump(mode="json")
+        except ValueError as exc:  # JournalError: no such entry
+            raise MCPError(RESOURCE_NOT_FOUND, str(exc)[:200], data={"uri": uri[:200]}) from None
+    raise MCPError(RESOURCE_NOT_FOUND, f"unknown resource {uri[:100]!r}",
+                   data={"valid": [r.uri for r in RESOURCES] + [JOURNAL_TEMPLATE.uri_template]})
+
+
+def quarterly_prompt(quarter: str | None) -> types.GetPromptResult:
+    quarter = (quarter or "").strip()[:20] or "last"
+    text = (f"Review the quarter {quarter} of my crypto index portfolio. Call quarterly_review with "
+            f"quarter=\"{quarter}\" (if it is not available, use get_index_performance and journal_outcomes). "
+            "Then summarise in a few short paragraphs: how the portfolio did against its targets, which "
+            "indices helped and hurt, risk (VaR, drawdown) against the risk targets, and which journaled "
+            "decisions worked. Quote numbers from the tool results only and name any warnings.")
+    return types.GetPromptResult(description=QUARTERLY_PROMPT.description,
+                                 messages=[types.PromptMessage(role="user", content=types.TextContent(text=text))])
+
+
+# ---------------------------------------------------------------- the server
+
+def build_server(runner: ToolRunner, *, allow_writes: bool = False) -> Server:
+    """A low-level MCP server generated from the runner's registry.
+
+    `allow_writes=False` hides the tools that write (journal, ledger, report files) and refuses
+    calls to them; `indexdesk serve mcp` builds it that way unless given `--allow-writes`.
+    """
+    shown = exposed(runner.registry, allow_writes)
+    tools = mcp_tools(shown)
     schemas = {t.name: t.input_schema for t in tools}
 
     async def on_list_tools(_ctx: Any, _params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
         return types.ListToolsResult(tools=tools)
 
     async def on_call_tool(_ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+        if params.name in runner.registry and params.name not in shown:
+            return call_result(write_refused(runner.registry.get(params.name)))
         return call_result(await runner.call(params.name, params.arguments or {}))
+
+    async def on_list_resources(_ctx: Any, _params: Any) -> types.ListResourcesResult:
+        return types.ListResourcesResult(resources=list(RESOURCES))
+
+    async def on_list_resource_templates(_ctx: Any, _params: Any) -> types.ListResourceTemplatesResult:
+        return types.ListResourceTemplatesResult(resource_templates=[JOURNAL_TEMPLATE])
+
+    async def on_read_resource(_ctx: Any, params: types.ReadResourceRequestParams) -> types.ReadResourceResult:
+        import asyncio
+
+        uri = str(params.uri)
+        try:
+            value = await runner.run(read_resource, runner.ctx, uri)
+        except asyncio.TimeoutError:
+            raise MCPError(-32603, f"reading {uri[:100]} did not finish in time") from None
+        except MCPError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - e.g. a ToolError from a broken targets file
+            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            raise MCPError(-32603, f"cannot read {uri[:100]}: {message}"[:300]) from None
+        return types.ReadResourceResult(contents=[types.TextResourceContents(uri=uri, mime_type=JSON_MIME,
+                                                                              text=dumps(value))])
+
+    async def on_list_prompts(_ctx: Any, _params: Any) -> types.ListPromptsResult:
+        return types.ListPromptsResult(prompts=[QUARTERLY_PROMPT])
+
+    async def on_get_prompt(_ctx: Any, params: types.GetPromptRequestParams) -> types.GetPromptResult:
+        if params.name != QUARTERLY_PROMPT.name:
+            raise MCPError(-32602, f"unknown prompt {params.name[:60]!r}", data={"valid": [QUARTERLY_PROMPT.name]})
+        return quarterly_prompt((params.arguments or {}).get("quarter"))
 
     return Server(
         SERVER_NAME,
@@ -75,14 +223,19 @@ def build_server(runner: ToolRunner) -> Server:
         get_tool_input_schema=schemas.get,
         on_list_tools=on_list_tools,
         on_call_tool=on_call_tool,
+        on_list_resources=on_list_resources,
+        on_list_resource_templates=on_list_resource_templates,
+        on_read_resource=on_read_resource,
+        on_list_prompts=on_list_prompts,
+        on_get_prompt=on_get_prompt,
     )
 
 
-async def serve_stdio(runner: ToolRunner) -> None:
+async def serve_stdio(runner: ToolRunner, *, allow_writes: bool = False) -> None:
     """Serve over this process's stdin/stdout until the client closes them."""
     from mcp.server.stdio import stdio_server
 
-    server = build_server(runner)
+    server = build_server(runner, allow_writes=allow_writes)
     async with stdio_server() as (read_stream, write_stream):
         await server.run(read_stream, write_stream, server.create_initialization_options())
 
@@ -107,7 +260,15 @@ class BearerTokenMiddleware:
         await self.app(scope, receive, send)
 
 
-def streamable_http_app(runner: ToolRunner, *, host: str = "127.0.0.1", token: str | None = None) -> Any:
-    """An ASGI app serving MCP at `/mcp` (streamable HTTP), optionally behind a bearer token."""
-    app = build_server(runner).streamable_http_app(host=host)
-    return BearerTokenMiddleware(app, token) if token else app
+def streamable_http_app(runner: ToolRunner, *, host: str = "127.0.0.1", token: str | None = None,
+                        allow_writes: bool = False, allowed_hosts: tuple[str, ...] = ()) -> Any:
+    """An ASGI app serving MCP at `/mcp` (streamable HTTP) behind the request guard and optionally a token."""
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    # The guard checks Host/Origin for every bind (the SDK only does for loopback binds); the SDK's own
+    # check would then refuse the extra names a host adds, so it is switched off here.
+    security = TransportSecuritySettings(enable_dns_rebinding_protection=False)
+    app = build_server(runner, allow_writes=allow_writes).streamable_http_app(host=host, transport_security=security)
+    if token:
+        app = BearerTokenMiddleware(app, token)
+    return RequestGuard(app, bind_host=host, allowed_hosts=allowed_hosts)

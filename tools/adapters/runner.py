@@ -1,37 +1,153 @@
 """What the network adapters (MCP, HTTP) share: registry calls from an event loop, and the bearer token check.
 
 Tools are synchronous (pandas, SQLite, HTTP to price providers), so an async server must not run
-them on its event loop. They run on one dedicated worker thread: calls are serialised, which keeps
-the one `ToolContext` (its memo, its lazily opened SQLite ledger) on a single thread.
+them on its event loop. They run on a small pool of worker threads, each call with a timeout, so
+one slow call (a huge search, a cold price download) does not hold back a fast one. The one
+`ToolContext` is shared by the workers: its stores are thread-safe (the journal locks, SQLite
+connections are opened per thread or with `check_same_thread=False`).
+
+A call that passes its timeout is answered with a structured error at once; Python cannot stop a
+thread, so the worker finishes the call in the background and its result is dropped.
+
+Results of the market tools (computed from the market panel, which the context loads once for the
+server's lifetime anyway) are kept for `cache_seconds` by their exact arguments, so a dashboard
+polling the same question is answered from memory. Errors are never kept, and a call to a tool
+that changes state empties the cache.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from typing import Any
 
-from indexdesk.tools.registry import Registry, is_error
+from indexdesk.tools.registry import Registry, dumps, is_error
 from indexdesk.tools.registry import is_internal_error as registry_is_internal_error
 
+DEFAULT_TIMEOUT_SECONDS = 120.0
+DEFAULT_WORKERS = 4
+DEFAULT_CACHE_SECONDS = 300.0
+CACHED_CATEGORIES = frozenset({"market"})
+CACHE_ENTRIES = 256
+
+
+class ResultCache:
+    """A small LRU of tool results by (name, arguments as canonical JSON), each kept `seconds`."""
+
+    def __init__(self, seconds: float, entries: int = CACHE_ENTRIES) -> None:
+        self.seconds = seconds
+        self.entries = entries
+        # Kept as JSON text: a fresh object per hit (callers may change theirs) at json's C speed.
+        self._items: OrderedDict[tuple[str, str], tuple[float, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(name: str, arguments: dict | str | None) -> tuple[str, str] | None:
+        try:
+            value = json.loads(arguments) if isinstance(arguments, str) else (arguments or {})
+            return (name, json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False))
+        except (ValueError, TypeError):
+            return None  # not JSON: the registry answers with the error, nothing to keep
+
+    def get(self, key: tuple[str, str]) -> dict | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or time.monotonic() - item[0] > self.seconds:
+                return None
+            self._items.move_to_end(key)
+            text = item[1]
+        return json.loads(text)
+
+    def put(self, key: tuple[str, str], result: dict) -> None:
+        text = dumps(result)
+        with self._lock:
+            self._items[key] = (time.monotonic(), text)
+            self._items.move_to_end(key)
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 class ToolRunner:
     """One registry and one context for the lifetime of a server; every call goes through `Registry.call`."""
 
-    def __init__(self, registry: Registry, ctx: Any) -> None:
+    def __init__(self, registry: Registry, ctx: Any, *, timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
+                 workers: int = DEFAULT_WORKERS, cache_seconds: float = 0.0) -> None:
         self.registry = registry
         self.ctx = ctx
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="indexdesk-tool")
+        self.timeout = timeout
+        self.cache = ResultCache(cache_seconds) if cache_seconds > 0 else None
+        self.workers = max(1, workers)
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+
+    @property
+    def _worker(self) -> ThreadPoolExecutor:
+        """The pool, (re)started on demand: an ASGI app may go through several lifespans (test clients)."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="indexdesk-tool")
+            return self._pool
+
+    async def run(self, func: Any, *args: Any) -> Any:
+        """`func(*args)` on a worker within the timeout; raises asyncio.TimeoutError past it."""
+        return await asyncio.wait_for(asyncio.wrap_future(self._worker.submit(func, *args)), self.timeout)
+
+    def _cache_key(self, name: str, arguments: dict | str | None) -> tuple[str, str] | None:
+        if self.cache is None or not isinstance(name, str) or name not in self.registry:
+            return None
+        spec = self.registry.get(name)
+        if not spec.read_only or spec.category not in CACHED_CATEGORIES:
+            return None
+        return self.cache.key(name, arguments)
 
     async def call(self, name: str, arguments: dict | str | None) -> dict:
-        future = self._worker.submit(self.registry.call, name, arguments, self.ctx)
-        return await asyncio.wrap_future(future)
+        key = self._cache_key(name, arguments)
+        if key is not None and (kept := self.cache.get(key)) is not None:
+            return kept
+        try:
+            result = await self.run(self.registry.call, name, arguments, self.ctx)
+        except asyncio.TimeoutError:
+            return timed_out(name, self.timeout)
+        if key is not None and not is_error(result):
+            self.cache.put(key, result)
+        elif self.cache is not None and isinstance(name, str) and name in self.registry \
+                and self.registry.get(name).state_changing:
+            self.cache.clear()
+        return result
 
     def close(self) -> None:
-        self._worker.shutdown(wait=False, cancel_futures=True)
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+TIMEOUT_HINT = "narrow the request (a shorter window, fewer indices, a shorter query) and call again"
+
+
+def exposed(registry: Registry, allow_writes: bool) -> Registry:
+    """The tools a server shows: all of them with `allow_writes`, else only the read-only ones."""
+    return registry if allow_writes else registry.subset([s.name for s in registry if s.read_only])
+
+
+def write_refused(spec: Any) -> dict:
+    what = "changes the journal or ledger" if spec.state_changing else "writes files"
+    return {"error": f"{spec.name} {what} and this server does not expose tools that write",
+            "hint": "start the server with --allow-writes to expose it, or use a read-only tool"}
+
+
+def timed_out(name: str, seconds: float | None) -> dict:
+    return {"error": f"{name} did not finish within {seconds:g} s", "hint": TIMEOUT_HINT}
 
 
 def package_version() -> str:
@@ -54,3 +170,5 @@ def bearer_token_matches(authorization: str | None, token: str) -> bool:
 
 UNAUTHORIZED = {"error": "missing or wrong bearer token",
                 "hint": "send the header 'Authorization: Bearer <INDEXDESK_API_TOKEN>'"}
+
+__all__ = ["ToolRunner", "UNAUTHORIZED", "bearer_token_matches", "is_error", "is_internal_error", "package_version"]

@@ -150,7 +150,7 @@ def narrate(model, markdown: str) -> str:
 
 # ---------------------------------------------------------------- tools
 
-@tool
+@tool(category="review", writes_files=True)
 def quarterly_review(ctx: ToolContext, quarter: Window = "last") -> ReviewSummary:
     """Quarterly review of the portfolio, decisions and risk; writes a report.
 
@@ -169,7 +169,7 @@ class OutcomesResult(BaseModel):
     warnings: list[str]
 
 
-@tool
+@tool(category="review")
 def journal_outcomes(ctx: ToolContext) -> OutcomesResult:
     """How journaled decisions did 30 and 90 days later, with the hit rate."""
     entries = decision_entries(ctx, None, None)

@@ -74,7 +74,7 @@ def _tail_note(var: float, cvar: float, confidence: float, method: str) -> tuple
     return ratio, f"{ratio:.2f}: tails close to normal ({reference})"
 
 
-@tool
+@tool(category="risk")
 def compute_var(ctx: ToolContext, weights: WeightList | None = None, confidence: float = 0.95, horizon_days: int = 1,
                 method: Method = "historical", window: Window = "1y", buy_and_hold: bool = False,
                 portfolio_value: float | None = None, seed: Seed = 42) -> VarResult:
@@ -177,7 +177,7 @@ def _scenario_result(name: str, run: "sc.ScenarioRun", holdings, value: float) -
         path_days=run.path_days, path_values=run.path_values, notes=run.notes)
 
 
-@tool
+@tool(category="risk")
 def stress_test(ctx: ToolContext, weights: WeightList | None = None, scenarios: NameList | None = None,
                 exchange_loss: float = 0.30, exchange_share: float = 1.0, shocks: ShockList | None = None,
                 portfolio_value: float | None = None) -> StressResult:
@@ -267,7 +267,7 @@ def _pairs(matrix):
     return pairs(matrix)
 
 
-@tool
+@tool(category="risk")
 def analyze_correlation(ctx: ToolContext, indices: NameList | None = None, window: Window = "90d",
                         rolling_pair: NameList | None = None, rolling_window: int = 30) -> CorrelationResult:
     """Correlation of indices or assets over a window, with redundant pairs flagged.
@@ -332,7 +332,7 @@ def analyze_correlation(ctx: ToolContext, indices: NameList | None = None, windo
 
 # ------------------------------------------------------------------ size_positions
 
-@tool
+@tool(category="risk")
 def size_positions(ctx: ToolContext, target_volatility: float, indices: NameList | None = None,
                    weights: WeightList | None = None, lookback: Window = "90d",
                    allow_leverage: bool = False) -> SizingResult:
