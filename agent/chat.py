@@ -300,12 +300,13 @@ class Chat:
                      else "no tool calls in the last turn")
             return
         result = _parsed(call.get("result"))
+        name = call.get("name", "")
         if self.interactive:
-            self.console.print(f"[cyan]{call.get('name')}[/]")
-            for renderable in rich_tables(result):
+            self.console.print(f"[cyan]{name}[/]")
+            for renderable in rich_tables(result, tool=name, expanded=True):
                 self.console.print(renderable)
         else:
-            print(result_markdown(result, call.get("name", "")), flush=True)
+            print(result_markdown(result, name, tool=name, expanded=True), flush=True)
 
     def turn(self, text: str) -> None:
         session = self.agent()
@@ -465,9 +466,11 @@ def _parsed(result: Any) -> Any:
 
 def _summary(result: Any) -> str:
     """What came back, in a few words: the error, or the result's size and shape."""
+    from indexdesk.agent.render import user_facing
+
     result = _parsed(result)
     if isinstance(result, str):
-        return result[:80]
+        return user_facing(result)[:80]
     if isinstance(result, dict) and "error" in result:
         return f"error: {str(result['error'])[:100]}"
     size = len(json.dumps(result, default=str))

@@ -12,6 +12,10 @@ import logging
 import sys
 from typing import Any
 
+# Exit codes, the same for every command (README "Exit codes"): 0 success; 1 a tool or result error
+# (including a write the user declined in `ask`); 2 a usage error (bad flags or arguments).
+EXIT_OK, EXIT_TOOL_ERROR, EXIT_USAGE = 0, 1, 2
+
 COMMAND_MODULES: tuple[str, ...] = (
     "indexdesk.agent.commands.tools",
     "indexdesk.agent.commands.chat",
@@ -32,6 +36,15 @@ EXAMPLES = """examples:
   indexdesk tools call get_index_performance '{"indices":["defi"],"window":"90d"}'
   indexdesk chat
 """
+
+
+class UsageError(Exception):
+    """A command used wrongly (a flag value it cannot use): exit code 2, like argparse's own errors."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -83,7 +96,10 @@ def make_context(args: argparse.Namespace, **overrides: Any):
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
+        return int(exc.code or 0)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     handler = getattr(args, "func", None)
@@ -94,11 +110,16 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return int(handler(args) or 0)
+    except UsageError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        return EXIT_USAGE
     except ToolError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:
             print(f"hint: {exc.hint}", file=sys.stderr)
-        return 2
+        return EXIT_TOOL_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -38,8 +38,15 @@ def confirmation_description(tool_call: dict, state: Any = None, runtime: Any = 
 
 
 def build_agent(model: Any, registry: Registry, ctx: Any, *, checkpointer: Any, auto_confirm: bool = False,
-                max_tool_iterations: int = 8, strict_tools: bool = False, today: date | None = None):
-    """The compiled agent graph for one session."""
+                max_tool_iterations: int = 8, strict_tools: bool = False, today: date | None = None,
+                tool_selection: str | None = None, fallback_models: list[Any] | None = None,
+                context_tokens: int | None = None, cache_dir: Any = None):
+    """The compiled agent graph for one session.
+
+    `tool_selection`: embedding | llm | all (None = all: the offline router is not token-bound).
+    `fallback_models`: tried in order when the model call fails after the client's own retries.
+    `context_tokens`: older turns beyond this are summarised (offline, no model call).
+    """
     from langchain.agents import create_agent
     from langchain.agents.middleware import HumanInTheLoopMiddleware, ToolCallLimitMiddleware
 
@@ -52,8 +59,22 @@ def build_agent(model: Any, registry: Registry, ctx: Any, *, checkpointer: Any, 
         middleware.append(HumanInTheLoopMiddleware(interrupt_on=gated))
     # "continue": calls over the cap get an error tool message and the model answers with what it has.
     middleware.append(ToolCallLimitMiddleware(run_limit=max_tool_iterations, exit_behavior="continue"))
+    if context_tokens:
+        from indexdesk.agent.long_session import summarization_middleware
+
+        middleware.append(summarization_middleware(model, context_tokens))
     if strict_tools:
         middleware.append(_strict_tools_middleware())
+    if tool_selection and tool_selection != "all":
+        from indexdesk.agent.tool_selection import selection_middleware
+
+        selector = selection_middleware(tool_selection, registry, model, cache_dir=cache_dir)
+        if selector is not None:
+            middleware.append(selector)
+    if fallback_models:
+        from langchain.agents.middleware import ModelFallbackMiddleware
+
+        middleware.append(ModelFallbackMiddleware(*fallback_models))
     return create_agent(
         model,
         langchain_tools(registry, ctx),

@@ -77,6 +77,23 @@ def make_chat_model(settings: Any, *, tool_names: list[str] | None = None) -> tu
                                                      how_to_configure=HOW_TO_CONFIGURE)
 
 
+def fallback_models(settings: Any, primary: Any = None) -> list[Any]:
+    """The second model (`INDEXDESK_FALLBACK_MODEL`, same server and key) tried when the first keeps failing.
+
+    A value `NAME@URL` names another OpenAI-compatible server for the fallback.
+    """
+    name = getattr(settings, "fallback_model", None)
+    if not name or not (settings.openai_api_key or settings.openai_base_url):
+        return []
+    from langchain_openai import ChatOpenAI
+
+    base_url = settings.openai_base_url
+    if "@" in name:
+        name, base_url = name.split("@", 1)
+    return [ChatOpenAI(model=name, api_key=settings.secret("openai_api_key") or "not-needed", base_url=base_url,
+                       timeout=settings.request_timeout, max_retries=MAX_RETRIES, stream_usage=True)]
+
+
 def estimate_cost(model_name: str, input_tokens: int, output_tokens: int) -> float | None:
     """USD for the tokens at list price, or None for a model without a known price (local, offline)."""
     price = PRICES_PER_MILLION.get(model_name)

@@ -46,19 +46,34 @@ INTENT_TOOLS: dict[str, tuple[str, tuple[str, ...]]] = {
     "sizing": ("size_positions", ("size", "sizing")),
     "journal_log": ("log_journal_entry", ("journal_entry", "log_journal", "add_journal")),
     "journal_search": ("search_journal", ("search_journal", "journal_search")),
-    "rotation": ("rotation_signal", ("rotat",)),
+    "rotation": ("propose_rotation", ("rotat",)),
     "review": ("quarterly_review", ("review",)),
+    "portfolio": ("get_portfolio", ("portfolio", "holdings")),
+    "transaction": ("record_transaction", ("transaction", "trade")),
+    "targets": ("set_targets", ("targets",)),
+    "lots": ("tax_lots", ("lots",)),
+    "gains": ("realized_gains", ("gains", "realized", "realised")),
+    "tiers": ("tier_allocation", ("tier",)),
+    "rebalance": ("check_rebalance", ("rebalance",)),
+    "harvest": ("harvest_losses", ("harvest",)),
+    "backtest": ("backtest", ("backtest",)),
+    "attribution": ("attribute_performance", ("attribut",)),
+    "outcomes": ("journal_outcomes", ("outcomes",)),
 }
 INTENT_TITLES = {"performance": "performance", "var": "value at risk", "stress": "a stress test",
                  "correlation": "correlation", "sizing": "position sizing", "journal_log": "a journal entry",
-                 "journal_search": "a journal search", "rotation": "rotation", "review": "a quarterly review"}
+                 "journal_search": "a journal search", "rotation": "rotation", "review": "a quarterly review",
+                 "portfolio": "your portfolio", "transaction": "a ledger transaction", "targets": "setting targets",
+                 "lots": "tax lots", "gains": "realised gains", "tiers": "a tier allocation",
+                 "rebalance": "a rebalance check", "harvest": "tax-loss harvesting", "backtest": "a backtest",
+                 "attribution": "performance attribution", "outcomes": "decision outcomes"}
 
 # Parameter names other tools might use for the values the grammar extracts.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "indices": ("names", "assets", "symbols", "tickers", "universe", "index"),
     "window": ("period", "lookback", "range"),
     "benchmark": ("relative_to", "versus"),
-    "weights": ("portfolio", "allocation", "holdings", "positions"),
+    "weights": ("portfolio", "allocation", "holdings", "positions", "targets", "target_weights"),
     "confidence": ("confidence_level", "level"),
     "horizon_days": ("horizon", "days", "holding_days", "holding_period_days"),
     "scenarios": ("scenario", "episodes", "events"),
@@ -68,6 +83,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "quarter": ("period", "quarter_label"),
     "strategy": ("signal", "rule", "method", "style", "kind"),
     "capital": ("amount", "notional", "portfolio_value", "budget"),
+    "kind": ("side", "type", "action", "transaction_kind"),
+    "symbol": ("asset", "name", "ticker"),
+    "year": ("tax_year", "calendar_year"),
+    "quantity": ("qty", "units", "size"),
+    "price": ("unit_price", "fill_price"),
 }
 
 GRAMMAR_HELP = """I'm the offline router: no model is configured, so I understand requests like these.
@@ -80,7 +100,9 @@ GRAMMAR_HELP = """I'm the offline router: no model is configured, so I understan
 | `correlation of defi, layer1 and memecoins` | correlation |
 | `size positions for 40% vol` | position sizing |
 | `journal: trimmed BTC after CPI` · `search journal for panic sells` | journal |
-| `rotate momentum` · `review 2026Q3` | rotation, quarterly review |
+| `rotate momentum` · `backtest momentum since 2022` · `do I need to rebalance` | rotation, backtest, rebalance |
+| `show my portfolio` · `bought 0.5 BTC at 60000` · `tax lots` · `realized gains 2026` | portfolio and ledger |
+| `review 2026Q3` · `how did my decisions work out` | quarterly review, decision outcomes |
 | `call TOOL {"arg": …}` | any tool with JSON arguments |
 
 Windows: 30d, 90d, 180d, 1y, 3y, ytd, all, or START:END dates. See docs/offline_router.md."""
@@ -250,6 +272,12 @@ def find_durations(low: str) -> list[Span]:
     return kept
 
 
+def window_days(window: str) -> int | None:
+    """Days of a window label ("60d" → 60, "3y" → 1095); None for ytd, all or dates."""
+    m = re.fullmatch(r"(\d+)\s*([dwmqy])", str(window).strip().lower())
+    return int(m.group(1)) * _UNIT_DAYS[m.group(2)] if m else None
+
+
 def as_window(value: Any) -> str:
     return window_of_days(value) if isinstance(value, int) else str(value)
 
@@ -279,14 +307,27 @@ def as_fraction(number: float, is_percent: bool) -> float:
 # ---------------------------------------------------------------- intents
 
 _INTENTS: list[tuple[str, re.Pattern]] = [
+    ("outcomes", re.compile(r"\b(decisions?|calls|trades) (work(ed)? out|pa(id|y) off)\b|\bhit rate\b|\boutcomes?\b")),
     ("review", re.compile(r"\breview\b|\bquarterly\b")),
+    ("backtest", re.compile(r"\bback-?test\w*|\bsimulat\w*|\bsweep\b|\bhow would (?:the |this |a |my )?[\w-]*\s?strategy\b")),
+    ("harvest", re.compile(r"\bharvest\w*|\btax[- ]loss|\bsell\b.*\bat a loss\b|\bsave (on )?tax")),
+    ("gains", re.compile(r"\breali[sz]ed\b|\bcapital gains?\b")),
+    ("lots", re.compile(r"\btax lots?\b|\blots\b|\bcost basis\b")),
+    ("attribution", re.compile(r"\battribut\w*|\bwhat drove\b")),
+    ("rebalance", re.compile(r"\brebalanc\w*|\bdrift\w*|\boff[- ]target\b")),
+    ("targets", re.compile(r"\bset (my |the )?targets?\b|\b(change|update) (my |the )?targets?\b|\btarget (allocation|weights)\b")),
     ("rotation", re.compile(r"\brotat\w*")),
+    ("transaction", re.compile(r"^(i )?(bought|sold)\s+\$?\d|^(buy|sell|deposit|withdraw)\s+\$?\d|"
+                               r"\b(record|add|log)\b.*\b(trade|transaction|buy|sell|deposit|withdrawal)\b")),
     ("stress", re.compile(r"\bstress|\bscenarios?\b|\bwhat if\b|\bshocks?\b|\bcrash|\bcollapse|\bwhat happens\b|"
                           r"\b(luna|terra|ftx|covid|bear market|crisis|crises|black swan)\b|\bhappens again\b|"
                           r"\bhow would\b.*\bhit\b")),
     ("var", re.compile(r"\bc?var\b|value[- ]at[- ]risk|expected shortfall|\btail risk\b|\bes\b|"
                        r"\bhow much (could|can|might|would) (i|we|the portfolio) lose\b|\bworst[- ]case loss\b")),
     ("correlation", re.compile(r"correl|\bcorr\b|redundan|overlap|diversif|move together")),
+    ("tiers", re.compile(r"\btiers?\b|\bcore\b.*\bsatellite\b|\bregimes?\b")),
+    ("portfolio", re.compile(r"\bwhat do i (hold|own)\b|\bmy (holdings|positions)\b|\b(show|see) (me )?my portfolio\b|"
+                             r"^/?(portfolio|holdings)\b|\bportfolio (value|summary)\b")),
     ("sizing", re.compile(r"\bsize\b|\bsizing\b|\bsize positions|target vol|vol target|risk parity|\bposition")),
     ("performance", re.compile(r"perform|\breturns?\b|\bhow (did|has|have|is|are|was|were)\b|\bcompare\b|\bvs\.?\b|"
                                r"versus|drawdown|sharpe|sortino|\bperf\b|\bdid\b.*\bdo\b|\bdoing\b")),
@@ -479,21 +520,32 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
         weights, used = pair_weights(clean_low, entities, numbers)
         if not weights and names:
             weights = [(name, 1.0 / len(names)) for name in names]
-        if not weights:
-            weights = list(DEFAULT_PORTFOLIO)
+        weights_param = param_schema(params, "weights")
+        if weights:
+            args["weights"] = Weights(tuple(weights))
+        elif weights_param is None or not (is_optional(weights_param)
+                                           or param_name(params, "weights") not in (params.get("required") or [])):
+            # The tool needs weights and has no fallback of its own: the tier template, said out loud.
+            args["weights"] = Weights(DEFAULT_PORTFOLIO)
             notes.append(DEFAULT_PORTFOLIO_NOTE)
-        args["weights"] = Weights(tuple(weights))
+        # else: the tool's own chain (explicit → ledger holdings → tier template) applies; its result's
+        # `origin` says which was used.
         if intent == "var":
             _var_args(args, low, clean_low, numbers, used, durations, params)
             windows = []
-    elif intent in ("performance", "correlation", "sizing", "rotation"):
+    elif intent == "transaction":
+        _transaction_args(args, clean_low, entities)
+    else:
         bench = _BENCHMARK.search(clean_low)
         if bench and intent == "performance":
             benchmark = next((e.value for e in entities if e.start >= bench.end()), None)
             if benchmark:
                 args["benchmark"] = benchmark
                 names = [n for n in names if n != benchmark] or names
-        if names:
+        weights, _ = pair_weights(clean_low, entities, find_numbers(clean_low))
+        if weights and param_name(params, "weights"):  # "rotate … for 60% defi 40% layer1": weights for any tool
+            args["weights"] = Weights(tuple(weights))
+        elif names:
             args["indices"] = names
         elif intent == "correlation":
             args["indices"] = [name for name, _ in DEFAULT_PORTFOLIO]
@@ -506,11 +558,46 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
                                + ". e.g. `how did defi do over 90 days`")
         if intent == "correlation" and len(names) == 1:
             return {}, notes, f"Correlation needs two or more names; you gave {names[0]}. e.g. `correlation of defi and layer1 90d`"
-        if intent == "rotation":
-            args["strategy"] = _rotation_word(clean_low, params)
+        if intent in ("rotation", "backtest"):
+            strategy = _rotation_word(clean_low, params)
+            if strategy:
+                args["strategy"] = strategy
+        if quarter and intent in ("attribution", "gains"):
+            args["quarter"] = quarter.value
+        if param_name(params, "year"):
+            year = re.search(r"\b(20\d\d)\b", low)
+            if year:
+                args["year"] = int(year.group(1))
+                windows = []
+            elif re.search(r"\bthis year\b|\bytd\b", low):
+                args["year"] = date.today().year
+                windows = []
+        if param_name(params, "symbol") and names and not param_name(params, "indices"):
+            args["symbol"] = names[0]
     if windows:
         args["window"] = as_window(windows[0].value)
     return args, notes, ""
+
+
+_TX_KIND = re.compile(r"\b(bought|buy|sold|sell|deposit(?:ed)?|withdr[ae]w\w*|fee|income|transfer(?:red)?)\b")
+_TX_KINDS = {"bought": "buy", "buy": "buy", "sold": "sell", "sell": "sell", "fee": "fee", "income": "income"}
+
+
+def _transaction_args(args: dict, low: str, entities: list[Span]) -> None:
+    """`bought 0.5 BTC at 60000`: kind, quantity, symbol, price."""
+    m = _TX_KIND.search(low)
+    if m:
+        word = m.group(1)
+        args["kind"] = _TX_KINDS.get(word) or ("deposit" if word.startswith("deposit") else
+                                             "withdrawal" if word.startswith("withdr") else "transfer")
+    if entities:
+        args["symbol"] = entities[0].value
+        before = re.search(r"(\d+(?:\.\d+)?)\s*$", low[:entities[0].start])
+        if before:
+            args["quantity"] = float(before.group(1))
+    price = re.search(r"(?:\bat\b|@|\bfor\b)\s*\$?\s*(\d[\d,]*(?:\.\d+)?)", low)
+    if price:
+        args["price"] = float(price.group(1).replace(",", ""))
 
 
 def _var_args(args: dict, low: str, clean_low: str, numbers: list[Span], used: set[int], durations: list[Span],
@@ -552,9 +639,17 @@ def _var_args(args: dict, low: str, clean_low: str, numbers: list[Span], used: s
             break
 
 
+def _described_choices(schema: dict | None) -> list[str]:
+    """Choices a description lists when the schema has no enum: "momentum, mean_reversion, blended or pair"."""
+    text = (schema or {}).get("description", "").split("(")[0].split(".")[0]
+    if "," not in text and " or " not in text:
+        return []
+    return [w for w in re.findall(r"[a-z][a-z_]+", text) if w not in ("or", "and", "the", "a", "of")]
+
+
 def _rotation_word(low: str, params: dict) -> str | None:
     strategy = param_schema(params, "strategy")
-    for choice in enum_of(strategy) if strategy else []:
+    for choice in (enum_of(strategy) or _described_choices(strategy)) if strategy else []:
         if str(choice).lower().replace("_", " ") in low or str(choice).lower() in low:
             return str(choice)
     m = re.search(r"\brotat\w*\s+(?:by\s+|on\s+|using\s+|with\s+)?([a-z_]+)", low)
@@ -591,4 +686,138 @@ def param_name(params: dict, canonical: str) -> str | None:
     for name in (canonical,) + SYNONYMS.get(canonical, ()):
         if name in properties:
             return name
+    if canonical == "weights":  # any list of {name, number} (set_targets' `indices`) takes weights
+        for name, schema in properties.items():
+            items = non_null(non_null(schema).get("items", {}))
+            props = items.get("properties", {})
+            if any(non_null(v).get("type") in ("number", "integer") for v in props.values()) \
+                    and any(non_null(v).get("type") == "string" for v in props.values()):
+                return name
     return None
+
+
+# ---------------------------------------------------------------- never guess silently
+
+_TOKEN_WITH_DIGIT = re.compile(r"\$?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[^\s,;]*\d[^\s,;]*")
+_DEFAULT_IN_DESCRIPTION = re.compile(r"\(default ([^)]*)\)")
+
+
+def _flat_values(value: Any, numbers: list[float], strings: list[str]) -> None:
+    if isinstance(value, Weights):
+        for name, weight in value.items:
+            strings.append(str(name).lower())
+            numbers.append(float(weight))
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, (int, float)):
+        numbers.append(float(value))
+    elif isinstance(value, str):
+        strings.append(value.lower())
+    elif isinstance(value, dict):
+        for v in value.values():
+            _flat_values(v, numbers, strings)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _flat_values(v, numbers, strings)
+
+
+def _close(a: float, b: float) -> bool:
+    """Equal up to sign: "drops 50%" is read as a shock of -0.5."""
+    a, b = abs(a), abs(b)
+    return abs(a - b) <= 1e-9 * max(1.0, a, b)
+
+
+def default_of(params: dict, canonical: str) -> str | None:
+    """The tool's default for a parameter, as its schema description states it ("(default 0.95)")."""
+    schema = param_schema(params, canonical)
+    m = _DEFAULT_IN_DESCRIPTION.search((schema or {}).get("description", ""))
+    return m.group(1).strip('"') if m else None
+
+
+def unread_parts(text: str, args: dict, vocab: Vocabulary, intent: str, params: dict) -> list[str]:
+    """A note for every number-bearing part of the request that no argument took ("150%", "9x")."""
+    low = _normalise(text)
+    numbers: list[float] = []
+    strings: list[str] = []
+    _flat_values(args, numbers, strings)
+    covered = [(e.start, e.end) for e in vocab.entities(text)]
+    quarter = find_quarter(low)
+    if quarter:
+        covered.append((quarter.start, quarter.end))
+    durations = find_durations(_blank(low, covered))
+    notes = []
+    for m in _TOKEN_WITH_DIGIT.finditer(low):
+        start, end = m.start(), m.end()
+        token = m.group().strip(".?!()'\"")
+        if not token or any(s <= start and end <= e for s, e in covered):
+            continue
+        duration = next((d for d in durations if d.start <= start < d.end), None)
+        if duration is not None:
+            value = duration.value
+            if (isinstance(value, int) and (window_of_days(value) in strings or any(_close(value, n) for n in numbers))) \
+                    or (isinstance(value, str) and any(value in s or s in value for s in strings)):
+                continue
+        if True:  # a number used as itself (a year, a quantity, a price) also counts as read
+            number = re.search(r"\d+(?:\.\d+)?", token.replace(",", ""))
+            x = float(number.group()) if number else None
+            if x is not None and any(_close(x, n) or _close(x / 100, n) for n in numbers):
+                continue
+            if any(token in s or s in token for s in strings if len(s) > 1):
+                continue
+        notes.append(_unread_note(text[start:end].strip(".?!()'\""), intent, args, params))
+    return list(dict.fromkeys(notes))
+
+
+def _unread_note(token: str, intent: str, args: dict, params: dict) -> str:
+    if intent == "var" and "confidence" not in args and re.fullmatch(r"\d+(\.\d+)?\s*%?", token):
+        default = default_of(params, "confidence")
+        used = f"used the default {as_percent(default)}" if default else "used the tool's default"
+        return f"I couldn't read '{token}' as a confidence (it has to be under a hundred percent); {used}."
+    if param_name(params, "window") and "window" not in args and re.fullmatch(r"\d+\s*[a-z]+", token):
+        default = default_of(params, "window")
+        used = f"used the default {default}" if default else "used the tool's default"
+        return f"I couldn't read '{token}' as a window (30d, 90d, 1y, ytd, all or START:END); {used}."
+    return f"I couldn't use '{token}' in this request; it was left out."
+
+
+def as_percent(text: str | None) -> str:
+    try:
+        return f"{float(text) * 100:g}%"
+    except (TypeError, ValueError):
+        return str(text)
+
+
+# Words of the grammar and common English that look like index or asset names but are not misspellings.
+_NOT_NAMES = {"balance", "rebalance", "games", "game", "payment", "exchange", "exchanges", "large", "layer", "layers",
+              "index", "indices", "indexes", "tokens", "token", "stable", "stables", "defined", "default", "coins",
+              "cash", "core", "data", "memes", "year", "years", "month", "months", "days", "week", "weeks", "quarter",
+              "portfolio", "correlated", "positions", "position", "volatility", "return", "returns", "stress",
+              "review", "journal", "target", "targets", "rotate", "rotation", "momentum", "since", "between",
+              "compare", "against", "versus", "better", "worse", "about", "would", "could", "should", "there",
+              "their", "these", "those", "which", "where", "performance", "perform", "performed", "doing",
+              "crash", "crashes", "collapse", "market", "markets", "drops", "falls", "rally", "shock", "shocks",
+              "scenario", "scenarios", "happens", "again", "holdings", "hedge", "trade", "trades", "sells", "buys",
+              "lesson", "thesis", "decision", "decisions", "outcome", "outcomes", "gains", "losses", "harvest",
+              "lots", "basis", "tiers", "satellite", "speculative", "drift", "backtest", "strategy", "signal"}
+
+
+def misspelt_names(text: str, vocab: Vocabulary) -> list[tuple[str, str]]:
+    """Words that are not names but are close to one: ("defii", "defi"), ("layr1", "layer1")."""
+    import difflib
+
+    covered = [(e.start, e.end) for e in vocab.entities(text)]
+    indices = {p: c for p, (kind, c) in vocab.phrases.items() if " " not in p and kind == "index"}
+    assets = {p: c for p, (kind, c) in vocab.phrases.items() if " " not in p and kind == "asset" and len(p) >= 5}
+    found = []
+    for m in re.finditer(r"[A-Za-z][A-Za-z0-9_]{3,}", text):
+        word = m.group().lower()
+        if word in _NOT_NAMES or word in vocab.phrases or any(s <= m.start() < e for s, e in covered):
+            continue
+        # Asset names need a closer match: "together" is not a misspelt "tether".
+        close = difflib.get_close_matches(word, list(indices), n=1, cutoff=0.84)
+        names = indices
+        if not close:
+            close, names = difflib.get_close_matches(word, list(assets), n=1, cutoff=0.87), assets
+        if close:
+            found.append((m.group(), names[close[0]]))
+    return found

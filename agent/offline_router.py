@@ -23,7 +23,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, PrivateAttr
 
 from indexdesk.agent import offline_grammar as grammar
-from indexdesk.agent.render import compact_args, result_markdown
+from indexdesk.agent.render import compact_args, result_markdown, user_facing
 
 NOTES_KEY = "offline_router_notes"
 
@@ -141,9 +141,9 @@ class OfflineRouterModel(BaseChatModel):
             try:
                 result: Any = json.loads(_text_of(message))
             except json.JSONDecodeError:
-                sections.append(f"**{heading}**: {_text_of(message)}")
+                sections.append(f"**{heading}**: {user_facing(_text_of(message))}")
                 continue
-            sections.append(result_markdown(result, heading))
+            sections.append(result_markdown(result, heading, tool=name))
         sections += [f"_{note}_" for note in dict.fromkeys(notes)]
         return "\n\n".join(sections)
 
@@ -204,6 +204,8 @@ def _direct_call(text: str, schemas: dict[str, dict], tool_names: Sequence[str] 
     if not m or m.group(1) not in (list(schemas) or list(tool_names or [])):
         return None
     name, rest = m.group(1), (m.group(2) or "").strip()
+    if rest and not rest.startswith("{") and "=" not in rest:
+        return None  # "backtest momentum since 2022": a request that starts with a tool's name, not a direct call
     if rest.startswith("{"):
         try:
             args = json.loads(rest)
@@ -243,6 +245,14 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
     intent, extra = grammar.detect_intent(text, bool(vocab.entities(text)))
     if intent is None:
         return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
+    if intent not in ("journal_log", "journal_search"):
+        misspelt = grammar.misspelt_names(text, vocab)
+        if misspelt:
+            asks = "; ".join(f"'{word}' — did you mean {name}?" for word, name in misspelt)
+            example = text
+            for word, name in misspelt:
+                example = example.replace(word, name)
+            return grammar.Plan(reply=f"I don't know {asks} Ask again with the name, e.g. `{example}`.")
     tool = find_tool(intent, schemas, tool_names)
     if tool is None:
         return grammar.Plan(reply=not_available(intent, list(schemas) or list(tool_names or [])))
@@ -252,6 +262,7 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         return grammar.Plan(reply=problem)
     if not params:
         return grammar.Plan(tool=tool, args=plain_args(proposed), notes=notes)
+    proposed = _window_as_dates(proposed, params)
     args, missing = fit_arguments(params, proposed)
     for name in list(missing):
         fill = _default_for(params, name)
@@ -263,7 +274,36 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         described = "; ".join(f"{n}: {params['properties'][n].get('description', '')}".rstrip(": ") for n in missing)
         return grammar.Plan(reply=f"{tool} needs more: {described}. Add it to the request, or use "
                                   f"`call {tool} {{...}}` with JSON arguments.")
+    if intent not in ("journal_log", "journal_search"):
+        used = {**args, **({"window_read": proposed["window_read"]} if "window_read" in proposed else {})}
+        notes += grammar.unread_parts(text, used, vocab, intent, params)
     return grammar.Plan(tool=tool, args=args, notes=notes)
+
+
+def _window_as_dates(proposed: dict, params: dict) -> dict:
+    """A window for a tool that takes `start`/`end` dates instead ("since 2022" → start 2022-01-01)."""
+    window = proposed.get("window")
+    properties = params.get("properties", {})
+    if not isinstance(window, str) or "window" in properties or "start" not in properties:
+        return proposed
+    from datetime import date, timedelta
+
+    out = {k: v for k, v in proposed.items() if k != "window"}
+    out["window_read"] = window  # not a parameter: tells the unread-parts check the window was used
+    if ":" in window:
+        start, _, end = window.partition(":")
+        out["start"] = start or None
+        if end and "end" in properties:
+            out["end"] = end
+        return out
+    days = grammar.window_days(window)
+    if days:
+        out["start"] = (date.today() - timedelta(days=days)).isoformat()
+    elif window == "ytd":
+        out["start"] = f"{date.today().year}-01-01"
+    else:
+        return proposed
+    return out
 
 
 def _default_for(params: dict, name: str) -> tuple[Any, str] | None:
@@ -314,6 +354,8 @@ def fit_value(schema: dict, value: Any) -> tuple[bool, Any]:
         lowered = {str(c).lower(): c for c in choices}
         match = lowered.get(str(value).lower())
         return (match is not None, match)
+    if kind == "integer" and isinstance(value, str) and grammar.window_days(value):
+        return True, grammar.window_days(value)  # "60d" for a lookback in days
     try:
         if kind == "integer":
             return True, int(round(float(value)))

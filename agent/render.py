@@ -1,11 +1,13 @@
 """Tool results as readable tables: Markdown for answers, Rich for the terminal.
 
-Works on any tool's JSON result without knowing its schema: scalar fields become a
-field/value table, lists of records and mappings of records become tables with one row each,
-a labelled matrix (correlation) becomes a square table. Numbers are printed exactly as they
-appear in the result, rounded to 4 significant digits and never rescaled, so an answer built
-from these tables passes the grounding check (agent/grounding.py reads rounded figures). Only the standard library is imported at top level; Rich is imported by
-the functions that draw with it.
+Works on any tool's JSON result: scalar fields become a field/value table, lists of records and
+mappings of records become tables with one row each, a labelled matrix (correlation) becomes a
+square table. Numbers are formatted from the units the tool's result model declares
+(`indexdesk.tools.units`, read by `units_for(tool)`): fractions as percentages, ratios and scores
+plain, money with its currency, days and counts as integers. A result without declared units (a
+tool outside the registry) falls back to reading field names. Rounding never changes what the
+grounding check accepts (agent/grounding.py reads rounded figures and percentages of fractions).
+Only the standard library is imported at top level; Rich is imported by the functions that draw with it.
 """
 
 from __future__ import annotations
@@ -72,24 +74,94 @@ def format_percent(value: float) -> str:
     return "0.00%" if text == "-0.00%" else text
 
 
-def cell(value: Any, key: str | None = None) -> str:
-    """A value for a table cell: fractions of named fields as percentages, other numbers rounded
-    for reading (see `format_number`), null as n/a."""
+# Set while one result is being drawn: its declared units by dotted path and its currency.
+_UNITS: list[tuple[dict[str, str] | None, str]] = [(None, "USD")]
+_EXPANDED: list[bool] = [False]
+
+
+def format_money(value: float, currency: str = "USD", digits: int = 2) -> str:
+    from indexdesk.tools.units import format_value
+
+    return format_value(value, "currency", currency, digits)
+
+
+def format_unit(value: float | int, unit: str, currency: str = "USD", digits: int | None = None) -> str:
+    """A number in its declared unit: `indexdesk.tools.units.format_value`, the one formatter."""
+    from indexdesk.tools.units import format_value
+
+    return format_value(value, unit, currency, digits)
+
+
+def unit_at(units: dict[str, str], path: str, record: dict | None = None) -> str | None:
+    """The declared unit of a dotted path ("results.annual_volatility", "scenarios.contributions.BTC")."""
+    unit = units.get(path)
+    if unit is None and "." in path:
+        unit = units.get(path.rsplit(".", 1)[0] + ".*")
+    if unit == "per_row":
+        unit = str((record or {}).get("unit") or "ratio")
+    return unit
+
+
+def cell(value: Any, key: str | None = None, path: str | None = None, record: dict | None = None) -> str:
+    """A value for a table cell: numbers in their declared unit (or, for a result without declared
+    units, fractions of named fields as percentages), null as n/a."""
+    units, currency = _UNITS[-1]
     if value is None:
         return "n/a"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float) and math.isfinite(value) and is_percent_field(key):
-        return format_percent(value)
     if isinstance(value, (int, float)):
+        if units is not None:
+            unit = unit_at(units, path or key or "", record)
+            return format_unit(value, unit, currency) if unit else format_number(value)
+        if isinstance(value, float) and math.isfinite(value) and is_percent_field(key):
+            return format_percent(value)
         return format_number(value)
     if isinstance(value, str):
         return value.replace("|", "\\|").replace("\n", " ")
     if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
-        if len(value) <= MAX_INLINE_LIST:
-            return ", ".join(cell(v, key) for v in value)
-        return f"{cell(value[0], key)}, {cell(value[1], key)}, … {cell(value[-1], key)} ({len(value)} values)"
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)[:120]
+        if len(value) <= MAX_INLINE_LIST or _EXPANDED[-1]:
+            return ", ".join(cell(v, key, path, record) for v in value)
+        return (f"{cell(value[0], key, path, record)}, {cell(value[1], key, path, record)}, … "
+                f"{cell(value[-1], key, path, record)} ({len(value)} values; /expand shows all)")
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    return text if _EXPANDED[-1] else text[:120]
+
+
+def unit_formatter(tool: str, currency: str = "USD"):
+    """`fmt(path, value, digits=None)` formatting by the tool's declared units: for hand-laid CLI tables."""
+    units = units_for(tool) or {}
+
+    def fmt(path: str, value: Any, digits: int | None = None, record: dict | None = None) -> str:
+        unit = unit_at(units, path, record)
+        if unit is None:
+            return "–" if value is None else (format_number(value) if isinstance(value, (int, float)) else str(value))
+        return format_unit(value, unit, currency, digits)
+
+    return fmt
+
+
+_UNITS_CACHE: dict[str, dict[str, str] | None] = {}
+
+
+def units_for(tool_name: str | None, registry: Any = None) -> dict[str, str] | None:
+    """Declared units of a tool's result (dotted paths), or None when the tool declares none."""
+    if not tool_name:
+        return None
+    if tool_name not in _UNITS_CACHE or registry is not None:
+        try:
+            if registry is None:
+                from indexdesk.tools.toolbox import default_registry
+
+                registry = default_registry()
+            from indexdesk.tools.units import units_in_schema
+
+            spec = registry.get(tool_name)
+            model = spec.result_model
+            _UNITS_CACHE[tool_name] = units_in_schema(model.model_json_schema()) if model is not None else None
+        except Exception:  # noqa: BLE001 - an unknown tool is drawn with the field-name fallback
+            _UNITS_CACHE[tool_name] = None
+    return _UNITS_CACHE[tool_name]
 
 
 def humanize(key: str) -> str:
@@ -117,7 +189,7 @@ def _flatten(record: dict, prefix: str = "") -> dict[str, Any]:
 
 
 def _records_tables(title: str, records: list[dict], label_column: str | None = None,
-                    labels: list[str] | None = None) -> list[Table]:
+                    labels: list[str] | None = None, path: str = "") -> list[Table]:
     """A table with a row per record; nested lists of records become their own tables after it.
 
     A wide table of few rows (one index, fourteen metrics) is turned on its side to stay readable.
@@ -128,14 +200,14 @@ def _records_tables(title: str, records: list[dict], label_column: str | None = 
         label = labels[number] if labels else next((v for v in record.values() if isinstance(v, str)), str(number + 1))
         for key, value in list(record.items()):
             if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-                nested += _records_tables(f"{humanize(key)} — {label}", value)
+                nested += _records_tables(f"{humanize(key)} — {label}", value, path=f"{path}.{key}" if path else key)
                 del record[key]
     columns: list[str] = []
     for record in flat:
         for key in record:
             if key not in columns:
                 columns.append(key)
-    rows = [[cell(r.get(c), c) for c in columns] for r in flat]
+    rows = [[cell(r.get(c), c, f"{path}.{c}" if path else c, r) for c in columns] for r in flat]
     keep = [i for i, c in enumerate(columns) if any(row[i] not in ("", "none") for row in rows)]
     columns, rows = [columns[i] for i in keep], [[row[i] for i in keep] for row in rows]
     if labels is not None:
@@ -150,11 +222,11 @@ def _records_tables(title: str, records: list[dict], label_column: str | None = 
                   hidden_rows=len(rows) - len(shown))] + nested
 
 
-def _matrix_table(title: str, matrix: list[list[Any]], labels: list[str] | None) -> Table:
+def _matrix_table(title: str, matrix: list[list[Any]], labels: list[str] | None, path: str = "") -> Table:
     width = max((len(r) for r in matrix), default=0)
     header = labels if labels and len(labels) == width else [str(i + 1) for i in range(width)]
     row_labels = labels if labels and len(labels) == len(matrix) else [str(i + 1) for i in range(len(matrix))]
-    rows = [[row_labels[i]] + [cell(v) for v in row] for i, row in enumerate(matrix)]
+    rows = [[row_labels[i]] + [cell(v, None, path) for v in row] for i, row in enumerate(matrix)]
     return Table(title=title, columns=[""] + list(header), rows=rows[:MAX_ROWS],
                  hidden_rows=max(0, len(rows) - MAX_ROWS))
 
@@ -168,11 +240,21 @@ def _label_list(result: dict, length: int) -> list[str] | None:
     return None
 
 
-def tabulate(result: Any, title: str = "") -> Tabulated:
+def tabulate(result: Any, title: str = "", units: dict[str, str] | None = None, *, expanded: bool = False) -> Tabulated:
     """Break a tool result into facts, tables and footer lines (see the module docstring)."""
-    out = Tabulated()
     if not isinstance(result, dict):
         result = {"result": result}
+    _UNITS.append((units, str(result.get("currency") or "USD")))
+    _EXPANDED.append(expanded)
+    try:
+        return _tabulate(result)
+    finally:
+        _UNITS.pop()
+        _EXPANDED.pop()
+
+
+def _tabulate(result: dict) -> Tabulated:
+    out = Tabulated()
     matrix_labels_used: set[str] = set()
     for key, value in result.items():
         if key in META_FIELDS:
@@ -180,20 +262,24 @@ def tabulate(result: Any, title: str = "") -> Tabulated:
         name = humanize(key)
         if _is_scalar(value):
             out.facts.append((name, cell(value, key)))
+        elif _is_scalar_list(value) and value and all(isinstance(v, str) for v in value) \
+                and any(len(v) > 40 for v in value):
+            # Sentences (lessons, suggestions) read one per row, never joined or cut.
+            out.tables.append(Table(title="", columns=[name], rows=[[cell(v)] for v in value]))
         elif _is_scalar_list(value):
             if key in matrix_labels_used:
                 continue
             out.facts.append((name, cell(value, key) if value else "none"))
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            out.tables += _records_tables(name, value)
+            out.tables += _records_tables(name, value, path=key)
         elif isinstance(value, list) and value and all(isinstance(v, list) for v in value):
             labels = _label_list(result, len(value))
-            out.tables.append(_matrix_table(name, value, labels))
+            out.tables.append(_matrix_table(name, value, labels, path=key))
         elif isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
-            out.tables += _records_tables(name, list(value.values()), label_column="", labels=list(value))
+            out.tables += _records_tables(name, list(value.values()), label_column="", labels=list(value), path=key)
         elif isinstance(value, dict) and value and all(_is_scalar(v) or _is_scalar_list(v) for v in value.values()):
             out.tables.append(Table(title=name, columns=["", "value"],
-                                    rows=[[humanize(k), cell(v, key if is_percent_field(key) else k)]
+                                    rows=[[humanize(k), cell(v, key if is_percent_field(key) else k, f"{key}.{k}")]
                                           for k, v in list(value.items())[:MAX_ROWS]],
                                     hidden_rows=max(0, len(value) - MAX_ROWS)))
         elif isinstance(value, (list, dict)) and not value:
@@ -225,15 +311,21 @@ def markdown_table(table: Table) -> str:
     return "\n".join(lines)
 
 
-def result_markdown(result: Any, heading: str = "") -> str:
-    """One tool result as Markdown: heading, facts line, tables, footer lines."""
+def result_markdown(result: Any, heading: str = "", units: dict[str, str] | None = None, *,
+                    tool: str | None = None, expanded: bool = False) -> str:
+    """One tool result as Markdown: heading, facts line, tables, footer lines (units: see `units_for`)."""
+    if units is None and tool:
+        units = units_for(tool)
+    special = special_markdown(result, tool)
+    if special is not None:
+        return (f"**{heading}**\n\n" if heading else "") + special
     if isinstance(result, dict) and "error" in result and len(result) <= 4:
         text = f"**{heading}** failed: {result['error']}" if heading else f"Error: {result['error']}"
         if result.get("hint"):
             text += f"\n\n_hint: {result['hint']}_"
         return text
     parts = [f"**{heading}**"] if heading else []
-    shape = tabulate(result)
+    shape = tabulate(result, units=units, expanded=expanded)
     if shape.facts:
         parts.append(" · ".join(f"{k}: **{v}**" for k, v in shape.facts))
     for table in shape.tables:
@@ -264,7 +356,8 @@ def compact_args(args: dict, limit: int = 100) -> str:
 
 # ---------------------------------------------------------------- Rich
 
-def rich_tables(result: Any, heading: str = "") -> list:
+def rich_tables(result: Any, heading: str = "", units: dict[str, str] | None = None, *,
+                tool: str | None = None, expanded: bool = False) -> list:
     """Rich renderables for one tool result (tables plus dim footer lines)."""
     from rich.table import Table as RichTable
     from rich.text import Text
@@ -272,7 +365,12 @@ def rich_tables(result: Any, heading: str = "") -> list:
     if isinstance(result, dict) and "error" in result and len(result) <= 4:
         message = Text(f"{heading + ': ' if heading else ''}{result['error']}", style="red")
         return [message] + ([Text(f"hint: {result['hint']}", style="dim")] if result.get("hint") else [])
-    shape = tabulate(result)
+    if units is None and tool:
+        units = units_for(tool)
+    special = special_markdown(result, tool)
+    if special is not None:
+        return [Text(special)]
+    shape = tabulate(result, units=units, expanded=expanded)
     out: list = []
     if shape.facts:
         out.append(Text(" · ".join(f"{k}: {v}" for k, v in shape.facts)))
@@ -301,3 +399,70 @@ def highlight_ungrounded(answer: str, ungrounded: list[str]) -> tuple[str, str |
         marked = re.sub(pattern, lambda m: f"**{m.group(0)}†**", marked)
     footnote = "† not found in any tool result: " + ", ".join(dict.fromkeys(ungrounded))
     return marked, footnote
+
+
+# ---------------------------------------------------------------- results read as text
+
+def special_markdown(result: Any, tool: str | None) -> str | None:
+    """Results a person reads as text rather than a table: a saved journal entry."""
+    if isinstance(result, dict) and "understood" in result and isinstance(result.get("entry"), dict):
+        return journal_entry_text(result)
+    return None
+
+
+def journal_entry_text(result: dict) -> str:
+    """A saved journal entry: date, kind, the text, and what was understood (to confirm or correct)."""
+    entry = result.get("entry") or {}
+    when = str(entry.get("date") or entry.get("timestamp") or "")[:10]
+    kind = entry.get("kind") or "entry"
+    lines = [f"Saved {kind} {result.get('id', '')} ({when})".replace(" ()", "").strip() + "."]
+    if str(entry.get("text") or "").strip():
+        lines.append(f"> {str(entry['text']).strip()}")
+    understood = result.get("understood") or []
+    if understood:
+        lines.append("Understood: " + "; ".join(str(u) for u in understood) + ".")
+    for warning in result.get("warnings") or []:
+        lines.append(f"note: {warning}")
+    return "\n".join(lines)
+
+
+# Text written for the model, not the person: never shown as is.
+_MODEL_ADDRESSED = ("do not retry", "the user declined", "user rejected the tool call")
+
+
+def user_facing(text: str) -> str:
+    """A tool message as the user should read it: what happened, without instructions to the model."""
+    low = text.lower()
+    if any(marker in low for marker in _MODEL_ADDRESSED):
+        return "not run: you declined it"
+    return text
+
+
+# ---------------------------------------------------------------- fitting the terminal
+
+def fit_rich_table(console: Any, build: Any, columns: list[str], drop_order: list[str], *, wide: bool = False):
+    """A Rich table that fits the console: the lowest-priority columns go first, and the caller says
+    which (a note with `--wide`). `build(columns)` makes the table. Returns (table, dropped, width)."""
+    kept = list(columns)
+    dropped: list[str] = []
+    while True:
+        table = build(kept)
+        from rich.measure import Measurement
+
+        # The natural width: measured as if the terminal were unlimited (Rich would squeeze it to fit).
+        needed = Measurement.get(console, console.options.update_width(10_000), table).maximum
+        if wide:
+            return table, dropped, max(console.width, needed)
+        if needed <= console.width:
+            return table, dropped, console.width
+        victim = next((c for c in drop_order if c in kept), None)
+        if victim is None:
+            return table, dropped, console.width
+        kept.remove(victim)
+        dropped.append(victim)
+
+
+def dropped_note(dropped: list[str]) -> str | None:
+    if not dropped:
+        return None
+    return f"not shown at this width: {', '.join(dropped)} (--wide shows every column)"

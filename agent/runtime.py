@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from indexdesk.agent.graph import DECLINED, build_agent, recursion_limit
 from indexdesk.agent.grounding import ungrounded_numbers
-from indexdesk.agent.model import ModelInfo, describe_model_error, estimate_cost, make_chat_model
+from indexdesk.agent.model import ModelInfo, describe_model_error, estimate_cost, fallback_models, make_chat_model
 from indexdesk.memory.checkpoints import InvalidSessionId, SessionStore, check_session_id
 from indexdesk.tools.errors import ToolError
 
@@ -157,8 +157,14 @@ class AgentSession:
 
             checkpointer = InMemorySaver()
         strict = not self.model_info.offline and not self.model_info.base_url and "ChatOpenAI" in type(model).__name__
+        offline = self.model_info.offline
+        fallbacks = [] if offline else fallback_models(self.settings, model)
         self.graph = build_agent(model, registry, ctx, checkpointer=checkpointer, auto_confirm=auto_confirm,
-                                 max_tool_iterations=self.settings.max_tool_iterations, strict_tools=strict)
+                                 max_tool_iterations=self.settings.max_tool_iterations, strict_tools=strict,
+                                 tool_selection=None if offline else getattr(self.settings, "tool_selection", "embedding"),
+                                 fallback_models=fallbacks,
+                                 context_tokens=getattr(self.settings, "context_tokens", None),
+                                 cache_dir=self.settings.home / "cache")
 
     # ------------------------------------------------------------------ turns
     @property
@@ -223,7 +229,10 @@ class AgentSession:
         if error:
             emit(TurnEvent("error", {"message": error}))
         answer = "" if (cancelled or error) else turn.answer
-        ungrounded = ungrounded_numbers(answer, self._tool_results(), question=text) if answer else []
+        # The offline router's replies without a tool call (help, a clarification) are its own fixed
+        # text and examples, not claims about data: nothing to ground.
+        checkable = answer and not (self.model_info.offline and not turn.calls)
+        ungrounded = ungrounded_numbers(answer, self._tool_results(), question=text) if checkable else []
         usage = {"input_tokens": turn.input_tokens, "output_tokens": turn.output_tokens,
                  "total_tokens": turn.input_tokens + turn.output_tokens}
         if answer:

@@ -257,7 +257,7 @@ def test_cli_indices_list_and_perf(tmp_path, shared_data, capsys):
     assert [r["name"] for r in result["results"]] == ["large_cap", "BTC"]
     assert main(["perf", "defi", "BTC", "--source", source, "--home", str(tmp_path)]) == 0
     assert "defi" in capsys.readouterr().out
-    assert main(["perf", "defii", "--source", source, "--home", str(tmp_path)]) == 2
+    assert main(["perf", "defii", "--source", source, "--home", str(tmp_path)]) == 1
     assert "did you mean 'defi'" in capsys.readouterr().err
 
 

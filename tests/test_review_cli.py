@@ -36,7 +36,7 @@ def test_narrate_without_a_model_says_so_and_still_writes_the_report(home, capsy
 
 
 def test_bad_quarter_is_a_clear_error(home, capsys):
-    assert main(["review", "2099Q1", "--home", str(home)]) == 2
+    assert main(["review", "2099Q1", "--home", str(home)]) == 1  # a tool error (README "Exit codes")
     err = capsys.readouterr().err
     assert "error: 2099Q1 has no data yet" in err and "hint:" in err
 

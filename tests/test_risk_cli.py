@@ -40,8 +40,8 @@ def test_stress_corr_size_tables(source, capsys):
     assert "cash" in capsys.readouterr().out
 
 
-def test_errors_exit_2_with_a_hint(source, capsys):
-    assert main(["var", "--weights", "BTCC=1", "--source", source]) == 2
+def test_tool_errors_exit_1_with_a_hint_and_usage_errors_exit_2(source, capsys):
+    assert main(["var", "--weights", "BTCC=1", "--source", source]) == 1
     err = capsys.readouterr().err
     assert "did you mean" in err and "hint:" in err
     assert main(["var", "--weights", "BTC", "--source", source]) == 2

@@ -6,6 +6,8 @@ from datetime import date
 import numpy as np
 from pydantic import BaseModel
 
+from indexdesk.tools.units import Fraction, OptionalCount, OptionalRatio, Ratio
+
 from indexdesk.tools import metrics
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
@@ -24,19 +26,19 @@ class IndexPerformance(BaseModel):
     """Metrics of one index or asset over the window (returns as fractions: 0.12 = +12%)."""
 
     name: str
-    rank: int | None  # by total return, 1 = best
-    total_return: float
-    annual_return: float
-    annual_volatility: float
-    sharpe_ratio: float
-    sortino_ratio: float
-    max_drawdown: float
+    rank: OptionalCount  # by total return, 1 = best
+    total_return: Fraction
+    annual_return: Fraction
+    annual_volatility: Fraction
+    sharpe_ratio: Ratio
+    sortino_ratio: Ratio
+    max_drawdown: Fraction
     drawdown_peak: date | None
     drawdown_trough: date | None
     drawdown_recovery: date | None  # None: not recovered by the window's end
-    calmar_ratio: float
-    beta: float | None
-    correlation: float | None
+    calmar_ratio: Ratio
+    beta: OptionalRatio
+    correlation: OptionalRatio
 
 
 class PerformanceResult(BaseModel):

@@ -11,8 +11,9 @@
 
 The function's name is the tool name, the docstring's first paragraph the description, the
 `Args:` entries the parameter descriptions. A first parameter annotated `ToolContext` receives
-the dependencies and never appears in a schema. Every adapter (LangChain, OpenAI, MCP, HTTP,
-CLI) is generated from the `ToolSpec`; none is written per tool.
+the dependencies and never appears in a schema. Every adapter (LangChain, OpenAI, MCP, HTTP) is
+generated from the `ToolSpec`; none is written per tool. The CLI commands generate their flags
+from each tool's parameters (agent/commands/tool_args.py) and keep only their own renderers.
 """
 
 from __future__ import annotations

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(None, validation_alias=AliasChoices("OPENAI_BASE_URL", "INDEXDESK_OPENAI_BASE_URL"))
     request_timeout: float = Field(60.0, description="seconds before a model request is abandoned")
     max_tool_iterations: int = Field(8, description="tool calls allowed in one turn")
+    tool_selection: str = Field("embedding", description="tools per model call: embedding (local selector) | llm | all")
+    fallback_model: str | None = Field(None, description="second model (same server) tried when the first keeps failing")
+    context_tokens: int = Field(24_000, description="conversation tokens kept for the model; older turns are summarised")
 
     # Journal
     chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded PersistentClient under home")

@@ -20,8 +20,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-UnitName = Literal["fraction", "ratio", "currency", "price", "quantity", "days", "count", "bps", "years"]
-UNITS: tuple[str, ...] = ("fraction", "ratio", "currency", "price", "quantity", "days", "count", "bps", "years")
+UnitName = Literal["fraction", "ratio", "currency", "price", "quantity", "days", "count", "bps", "years", "score",
+                   "per_row", "pp", "label"]
+UNITS: tuple[str, ...] = ("fraction", "ratio", "currency", "price", "quantity", "days", "count", "bps", "years", "score",
+                          "per_row", "pp", "label")
 
 
 def _unit(name: str) -> Any:
@@ -46,9 +48,20 @@ OptionalQuantity = Annotated[float | None, _unit("quantity")]
 Days = Annotated[int, _unit("days")]
 OptionalDays = Annotated[int | None, _unit("days")]
 Count = Annotated[int, _unit("count")]
+OptionalCount = Annotated[int | None, _unit("count")]
 # Basis points (trading costs, fees): 10 = 0.10 %.
 Bps = Annotated[float, _unit("bps")]
 Years = Annotated[float, _unit("years")]
+# A relevance score or a 1–5 rating: a plain number with no unit to show.
+OptionalScore = Annotated[float | None, _unit("score")]
+Score = Annotated[float, _unit("score")]
+# A number that names something (a calendar year, a version): shown as written, never formatted.
+Label = Annotated[int, _unit("label")]
+# Percentage points: a change of a weight written as 5 for +5 pp (not a fraction).
+OptionalPoints = Annotated[float | None, _unit("pp")]
+# A row of mixed metrics (volatility next to Sharpe): the record's own `unit` field names the unit.
+PerRow = Annotated[float, _unit("per_row")]
+OptionalPerRow = Annotated[float | None, _unit("per_row")]
 
 
 def unit_of(model: type[BaseModel], field_name: str) -> str | None:
@@ -95,3 +108,49 @@ def units_in_schema(schema: dict[str, Any]) -> dict[str, str]:
 
     walk(schema, "", 0)
     return found
+
+
+# ---------------------------------------------------------------- formatting (for every renderer)
+
+def format_value(value: float | int | None, unit: str | None, currency: str = "USD", digits: int | None = None) -> str:
+    """A number as a person reads it in its declared unit: fractions as percentages, ratios and scores
+    plain (4 significant digits), money with its currency, days and counts as integers. Used by the
+    chat and CLI renderers and available to any adapter (MCP text content) without importing the agent."""
+    import math
+
+    if value is None:
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if not math.isfinite(value):
+        return str(value)
+    if unit == "fraction":
+        text = f"{value * 100:.{2 if digits is None else digits}f}%"
+        return text[1:] if text.startswith("-") and float(text[:-1]) == 0 else text
+    if unit == "currency":
+        body = f"{abs(value):,.{2 if digits is None else digits}f}"
+        sign = "-" if value < 0 else ""
+        return f"{sign}${body}" if currency.upper() == "USD" else f"{sign}{body} {currency.upper()}"
+    if unit == "price":
+        return f"{value:,.2f}" if abs(value) >= 1 else _significant(value)
+    if unit == "label":
+        return str(value)
+    if unit in ("days", "count"):
+        return str(int(round(value))) if float(value).is_integer() else _significant(value)
+    if unit == "pp":
+        return f"{_significant(value)} pp"
+    if unit == "bps":
+        return f"{_significant(value)} bps"
+    return _significant(value)
+
+
+def _significant(value: float | int) -> str:
+    """Rounded to 4 significant digits (2 decimals from 1,000 up), never rescaled."""
+    import math
+
+    if isinstance(value, int) or float(value).is_integer():
+        return str(int(value))
+    magnitude = abs(value)
+    decimals = 2 if magnitude >= 1000 else min(10, 3 - math.floor(math.log10(magnitude)))
+    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

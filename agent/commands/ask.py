@@ -51,18 +51,39 @@ def cmd_ask(args: argparse.Namespace) -> int:
         result = session.run_turn(" ".join(args.question), confirm=_confirm_on_terminal)
     finally:
         session.close()
+    from indexdesk.agent.cli import EXIT_OK, EXIT_TOOL_ERROR
+
+    failed = failed_calls(result.tool_calls)
+    code = EXIT_TOOL_ERROR if (result.error or failed) else EXIT_OK
     if args.json:
         out = result.to_dict()
         out["model"] = session.model_info.describe()
         out["session"] = args.session
         print(json.dumps(out, ensure_ascii=False, default=str))
-        return 1 if result.error else 0
+        return code
     if result.error:
         print(f"error: {result.error}", file=sys.stderr)
-        return 1
+        return code
     for call in result.tool_calls:
         print(f"· {call['name']}({json.dumps(call['arguments'], ensure_ascii=False)})", file=sys.stderr)
     print(result.answer)
     if result.ungrounded:
         print("⚠ not found in any tool result: " + ", ".join(result.ungrounded), file=sys.stderr)
-    return 0
+    for line in failed:
+        print(line, file=sys.stderr)
+    return code
+
+
+def failed_calls(calls: list[dict]) -> list[str]:
+    """One line per tool call that failed or was declined: these make `ask` exit 1."""
+    from indexdesk.agent.graph import DECLINED
+    from indexdesk.tools.registry import is_error
+
+    out = []
+    for call in calls:
+        result = call.get("result")
+        if result is None or result == DECLINED or (isinstance(result, str) and "declined" in result.lower()):
+            out.append(f"not run: {call['name']} (declined)")
+        elif isinstance(result, dict) and is_error(result):
+            out.append(f"failed: {call['name']}: {result['error']}")
+    return out

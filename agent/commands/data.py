@@ -32,11 +32,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _remote_source_name(args: argparse.Namespace, configured: str) -> str:
-    from indexdesk.tools.errors import ToolError
+    from indexdesk.agent.cli import UsageError
 
     name = (getattr(args, "source", None) or configured or "").split(":", 1)[0].lower()
     if name not in REMOTE:
-        raise ToolError(f"nothing to sync for source {name or 'sample'!r}: only {', '.join(REMOTE)} download data",
+        raise UsageError(f"nothing to sync for source {name or 'sample'!r}: only {', '.join(REMOTE)} download data",
                         hint="e.g. indexdesk data sync --source binance --symbols BTC ETH")
     return name
 
@@ -51,9 +51,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
     ctx = make_context(args)
     name = _remote_source_name(args, ctx.settings.source)
     if args.days is not None and args.days < 1:
-        from indexdesk.tools.errors import ToolError
+        from indexdesk.agent.cli import UsageError
 
-        raise ToolError("--days must be 1 or more", hint="e.g. --days 365")
+        raise UsageError("--days must be 1 or more", hint="e.g. --days 365")
     source = open_source(name, ctx.settings)
     console = Console(stderr=args.json)
     tasks: dict[str, int] = {}

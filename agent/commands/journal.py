@@ -13,23 +13,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("journal", help="write, search, edit, export and import journal entries")
     sub = parser.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
 
+    from indexdesk.agent.commands.tool_args import add_tool_arguments
+
     p = sub.add_parser("add", help="write an entry in plain language (the parser reads what it can)")
-    p.add_argument("text", nargs="+", help='e.g. "rotated 5%% from layer-1 into DeFi because momentum turned"')
-    p.add_argument("--kind", choices=["decision", "thesis", "note", "lesson", "review"])
-    p.add_argument("--when", help="YYYY-MM-DD (default: read from the text, else today)")
-    p.add_argument("--tag", action="append", dest="tags", default=[], help="a tag of your own (repeatable)")
+    add_tool_arguments(p, "log_journal_entry", positional="text", flags={"tags": "--tag"})
     p.add_argument("--json", action="store_true", help="print the tool result as JSON")
     add_source_options(p)
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("search", help="search by meaning and words")
-    p.add_argument("query", nargs="+")
-    p.add_argument("--start", help="first day YYYY-MM-DD")
-    p.add_argument("--end", help="last day YYYY-MM-DD")
-    p.add_argument("--kind", action="append", dest="kinds", help="decision|thesis|note|lesson|review (repeatable)")
-    p.add_argument("--index", action="append", dest="indices", help="index or asset (repeatable)")
-    p.add_argument("--tag", action="append", dest="tags", help="tag (repeatable)")
-    p.add_argument("-k", type=int, default=5, help="results (default 5)")
+    add_tool_arguments(p, "search_journal", positional="query",
+                       flags={"kinds": "--kind", "indices": "--index", "tags": "--tag", "k": "-k"})
     p.add_argument("--json", action="store_true")
     add_source_options(p)
     p.set_defaults(func=cmd_search)
@@ -87,8 +81,9 @@ def _call(args, name: str, arguments: dict) -> dict:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    arguments = {"text": " ".join(args.text), "kind": args.kind, "when": args.when, "tags": args.tags or None}
-    result = _call(args, "log_journal_entry", {k: v for k, v in arguments.items() if v is not None})
+    from indexdesk.agent.commands.tool_args import tool_arguments
+
+    result = _call(args, "log_journal_entry", tool_arguments(args))
     if args.json:
         print(json.dumps(result, indent=2, default=str))
         return 0
@@ -102,9 +97,9 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    arguments = {"query": " ".join(args.query), "start": args.start, "end": args.end, "kinds": args.kinds,
-                 "indices": args.indices, "tags": args.tags, "k": args.k}
-    result = _call(args, "search_journal", {k: v for k, v in arguments.items() if v is not None})
+    from indexdesk.agent.commands.tool_args import tool_arguments
+
+    result = _call(args, "search_journal", tool_arguments(args))
     if args.json:
         print(json.dumps(result, indent=2, default=str))
         return 0
@@ -133,19 +128,19 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def parse_changes(pairs: list[str]) -> dict:
     """FIELD=VALUE pairs; VALUE is JSON when it parses as JSON, else a plain string."""
-    from indexdesk.tools.errors import ToolError
+    from indexdesk.agent.cli import UsageError
 
     changes = {}
     for pair in pairs:
         if "=" not in pair:
-            raise ToolError(f"--set {pair!r} needs FIELD=VALUE", hint="e.g. --set confidence=4")
+            raise UsageError(f"--set {pair!r} needs FIELD=VALUE", hint="e.g. --set confidence=4")
         key, raw = pair.split("=", 1)
         try:
             changes[key.strip()] = json.loads(raw)
         except json.JSONDecodeError:
             changes[key.strip()] = raw
     if not changes:
-        raise ToolError("nothing to change", hint="give at least one --set FIELD=VALUE")
+        raise UsageError("nothing to change", hint="give at least one --set FIELD=VALUE")
     return changes
 
 
@@ -174,10 +169,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from indexdesk.tools.journal_tools import journal_errors
 
+    from indexdesk.agent.progress import ProgressEmbedder, progress
+
     _, store = _store(args)
     lines = sys.stdin.readlines() if args.path == "-" else open(args.path, encoding="utf-8").readlines()
-    with journal_errors():
-        count = store.import_jsonl(lines)
+    with journal_errors(), progress(f"importing {len(lines)} lines (embedding)", total=len(lines)) as bar:
+        plain = store.embedder
+        store.embedder = ProgressEmbedder(plain, bar)  # the embedding is what takes the time
+        try:
+            count = store.import_jsonl(lines)
+        finally:
+            store.embedder = plain
     print(f"imported {count} new entry versions")
     return 0
 
@@ -188,11 +190,14 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     from indexdesk.memory.journal.store import JournalStore
     from indexdesk.tools.journal_tools import journal_errors
 
+    from indexdesk.agent.progress import ProgressEmbedder, progress
+
     settings = make_context(args).settings
     with journal_errors():
         embedder = make_embedder(settings.embedding, settings.secret("openai_api_key"))
         store = JournalStore.open_for_reindex(settings.ensure_home() / "journal", embedder, settings.chroma_url)
-        count = store.reindex(embedder)
+        with progress("re-embedding the journal") as bar:
+            count = store.reindex(ProgressEmbedder(embedder, bar))
     for notice in store.take_notices():
         print(f"notice: {notice}", file=sys.stderr)
     print(f"re-embedded {count} entries with {embedder.model_id}")

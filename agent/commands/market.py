@@ -17,14 +17,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = indices.add_subparsers(dest="indices_command", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="every index by tier: rule, weighting, rebalance")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
+    listing.add_argument("--wide", action="store_true", help="one table row per index, however wide the terminal")
     add_source_options(listing)
     listing.set_defaults(func=cmd_indices_list)
 
+    from indexdesk.agent.commands.tool_args import add_tool_arguments
+
     perf = subparsers.add_parser("perf", help="performance of indices or assets over a window")
-    perf.add_argument("names", nargs="+", metavar="NAME", help="catalogue indices or asset symbols")
-    perf.add_argument("--window", default="90d", help="30d, 90d, 180d, 1y, 3y, ytd, all, or START:END (default 90d)")
-    perf.add_argument("--benchmark", default="BTC", help="index or asset for beta/correlation; 'none' to skip")
+    add_tool_arguments(perf, "get_index_performance", positional="indices")
     perf.add_argument("--json", action="store_true", help="print the tool's JSON result")
+    perf.add_argument("--wide", action="store_true", help="every column, however wide the terminal")
     perf.add_argument("--plot", metavar="PNG", help="also draw the cumulative returns over the window to this PNG file")
     add_source_options(perf)
     perf.set_defaults(func=cmd_perf)
@@ -44,20 +46,59 @@ def cmd_indices_list(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{len(ordered)} indices", box=box.SIMPLE_HEAD)
-    for column in ("name", "title", "tier", "category", "rule", "weighting", "rebalance"):
-        wraps = column in ("title", "rule", "weighting")
-        table.add_column(column, style="bold" if column == "name" else None, no_wrap=not wraps,
-                         min_width={"title": 10, "rule": 18, "weighting": 12}.get(column))
+    console = Console()
+
+    def build(columns: list[str]):
+        table = Table(title=f"{len(ordered)} indices", box=box.SIMPLE_HEAD)
+        for column in columns:
+            table.add_column(column, style="bold" if column == "name" else None, no_wrap=True)
+        previous_tier = None
+        for d in ordered:
+            if previous_tier is not None and d.tier != previous_tier:
+                table.add_section()
+            previous_tier = d.tier
+            cells = {"name": d.name + (f" ({'/'.join(d.aliases)})" if d.aliases else ""), "title": d.title,
+                     "tier": d.tier, "category": d.category, "rule": d.constituents_text(),
+                     "weighting": d.weighting_text(), "rebalance": d.rebalance}
+            table.add_row(*(cells[c] for c in columns))
+        return table
+
+    from indexdesk.agent.render import fit_rich_table
+
+    columns = ["name", "title", "tier", "category", "rule", "weighting", "rebalance"]
+    table, dropped, width = fit_rich_table(console, build, columns, [], wide=args.wide)
+    if args.wide or not dropped and width == console.width and _fits(console, table):
+        Console(width=width).print(table)
+        return 0
+    _print_index_records(console, ordered)
+    return 0
+
+
+def _fits(console, table) -> bool:
+    from rich.measure import Measurement
+
+    return Measurement.get(console, console.options.update_width(10_000), table).maximum <= console.width
+
+
+def _print_index_records(console, ordered) -> None:
+    """A narrow terminal: each index as a short block, text wrapped between words (never inside one)."""
+    import textwrap
+
+    width = max(40, console.width)
     previous_tier = None
     for d in ordered:
-        if previous_tier is not None and d.tier != previous_tier:
-            table.add_section()
-        previous_tier = d.tier
+        if d.tier != previous_tier:
+            console.print(f"\n[bold underline]{d.tier}[/]", highlight=False)
+            previous_tier = d.tier
         name = d.name + (f" ({'/'.join(d.aliases)})" if d.aliases else "")
-        table.add_row(name, d.title, d.tier, d.category, d.constituents_text(), d.weighting_text(), d.rebalance)
-    Console().print(table)
-    return 0
+        console.print(f"[bold]{name}[/] — {d.title} · {d.category}", highlight=False)
+        for label, text in (("rule", d.constituents_text()), ("weighting", d.weighting_text()),
+                            ("rebalance", d.rebalance)):
+            lines = textwrap.wrap(f"{label}: {text}", width=width - 2, break_long_words=False,
+                                  break_on_hyphens=False, subsequent_indent="    ")
+            for line in lines:
+                console.print("  " + line, highlight=False, markup=False, soft_wrap=True)
+    console.print("\n[dim]--wide shows one table row per index[/]", highlight=False)
 
 
 def _percent(value) -> str:
@@ -77,14 +118,16 @@ def cmd_perf(args: argparse.Namespace) -> int:
     from indexdesk.tools.registry import dumps, is_error
     from indexdesk.tools.toolbox import default_registry
 
-    arguments = {"indices": args.names, "window": args.window, "benchmark": args.benchmark}
+    from indexdesk.agent.cli import EXIT_TOOL_ERROR
+    from indexdesk.agent.commands.tool_args import tool_arguments
+
     ctx = make_context(args)
-    result = default_registry().call("get_index_performance", arguments, ctx)
+    result = default_registry().call("get_index_performance", tool_arguments(args), ctx)
     if is_error(result):
         print(f"error: {result['error']}", file=sys.stderr)
         if result.get("hint"):
             print(f"hint: {result['hint']}", file=sys.stderr)
-        return 2
+        return EXIT_TOOL_ERROR
     text = dumps(result)
     if args.plot:
         _plot(ctx, args.plot, result)
@@ -96,26 +139,43 @@ def cmd_perf(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from indexdesk.agent.render import dropped_note, fit_rich_table
+
     console = Console()
-    wide = console.width >= 110  # the drawdown trough date and Sortino only when they fit
     benchmark = result.get("benchmark")
-    table = Table(title=f"Performance {result['start']} → {result['end']} ({result['window']})", box=box.SIMPLE_HEAD,
-                  caption=f"source: {result['source']} · as of {result['as_of']}"
-                          + (f" · beta/corr vs {benchmark}" if benchmark else ""))
-    columns = ["#", "name", "total", "CAGR", "vol", "Sharpe"] + (["Sortino"] if wide else []) + ["max DD"]
-    columns += (["trough"] if wide else []) + ["Calmar"] + (["beta", "corr"] if benchmark else [])
-    for column in columns:
-        table.add_column(column, justify="left" if column in ("name", "trough") else "right",
-                         no_wrap=column != "name", min_width=9 if column == "name" else None)
+    columns = ["#", "name", "total", "CAGR", "vol", "Sharpe", "Sortino", "max DD", "trough", "Calmar"]
+    columns += ["beta", "corr"] if benchmark else []
+    rows = []
     for row in sorted(result["results"], key=lambda r: r["rank"] or 10**6):
-        cells = {"#": str(row["rank"] or "–"), "name": row["name"], "total": _percent(row["total_return"]),
-                 "CAGR": _percent(row["annual_return"]), "vol": "–" if row["annual_volatility"] is None else f"{row['annual_volatility']:.1%}",
-                 "Sharpe": _number(row["sharpe_ratio"]), "Sortino": _number(row["sortino_ratio"]),
-                 "max DD": _percent(row["max_drawdown"]), "trough": row["drawdown_trough"] or "–",
-                 "Calmar": _number(row["calmar_ratio"]), "beta": _number(row["beta"]),
-                 "corr": _number(row["correlation"])}
-        table.add_row(*(cells[c] for c in columns))
+        rows.append({"#": str(row["rank"] or "–"), "name": row["name"], "total": _percent(row["total_return"]),
+                     "CAGR": _percent(row["annual_return"]),
+                     "vol": "–" if row["annual_volatility"] is None else f"{row['annual_volatility']:.1%}",
+                     "Sharpe": _number(row["sharpe_ratio"]), "Sortino": _number(row["sortino_ratio"]),
+                     "max DD": _percent(row["max_drawdown"]), "trough": row["drawdown_trough"] or "–",
+                     "Calmar": _number(row["calmar_ratio"]), "beta": _number(row["beta"]),
+                     "corr": _number(row["correlation"])})
+
+    def build(kept: list[str]):
+        table = Table(title=f"Performance {result['start']} → {result['end']} ({result['window']})",
+                      box=box.SIMPLE_HEAD, pad_edge=False,
+                      caption=f"source: {result['source']} · as of {result['as_of']}"
+                              + (f" · beta/corr vs {benchmark}" if benchmark else ""))
+        for column in kept:
+            table.add_column(column, justify="left" if column in ("name", "trough") else "right",
+                             no_wrap=column != "name", min_width=8 if column == "name" else None)
+        for cells in rows:
+            table.add_row(*(cells[c] for c in kept))
+        return table
+
+    # At 80 columns the trough date, then Calmar and CAGR step aside; correlation and Sortino stay.
+    table, dropped, width = fit_rich_table(console, build, columns, ["trough", "Calmar", "CAGR", "beta"],
+                                           wide=getattr(args, "wide", False))
+    if width != console.width:
+        console = Console(width=width)
     console.print(table)
+    note = dropped_note(dropped)
+    if note:
+        console.print(f"[dim]{note}[/]", highlight=False)
     for warning in result.get("warnings", []):
         console.print(f"[yellow]note:[/] {warning}", highlight=False)
     return 0

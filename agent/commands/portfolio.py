@@ -148,10 +148,15 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from indexdesk.agent.cli import make_context
+    from indexdesk.agent.cli import UsageError, make_context
+    from indexdesk.tools.errors import ToolError
     from indexdesk.tools.portfolio.importer import import_text, read_file
 
-    report = import_text(make_context(args), read_file(args.file), args.format, skip_bad=args.skip_bad)
+    try:
+        text = read_file(args.file)
+    except ToolError as exc:  # a file argument that is not a readable file: a usage error (exit 2)
+        raise UsageError(exc.message, hint=exc.hint) from None
+    report = import_text(make_context(args), text, args.format, skip_bad=args.skip_bad)
     for line, reason in report.rejected[:200]:
         print(f"line {line}: {reason}", file=sys.stderr)
     if len(report.rejected) > 200:

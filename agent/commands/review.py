@@ -19,8 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("review", help="quarterly review: performance, contributions, decisions, risk, lessons")
     add_source_options(p)
-    p.add_argument("quarter", nargs="?", default="last",
-                   help="2026Q3, 'Q3 2026', or last (the last complete quarter; default)")
+    from indexdesk.agent.commands.tool_args import add_tool_arguments
+
+    add_tool_arguments(p, "quarterly_review", positional="quarter")  # its default ("last") is the tool's
     p.add_argument("--out", default=None, help="report folder (default: HOME/reports/<quarter>)")
     p.add_argument("--narrate", action="store_true", help="add the model's narrative (needs a configured model)")
     p.add_argument("--value", type=float, default=None, help="portfolio value, for P&L amounts of decisions")
@@ -56,8 +57,13 @@ def cmd_review(args: argparse.Namespace) -> int:
     from indexdesk.agent.cli import make_context
     from indexdesk.tools.review.tools import write_report
 
+    from indexdesk.agent.commands.tool_args import tool_arguments, tool_params
+    from indexdesk.agent.progress import progress
+
     ctx = make_context(args)
-    summary, review = write_report(ctx, args.quarter, args.out, args.value)
+    quarter = tool_arguments(args).get("quarter") or tool_params("quarterly_review")["quarter"].get("default")
+    with progress(f"building the {quarter} review (prices, risk, journal, charts)", quiet=args.json):
+        summary, review = write_report(ctx, quarter, args.out, args.value)
     if args.narrate:
         summary = _narrate(args, ctx, review, summary)
     if args.json:

@@ -16,84 +16,54 @@ import sys
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Flags come from each tool's parameters (agent/commands/tool_args.py): its defaults, choices and help."""
     from indexdesk.agent.cli import add_source_options
+    from indexdesk.agent.commands.tool_args import add_tool_arguments
 
     p = subparsers.add_parser("var", help="Value at Risk and CVaR of a portfolio, with each holding's part")
     add_source_options(p)
-    _weights_option(p, required=False)
-    p.add_argument("--confidence", type=float, default=0.95, help="e.g. 0.95 or 0.99 (default 0.95)")
-    p.add_argument("--horizon", type=int, default=1, help="horizon in days, 1-365 (default 1)")
-    p.add_argument("--method", default="historical",
-                   choices=["historical", "parametric", "cornish_fisher", "monte_carlo"], help="default historical")
-    p.add_argument("--window", default="1y", help="history: 30d, 90d, 1y, 3y, all, START:END (default 1y)")
-    p.add_argument("--buy-and-hold", action="store_true", help="no rebalancing within the horizon")
-    p.add_argument("--value", type=float, default=None, help="portfolio value for amounts (default: the ledger's, else 100000)")
-    p.add_argument("--seed", type=int, default=42, help="Monte Carlo seed (default 42)")
+    add_tool_arguments(p, "compute_var", flags={"horizon_days": "--horizon", "portfolio_value": "--value"})
     p.add_argument("--json", action="store_true", help="print the tool's JSON result")
     p.set_defaults(func=cmd_var)
 
     p = subparsers.add_parser("stress", help="P&L in historical crises and hypothetical shocks")
     add_source_options(p)
-    _weights_option(p, required=False)
-    p.add_argument("--scenarios", nargs="*", default=None,
-                   help="bear_2018 covid_crash_2020 luna_collapse_2022 ftx_collapse_2022 exchange_failure "
-                        "tier_shock custom (default: all that apply)")
-    p.add_argument("--exchange-loss", type=float, default=0.30, help="loss on the failed venue (default 0.30)")
-    p.add_argument("--exchange-share", type=float, default=1.0, help="share of holdings on that venue (default 1)")
-    p.add_argument("--shocks", default=None, help="e.g. core=-0.2,defi=-0.5 (tiers, indices or symbols)")
-    p.add_argument("--value", type=float, default=None, help="portfolio value for amounts (default: the ledger's, else 100000)")
+    add_tool_arguments(p, "stress_test", flags={"portfolio_value": "--value"})
     p.add_argument("--json", action="store_true", help="print the tool's JSON result")
     p.set_defaults(func=cmd_stress)
 
     p = subparsers.add_parser("corr", help="correlation matrix; pairs that are the same bet twice")
     add_source_options(p)
-    p.add_argument("indices", nargs="*", help="indices or symbols (2 or more); default: the ledger's holdings")
-    p.add_argument("--window", default="90d", help="30d, 90d, 180d, 1y, all, START:END (default 90d)")
-    p.add_argument("--rolling", nargs=2, metavar=("A", "B"), default=None, help="rolling correlation of a pair")
-    p.add_argument("--rolling-window", type=int, default=30, help="days per rolling window (default 30)")
+    add_tool_arguments(p, "analyze_correlation", positional="indices", flags={"rolling_pair": "--rolling"})
     p.add_argument("--json", action="store_true", help="print the tool's JSON result")
     p.set_defaults(func=cmd_corr)
 
     p = subparsers.add_parser("size", help="volatility-targeted position sizes")
     add_source_options(p)
-    p.add_argument("indices", nargs="*", help="indices or symbols to size from equal weights")
-    _weights_option(p, required=False)
-    p.add_argument("--target", type=float, required=True, help="target annualised volatility, e.g. 0.4")
-    p.add_argument("--lookback", default="90d", help="volatility window (default 90d)")
-    p.add_argument("--leverage", action="store_true", help="allow weights above 1 in total")
+    add_tool_arguments(p, "size_positions", positional="indices",
+                       flags={"target_volatility": "--target", "allow_leverage": "--leverage"})
     p.add_argument("--json", action="store_true", help="print the tool's JSON result")
     p.set_defaults(func=cmd_size)
 
 
-def _weights_option(parser: argparse.ArgumentParser, required: bool) -> None:
-    parser.add_argument("--weights", required=required, help="NAME=WEIGHT,... e.g. BTC=0.6,defi=0.4 (rest is cash); default: the ledger's holdings")
-
-
-def _call(args: argparse.Namespace, tool_name: str, arguments: dict) -> tuple[dict | None, int]:
-    """Run one risk tool through the registry call path: (result to render, or None when done; exit code)."""
-    from indexdesk.agent.cli import make_context
+def _call(args: argparse.Namespace, tool_name: str) -> tuple[dict | None, int]:
+    """Run one risk tool with the arguments the user gave: (result to render, or None when done; exit code)."""
+    from indexdesk.agent.cli import EXIT_TOOL_ERROR, make_context
+    from indexdesk.agent.commands.tool_args import tool_arguments
     from indexdesk.tools.registry import Registry, is_error, spec_of
     from indexdesk.tools.risk import tools as risk_tools
 
     registry = Registry([spec_of(getattr(risk_tools, tool_name))])
-    result = registry.call(tool_name, {k: v for k, v in arguments.items() if v is not None}, make_context(args))
+    result = registry.call(tool_name, tool_arguments(args), make_context(args))
     if is_error(result):
         print(f"error: {result['error']}", file=sys.stderr)
         if result.get("hint"):
             print(f"hint: {result['hint']}", file=sys.stderr)
-        return None, 2
+        return None, EXIT_TOOL_ERROR
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
         return None, 0
     return result, 0
-
-
-def _pct(value, digits: int = 2) -> str:
-    return "–" if value is None else f"{value * 100:.{digits}f}%"
-
-
-def _money(value) -> str:
-    return "–" if value is None else f"{value:,.0f}"
 
 
 def _footer(console, result: dict) -> None:
@@ -104,14 +74,15 @@ def _footer(console, result: dict) -> None:
 
 
 def cmd_var(args: argparse.Namespace) -> int:
-    result, code = _call(args, "compute_var", {
-        "weights": args.weights, "confidence": args.confidence, "horizon_days": args.horizon, "method": args.method,
-        "window": args.window, "buy_and_hold": args.buy_and_hold, "portfolio_value": args.value, "seed": args.seed})
+    result, code = _call(args, "compute_var")
     if result is None:
         return code
     from rich.console import Console
     from rich.table import Table
 
+    from indexdesk.agent.render import unit_formatter
+
+    f = unit_formatter("compute_var")
     console = Console()
     title = (f"{result['method']} VaR, {result['confidence'] * 100:g}% confidence, {result['horizon_days']}-day horizon "
              f"({result['start']}..{result['end']})")
@@ -119,28 +90,32 @@ def cmd_var(args: argparse.Namespace) -> int:
     for column in ("holding", "weight", "VaR part", "CVaR part", "VaR amount", "share of VaR"):
         table.add_column(column, justify="left" if column == "holding" else "right")
     for c in result["components"]:
-        table.add_row(c["name"], _pct(c["weight"], 1), _pct(c["var"]), _pct(c["cvar"]), _money(c["var_amount"]),
-                      _pct(c["share_of_var"], 1))
-    table.add_row("[bold]portfolio[/]", _pct(1 - result["cash_weight"], 1), f"[bold]{_pct(result['var'])}[/]",
-                  f"[bold]{_pct(result['cvar'])}[/]", f"[bold]{_money(result['var_amount'])}[/]", "100.0%")
+        table.add_row(c["name"], f("components.weight", c["weight"], 1), f("components.var", c["var"]),
+                      f("components.cvar", c["cvar"]), f("components.var_amount", c["var_amount"], 0),
+                      f("components.share_of_var", c["share_of_var"], 1))
+    table.add_row("[bold]portfolio[/]", f("cash_weight", 1 - result["cash_weight"], 1), f"[bold]{f('var', result['var'])}[/]",
+                  f"[bold]{f('cvar', result['cvar'])}[/]", f"[bold]{f('var_amount', result['var_amount'], 0)}[/]",
+                  f("components.share_of_var", 1.0, 1))
     console.print(table)
-    console.print(f"CVaR {_pct(result['cvar'])} = {_money(result['cvar_amount'])}; tail ratio {result['tail_note']}")
+    console.print(f"CVaR {f('cvar', result['cvar'])} = {f('cvar_amount', result['cvar_amount'], 0)}; "
+                  f"tail ratio {result['tail_note']}")
     console.print(f"[dim]{result['method_notes']}[/]")
     _footer(console, result)
     return 0
 
 
 def cmd_stress(args: argparse.Namespace) -> int:
-    result, code = _call(args, "stress_test", {
-        "weights": args.weights, "scenarios": args.scenarios or None, "exchange_loss": args.exchange_loss,
-        "exchange_share": args.exchange_share, "shocks": args.shocks, "portfolio_value": args.value})
+    result, code = _call(args, "stress_test")
     if result is None:
         return code
     from rich.console import Console
     from rich.table import Table
 
+    from indexdesk.agent.render import unit_formatter
+
+    f = unit_formatter("stress_test")
     console = Console()
-    table = Table(title=f"stress test, portfolio {_money(result['portfolio_value'])}")
+    table = Table(title=f"stress test, portfolio {f('portfolio_value', result['portfolio_value'], 0)}")
     table.add_column("scenario", no_wrap=True)
     for column in ("window", "P&L", "amount", "max DD", "worst"):
         table.add_column(column, justify="right" if column in ("P&L", "amount", "max DD") else "left")
@@ -149,8 +124,9 @@ def cmd_stress(args: argparse.Namespace) -> int:
         window = (f"{s['start']}→{end[5:] if end[:4] == str(s['start'])[:4] else end}" if s.get("start")
                   else "instant")
         style = "red" if (s["pnl"] or 0) < 0 else "green"
-        table.add_row(s["scenario"], window, f"[{style}]{_pct(s['pnl'], 1)}[/]", _money(s["pnl_amount"]),
-                      _pct(s["max_drawdown"], 1), s.get("worst_contributor") or "–")
+        table.add_row(s["scenario"], window, f"[{style}]{f('scenarios.pnl', s['pnl'], 1)}[/]",
+                      f("scenarios.pnl_amount", s["pnl_amount"], 0), f("scenarios.max_drawdown", s["max_drawdown"], 1),
+                      s.get("worst_contributor") or "–")
     console.print(table)
     for s in result["scenarios"]:
         for note in s.get("notes") or []:
@@ -160,9 +136,7 @@ def cmd_stress(args: argparse.Namespace) -> int:
 
 
 def cmd_corr(args: argparse.Namespace) -> int:
-    result, code = _call(args, "analyze_correlation", {
-        "indices": args.indices, "window": args.window, "rolling_pair": args.rolling,
-        "rolling_window": args.rolling_window})
+    result, code = _call(args, "analyze_correlation")
     if result is None:
         return code
     from rich.console import Console
@@ -192,22 +166,25 @@ def cmd_corr(args: argparse.Namespace) -> int:
 
 
 def cmd_size(args: argparse.Namespace) -> int:
-    result, code = _call(args, "size_positions", {
-        "target_volatility": args.target, "indices": args.indices or None, "weights": args.weights,
-        "lookback": args.lookback, "allow_leverage": args.leverage})
+    result, code = _call(args, "size_positions")
     if result is None:
         return code
     from rich.console import Console
     from rich.table import Table
 
+    from indexdesk.agent.render import unit_formatter
+
+    f = unit_formatter("size_positions")
     console = Console()
-    table = Table(title=f"volatility target {_pct(result['target_volatility'], 0)} ({result['start']}..{result['end']})")
+    table = Table(title=f"volatility target {f('target_volatility', result['target_volatility'], 0)} "
+                        f"({result['start']}..{result['end']})")
     for column in ("holding", "volatility", "base weight", "new weight", "change"):
         table.add_column(column, justify="left" if column == "holding" else "right")
     for p in result["positions"]:
-        table.add_row(p["name"], _pct(p["volatility"], 1), _pct(p["base_weight"], 1), _pct(p["weight"], 1),
-                      f"{p['change'] * 100:+.1f}%")
-    table.add_row("cash", "", "", _pct(result["cash"], 1), "")
+        table.add_row(p["name"], f("positions.volatility", p["volatility"], 1), f("positions.base_weight", p["base_weight"], 1),
+                      f("positions.weight", p["weight"], 1),
+                      ("+" if (p["change"] or 0) > 0 else "") + f("positions.change", p["change"], 1))
+    table.add_row("cash", "", "", f("cash", result["cash"], 1), "")
     console.print(table)
     for note in result["notes"]:
         console.print(f"• {note}")

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from indexdesk.tools.units import (Count, Days, Fraction, Money, OptionalFraction, OptionalMoney, OptionalPrice,
+from indexdesk.tools.units import (Count, Label, Days, Fraction, Money, OptionalFraction, OptionalMoney, OptionalPrice,
                                    Quantity)
 
 
@@ -86,7 +86,7 @@ class GainLine(BaseModel):
 
 
 class GainsResult(BaseModel):
-    year: int
+    year: Label
     method: str
     holding_period_days: Days
     short_term: Money
@@ -112,7 +112,7 @@ class IndexTarget(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(max_length=40)
-    weight: float
+    weight: Fraction
 
 
 class TierRange(BaseModel):

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from indexdesk.tools.units import Count, Fraction, OptionalFraction
+
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
 from indexdesk.tools.params import Window
@@ -33,15 +35,15 @@ def _round(value: float | None) -> float | None:
 
 class BenchmarkReturn(BaseModel):
     name: str
-    total_return: float
-    excess: float = Field(description="portfolio return minus this one")
+    total_return: Fraction
+    excess: Fraction = Field(description="portfolio return minus this one")
 
 
 class ContributionLine(BaseModel):
     name: str
-    weight: float
-    total_return: float
-    contribution: float
+    weight: Fraction
+    total_return: Fraction
+    contribution: Fraction
 
 
 class ReviewSummary(BaseModel):
@@ -49,17 +51,17 @@ class ReviewSummary(BaseModel):
     start: date = Field(description="base day: the close the first return starts from")
     end: date
     in_progress: bool
-    portfolio_return: float = Field(description="static targets rebalanced daily (fraction)")
+    portfolio_return: Fraction = Field(description="static targets rebalanced daily (fraction)")
     benchmarks: list[BenchmarkReturn]
     contributions: list[ContributionLine]
     risk: list[RiskCheck]
-    decisions: int
+    decisions: Count
     hit_rates: list[HitRate]
     lessons: list[str]
     report_path: str = Field(description="folder with review.md and the PNG charts")
     files: list[str]
     narrated: bool = False
-    ledger_return: float | None = Field(None, description="time-weighted return of the ledger's real holdings "
+    ledger_return: OptionalFraction = Field(None, description="time-weighted return of the ledger's real holdings "
                                                           "(deposits are not returns); null without a ledger")
     source: str
     as_of: date | None

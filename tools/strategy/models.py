@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from indexdesk.tools.units import Count, Fraction, Money, OptionalFraction, OptionalMoney, Price, Quantity, Ratio
+from indexdesk.tools.units import Count, Days, Fraction, Money, OptionalFraction, OptionalMoney, Price, Quantity, Ratio
 
 
 class Provenance(BaseModel):
@@ -27,7 +27,7 @@ class WeightLine(BaseModel):
 
 class RotationResult(Provenance):
     strategy: str
-    lookback: int
+    lookback: Days
     tilt: Fraction
     origin: str
     lines: list[WeightLine]

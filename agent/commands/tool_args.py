@@ -1,0 +1,217 @@
+"""CLI flags generated from a tool's parameters, so no default or choice list is typed twice.
+
+    from indexdesk.agent.commands.tool_args import add_tool_arguments, tool_arguments
+
+    p = subparsers.add_parser("var", help=...)
+    add_tool_arguments(p, "compute_var", flags={"horizon_days": "--horizon", "portfolio_value": "--value"})
+    ...
+    result = registry.call("compute_var", tool_arguments(args), ctx)
+
+Every parameter of the tool becomes `--name` (or the flag given in `flags`, the generated name
+stays as an alias); `positional` makes one of them positional. Flags default to
+`argparse.SUPPRESS`: only what the user typed reaches the tool, whose own defaults apply to the
+rest; `--help` shows the tool's description and default. Types follow the schema: numbers,
+integers, booleans (`--flag` / `--no-flag`), enums (choices), lists (several values or commas),
+weights/shocks (`NAME=VALUE,…`, passed as a mapping the tool accepts).
+
+`indexdesk --help` must stay light, so the parameters are read from `tool_params.json`, a snapshot
+of the registry's schemas written by `python -m indexdesk.agent.commands.tool_args` (stdlib only at
+parse time); tests/test_tool_args.py fails when the snapshot and the registry disagree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+SNAPSHOT = Path(__file__).with_name("tool_params.json")
+PREFIX = "tool__"
+
+
+@lru_cache(maxsize=1)
+def _snapshot() -> dict[str, dict]:
+    try:
+        return json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def tool_params(tool: str) -> dict[str, dict]:
+    """{param: {type, description, default?, choices?, required, item?}} of one tool, from the snapshot,
+    falling back to the live registry (slower) when the snapshot does not know the tool yet."""
+    found = _snapshot().get(tool)
+    if found is None:
+        found = describe_registry([tool]).get(tool, {"params": {}})
+    return found["params"]
+
+
+# ---------------------------------------------------------------- the snapshot
+
+def _non_null(schema: dict) -> dict:
+    if "anyOf" in schema:
+        branches = [b for b in schema["anyOf"] if b.get("type") != "null"]
+        if len(branches) == 1:
+            return {**branches[0], **{k: v for k, v in schema.items() if k not in ("anyOf",)}}
+    return schema
+
+
+def _describe_param(name: str, schema: dict, required: bool, defs: dict) -> dict:
+    def resolve(node: dict) -> dict:
+        while "$ref" in node:
+            node = {**defs[node["$ref"].rsplit("/", 1)[-1]], **{k: v for k, v in node.items() if k != "$ref"}}
+        return node
+
+    inner = resolve(_non_null(resolve(schema)))
+    kind = inner.get("type", "string")
+    out: dict[str, Any] = {"description": schema.get("description", ""), "required": required}
+    if "default" in schema:
+        out["default"] = schema["default"]
+    if "enum" in inner:
+        out["choices"] = [c for c in inner["enum"] if c is not None]
+    if kind == "array":
+        item = resolve(_non_null(resolve(inner.get("items", {}))))
+        if item.get("type") == "object" or "properties" in item:
+            props = item.get("properties", {})
+            numeric = [k for k, v in props.items() if _non_null(resolve(v)).get("type") in ("number", "integer")]
+            out["type"] = "pairs"  # NAME=VALUE,…  (weights, shocks)
+            out["value_key"] = numeric[0] if numeric else "value"
+        else:
+            out["type"] = "list"
+            out["item"] = item.get("type", "string")
+            if "enum" in item:
+                out["choices"] = [c for c in item["enum"] if c is not None]
+    elif kind == "object":
+        out["type"] = "pairs"
+    else:
+        out["type"] = kind if kind in ("string", "number", "integer", "boolean") else "string"
+    return out
+
+
+def describe_registry(names: list[str] | None = None) -> dict[str, dict]:
+    """The snapshot's content for the default registry (or some of its tools)."""
+    from indexdesk.tools.toolbox import default_registry
+
+    registry = default_registry()
+    out = {}
+    for spec in registry:
+        if names and spec.name not in names:
+            continue
+        schema = spec.params_model.model_json_schema()
+        defs = schema.get("$defs", {})
+        required = set(schema.get("required", []))
+        out[spec.name] = {"description": spec.description, "params": {
+            name: _describe_param(name, prop, name in required, defs) for name, prop in schema.get("properties", {}).items()}}
+    return out
+
+
+def write_snapshot(path: Path = SNAPSHOT) -> Path:
+    described = describe_registry()
+    # Tools by name; parameters in signature order (the order --help lists them).
+    ordered = {name: described[name] for name in sorted(described)}
+    path.write_text(json.dumps(ordered, indent=1, default=str) + "\n", encoding="utf-8")
+    _snapshot.cache_clear()
+    return path
+
+
+# ---------------------------------------------------------------- argparse
+
+def _pairs(text: str) -> dict[str, float]:
+    """`BTC=0.6,defi=0.4` → {"BTC": 0.6, "defi": 0.4}; percentages allowed (`BTC=60%`)."""
+    out: dict[str, float] = {}
+    for part in [p for p in text.replace(";", ",").split(",") if p.strip()]:
+        if "=" not in part:
+            raise argparse.ArgumentTypeError(f"{part.strip()!r} is not NAME=NUMBER (e.g. BTC=0.6,defi=0.4)")
+        name, value = part.split("=", 1)
+        value = value.strip()
+        try:
+            number = float(value[:-1]) / 100 if value.endswith("%") else float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a number (in {part.strip()!r})") from None
+        out[name.strip()] = number
+    if not out:
+        raise argparse.ArgumentTypeError("give at least one NAME=VALUE")
+    return out
+
+
+def _help(info: dict) -> str:
+    text = info.get("description", "")
+    if "default" in info and info["default"] is not None:
+        text += f" (default {info['default']})"
+    return text.replace("%", "%%")
+
+
+def add_tool_arguments(parser: argparse.ArgumentParser, tool: str, *, flags: dict[str, str] | None = None,
+                       positional: str | None = None, skip: tuple[str, ...] = ()) -> None:
+    """Add one flag per parameter of `tool` (see the module docstring)."""
+    flags = flags or {}
+    parser.set_defaults(**{PREFIX + "_tool": tool})
+    for name, info in tool_params(tool).items():
+        if name in skip:
+            continue
+        dest = PREFIX + name
+        kind = info.get("type", "string")
+        kwargs: dict[str, Any] = {"dest": dest, "default": argparse.SUPPRESS, "help": _help(info),
+                                  "metavar": name.upper()}
+        if kind == "boolean":
+            kwargs["action"] = argparse.BooleanOptionalAction
+            del kwargs["metavar"]
+        elif kind == "integer":
+            kwargs["type"] = int
+        elif kind == "number":
+            kwargs["type"] = float
+        elif kind == "pairs":
+            kwargs["type"] = _pairs
+            kwargs["metavar"] = f"NAME={info.get('value_key', 'VALUE').upper()},…"
+        elif kind == "list":
+            kwargs["nargs"] = "+"
+            kwargs["action"] = "extend"  # `--tag a --tag b` and `--tag a b` both work
+            if info.get("item") == "integer":
+                kwargs["type"] = int
+            elif info.get("item") == "number":
+                kwargs["type"] = float
+        if info.get("choices") and kind != "boolean":
+            kwargs["choices"] = info["choices"]
+            kwargs.pop("metavar", None)
+        if name == positional:
+            del kwargs["dest"]
+            kwargs.pop("metavar", None)
+            kwargs.pop("action", None)
+            if kind in ("list", "string"):  # a string positional takes the rest of the words: `journal add trimmed BTC`
+                kwargs["nargs"] = "+" if info.get("required") else "*"
+            parser.add_argument(dest, metavar=name.upper(), **kwargs)
+            continue
+        names = [flags[name]] if name in flags else []
+        generated = "--" + name.replace("_", "-")
+        if generated not in names:
+            names.append(generated)
+        if info.get("required") and kind != "boolean":
+            kwargs["required"] = True
+            kwargs.pop("default")
+        parser.add_argument(*names, **kwargs)
+
+
+def tool_arguments(args: argparse.Namespace) -> dict[str, Any]:
+    """The tool arguments the user gave, split back out of the namespace (lists of commas split)."""
+    out: dict[str, Any] = {}
+    params = tool_params(getattr(args, PREFIX + "_tool", "")) if hasattr(args, PREFIX + "_tool") else {}
+    for key, value in vars(args).items():
+        if not key.startswith(PREFIX) or key == PREFIX + "_tool":
+            continue
+        kind = params.get(key[len(PREFIX):], {}).get("type")
+        if kind == "string" and isinstance(value, list):
+            value = " ".join(value)
+            if not value:
+                continue  # an optional positional left out: the tool's default applies
+        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            value = [part for v in value for part in (p.strip() for p in v.split(",")) if part]
+        if isinstance(value, list) and not value:
+            continue
+        out[key[len(PREFIX):]] = value
+    return out
+
+
+if __name__ == "__main__":  # python -m indexdesk.agent.commands.tool_args
+    print(f"wrote {write_snapshot()}")
