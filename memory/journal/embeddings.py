@@ -120,6 +120,7 @@ class MiniLMInt8:
         self._session = None
         self._tokenizer = None
         self._pool = None
+        self._pool_pid = None
         self._lock = threading.Lock()
 
     def _load(self) -> None:
@@ -163,10 +164,11 @@ class MiniLMInt8:
                 for chunk in chunks:
                     run(chunk)
             else:  # onnxruntime releases the GIL in run(): chunks use the cores side by side
-                if self._pool is None:
+                if self._pool is None or self._pool_pid != os.getpid():  # a forked child has no pool threads
                     from concurrent.futures import ThreadPoolExecutor
 
                     self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="indexdesk-embed")
+                    self._pool_pid = os.getpid()
                 list(self._pool.map(run, chunks))
             return out
 
