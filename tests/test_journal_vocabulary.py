@@ -110,3 +110,26 @@ def test_the_prefix_tree_matches_what_a_flat_longest_first_alternation_matches()
     texts += [" ".join(rng.choice(phrases) + rng.choice(["", "s", "ed", "ing", "x"]) for _ in range(6)) for _ in range(300)]
     for text in texts:
         assert [m.group(0) for m in a.finditer(text)] == [m.group(0) for m in b.finditer(text)], text
+
+
+def test_stored_tags_use_the_full_vocabulary_of_the_tools_layer(ctx):
+    """The store tags index mentions with the universe + catalogue + indices.toml vocabulary the tools hand
+    in, not only the default one (which knows neither Litecoin nor a user's index)."""
+    from indexdesk.memory.journal.models import JournalEntry
+    from indexdesk.memory.journal.store import derive_tags
+
+    ctx.settings = ctx.settings.model_copy(update={"embedding": "hash:64"})
+    ctx.settings.ensure_home()
+    ctx.settings.user_indices_path.write_text(
+        '[indices.my_alts]\ntitle = "My alt basket"\ntier = "satellite"\ncategory = "layer1"\n'
+        'symbols = ["SOL", "AVAX", "NEAR"]\nweighting = "equal"\nrebalance = "monthly"\naliases = ["alt basket"]\n')
+    text = "thinking about Ripple, some Litecoin and my alt basket after the rally"
+    assert "index:LTC" not in derive_tags(JournalEntry(text=text, kind="note"))  # the default vocabulary
+    store = ctx.journal_store()
+    stored = store.add(JournalEntry(text=text, kind="note"))
+    assert {"index:XRP", "index:LTC", "index:my_alts"} <= set(stored.derived_tags)
+    assert {"index:XRP", "index:LTC", "index:my_alts"} <= set(store.get(stored.id).derived_tags)
+    # the tags are labels a search can filter on, and a query names the user index the same way
+    assert [h.entry.id for h in store.search("alt basket", tags=["index:my_alts"], min_score=0)] == [stored.id]
+    assert [h.entry.id for h in store.search("Litecoin", tags=["index:LTC"], min_score=0)] == [stored.id]
+    store.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import numpy as np
@@ -297,6 +297,20 @@ def test_attribution_on_the_ledger_uses_its_time_weighted_return_and_fees(regist
     assert not is_error(result), result
     assert result["origin"] == "ledger as of 2024-01-01" and result["strategy"] == "ledger trades"
     assert result["total"] == 0.12
-    assert result["cost_drag"] == pytest.approx(-50 / 50000)
+    assert result["cost_drag"] == pytest.approx(-50 / 50000) and result["tax_drag"] == 0
     parts = result["beta"] + result["index_selection"] + result["timing"] + result["cost_drag"]
     assert parts == pytest.approx(result["total"], abs=1e-12)
+
+    # Sells in the window realised +2,000 and -500 (a closing outside the window does not count):
+    # at 30 % that is 450 of tax on a 50,000 start, taken off the total and carried in cost drag.
+    closing = lambda gain, day: types.SimpleNamespace(gain=Decimal(gain), proceeds=Decimal(1),  # noqa: E731
+                                                      closed=datetime(2024, *day))
+    store.book = lambda: types.SimpleNamespace(closings=[closing(2000, (2, 1)), closing(-500, (3, 1)),
+                                                         closing(9000, (6, 1))])
+    taxed = registry.call("attribute_performance", {"start": "2024-01-01", "end": "2024-03-31"}, real_ctx)
+    assert taxed["tax_drag"] == pytest.approx(-450 / 50000)
+    assert taxed["total"] == pytest.approx(0.12 - 450 / 50000)
+    assert taxed["cost_drag"] == pytest.approx(-50 / 50000 - 450 / 50000)
+    assert taxed["timing"] == pytest.approx(result["timing"], abs=1e-12)  # taxes do not move timing
+    parts = taxed["beta"] + taxed["index_selection"] + taxed["timing"] + taxed["cost_drag"]
+    assert parts == pytest.approx(taxed["total"], abs=1e-12)

@@ -55,6 +55,11 @@ class ToolContext:
             self.journal = open_journal(home=self.settings.ensure_home(), chroma_url=self.settings.chroma_url,
                                         embedding=self.settings.embedding,
                                         openai_api_key=self.settings.secret("openai_api_key"))
+        from indexdesk.tools.journal_vocabulary import journal_vocabulary
+
+        # Tags name assets and indices with the full vocabulary (universe + catalogue + indices.toml);
+        # memoised per context and re-built when the user's catalogue file changes.
+        self.journal.vocabulary = journal_vocabulary(self)
         return self.journal
 
     def ledger_store(self) -> Any:

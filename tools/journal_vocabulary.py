@@ -23,12 +23,17 @@ def universe_assets() -> list[tuple[str, str, str | None]]:
     return [(a.symbol, a.name, a.coingecko_id) for a in ASSETS.values()]
 
 
+def catalogue_stamp(ctx: ToolContext) -> tuple:
+    """A key that changes when the user's catalogue file does."""
+    path = ctx.settings.user_indices_path
+    return (str(path), path.stat().st_mtime_ns if path.is_file() else None)
+
+
 def catalogue_indices(ctx: ToolContext) -> tuple[list[tuple[str, str | None, tuple[str, ...]]], tuple]:
     """(name, title, aliases) of every catalogue index (built-in + user), and a key that changes with it."""
     from indexdesk.tools.indices import series
 
-    path = ctx.settings.user_indices_path
-    stamp = (str(path), path.stat().st_mtime_ns if path.is_file() else None)
+    stamp = catalogue_stamp(ctx)
     try:
         book = series.catalogue(ctx)
     except (ToolError, OSError, ValueError) as exc:
@@ -44,8 +49,8 @@ def journal_vocabulary(ctx: ToolContext):
     """The parser's `Vocabulary` for this context: universe assets + catalogue indices."""
     from indexdesk.memory.journal.vocabulary import build_vocabulary
 
-    indices, stamp = catalogue_indices(ctx)
-    key = ("journal_vocabulary", stamp)
+    key = ("journal_vocabulary", catalogue_stamp(ctx))  # checked first: the journal asks on every call
     if key not in ctx.memo:
+        indices, _ = catalogue_indices(ctx)
         ctx.memo[key] = build_vocabulary(universe_assets(), indices)
     return ctx.memo[key]

@@ -99,17 +99,28 @@ def minilm_files() -> tuple[Path, Path]:
 
 
 class MiniLMInt8:
-    """all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime; loads lazily, thread-safe."""
+    """all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime; loads lazily, thread-safe.
+
+    Speed (docs/performance.md, journal ingest): texts are tokenised once, grouped by their exact
+    token count (no padding at all: a padded batch spends its matrix products on pad tokens), and
+    the groups run as single-threaded ONNX runs on `workers` threads at once. Small batches of one
+    length run ~20 % faster per CPU-second than 64-text padded batches with intra-op threads, and
+    concurrent runs use both cores better than intra-op threads do on 40-token inputs. Pad tokens
+    are masked, so a text's vector does not depend on what it was batched with.
+    """
 
     model_id = "all-MiniLM-L6-v2-onnx-int8"
     dimension = 384
     similarity_floor, similarity_ceiling = 0.2, 0.75
 
-    def __init__(self, batch_size: int = 64, threads: int | None = None) -> None:
+    def __init__(self, batch_size: int = 16, threads: int | None = None, workers: int | None = None) -> None:
         self.batch_size = batch_size
-        self.threads = threads
+        self.threads = threads or 1  # intra-op threads per run; parallelism comes from `workers`
+        self.workers = workers or min(4, os.cpu_count() or 1)
         self._session = None
         self._tokenizer = None
+        self._pool = None
+        self._pool_pid = None
         self._lock = threading.Lock()
 
     def _load(self) -> None:
@@ -119,15 +130,15 @@ class MiniLMInt8:
         model_path, tokenizer_path = minilm_files()
         tokenizer = Tokenizer.from_file(str(tokenizer_path))
         tokenizer.enable_truncation(max_length=MINILM_MAX_TOKENS)
-        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest in the batch, not 256
+        tokenizer.no_padding()  # texts are grouped by exact length instead (see the class docstring)
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
         # Idle intra-op threads otherwise spin for a while after each run and starve the numpy and
         # SQLite work that follows a query embedding (measured: exact cosine over 10k rows 0.3 ms -> 10 ms).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        if self.threads:
-            options.intra_op_num_threads = self.threads
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
         session = ort.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in session.get_inputs()}
         self._tokenizer, self._session = tokenizer, session
@@ -138,25 +149,36 @@ class MiniLMInt8:
         with self._lock:
             if self._session is None:
                 self._load()
-            # Sorting by length keeps similar lengths together, so each batch pads to little.
-            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+            encodings = self._tokenizer.encode_batch(list(texts))
+            by_length: dict[int, list[int]] = {}
+            for i, e in enumerate(encodings):
+                by_length.setdefault(len(e.ids), []).append(i)
+            chunks = [rows[start:start + self.batch_size] for rows in by_length.values()
+                      for start in range(0, len(rows), self.batch_size)]
             out = np.empty((len(texts), self.dimension), dtype=np.float32)
-            for start in range(0, len(order), self.batch_size):
-                chunk = order[start:start + self.batch_size]
-                out[chunk] = self._encode([texts[i] for i in chunk])
+
+            def run(chunk: list[int]) -> None:
+                out[chunk] = self._encode(np.array([encodings[i].ids for i in chunk], dtype=np.int64))
+
+            if len(chunks) == 1 or self.workers == 1:
+                for chunk in chunks:
+                    run(chunk)
+            else:  # onnxruntime releases the GIL in run(): chunks use the cores side by side
+                if self._pool is None or self._pool_pid != os.getpid():  # a forked child has no pool threads
+                    from concurrent.futures import ThreadPoolExecutor
+
+                    self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="indexdesk-embed")
+                    self._pool_pid = os.getpid()
+                list(self._pool.map(run, chunks))
             return out
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        feeds = {"input_ids": ids, "attention_mask": mask}
+    def _encode(self, ids: np.ndarray) -> np.ndarray:
+        # Every row has the same length: no padding, so the mean is over all tokens.
+        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
         hidden = self._session.run(None, feeds)[0]
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        return normalise(pooled)
+        return normalise(hidden.mean(axis=1))
 
 
 class HashingEmbedder:

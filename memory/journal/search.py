@@ -53,7 +53,7 @@ class SearchMixin:
             raise JournalError(f"k must be between 1 and 200 (got {k})", field="k")
         threshold = ranking.MIN_RELEVANCE if min_score is None else min_score
         self.sync_index()
-        tags_of_query = query_tags(query)
+        tags_of_query = query_tags(query, getattr(self, "vocabulary", None))
         filtered = bool(start or end or kinds or names or tags)
         where, params = self._filter_sql(start, end, kinds, names, tags)
         size = self.size()

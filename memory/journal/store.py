@@ -72,11 +72,17 @@ def day_bounds(start: date | None, end: date | None) -> tuple[int | None, int | 
     return lo, hi
 
 
-def derive_tags(entry: JournalEntry) -> list[str]:
-    """Canonical tags from the text, the structured fields and the market context."""
-    tags = lexicon_tags(entry.search_text()) + concept_tags(entry.search_text())
+def derive_tags(entry: JournalEntry, vocabulary=None) -> list[str]:
+    """Canonical tags from the text, the structured fields and the market context.
+
+    `vocabulary` (vocabulary.py) names the assets and indices a text can mention; the tools layer
+    hands in the full one (universe + catalogue + the user's indices.toml), else the default applies.
+    """
+    text = entry.search_text()
+    tags = lexicon_tags(text) + concept_tags(text)
     tags += [f"kind:{entry.kind}"] + ([f"action:{entry.action}"] if entry.action else [])
-    tags += [f"index:{n}" for n in entry.names] + [f"index:{n}" for n, _, _ in index_mentions(entry.text)]
+    tags += [f"index:{n}" for n in entry.names]
+    tags += [f"index:{n}" for n, _, _ in index_mentions(entry.text, vocabulary=vocabulary)]
     if entry.market_context:
         tags += regime_tags(entry.market_context.regime, entry.market_context.btc_volatility_30d)
     return list(dict.fromkeys(tags))
@@ -97,6 +103,9 @@ class JournalStore(SearchMixin):
         self.root.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder
         self.rewriter = rewriter  # optional: a model's rewrite of a search query (None = offline)
+        # Which assets and indices texts name (vocabulary.py). The tools layer sets the full one
+        # (universe + catalogue + user indices.toml) on every `ctx.journal_store()`; None = default.
+        self.vocabulary = None
         self.notices: list[str] = []  # said once: what the store did on its own (a rebuilt index)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(self.root / "journal.sqlite", timeout=60, check_same_thread=False,
@@ -182,7 +191,7 @@ class JournalStore(SearchMixin):
     def _prepare(self, entries: list[JournalEntry], enrich: bool) -> np.ndarray:
         if enrich:
             for entry in entries:
-                entry.derived_tags = derive_tags(entry)
+                entry.derived_tags = derive_tags(entry, self.vocabulary)
         return embed_entries(self.embedder, entries)
 
     def add(self, entry: JournalEntry) -> JournalEntry:

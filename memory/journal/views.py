@@ -50,8 +50,9 @@ def entry_views(entry: JournalEntry) -> list[str]:
     return [text_view(entry)]
 
 
-def query_tags(query: str) -> list[str]:
-    return lexicon_tags(query) + concept_tags(query) + [f"index:{n}" for n, _, _ in index_mentions(query)]
+def query_tags(query: str, vocabulary=None) -> list[str]:
+    return (lexicon_tags(query) + concept_tags(query)
+            + [f"index:{n}" for n, _, _ in index_mentions(query, vocabulary=vocabulary)])
 
 
 def query_views(query: str, tags: list[str], rewrite: str | None = None) -> list[str]:

@@ -23,6 +23,7 @@ class PositionLine(BaseModel):
     drift: OptionalFraction = Field(None, description="weight minus target")
     cost_basis: Money
     unrealized_pnl: OptionalMoney = None
+    apy: OptionalFraction = Field(None, description="income received over the last year, annualised (yield sleeve)")
 
 
 class TierLine(BaseModel):

@@ -58,6 +58,7 @@ def get_portfolio(ctx: ToolContext, as_of: Day = None) -> PortfolioResult:
     """
     from indexdesk.tools.portfolio.holdings import ledger_or_none, valuation
     from indexdesk.tools.portfolio.targets_view import targets_view
+    from indexdesk.tools.portfolio.yields import observed_apy
 
     value = valuation(ctx, as_of)
     if value is None:
@@ -68,6 +69,7 @@ def get_portfolio(ctx: ToolContext, as_of: Day = None) -> PortfolioResult:
     warnings = list(value.warnings)
     total = value.total_value
     positions, tier_weights, drifted, sleeves = [], {}, [], {}
+    apy = observed_apy(ledger_or_none(ctx), {p.name: p.units for p in value.positions}, value.as_of)
     for p in value.positions:
         weight = value.weight(p)
         target = view.index_targets.get(p.name)
@@ -80,7 +82,8 @@ def get_portfolio(ctx: ToolContext, as_of: Day = None) -> PortfolioResult:
         positions.append(PositionLine(
             name=p.name, tier=p.tier, sleeve=p.sleeve, venue=p.venue, units=float(p.units), price=_r(p.price, 6),
             value=_r(p.value), weight=_r(weight, 4), target=_r(target, 4), drift=_r(drift, 4),
-            cost_basis=_r(float(p.cost_basis)), unrealized_pnl=_r(p.value - float(p.cost_basis)) if p.value is not None else None))
+            cost_basis=_r(float(p.cost_basis)), unrealized_pnl=_r(p.value - float(p.cost_basis)) if p.value is not None else None,
+            apy=_r(apy.get(p.name), 4)))
     cash = float(value.cash) if value.cash_tracked else 0.0
     if value.cash_tracked and cash > 0 and total > 0:
         tier_weights["cash"] = tier_weights.get("cash", 0.0) + cash / total

@@ -81,7 +81,7 @@ def _decision_rows(outcome: "DecisionOutcome") -> list[str]:
 
 def _decisions(review: "QuarterReview") -> str:
     if not review.decisions:
-        return "No buy, sell, rotate or rebalance decision was journaled in the quarter."
+        return "No buy, sell, rotate or rebalance decision was journaled in the quarter." + _not_assessed(review)
     table = _table(["date", "move", "30 days", "90 days", "P&L (longest horizon)"],
                    [_decision_rows(o) for o in review.decisions])
     rates = "; ".join(
@@ -91,7 +91,18 @@ def _decisions(review: "QuarterReview") -> str:
         + (f", {r.no_data} without prices" if r.no_data else "") for r in review.hit_rates)
     texts = "\n\n".join(f"**{o.date}** ({o.entry_id}):\n{quote_block(o.text)}" for o in review.decisions)
     return (f"{table}\n\nHit rate — {rates}. A move is right when what it bought beat what it sold "
-            f"(cash for a plain buy or sale); P&L = size × that difference.\n\nAs journaled:\n\n{texts}")
+            f"(cash for a plain buy or sale); P&L = size × that difference.{_not_assessed(review)}"
+            f"\n\nAs journaled:\n\n{texts}")
+
+
+def _not_assessed(review: "QuarterReview") -> str:
+    from indexdesk.tools.review.journal_context import not_assessed_brief
+
+    brief = not_assessed_brief(review)
+    if not brief.count:
+        return ""
+    return (f"\n\n**Not assessed: {brief.count}** decision{'s' if brief.count != 1 else ''} journaled in the quarter "
+            f"({'; '.join(brief.reasons)}); each is named, with its reason, under Journal.")
 
 
 def _risk(review: "QuarterReview") -> str:

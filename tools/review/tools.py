@@ -20,6 +20,7 @@ from indexdesk.tools.errors import ToolError
 from indexdesk.tools.params import Window
 from indexdesk.tools.registry import tool
 from indexdesk.tools.review.outcomes import HORIZONS, DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate
+from indexdesk.tools.review.journal_context import ExplainedBrief, NotAssessed, explained_brief, not_assessed_brief
 from indexdesk.tools.review.report import LEDGER_LINE, QuarterReview, RiskCheck, build_review
 
 REPORT_FILE = "review.md"
@@ -57,6 +58,8 @@ class ReviewSummary(BaseModel):
     risk: list[RiskCheck]
     decisions: Count
     hit_rates: list[HitRate]
+    not_assessed: NotAssessed = Field(description="journaled decisions without a verdict; each is named in the report")
+    explained: list[ExplainedBrief] = Field(default_factory=list, description="best/worst decision, quoted in the report")
     lessons: list[str]
     report_path: str = Field(description="folder with review.md and the PNG charts")
     files: list[str]
@@ -88,6 +91,7 @@ def summarize(review: QuarterReview, folder: Path, files: list[Path], narrated: 
                                         contribution=_round(c.contribution)) for c in review.contributions],
         risk=[r.model_copy(update={"value": _round(r.value), "btc": _round(r.btc)}) for r in review.risk],
         decisions=len(review.decisions), hit_rates=review.hit_rates, lessons=review.lessons,
+        not_assessed=not_assessed_brief(review), explained=explained_brief(review),
         report_path=str(folder), files=[p.name for p in files], narrated=narrated,
         ledger_return=next((_round(b.total_return) for b in review.benchmarks if b.name == LEDGER_LINE), None),
         source=review.source,
@@ -122,7 +126,9 @@ def _write_texts(review: QuarterReview, summary: ReviewSummary, folder: Path, na
     detail = {"summary": summary.model_dump(mode="json"), "narrative": narrative,
               "decisions": [o.model_dump(mode="json") for o in review.decisions],
               "went_well": [q.model_dump(mode="json") for q in review.went_well],
-              "went_badly": [q.model_dump(mode="json") for q in review.went_badly]}
+              "went_badly": [q.model_dump(mode="json") for q in review.went_badly],
+              "explained": [e.model_dump(mode="json") for e in review.explained],
+              "unassessed": [u.model_dump(mode="json") for u in review.unassessed]}
     (folder / SUMMARY_FILE).write_text(json.dumps(_nan_to_null(detail), indent=2, default=str, allow_nan=False),
                                        encoding="utf-8")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from datetime import date
 from itertools import product
 from typing import Annotated
@@ -194,7 +196,8 @@ def backtest(ctx: ToolContext, strategy: Name = "momentum", lookback: int = 90, 
 
 @tool(category="strategy")
 def attribute_performance(ctx: ToolContext, start: DateText | None = None, end: DateText | None = None,
-                          strategy: Name = "momentum", weights: WeightList | None = None) -> AttributionResult:
+                          strategy: Name = "momentum", weights: WeightList | None = None,
+                          tax_rate: float = 0.3) -> AttributionResult:
     """Split a portfolio's return into beta, index-selection alpha, timing alpha and cost drag.
 
     Args:
@@ -202,10 +205,13 @@ def attribute_performance(ctx: ToolContext, start: DateText | None = None, end: 
         end: YYYY-MM-DD; omitted: latest.
         strategy: rule followed: momentum, mean_reversion, blended, pair or static.
         weights: holdings; omitted: ledger, else tier template.
+        tax_rate: tax on gains realised in the window (ledger only), e.g. 0.3.
     """
+    from indexdesk.tools.risk.inputs import read_fraction
     from indexdesk.tools.targets import targets
 
     warnings: list[str] = []
+    rate = read_fraction(tax_rate, "tax_rate", "tax_rate", warnings)
     first, last = read_window(start, end)
     if first is None:
         close = ctx.market().close
@@ -230,16 +236,22 @@ def attribute_performance(ctx: ToolContext, start: DateText | None = None, end: 
         parts = ev.attribute(benchmark, run.hold.equity, run.gross.equity, run.net.equity)
         origin, followed = universe.origin, rule
         costs = "fees and slippage at 15 bps a trade (no taxes without ledger lots)"
+        tax_drag = 0.0
     else:
         cost = -actual.fees / actual.value_start if actual.value_start > 0 else 0.0
+        # Taxes are not paid out of the ledger's value, so the time-weighted return is before tax:
+        # the estimated tax on the window's net realised gain comes off the total and sits in cost drag.
+        tax_drag = -rate * max(actual.realised_gain, 0.0) / actual.value_start if actual.value_start > 0 else 0.0
         parts = ev.attribute_actual(benchmark, run.hold.equity, actual.total, cost)
+        parts = replace(parts, total=parts.total + tax_drag, cost_drag=parts.cost_drag + tax_drag)
         origin, followed = universe.origin, "ledger trades"
-        costs = "fees recorded in the ledger; timing is the rest of the time-weighted return"
+        costs = (f"fees recorded in the ledger plus {rate:.0%} tax on the gains realised in the window "
+                 "(total is after that tax); timing is the rest of the time-weighted return")
     explanation = ("beta: the static targets bought at the start and held; index selection: the holdings' own start "
                    f"weights held, minus beta; timing: rebalancing and tilts before costs, minus that; cost drag: {costs}")
     return AttributionResult(strategy=followed, origin=origin, start=run.dates[0].date(),
                              end=run.dates[-1].date(), total=parts.total, beta=parts.beta,
                              index_selection=parts.index_selection, timing=parts.timing,
-                             cost_drag=parts.cost_drag, explanation=explanation, source=universe.source,
+                             cost_drag=parts.cost_drag, tax_drag=tax_drag, explanation=explanation, source=universe.source,
                              as_of=universe.as_of, warnings=list(dict.fromkeys(warnings)))
 

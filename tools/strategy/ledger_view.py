@@ -20,6 +20,16 @@ class LedgerWindow:
     holdings: Any  # Holdings at the start
     fees: float  # fees paid in the window, in currency
     value_start: float
+    realised_gain: float = 0.0  # gains minus losses of the lots sold in the window, in currency
+
+
+def realised_in(store, start: date, end: date) -> float:
+    """Net gain of the lot closings by sells inside [start, end] (the tax base of the window)."""
+    book = getattr(store, "book", None)
+    if book is None:
+        return 0.0
+    return float(sum(c.gain for c in book().closings
+                     if c.proceeds is not None and start <= c.closed.date() <= end))
 
 
 def fees_paid(transactions) -> float:
@@ -42,5 +52,7 @@ def ledger_window(ctx: "ToolContext", start: date, end: date) -> LedgerWindow | 
     held = current_holdings(ctx, as_of=start) if performance is not None else None
     if performance is None or held is None:
         return None
-    fees = fees_paid(ctx.ledger_store().transactions(start=start, end=end))
-    return LedgerWindow(float(performance.time_weighted_return), held, fees, float(performance.value_start))
+    store = ctx.ledger_store()
+    fees = fees_paid(store.transactions(start=start, end=end))
+    return LedgerWindow(float(performance.time_weighted_return), held, fees, float(performance.value_start),
+                        realised_in(store, start, end))

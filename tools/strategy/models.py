@@ -145,5 +145,6 @@ class AttributionResult(Provenance):
     beta: Fraction
     index_selection: Fraction
     timing: Fraction
-    cost_drag: Fraction
+    cost_drag: Fraction  # fees, trading costs and (with a ledger) tax_drag
+    tax_drag: Fraction  # estimated tax on gains realised in the window; part of cost_drag
     explanation: str

@@ -1,0 +1,37 @@
+"""Yield of what the ledger holds: staking and lending income received, as a simple annual rate.
+
+The yield sleeve (staked or lent coins) earns income transactions. Its APY is what was actually
+received over the trailing year, annualised: income units ÷ the units that earned them (held units
+less that income) × 365 ÷ the days observed, which run from the symbol's first transaction (or a
+year ago, whichever is later). Observed, not promised: a venue's advertised rate is not in a
+transaction history. Fewer than 30 days observed say nothing and give no rate.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+YEAR_DAYS = 365
+MIN_DAYS = 30
+
+
+def _day(value) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def observed_apy(store, units_by_name: dict[str, Decimal], as_of: date) -> dict[str, float]:
+    """Annualised income yield by symbol, for the symbols with income in the year before `as_of`."""
+    start = as_of - timedelta(days=YEAR_DAYS)
+    income: dict[str, Decimal] = {}
+    for tx in store.transactions(start=start, end=as_of):
+        if tx.kind == "income" and tx.symbol in units_by_name:
+            income[tx.symbol] = income.get(tx.symbol, Decimal(0)) + tx.quantity
+    rates: dict[str, float] = {}
+    for symbol, received in income.items():
+        principal = units_by_name[symbol] - received
+        held_since = min(_day(tx.when) for tx in store.transactions(symbol=symbol, end=as_of))
+        days = (as_of - max(start, held_since)).days
+        if principal > 0 and days >= MIN_DAYS:
+            rates[symbol] = float(received / principal) * YEAR_DAYS / min(days, YEAR_DAYS)
+    return rates
