@@ -134,3 +134,30 @@ async def test_streamable_http_server_read_only(ctx):
                 await _exercise(client, writes=False)
     finally:
         runner.close()
+
+
+async def test_text_content_adds_a_line_formatted_from_the_declared_units(ctx):
+    """The JSON text stays first (clients without structuredContent parse it); the second text block
+    is what a person reads: fractions as %, ratios plain — never a raw 0.1234 for a return."""
+    import re
+
+    from indexdesk.tools.adapters.mcp_server import build_server, units_summary
+
+    runner = ToolRunner(default_registry(), ctx)
+    try:
+        async with Client(build_server(runner)) as client:
+            result = await client.call_tool("get_index_performance", {"indices": ["defi", "BTC"], "window": "90d"})
+            bad = await client.call_tool("get_index_performance", {"indices": ["defii"]})
+    finally:
+        runner.close()
+    payload = _payload(result)
+    assert result.structured_content == payload and len(result.content) == 2
+    line = result.content[1].text
+    defi = next(r for r in payload["results"] if r["name"] == "defi")
+    assert f"defi: rank {defi['rank']}, total return {defi['total_return'] * 100:.2f}%" in line
+    assert re.search(r"sharpe ratio -?\d+(\.\d+)?(,|;|$)", line) and "%" not in line.split("sharpe ratio")[1].split(",")[0]
+    assert len(line) <= 600
+    assert bad.is_error is True and len(bad.content) == 1  # an error is its JSON alone
+    money = units_summary({"var_amount": -1234.5, "currency": "EUR", "var": 0.1234},
+                          {"var_amount": "currency", "var": "fraction"})
+    assert money == "var amount -1,234.50 EUR; var 12.34%"

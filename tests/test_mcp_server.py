@@ -33,7 +33,8 @@ def runner(ctx):
 
 def _payload(result) -> dict:
     """The JSON text content; structuredContent must carry the very same object."""
-    assert len(result.content) == 1 and result.content[0].type == "text"
+    # first the JSON (the spec's serialized structured content), then at most one units-formatted line
+    assert 1 <= len(result.content) <= 2 and all(c.type == "text" for c in result.content)
     payload = json.loads(result.content[0].text)
     assert result.structured_content == payload
     return payload

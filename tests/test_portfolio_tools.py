@@ -166,3 +166,21 @@ def test_cli_import_reports_bad_lines_and_exit_codes(tmp_path, capsys):
     assert main(["--home", home, "portfolio", "import", str(bad), "--skip-bad"]) == 1
     assert "1 added" in capsys.readouterr().out
     assert main(["--home", home, "portfolio", "import", str(tmp_path / "missing.csv")]) == 2
+
+
+def test_cli_portfolio_flags_come_from_the_tools(tmp_path, capsys):
+    import argparse
+
+    from indexdesk.agent.cli import main
+    from indexdesk.agent.commands import portfolio
+    from indexdesk.agent.commands.tool_args import tool_arguments
+
+    parser = argparse.ArgumentParser()
+    portfolio.register(parser.add_subparsers(dest="command"))
+    assert tool_arguments(parser.parse_args(["portfolio"])) == {}
+    assert tool_arguments(parser.parse_args(["portfolio", "--as-of", "2024-02-15"])) == {"as_of": "2024-02-15"}
+    assert tool_arguments(parser.parse_args(["portfolio", "lots", "BTC"])) == {"symbol": "BTC"}
+    assert tool_arguments(parser.parse_args(["portfolio", "--as-of", "2024-02-15", "gains", "2024"])) == {"year": 2024}
+    # --band only changes targets under `set`: said, not silently dropped.
+    assert main(["--home", str(tmp_path), "portfolio", "targets", "--band", "0.1"]) == 2
+    assert "targets set --band" in capsys.readouterr().err

@@ -52,3 +52,21 @@ def test_json_passes_only_the_flags_given(real_source, capsys):
 def test_bad_input_exits_2_with_the_reason(real_source, capsys, argv, needle):
     assert main(argv) == 2
     assert needle in capsys.readouterr().err
+
+
+def test_strategy_flags_come_from_the_tools_and_pass_only_what_was_typed():
+    import argparse
+
+    from indexdesk.agent.commands import strategy
+    from indexdesk.agent.commands.tool_args import tool_arguments
+
+    parser = argparse.ArgumentParser()
+    strategy.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["rotate", "pair", "--pair", "defi", "layer1", "--weights", "defi=60%,layer1=0.4"])
+    assert tool_arguments(args) == {"strategy": "pair", "pair": ["defi", "layer1"],
+                                    "weights": {"defi": 0.6, "layer1": 0.4}}
+    assert tool_arguments(parser.parse_args(["harvest"])) == {}
+    args = parser.parse_args(["backtest", "--sweep", "lookback=30:90:30", "tilt=0.05,0.1"])
+    assert tool_arguments(args) == {"sweep": "lookback=30:90:30 tilt=0.05,0.1"}
+    assert tool_arguments(parser.parse_args(["rebalance", "threshold", "--band", "0.1"])) == {"policy": "threshold",
+                                                                                             "band": 0.1}

@@ -60,3 +60,16 @@ def test_review_fits_and_prints_its_header_once(run):
     code, out = run("review", "2026Q3")
     assert code == 0 and widest(out) <= WIDTH
     assert out.count("2026Q3: ") == 1
+
+
+def test_perf_formats_from_the_declared_units(run):
+    """Fractions as percentages to 0.1 %, ratios plain to 2 decimals: from the result model, not hand-written."""
+    code, out = run("perf", "defi", "BTC", "--wide")
+    assert code == 0
+    row = next(line for line in out.splitlines() if line.split()[1:2] == ["defi"])
+    cells = row.split()
+    assert all(re.fullmatch(r"-?[\d,]+\.\d%", c) for c in cells[2:5]), row  # total, CAGR, vol
+    assert all(re.fullmatch(r"-?\d+\.\d\d", c) for c in cells[5:7]), row  # Sharpe, Sortino
+    from indexdesk.tools.units import format_value
+
+    assert format_value(12.345, "fraction", digits=1) == "1,234.5%" and format_value(1.23456, "ratio", digits=2) == "1.23"

@@ -125,7 +125,7 @@ def format_value(value: float | int | None, unit: str | None, currency: str = "U
     if not math.isfinite(value):
         return str(value)
     if unit == "fraction":
-        text = f"{value * 100:.{2 if digits is None else digits}f}%"
+        text = f"{value * 100:,.{2 if digits is None else digits}f}%"  # 7,148,696.0% over a decade of memecoins
         return text[1:] if text.startswith("-") and float(text[:-1]) == 0 else text
     if unit == "currency":
         body = f"{abs(value):,.{2 if digits is None else digits}f}"
@@ -141,6 +141,8 @@ def format_value(value: float | int | None, unit: str | None, currency: str = "U
         return f"{_significant(value)} pp"
     if unit == "bps":
         return f"{_significant(value)} bps"
+    if digits is not None:  # a table column of ratios reads best with the same decimals on every row
+        return f"{value:.{digits}f}"
     return _significant(value)
 
 

@@ -101,18 +101,6 @@ def _print_index_records(console, ordered) -> None:
     console.print("\n[dim]--wide shows one table row per index[/]", highlight=False)
 
 
-def _percent(value) -> str:
-    if value is None:
-        return "–"
-    if value >= 10:  # beyond +1000% a multiple reads better
-        return f"x{1 + value:,.0f}"
-    return f"{value:+.1%}"
-
-
-def _number(value) -> str:
-    return "–" if value is None else f"{value:.2f}"
-
-
 def cmd_perf(args: argparse.Namespace) -> int:
     from indexdesk.agent.cli import make_context
     from indexdesk.tools.registry import dumps, is_error
@@ -145,15 +133,20 @@ def cmd_perf(args: argparse.Namespace) -> int:
     benchmark = result.get("benchmark")
     columns = ["#", "name", "total", "CAGR", "vol", "Sharpe", "Sortino", "max DD", "trough", "Calmar"]
     columns += ["beta", "corr"] if benchmark else []
+    from indexdesk.agent.render import unit_formatter
+
+    # Every number formatted from the unit the result model declares (fractions as %, ratios plain).
+    f = unit_formatter("get_index_performance")
+    numbers = {"total": "total_return", "CAGR": "annual_return", "vol": "annual_volatility", "Sharpe": "sharpe_ratio",
+               "Sortino": "sortino_ratio", "max DD": "max_drawdown", "Calmar": "calmar_ratio", "beta": "beta",
+               "corr": "correlation"}
     rows = []
     for row in sorted(result["results"], key=lambda r: r["rank"] or 10**6):
-        rows.append({"#": str(row["rank"] or "–"), "name": row["name"], "total": _percent(row["total_return"]),
-                     "CAGR": _percent(row["annual_return"]),
-                     "vol": "–" if row["annual_volatility"] is None else f"{row['annual_volatility']:.1%}",
-                     "Sharpe": _number(row["sharpe_ratio"]), "Sortino": _number(row["sortino_ratio"]),
-                     "max DD": _percent(row["max_drawdown"]), "trough": row["drawdown_trough"] or "–",
-                     "Calmar": _number(row["calmar_ratio"]), "beta": _number(row["beta"]),
-                     "corr": _number(row["correlation"])})
+        cells = {"#": f("results.rank", row["rank"]), "name": row["name"], "trough": row["drawdown_trough"] or "–"}
+        # Percentages to 0.1 %, ratios to 2 decimals: a column lines up and the table stays within 80 columns.
+        cells.update({column: f(f"results.{field}", row[field], 1 if field.endswith(("return", "volatility", "drawdown"))
+                                else 2) for column, field in numbers.items()})
+        rows.append(cells)
 
     def build(kept: list[str]):
         table = Table(title=f"Performance {result['start']} → {result['end']} ({result['window']})",

@@ -21,10 +21,12 @@ WIDTH = 80
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from indexdesk.agent.cli import add_source_options
+    from indexdesk.agent.commands.tool_args import add_tool_arguments
 
+    # Flags of the tool-backed subcommands come from each tool's parameters (agent/commands/tool_args.py).
     p = subparsers.add_parser("portfolio", help="the ledger: holdings, import/export, targets, lots, gains")
     add_source_options(p)
-    p.add_argument("--as-of", default=argparse.SUPPRESS, help="value holdings on this day (YYYY-MM-DD)")
+    add_tool_arguments(p, "get_portfolio")
     p.add_argument("--json", action="store_true", help="print the tool's JSON result")
     p.set_defaults(func=cmd_show)
     sub = p.add_subparsers(dest="portfolio_command", metavar="SUBCOMMAND")
@@ -47,19 +49,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("action", nargs="?", choices=["set"], help="set: change the targets")
     q.add_argument("indices", nargs="?", default=None, help="NAME=WEIGHT,… for every index (sums to 1 or 100)")
     q.add_argument("--range", action="append", default=None, metavar="TIER=LOW:HIGH", help="e.g. core=0.5:0.6")
-    q.add_argument("--band", type=float, default=argparse.SUPPRESS, help="rebalancing band, e.g. 0.05")
+    add_tool_arguments(q, "set_targets", skip=("indices", "tier_ranges"))  # those two: NAME=… syntax above
     q.add_argument("--json", action="store_true", help="print the tool's JSON result")
     q.set_defaults(func=cmd_targets)
 
     q = sub.add_parser("lots", help="open tax lots")
     add_source_options(q)
-    q.add_argument("symbol", nargs="?", default=argparse.SUPPRESS, help="one asset or index")
+    add_tool_arguments(q, "tax_lots", positional="symbol")
     q.add_argument("--json", action="store_true", help="print the tool's JSON result")
     q.set_defaults(func=cmd_lots)
 
     q = sub.add_parser("gains", help="realised gains of a year, short and long term")
     add_source_options(q)
-    q.add_argument("year", type=int, help="e.g. 2025")
+    add_tool_arguments(q, "realized_gains", positional="year")
     q.add_argument("--json", action="store_true", help="print the tool's JSON result")
     q.set_defaults(func=cmd_gains)
 
@@ -80,6 +82,13 @@ def _call(args: argparse.Namespace, tool_name: str, arguments: dict) -> tuple[di
         print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
         return None, 0
     return result, 0
+
+
+def _given(args: argparse.Namespace) -> dict:
+    """The tool arguments the user typed; the tool's own defaults apply to the rest."""
+    from indexdesk.agent.commands.tool_args import tool_arguments
+
+    return tool_arguments(args)
 
 
 def _console():
@@ -112,8 +121,7 @@ def _footer(console, result: dict) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    arguments = {"as_of": args.as_of} if hasattr(args, "as_of") else {}
-    result, code = _call(args, "get_portfolio", arguments)
+    result, code = _call(args, "get_portfolio", _given(args))
     if result is None:
         return code
     from rich.table import Table
@@ -195,7 +203,11 @@ def _pairs(text: str, what: str) -> list[tuple[str, str]]:
 
 def cmd_targets(args: argparse.Namespace) -> int:
     arguments: dict = {}
+    if args.action != "set" and _given(args):
+        print("error: --band changes the targets: use `portfolio targets set --band …`", file=sys.stderr)
+        return 2
     if args.action == "set":
+        arguments.update(_given(args))  # --band
         if args.indices:
             arguments["indices"] = [{"name": n, "weight": float(v)} for n, v in _pairs(args.indices, "index weight")]
         ranges = []
@@ -205,8 +217,6 @@ def cmd_targets(args: argparse.Namespace) -> int:
                 ranges.append({"tier": tier, "low": float(low), "high": float(high or low)})
         if ranges:
             arguments["tier_ranges"] = ranges
-        if hasattr(args, "band"):
-            arguments["band"] = args.band
         if not arguments:
             print("error: targets set needs index weights, --range or --band", file=sys.stderr)
             return 2
@@ -237,7 +247,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
 
 
 def cmd_lots(args: argparse.Namespace) -> int:
-    result, code = _call(args, "tax_lots", {"symbol": args.symbol} if hasattr(args, "symbol") else {})
+    result, code = _call(args, "tax_lots", _given(args))
     if result is None:
         return code
     from rich.table import Table
@@ -258,7 +268,7 @@ def cmd_lots(args: argparse.Namespace) -> int:
 
 
 def cmd_gains(args: argparse.Namespace) -> int:
-    result, code = _call(args, "realized_gains", {"year": args.year})
+    result, code = _call(args, "realized_gains", _given(args))
     if result is None:
         return code
     from rich.table import Table

@@ -20,85 +20,59 @@ S = argparse.SUPPRESS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Flags come from each tool's parameters (agent/commands/tool_args.py): its defaults, choices and help."""
     from indexdesk.agent.cli import add_source_options
+    from indexdesk.agent.commands.tool_args import PREFIX, add_tool_arguments
 
     p = subparsers.add_parser("rotate", help="rotation proposal for today, with trades, costs and its backtest")
     add_source_options(p)
-    p.add_argument("strategy", nargs="?", default=S, help="momentum | mean_reversion | blended | pair")
-    _rule_options(p)
-    _common(p)
+    add_tool_arguments(p, "propose_rotation", positional="strategy")
+    _json(p)
     p.set_defaults(func=cmd_rotate)
 
     p = subparsers.add_parser("rebalance", help="whether to rebalance today, the trades and their tax")
     add_source_options(p)
-    p.add_argument("policy", nargs="?", default=S, help="calendar | threshold | asymmetric_bands | volatility_trigger")
-    p.add_argument("--band", type=float, default=S, help="threshold: relative deviation (0.2)")
-    p.add_argument("--lower", type=float, default=S, help="asymmetric: room below target (0.3)")
-    p.add_argument("--upper", type=float, default=S, help="asymmetric: room above target (0.5)")
-    p.add_argument("--vol-threshold", dest="vol_threshold", type=float, default=S, help="BTC 30d volatility (0.8)")
-    p.add_argument("--cadence", default=S, help="calendar: weekly | monthly | quarterly")
-    p.add_argument("--tax-rate", dest="tax_rate", type=float, default=S, help="tax on realised gains (0.3)")
-    _common(p)
+    add_tool_arguments(p, "check_rebalance", positional="policy")
+    _json(p)
     p.set_defaults(func=cmd_rebalance)
 
     p = subparsers.add_parser("backtest", help="daily backtest of a rule vs static targets; --sweep a grid")
     add_source_options(p)
-    p.add_argument("strategy", nargs="?", default=S, help="momentum | mean_reversion | blended | pair | static")
-    _rule_options(p, pair=False)
-    p.add_argument("--cadence", default=S, help="weekly | monthly | quarterly")
-    p.add_argument("--policy", default=S, help="calendar | threshold | asymmetric_bands | volatility_trigger")
-    p.add_argument("--start", default=S, help="YYYY-MM-DD")
-    p.add_argument("--end", default=S, help="YYYY-MM-DD")
-    p.add_argument("--sweep", nargs="+", default=S, metavar="KEY=VALUES",
+    add_tool_arguments(p, "backtest", positional="strategy", skip=("sweep",))
+    # A grid is several words (`lookback=30:180:30 tilt=0.05,0.1`); tool_arguments joins them back.
+    p.add_argument("--sweep", nargs="+", dest=PREFIX + "sweep", default=S, metavar="KEY=VALUES",
                    help="e.g. lookback=30:180:30 tilt=0.05,0.1 cadence=weekly,monthly (or: default)")
     p.add_argument("--plot", metavar="PNG", help="draw the equity curves to this PNG file")
-    _common(p)
+    _json(p)
     p.set_defaults(func=cmd_backtest)
 
     p = subparsers.add_parser("attribution", help="return split into beta, selection, timing and cost drag")
     add_source_options(p)
-    p.add_argument("--start", default=S, help="YYYY-MM-DD (default: 90 days before the end)")
-    p.add_argument("--end", default=S, help="YYYY-MM-DD")
-    p.add_argument("--strategy", default=S, help="rule the portfolio follows (momentum)")
-    _common(p)
+    add_tool_arguments(p, "attribute_performance")
+    _json(p)
     p.set_defaults(func=cmd_attribution)
 
     p = subparsers.add_parser("tiers", help="market regime and the core/satellite/speculative targets for it")
     add_source_options(p)
-    p.add_argument("--stablecoin-sleeve", dest="stablecoin_sleeve", type=float, default=S,
-                   help="share of core in stablecoin yield in a bear regime")
-    p.add_argument("--json", action="store_true", help="print the tool's JSON result")
+    add_tool_arguments(p, "tier_allocation")
+    _json(p)
     p.set_defaults(func=cmd_tiers)
 
     p = subparsers.add_parser("harvest", help="ledger lots with losses worth harvesting")
     add_source_options(p)
-    p.add_argument("--min-loss", dest="min_loss", type=float, default=S, help="smallest loss per lot (100)")
-    p.add_argument("--tax-rate", dest="tax_rate", type=float, default=S, help="tax rate offset (0.3)")
-    p.add_argument("--json", action="store_true", help="print the tool's JSON result")
+    add_tool_arguments(p, "harvest_losses")
+    _json(p)
     p.set_defaults(func=cmd_harvest)
 
 
-def _rule_options(p: argparse.ArgumentParser, pair: bool = True) -> None:
-    p.add_argument("--lookback", type=int, default=S, help="days ranked (90)")
-    p.add_argument("--tilt", type=float, default=S, help="weight moved per index (0.05)")
-    if pair:
-        p.add_argument("--pair", nargs=2, metavar=("A", "B"), default=S, help="the pair rule's two holdings")
-    p.add_argument("--cost-bps", dest="cost_bps", type=float, default=S, help="fees + slippage (15)")
-
-
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--weights", default=S, help="NAME=WEIGHT,... (default: ledger, else tier template)")
+def _json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the tool's JSON result")
 
 
-_NOT_ARGUMENTS = {"command", "func", "json", "plot", "source", "home", "verbose"}
-
-
 def _arguments(args: argparse.Namespace) -> dict:
-    given = {k: v for k, v in vars(args).items() if k not in _NOT_ARGUMENTS and v is not None}
-    if isinstance(given.get("sweep"), list):
-        given["sweep"] = " ".join(given["sweep"])
-    return given
+    from indexdesk.agent.commands.tool_args import tool_arguments
+
+    return tool_arguments(args)
 
 
 def _call(args: argparse.Namespace, tool_name: str):
@@ -239,15 +213,18 @@ def _plot(ctx, args: argparse.Namespace) -> None:
     from indexdesk.tools.strategy.backtest_tools import prepare
     from indexdesk.tools.strategy.universe import btc_volatility
 
-    given = _arguments(args)
+    from indexdesk.tools.registry import spec_of
+    from indexdesk.tools.strategy.backtest_tools import backtest
+
+    # The same validation the tool applies, so the chart reads the arguments exactly as the tool did.
+    given = spec_of(backtest).params_model.model_validate(_arguments(args))
     warnings: list[str] = []
     rule, lookback, tilt, universe, start_pos, pair = prepare(
-        ctx, given.get("strategy", "momentum"), given.get("lookback", 90), given.get("tilt", 0.05),
-        given.get("weights"), given.get("start"), given.get("end"), warnings, given.get("pair"))
-    kind = given.get("policy", "calendar")
+        ctx, given.strategy, given.lookback, given.tilt, given.weights, given.start, given.end, warnings)
+    kind = given.policy
     trigger = (btc_volatility(ctx, universe.prices.index).to_numpy() > 0.8) if kind == "volatility_trigger" else None
-    run = runs.backtest(universe, rule, lookback, tilt, bm.Policy(kind, given.get("cadence", "monthly")),
-                        given.get("cost_bps", 15.0), start_pos, pair, trigger)
+    run = runs.backtest(universe, rule, lookback, tilt, bm.Policy(kind, given.cadence),
+                        given.cost_bps, start_pos, pair, trigger)
     curves = pd.DataFrame({rule: run.net.equity, "static targets": run.static.equity,
                            "buy and hold": run.hold.equity}, index=run.dates)
     path = cumulative_return_chart(curves, args.plot, f"{rule} vs static targets ({universe.source})")

@@ -200,6 +200,8 @@ def tool_arguments(args: argparse.Namespace) -> dict[str, Any]:
     for key, value in vars(args).items():
         if not key.startswith(PREFIX) or key == PREFIX + "_tool":
             continue
+        if params and key[len(PREFIX):] not in params:
+            continue  # a parent parser's flag (`portfolio --as-of … lots`) that this tool does not take
         kind = params.get(key[len(PREFIX):], {}).get("type")
         if kind == "string" and isinstance(value, list):
             value = " ".join(value)

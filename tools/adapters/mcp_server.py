@@ -5,7 +5,8 @@ result model) and hints: read-only tools `readOnlyHint: true`; tools that write 
 quarterly report) `readOnlyHint: false`; state-changing tools (journal/ledger) also
 `destructiveHint: true`. Tools that write are not exposed unless the server is built with
 `allow_writes=True` (`indexdesk serve mcp --allow-writes`). `tools/call` goes through
-`Registry.call` and answers with the JSON result as text plus `structuredContent`, and a tool
+`Registry.call` and answers with the JSON result as text plus `structuredContent` (and a second
+text line formatted from the result model's declared units: percentages, ratios, money), and a tool
 error as `isError: true` carrying the registry's `{"error", "hint"}` object.
 
 Resources (JSON): `indexdesk://indices` (the index catalogue), `indexdesk://targets` (the target
@@ -104,14 +105,60 @@ def tool_names(registry: Registry, *, allow_writes: bool = False) -> list[str]:
     return [t.name for t in mcp_tools(exposed(registry, allow_writes))]
 
 
-def call_result(result: dict) -> types.CallToolResult:
-    """A registry result as MCP content: the JSON text for any client, the object for structured ones."""
+SUMMARY_CHARS = 600  # the human line stays short: the JSON beside it carries every value
+_LABELS = ("name", "symbol", "scenario", "tier", "index", "lot_id", "config")
+
+
+def units_summary(result: dict, units: dict[str, str] | None, limit: int = SUMMARY_CHARS) -> str | None:
+    """One human line formatted from the result model's declared units (fractions as %, ratios plain,
+    money with its currency): top-level numbers, then one `label: field value, …` per listed record.
+    None when the result declares no units or has no numbers to show (an error, a text-only result)."""
+    from indexdesk.tools.units import format_value
+
+    if not units or is_error(result):
+        return None
+    currency = result.get("currency") if isinstance(result.get("currency"), str) else "USD"
+
+    def numbers(record: dict, prefix: str) -> list[str]:
+        return [f"{key.replace('_', ' ')} {format_value(value, units[prefix + key], currency)}"
+                for key, value in record.items()
+                if prefix + key in units and isinstance(value, (int, float)) and not isinstance(value, bool)]
+
+    parts = numbers(result, "")
+    for key, value in result.items():
+        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+            for item in value:
+                fields = numbers(item, key + ".")
+                label = next((str(item[k]) for k in _LABELS if isinstance(item.get(k), str)), key.replace("_", " "))
+                if fields:
+                    parts.append(f"{label}: " + ", ".join(fields))
+    if not parts:
+        return None
+    text = "; ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1].rsplit(";", 1)[0] + "; …"
+
+
+def call_result(result: dict, units: dict[str, str] | None = None) -> types.CallToolResult:
+    """A registry result as MCP content: the JSON text first (the spec asks a tool returning structured
+    content to send its serialized JSON as text, and clients without structuredContent read it), then a
+    units-formatted line a person can read; the object itself for structured clients."""
     text = dumps(result)
+    content = [types.TextContent(type="text", text=text)]
+    summary = units_summary(json.loads(text), units)
+    if summary:
+        content.append(types.TextContent(type="text", text=summary))
     return types.CallToolResult(
-        content=[types.TextContent(type="text", text=text)],
+        content=content,
         structured_content=json.loads(text),  # the same values as the text (dates as strings), not Python objects
         is_error=is_error(result),
     )
+
+
+def result_units(spec: ToolSpec) -> dict[str, str] | None:
+    """Declared units of a tool's result by dotted path (`results.total_return` → "fraction")."""
+    from indexdesk.tools.units import units_in_schema
+
+    return units_in_schema(spec.result_model.model_json_schema()) if spec.result_model is not None else None
 
 
 # ---------------------------------------------------------------- resources and the prompt
@@ -177,6 +224,7 @@ def build_server(runner: ToolRunner, *, allow_writes: bool = False) -> Server:
     shown = exposed(runner.registry, allow_writes)
     tools = mcp_tools(shown)
     schemas = {t.name: t.input_schema for t in tools}
+    units: dict[str, dict[str, str] | None] = {}  # declared result units per tool, read once
 
     async def on_list_tools(_ctx: Any, _params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
         return types.ListToolsResult(tools=tools)
@@ -184,7 +232,10 @@ def build_server(runner: ToolRunner, *, allow_writes: bool = False) -> Server:
     async def on_call_tool(_ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
         if params.name in runner.registry and params.name not in shown:
             return call_result(write_refused(runner.registry.get(params.name)))
-        return call_result(await runner.call(params.name, params.arguments or {}))
+        result = await runner.call(params.name, params.arguments or {})
+        if params.name in shown and params.name not in units:
+            units[params.name] = result_units(shown.get(params.name))
+        return call_result(result, units.get(params.name))
 
     async def on_list_resources(_ctx: Any, _params: Any) -> types.ListResourcesResult:
         return types.ListResourcesResult(resources=list(RESOURCES))
