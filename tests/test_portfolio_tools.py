@@ -160,7 +160,7 @@ def test_cli_import_reports_bad_lines_and_exit_codes(tmp_path, capsys):
     home = str(tmp_path / "cli")
     bad = tmp_path / "bad.csv"
     bad.write_text("date,kind,symbol,quantity,price\n2024-01-01,buy,BTC,1,100\n2024-01-02,buy,BTCC,1,100\n")
-    assert main(["--home", home, "portfolio", "import", str(bad)]) == 2
+    assert main(["--home", home, "portfolio", "import", str(bad)]) == 1  # rows rejected: a result error
     err = capsys.readouterr().err
     assert "line 3: unknown symbol 'BTCC'; did you mean 'BTC'" in err and "nothing imported" in err
     assert main(["--home", home, "portfolio", "import", str(bad), "--skip-bad"]) == 1

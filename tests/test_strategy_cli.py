@@ -49,8 +49,9 @@ def test_json_passes_only_the_flags_given(real_source, capsys):
     (["backtest", "--start", "2024-01-01", "--end", "2023-01-01"], "not before"),
     (["rebalance", "--weights", "defi=0"], "zero"),
 ])
-def test_bad_input_exits_2_with_the_reason(real_source, capsys, argv, needle):
-    assert main(argv) == 2
+def test_bad_input_exits_1_with_the_reason(real_source, capsys, argv, needle):
+    """A tool error is exit 1 (README "Exit codes"); 2 is kept for what argparse cannot read."""
+    assert main(argv) == 1
     assert needle in capsys.readouterr().err
 
 

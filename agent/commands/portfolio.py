@@ -77,7 +77,7 @@ def _call(args: argparse.Namespace, tool_name: str, arguments: dict) -> tuple[di
         print(f"error: {result['error']}", file=sys.stderr)
         if result.get("hint"):
             print(f"hint: {result['hint']}", file=sys.stderr)
-        return None, 2
+        return None, 1  # a tool error (README "Exit codes"); 2 is for usage errors
     if getattr(args, "json", False):
         print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
         return None, 0
@@ -172,7 +172,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not report.applied:
         print(f"nothing imported: {len(report.rejected)} of {report.rows} rows rejected "
               "(fix them, or --skip-bad to import the rest)", file=sys.stderr)
-        return 2
+        return 1
     print(f"{report.format}: {report.added} added, {report.already} already in the ledger"
           + (f", {len(report.rejected)} rejected" if report.rejected else ""))
     return 1 if report.rejected else 0

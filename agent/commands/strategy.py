@@ -142,7 +142,7 @@ def _weights_table(title: str, result: dict, with_signal: bool):
 def cmd_rotate(args: argparse.Namespace) -> int:
     _, result = _call(args, "propose_rotation")
     if result is None:
-        return 0 if args.json and _ else 2
+        return 0 if args.json and _ else 1
     console = _console()
     console.print(_weights_table(f"{result['strategy']} rotation, lookback {result['lookback']}d, "
                                  f"tilt {result['tilt']:.1%}", result, True))
@@ -156,7 +156,7 @@ def cmd_rotate(args: argparse.Namespace) -> int:
 def cmd_rebalance(args: argparse.Namespace) -> int:
     _, result = _call(args, "check_rebalance")
     if result is None:
-        return 0 if args.json and _ else 2
+        return 0 if args.json and _ else 1
     console = _console()
     verdict = "[bold red]rebalance[/]" if result["act"] else "[bold green]hold[/]"
     console.print(f"{result['policy']}: {verdict} — {result['reason']}", highlight=False)
@@ -178,7 +178,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if ctx is not None and args.plot:
         _plot(ctx, args)
     if result is None:
-        return 0 if args.json and ctx else 2
+        return 0 if args.json and ctx else 1
     console = _console()
     table = _table(f"{result['strategy']} {result['start']} → {result['end']} ({result['days']} days)",
                    ["name", "total", "CAGR", "vol", "Sharpe", "max DD"], caption=result["params"])
@@ -234,7 +234,7 @@ def _plot(ctx, args: argparse.Namespace) -> None:
 def cmd_attribution(args: argparse.Namespace) -> int:
     _, result = _call(args, "attribute_performance")
     if result is None:
-        return 0 if args.json and _ else 2
+        return 0 if args.json and _ else 1
     console = _console()
     table = _table(f"attribution {result['start']} → {result['end']} ({result['strategy']})", ["name", "return"],
                    caption=f"holdings: {result['origin']}")
@@ -250,7 +250,7 @@ def cmd_attribution(args: argparse.Namespace) -> int:
 def cmd_tiers(args: argparse.Namespace) -> int:
     _, result = _call(args, "tier_allocation")
     if result is None:
-        return 0 if args.json and _ else 2
+        return 0 if args.json and _ else 1
     console = _console()
     console.print(f"regime: [bold]{result['regime']}[/] — BTC {result['btc_price']:,.0f} vs 200-day average "
                   f"{result['btc_200d_average']:,.0f}, 30-day volatility {_pct(result['btc_volatility_30d'])}",
@@ -268,7 +268,7 @@ def cmd_tiers(args: argparse.Namespace) -> int:
 def cmd_harvest(args: argparse.Namespace) -> int:
     _, result = _call(args, "harvest_losses")
     if result is None:
-        return 0 if args.json and _ else 2
+        return 0 if args.json and _ else 1
     console = _console()
     table = _table(f"losses worth harvesting (≥ {result['min_loss']:,.0f})",
                    ["lot", "symbol", "loss", "tax saved", "term", "replacement"])
