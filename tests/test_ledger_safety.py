@@ -77,7 +77,13 @@ def test_two_processes_importing_at_once_lose_and_double_nothing(tmp_path, ledge
     children = [spawn(tmp_path, ledger_url, first), spawn(tmp_path, ledger_url, second)]
     for child in children:
         assert child.stdout.readline().strip() == "ready"
-    outputs = [child.communicate(timeout=300) for child in children]
+    # Read the rest through the same text wrapper that read "ready": communicate() reads the raw pipe
+    # and would miss a "done" line the wrapper had already buffered (a fast child prints both at once).
+    outputs = []
+    for child in children:
+        out, err = child.stdout.read(), child.stderr.read()
+        child.wait(timeout=300)
+        outputs.append((out, err))
     for child, (out, err) in zip(children, outputs):
         assert "done" in out and "True" in out, f"exit {child.returncode}: {err[-2000:]}"
     added = sum(int(out.split()[1]) for out, _ in outputs)
