@@ -149,17 +149,25 @@ class LedgerStore:
 
     # ------------------------------------------------------------------ transactions
     def transactions(self, symbol: str | None = None, start: date | datetime | None = None,
-                     end: date | datetime | None = None) -> list[Tx]:
-        """Transactions in time order, optionally of one symbol and within [start, end] (dates inclusive)."""
+                     end: date | datetime | None = None, kind: str | None = None) -> list[Tx]:
+        """Transactions in time order, optionally of one symbol, one kind and within [start, end] (dates inclusive)."""
         query = select(TransactionRow).order_by(TransactionRow.timestamp, TransactionRow.seq, TransactionRow.tx_id)
         if symbol:
             query = query.where(TransactionRow.symbol == symbol)
+        if kind:
+            query = query.where(TransactionRow.kind == kind)
         if start is not None:
             query = query.where(TransactionRow.timestamp >= _start_of(start))
         if end is not None:
             query = query.where(TransactionRow.timestamp <= _end_of(end))
         with self.engine.connect() as connection:
             return [_tx_from_row(row) for row in connection.execute(query)]
+
+    def first_transaction_time(self, symbol: str) -> datetime | None:
+        """When the ledger first saw a symbol (any kind of transaction), or None."""
+        with self.engine.connect() as connection:
+            return connection.execute(select(func.min(TransactionRow.timestamp))
+                                      .where(TransactionRow.symbol == symbol)).scalar()
 
     def count(self) -> int:
         with self.engine.connect() as connection:

@@ -24,13 +24,13 @@ def observed_apy(store, units_by_name: dict[str, Decimal], as_of: date) -> dict[
     """Annualised income yield by symbol, for the symbols with income in the year before `as_of`."""
     start = as_of - timedelta(days=YEAR_DAYS)
     income: dict[str, Decimal] = {}
-    for tx in store.transactions(start=start, end=as_of):
-        if tx.kind == "income" and tx.symbol in units_by_name:
+    for tx in store.transactions(start=start, end=as_of, kind="income"):
+        if tx.symbol in units_by_name:
             income[tx.symbol] = income.get(tx.symbol, Decimal(0)) + tx.quantity
     rates: dict[str, float] = {}
     for symbol, received in income.items():
         principal = units_by_name[symbol] - received
-        held_since = min(_day(tx.when) for tx in store.transactions(symbol=symbol, end=as_of))
+        held_since = _day(store.first_transaction_time(symbol))
         days = (as_of - max(start, held_since)).days
         if principal > 0 and days >= MIN_DAYS:
             rates[symbol] = float(received / principal) * YEAR_DAYS / min(days, YEAR_DAYS)
