@@ -7,11 +7,15 @@ from pathlib import Path
 
 import pytest
 
+# PostgreSQL fixtures, defined here once so every module shares one throwaway server per worker.
+from postgres_server import ledger_url, postgres_server  # noqa: E402,F401
+
 REPO = Path(__file__).resolve().parents[1]
 # The sample market runs to today for users; tests pin its last day so their numbers never drift. Set at
 # import too, so module- and session-scoped fixtures (built before any autouse fixture) see it.
 SAMPLE_THROUGH = "2026-10-31"
 os.environ["INDEXDESK_SAMPLE_THROUGH"] = SAMPLE_THROUGH
+KEPT_SETTINGS = ("INDEXDESK_HOME", "INDEXDESK_SAMPLE_THROUGH", "INDEXDESK_SHARED_DATA", "INDEXDESK_FUZZ_SCALE")
 SHARED_DATA = Path(os.environ.get("INDEXDESK_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
@@ -21,8 +25,10 @@ def _isolated_env(monkeypatch, tmp_path_factory):
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("INDEXDESK_HOME", str(home))
     monkeypatch.setenv("INDEXDESK_SAMPLE_THROUGH", SAMPLE_THROUGH)
-    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "INDEXDESK_SOURCE", "INDEXDESK_MODEL", "INDEXDESK_CHROMA_URL",
-                "TOKEN_METRICS_API_KEY", "COINGECKO_API_KEY"):
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TOKEN_METRICS_API_KEY", "COINGECKO_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    # Every other INDEXDESK_* setting of the developer's shell (a real INDEXDESK_DATABASE_URL above all).
+    for var in [v for v in os.environ if v.startswith("INDEXDESK_") and v not in KEPT_SETTINGS]:
         monkeypatch.delenv(var, raising=False)
     yield
 

@@ -7,6 +7,7 @@ with the reason.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import pwd
@@ -61,16 +62,27 @@ class PostgresServer:
         subprocess.run(command, check=True, stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
 
     def start(self) -> "PostgresServer":
-        self._run("initdb", "-D", str(self.data), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--no-sync")
-        options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "
-                   "-c fsync=off -c max_connections=50 -c shared_buffers=32MB")
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "-t", "60",
-                  "start")
+        # pg_ctl detaches the server: stop it on a failed start, and at interpreter exit when the
+        # session's teardown never ran (an interrupted run), so no server outlives its tests.
+        atexit.register(self.stop)
+        try:
+            self._run("initdb", "-D", str(self.data), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--no-sync")
+            options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "
+                       "-c fsync=off -c max_connections=50 -c shared_buffers=32MB")
+            self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "-t", "60",
+                      "start")
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:
+        if not self.data.parent.exists():
+            return  # already stopped
         try:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            pass  # never started, or already gone: nothing left to stop
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from scripted_openai import ScriptedOpenAI, text
 
 from indexdesk.memory.checkpoints import PostgresSessionStore, SessionStore, is_postgres, libpq_url, list_sessions
-from tests.postgres_server import postgres_server  # noqa: F401 - fixture
 
 
 def test_url_recognition():

@@ -11,7 +11,6 @@ from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
 from indexdesk.tools.portfolio.importer import export_text, import_text
 from indexdesk.tools.settings import Settings
-from tests.postgres_server import ledger_url, postgres_server  # noqa: F401 - fixtures
 
 NATIVE = """date,kind,symbol,quantity,price,fee,currency,venue,to_venue,note
 2024-01-02,deposit,USD,10000,,,USD,kraken,,

@@ -14,7 +14,6 @@ import pytest
 pytestmark = pytest.mark.slow
 
 from indexdesk.memory.ledger import open_ledger
-from tests.postgres_server import ledger_url, postgres_server  # noqa: F401 - fixtures
 
 IMPORT_SCRIPT = """
 import sys
@@ -49,22 +48,33 @@ def write_history(path: Path, first: int, count: int) -> Path:
 
 
 def spawn(tmp_path: Path, url: str, csv: Path, *extra: str) -> subprocess.Popen:
+    # Unbuffered bytes: reading the first lines takes nothing more from the pipe, so communicate()
+    # (which reads the raw pipes, both at once, with a timeout) later gets all the rest.
     return subprocess.Popen([sys.executable, "-X", "faulthandler", "-c", IMPORT_SCRIPT, str(tmp_path / "home"), url, str(csv), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+
+
+def line(child: subprocess.Popen) -> str:
+    return child.stdout.readline().decode().strip()
+
+
+def finish(child: subprocess.Popen) -> tuple[str, str]:
+    out, err = child.communicate(timeout=300)
+    return out.decode(), err.decode()
 
 
 def test_kill_during_import_leaves_none_or_all(tmp_path, ledger_url):
     csv = write_history(tmp_path / "big.csv", 0, 10_000)
     child = spawn(tmp_path, ledger_url, csv, "stall")
-    assert child.stdout.readline().strip() == "ready", child.stderr.read()
-    assert child.stdout.readline().strip() == "writing"  # 10,000 rows inserted, the commit not reached
+    assert line(child) == "ready"
+    assert line(child) == "writing"  # 10,000 rows inserted, the commit not reached
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=60)
     store = open_ledger(ledger_url)
     assert store.count() == 0 and not store.book().lots
     store.close()
     finished = spawn(tmp_path, ledger_url, csv)
-    out, err = finished.communicate(timeout=300)
+    out, err = finish(finished)
     assert "done 10000 0 True" in out, err
     store = open_ledger(ledger_url)
     assert store.count() == 10_000 and len(store.book().lots) == 10_000
@@ -76,14 +86,8 @@ def test_two_processes_importing_at_once_lose_and_double_nothing(tmp_path, ledge
     open_ledger(ledger_url).close()
     children = [spawn(tmp_path, ledger_url, first), spawn(tmp_path, ledger_url, second)]
     for child in children:
-        assert child.stdout.readline().strip() == "ready"
-    # Read the rest through the same text wrapper that read "ready": communicate() reads the raw pipe
-    # and would miss a "done" line the wrapper had already buffered (a fast child prints both at once).
-    outputs = []
-    for child in children:
-        out, err = child.stdout.read(), child.stderr.read()
-        child.wait(timeout=300)
-        outputs.append((out, err))
+        assert line(child) == "ready"
+    outputs = [finish(child) for child in children]
     for child, (out, err) in zip(children, outputs):
         assert "done" in out and "True" in out, f"exit {child.returncode}: {err[-2000:]}"
     added = sum(int(out.split()[1]) for out, _ in outputs)

@@ -8,7 +8,6 @@ from decimal import Decimal as D
 import pytest
 
 from indexdesk.memory.ledger import LedgerConflict, TargetEntry, Tx, open_ledger
-from tests.postgres_server import ledger_url, postgres_server  # noqa: F401 - fixtures
 
 
 def buy(tx_id, qty, day, price="100", venue="binance", symbol="BTC", fee="0"):
