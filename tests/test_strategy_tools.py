@@ -160,7 +160,7 @@ def test_check_rebalance_sells_tax_aware_from_ledger_lots(registry, real_ctx, mo
     today = close.index[-1].date()
     lots = [Lot("gain", "BTC", "kraken", Decimal("0.5"), Decimal(str(price * 0.25)), date(2020, 1, 1)),
             Lot("loss", "BTC", "kraken", Decimal("0.5"), Decimal(str(price * 0.75)), today.replace(day=1))]
-    monkeypatch.setattr(lots_source, "open_lots", lambda ctx, warnings: lots)
+    monkeypatch.setattr(lots_source, "open_lots", lambda ctx, warnings, as_of=None: lots)
     weights = {"BTC": 0.5, "large_cap": 0.35, "balanced": 0.15}
     result = registry.call("check_rebalance", {"policy": "threshold", "weights": weights}, real_ctx)
     assert result["act"] is True
@@ -187,7 +187,7 @@ def test_harvest_finds_losses_and_a_replacement(registry, real_ctx, monkeypatch)
     price = float(real_ctx.market().close["ETH"].dropna().iloc[-1])
     lots = [Lot("e1", "ETH", "kraken", Decimal(2), Decimal(str(price * 2 + 1000)), date(2024, 1, 1)),
             Lot("e2", "ETH", "kraken", Decimal(1), Decimal(str(price - 500)), date(2024, 1, 1))]
-    monkeypatch.setattr(lots_source, "open_lots", lambda ctx, warnings: lots)
+    monkeypatch.setattr(lots_source, "open_lots", lambda ctx, warnings, as_of=None: lots)
     result = registry.call("harvest_losses", {"min_loss": 100, "tax_rate": 0.25}, real_ctx)
     assert [line["lot_id"] for line in result["lots"]] == ["e1"]
     assert result["lots"][0]["loss"] == pytest.approx(1000, abs=0.01)
@@ -259,7 +259,7 @@ def test_harvest_prices_index_lots_at_their_level(registry, real_ctx, monkeypatc
     level = float(series.level_panel(real_ctx, ["layer1"])[0]["layer1"].dropna().iloc[-1])
     lots = [Lot("i1", "layer1", "kraken", Decimal(10), Decimal(str(level * 10 + 700)), date(2024, 1, 1)),
             Lot("x1", "NOPE", "kraken", Decimal(1), Decimal(100), date(2024, 1, 1))]
-    monkeypatch.setattr(lots_source, "open_lots", lambda ctx, warnings: lots)
+    monkeypatch.setattr(lots_source, "open_lots", lambda ctx, warnings, as_of=None: lots)
     result = registry.call("harvest_losses", {}, real_ctx)
     assert [line["lot_id"] for line in result["lots"]] == ["i1"]
     assert result["lots"][0]["loss"] == pytest.approx(700, abs=0.01)
@@ -314,3 +314,19 @@ def test_attribution_on_the_ledger_uses_its_time_weighted_return_and_fees(regist
     assert taxed["timing"] == pytest.approx(result["timing"], abs=1e-12)  # taxes do not move timing
     parts = taxed["beta"] + taxed["index_selection"] + taxed["timing"] + taxed["cost_drag"]
     assert parts == pytest.approx(taxed["total"], abs=1e-12)
+
+
+def test_harvest_and_rebalance_use_the_configured_holding_period(registry, real_ctx, monkeypatch):
+    """The same rule as tax_lots/realized_gains: a lot ~2 years old is long-term at 365 days, short at 1,000."""
+    from dataclasses import replace
+
+    from indexdesk.tools.strategy import lots_source
+
+    price = float(real_ctx.market().close["ETH"].dropna().iloc[-1])
+    lots = [Lot("e1", "ETH", "kraken", Decimal(2), Decimal(str(price * 2 + 1000)), date(2024, 1, 1))]
+    monkeypatch.setattr(lots_source, "open_lots", lambda ctx, warnings, as_of=None: lots)
+    default = registry.call("harvest_losses", {"min_loss": 100}, real_ctx)
+    longer = replace(real_ctx, settings=real_ctx.settings.model_copy(update={"holding_period_days": 1000}))
+    configured = registry.call("harvest_losses", {"min_loss": 100}, longer)
+    assert default["lots"][0]["long_term"] is True
+    assert configured["lots"][0]["long_term"] is False

@@ -58,9 +58,12 @@ def harvest_losses(ctx: ToolContext, min_loss: float = 100.0, tax_rate: float = 
         raise ToolError(f"min_loss must be a non-negative amount, got {min_loss}", field="min_loss")
     rate = read_fraction(tax_rate, "tax_rate", "tax_rate", warnings)
     market = ctx.market()
-    lots = lots_source.open_lots(ctx, warnings)
+    close = market.close
+    today = close.index[-1].date() if len(close) else None
+    lots = lots_source.open_lots(ctx, warnings, as_of=today)  # the lots held on the day they are priced
     if not lots:
-        warnings.append("no ledger lots: record trades in the ledger (indexdesk ledger) to find losses to harvest")
+        warnings.append("no ledger lots: record trades in the ledger (indexdesk portfolio import) to find losses "
+                        "to harvest")
     prices: dict[str, Decimal] = {}
     for symbol in sorted({lot.symbol for lot in lots}):
         price = last_price(ctx, symbol)
@@ -68,9 +71,8 @@ def harvest_losses(ctx: ToolContext, min_loss: float = 100.0, tax_rate: float = 
             warnings.append(f"no price for {symbol}: its lots were not checked")
         else:
             prices[symbol] = price
-    close = market.close
-    today = close.index[-1].date() if len(close) else None
-    found = tax_math.harvest_candidates(lots, prices, today, Decimal(str(min_loss)), rate) if today else []
+    found = tax_math.harvest_candidates(lots, prices, today, Decimal(str(min_loss)), rate,
+                                        ctx.settings.holding_period_days) if today else []
     replacements: dict[str, tuple[str | None, float | None]] = {}
     lines = []
     for c in found[:MAX_LINES]:

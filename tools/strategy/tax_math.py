@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-LONG_TERM_DAYS = 365  # held more than this many days = long-term
+LONG_TERM_DAYS = 365  # default: held more than this many days = long-term (Settings.holding_period_days)
 NEAR_DAYS = 30
 
 
@@ -38,39 +38,42 @@ def unit_basis(lot) -> Decimal:
     return lot.cost_basis / lot.quantity if lot.quantity else Decimal(0)
 
 
-def is_long_term(lot, on: date) -> bool:
-    return (on - lot.acquired).days > LONG_TERM_DAYS
+def is_long_term(lot, on: date, holding_days: int = LONG_TERM_DAYS) -> bool:
+    return (on - lot.acquired).days > holding_days
 
 
-def _bucket(lot, price: Decimal, on: date, near_days: int) -> tuple[int, str]:
+def _bucket(lot, price: Decimal, on: date, near_days: int, holding_days: int) -> tuple[int, str]:
     if unit_basis(lot) > price:
         return 0, "loss lot"
-    if is_long_term(lot, on):
+    if is_long_term(lot, on, holding_days):
         return 1, "long-term gain, highest basis first"
-    turns_long = lot.acquired + timedelta(days=LONG_TERM_DAYS + 1)
+    turns_long = lot.acquired + timedelta(days=holding_days + 1)
     if (turns_long - on).days <= near_days:
         return 3, f"short-term, turns long-term on {turns_long}: sold last"
     return 2, "short-term gain, highest basis first"
 
 
-def sell_order(lots, price: Decimal, on: date, near_days: int = NEAR_DAYS) -> list:
+def sell_order(lots, price: Decimal, on: date, near_days: int = NEAR_DAYS,
+               holding_days: int = LONG_TERM_DAYS) -> list:
     """Lots of one symbol in the order to sell them (see the module doc); ties by lot_id."""
     return sorted((lot for lot in lots if lot.quantity > 0),
-                  key=lambda lot: (_bucket(lot, price, on, near_days)[0], -unit_basis(lot), str(lot.lot_id)))
+                  key=lambda lot: (_bucket(lot, price, on, near_days, holding_days)[0], -unit_basis(lot),
+                                   str(lot.lot_id)))
 
 
-def choose_lots(lots, quantity: Decimal, price: Decimal, on: date, near_days: int = NEAR_DAYS) -> list[LotSale]:
+def choose_lots(lots, quantity: Decimal, price: Decimal, on: date, near_days: int = NEAR_DAYS,
+                holding_days: int = LONG_TERM_DAYS) -> list[LotSale]:
     """Sales that make up `quantity` units at `price`, lot by lot in tax-aware order (partial last lot)."""
     remaining = Decimal(quantity)
     sales: list[LotSale] = []
-    for lot in sell_order(lots, price, on, near_days):
+    for lot in sell_order(lots, price, on, near_days, holding_days):
         if remaining <= 0:
             break
         take = min(remaining, lot.quantity)
         basis = unit_basis(lot) * take
         proceeds = price * take
         sales.append(LotSale(str(lot.lot_id), lot.symbol, lot.venue, take, proceeds, basis, proceeds - basis,
-                             is_long_term(lot, on), _bucket(lot, price, on, near_days)[1]))
+                             is_long_term(lot, on, holding_days), _bucket(lot, price, on, near_days, holding_days)[1]))
         remaining -= take
     return sales
 
@@ -94,7 +97,7 @@ class HarvestCandidate:
 
 
 def harvest_candidates(lots, prices: dict[str, Decimal], on: date, min_loss: Decimal,
-                       tax_rate: float) -> list[HarvestCandidate]:
+                       tax_rate: float, holding_days: int = LONG_TERM_DAYS) -> list[HarvestCandidate]:
     """Lots whose unrealised loss is at least `min_loss`, largest loss first (lots without a price are skipped)."""
     rate = Decimal(str(tax_rate))
     out = []
@@ -105,5 +108,5 @@ def harvest_candidates(lots, prices: dict[str, Decimal], on: date, min_loss: Dec
         loss = lot.cost_basis - price * lot.quantity
         if loss >= min_loss and loss > 0:
             out.append(HarvestCandidate(str(lot.lot_id), lot.symbol, lot.venue, lot.quantity, loss, loss * rate,
-                                        is_long_term(lot, on)))
+                                        is_long_term(lot, on, holding_days)))
     return sorted(out, key=lambda c: (-c.loss, c.lot_id))

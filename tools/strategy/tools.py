@@ -260,11 +260,11 @@ def _tax_aware_sells(ctx: ToolContext, universe: uv.Universe, trade: np.ndarray,
                      warnings: list[str]) -> tuple[list[LotSaleLine], float | None, float | None]:
     from indexdesk.tools.strategy import lots_source, tax_math
 
-    lots = lots_source.open_lots(ctx, warnings)
-    if not lots:
-        return [], None, None
     last = universe.prices.iloc[-1]  # asset closes and index levels (NAV), as the ledger prices lots
     today = universe.prices.index[-1].date()
+    lots = lots_source.open_lots(ctx, warnings, as_of=today)  # the lots held on the day they are priced
+    if not lots:
+        return [], None, None
     sales = []
     for i, name in enumerate(universe.names):
         if trade[i] >= 0:
@@ -274,7 +274,7 @@ def _tax_aware_sells(ctx: ToolContext, universe: uv.Universe, trade: np.ndarray,
             continue
         price = Decimal(str(float(last[name])))
         units = Decimal(str(-trade[i] * universe.portfolio_value)) / price
-        sales += tax_math.choose_lots(mine, units, price, today)
+        sales += tax_math.choose_lots(mine, units, price, today, holding_days=ctx.settings.holding_period_days)
     if not sales:
         return [], None, None
     gain = sum((s.gain for s in sales), Decimal(0))
