@@ -91,3 +91,19 @@ async def test_mcp_server_object_serves_the_selection(ctx, anyio_backend):
     writer = toolkit.mcp_server(include=["quarterly_review"], allow_writes=True, ctx=ctx)
     async with Client(writer) as client:
         assert [t.name for t in (await client.list_tools()).tools] == ["quarterly_review"]
+
+
+def test_served_apps_refuse_an_open_bind_without_a_token_and_guard_hosts(ctx):
+    """The toolkit's HTTP apps carry the same safety as `indexdesk serve`: a token off loopback, and
+    the request guard (a foreign Host is refused before MCP sees the request)."""
+    from starlette.testclient import TestClient
+
+    from indexdesk.tools.adapters.guard import UnsafeBind
+
+    for make in (toolkit.http_app, toolkit.mcp_http_app):
+        with pytest.raises(UnsafeBind, match="INDEXDESK_API_TOKEN"):
+            make(ctx=ctx, host="0.0.0.0")
+    app = toolkit.mcp_http_app(ctx=ctx, groups="market")
+    with TestClient(app, base_url="http://evil.example") as client:
+        refused = client.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+    assert refused.status_code == 421

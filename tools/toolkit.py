@@ -28,8 +28,8 @@ from typing import Any
 
 from indexdesk.tools.registry import Registry, ToolSpec
 
-__all__ = ["call", "categories", "default_context", "groups", "http_app", "langchain_tools", "mcp_server",
-           "openai_tools", "registry", "specs", "tool_names"]
+__all__ = ["call", "categories", "default_context", "groups", "http_app", "langchain_tools", "mcp_http_app",
+           "mcp_server", "openai_tools", "registry", "specs", "tool_names"]
 
 _default_lock = threading.Lock()
 _default: dict[str, Any] = {}
@@ -157,8 +157,10 @@ def mcp_server(include: str | Iterable[str] | None = None, groups: str | Iterabl
                timeout: float | None = 120.0) -> Any:
     """The low-level MCP `Server` for the selected tools (plus the indexdesk resources and prompt).
 
-    Run it on any transport of the `mcp` SDK, e.g. `mcp.Client(server)` in process, or
-    `server.streamable_http_app()`. Tools that write are hidden unless `allow_writes=True`.
+    Run it in process (`mcp.Client(server)`) or over stdio. To serve it over HTTP use
+    `mcp_http_app(...)`, which puts the request guard (Host, Origin, content type, body size) and
+    the token in front; the SDK's own `server.streamable_http_app()` has neither. Tools that write
+    are hidden unless `allow_writes=True`.
     """
     from indexdesk.tools.adapters.mcp_server import build_server
     from indexdesk.tools.adapters.runner import ToolRunner
@@ -168,11 +170,28 @@ def mcp_server(include: str | Iterable[str] | None = None, groups: str | Iterabl
     return build_server(runner, allow_writes=allow_writes)
 
 
+def mcp_http_app(include: str | Iterable[str] | None = None, groups: str | Iterable[str] | None = None,
+                 read_only: bool = False, ctx: Any = None, allow_writes: bool = False, host: str = "127.0.0.1",
+                 token: str | None = None, timeout: float | None = 120.0) -> Any:
+    """MCP over streamable HTTP at `/mcp` (ASGI app) for the selected tools, behind the request guard
+    and the token — what `indexdesk serve mcp --transport http` serves."""
+    from indexdesk.tools.adapters.guard import check_bind
+    from indexdesk.tools.adapters.mcp_server import streamable_http_app
+    from indexdesk.tools.adapters.runner import ToolRunner
+
+    check_bind(host, token)  # a non-loopback bind needs a token, as on the command line
+    runner = ToolRunner(registry(include, groups, read_only), ctx if ctx is not None else default_context(),
+                        timeout=timeout)
+    return streamable_http_app(runner, host=host, token=token, allow_writes=allow_writes)
+
+
 def http_app(include: str | Iterable[str] | None = None, groups: str | Iterable[str] | None = None,
              read_only: bool = False, ctx: Any = None, allow_writes: bool = False, host: str = "127.0.0.1",
              token: str | None = None) -> Any:
     """The JSON HTTP API (ASGI app, behind the request guard) for the selected tools."""
+    from indexdesk.tools.adapters.guard import check_bind
     from indexdesk.tools.adapters.http_api import create_app
 
+    check_bind(host, token)  # a non-loopback bind needs a token, as on the command line
     return create_app(registry(include, groups, read_only), ctx if ctx is not None else default_context(),
                       token=token, host=host, allow_writes=allow_writes)
