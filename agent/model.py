@@ -73,7 +73,7 @@ def make_chat_model(settings: Any, *, tool_names: list[str] | None = None) -> tu
         from indexdesk.tools.toolbox import default_registry
 
         tool_names = default_registry().names
-    return OfflineRouterModel(tool_names), ModelInfo(name="offline-router", base_url=None, offline=True,
+    return OfflineRouterModel(tool_names, settings=settings), ModelInfo(name="offline-router", base_url=None, offline=True,
                                                      how_to_configure=HOW_TO_CONFIGURE)
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -55,6 +56,7 @@ class OfflineRouterModel(BaseChatModel):
     model_name: str = "offline-router"
 
     _vocabulary: grammar.Vocabulary | None = PrivateAttr(default=None)
+    _data_end: Any = PrivateAttr(default=None)
 
     def __init__(self, tool_names: Sequence[str] | None = None, /, **kwargs: Any) -> None:
         if tool_names is not None:
@@ -77,6 +79,20 @@ class OfflineRouterModel(BaseChatModel):
                 aliases = aliases if aliases is not None else aliases_found
             self._vocabulary = grammar.Vocabulary.build(names, aliases)
         return self._vocabulary
+
+    def data_end(self) -> date:
+        """The last day of the configured market data: "the last 30 days" count back from it, not
+        from the wall clock (a CSV can end months ago). Read once, on the first relative window."""
+        if self._data_end is None:
+            self._data_end = date.today()
+            if self.settings is not None:
+                try:
+                    from indexdesk.tools.context import ToolContext
+
+                    self._data_end = ToolContext(settings=self.settings).market().close.index[-1].date()
+                except Exception:  # noqa: BLE001 - no data yet: the tool will say so; count from today
+                    pass
+        return self._data_end
 
     def bind_tools(self, tools: Sequence[Any], *, tool_choice: Any = None, **kwargs: Any):
         """Bind tools the way chat models do; their schemas reach `_generate` as `tools`."""
@@ -117,7 +133,7 @@ class OfflineRouterModel(BaseChatModel):
         if tool_messages:
             answer = self.answer_from_results(after, tool_messages)
             return AIMessage(content=answer, usage_metadata=_usage(request, answer))
-        plan = plan_request(request, self.vocabulary(), schemas, self.tool_names)
+        plan = plan_request(request, self.vocabulary(), schemas, self.tool_names, data_end=self.data_end)
         if plan.tool is None:
             return AIMessage(content=plan.reply, usage_metadata=_usage(request, plan.reply))
         call = {"name": plan.tool, "args": plan.args, "id": f"call_offline_{uuid.uuid4().hex[:12]}", "type": "tool_call"}
@@ -233,7 +249,7 @@ def not_available(intent: str, available: Sequence[str]) -> str:
 
 
 def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dict],
-                 tool_names: Sequence[str] | None = None) -> grammar.Plan:
+                 tool_names: Sequence[str] | None = None, data_end: Callable[[], date] | None = None) -> grammar.Plan:
     """One user request → the tool to call and its arguments (fitted to the schema), or a reply."""
     text = request.strip()
     low = text.lower()
@@ -262,7 +278,7 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         return grammar.Plan(reply=problem)
     if not params:
         return grammar.Plan(tool=tool, args=plain_args(proposed), notes=notes)
-    proposed = _window_as_dates(proposed, params)
+    proposed = _window_as_dates(proposed, params, data_end)
     args, missing = fit_arguments(params, proposed)
     for name in list(missing):
         fill = _default_for(params, name)
@@ -280,14 +296,12 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
     return grammar.Plan(tool=tool, args=args, notes=notes)
 
 
-def _window_as_dates(proposed: dict, params: dict) -> dict:
+def _window_as_dates(proposed: dict, params: dict, data_end: Callable[[], date] | None = None) -> dict:
     """A window for a tool that takes `start`/`end` dates instead ("since 2022" → start 2022-01-01)."""
     window = proposed.get("window")
     properties = params.get("properties", {})
     if not isinstance(window, str) or "window" in properties or "start" not in properties:
         return proposed
-    from datetime import date, timedelta
-
     out = {k: v for k, v in proposed.items() if k != "window"}
     out["window_read"] = window  # not a parameter: tells the unread-parts check the window was used
     if ":" in window:
@@ -298,9 +312,9 @@ def _window_as_dates(proposed: dict, params: dict) -> dict:
         return out
     days = grammar.window_days(window)
     if days:
-        out["start"] = (date.today() - timedelta(days=days)).isoformat()
+        out["start"] = ((data_end or date.today)() - timedelta(days=days)).isoformat()
     elif window == "ytd":
-        out["start"] = f"{date.today().year}-01-01"
+        out["start"] = f"{(data_end or date.today)().year}-01-01"
     else:
         return proposed
     return out

@@ -119,3 +119,13 @@ def test_the_grounding_check_leaves_the_routers_own_replies_alone(tmp_path):
     session = AgentSession(ToolContext(settings=Settings(home=tmp_path)), session_id="g", persist=False)
     result = session.run_turn("how did we do")  # a clarification with an example: "… over 90 days"
     assert "90" in result.answer and result.ungrounded == []
+
+
+def test_relative_windows_count_back_from_the_data_not_the_clock(vocab, schemas):
+    """"the last 30 days" on data that ends 2026-01-05 starts 2025-12-06, whatever today is."""
+    from datetime import date
+
+    result = plan_request("what drove my returns, attribution 30d", vocab, schemas,
+                          data_end=lambda: date(2026, 1, 5))
+    assert result.tool == "attribute_performance"
+    assert result.args["start"] == "2025-12-06"
