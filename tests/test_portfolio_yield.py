@@ -42,3 +42,16 @@ def test_less_than_a_month_of_income_gives_no_rate(ctx):
     result = default_registry().call("get_portfolio", {"as_of": "2024-01-20"}, ctx)
     assert not is_error(result), result
     assert {p["name"]: p["apy"] for p in result["positions"]}["SOL"] is None
+
+
+def test_recording_cash_reports_the_cash_held_and_a_repeat_says_how_to_add_another(ctx):
+    registry = default_registry()
+    deposit = {"kind": "deposit", "symbol": "USD", "quantity": 500, "venue": "kraken", "day": "2024-02-02"}
+    first = registry.call("record_transaction", deposit, ctx)
+    assert first["added"] is True
+    cash = 20000 - 100 * 100 - 2300 + 500  # the history's deposit and buys, then this deposit
+    assert first["units_held"] == pytest.approx(cash)
+    again = registry.call("record_transaction", deposit, ctx)
+    assert again["added"] is False and "give it a note" in again["warnings"][0]
+    other = registry.call("record_transaction", {**deposit, "note": "second transfer"}, ctx)
+    assert other["added"] is True and other["units_held"] == pytest.approx(cash + 500)

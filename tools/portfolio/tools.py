@@ -226,9 +226,15 @@ def record_transaction(ctx: ToolContext, kind: KindName, symbol: Name, quantity:
         where = f" from {tx.venue} to {tx.to_venue}"
     priced = f" at {tx.price}" if tx.price is not None else ""
     summary = f"{tx.kind} {tx.quantity} {tx.symbol}{priced}{where} on {tx.when.date()}"
-    return RecordResult(tx_id=tx.tx_id, added=bool(result.added), summary=summary,
-                        units_held=float(store.book().units(tx.symbol)),
-                        warnings=[] if result.added else ["the same transaction was already recorded: nothing added"])
+    book = store.book()
+    # Cash (a deposit of the ledger's currency) is held in the book's cash, not in lots.
+    cash = [amount for (_, currency), amount in book.cash.items() if currency == tx.symbol]
+    held = sum(cash) if cash else book.units(tx.symbol)
+    return RecordResult(tx_id=tx.tx_id, added=bool(result.added), summary=summary, units_held=float(held),
+                        warnings=[] if result.added else [
+                            "an identical transaction (same day, kind, symbol, quantity, price, venue and note) is "
+                            "already recorded: nothing added. To record a second one, give it a note that tells "
+                            "them apart"])
 
 
 def _targets_result(ctx: ToolContext, warnings: list[str]) -> TargetsResult:
