@@ -24,6 +24,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, PrivateAttr
 
 from indexdesk.agent import offline_grammar as grammar
+from indexdesk.agent import offline_unread as unread
 from indexdesk.agent.render import compact_args, result_markdown, user_facing
 
 NOTES_KEY = "offline_router_notes"
@@ -262,7 +263,7 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
     if intent is None:
         return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
     if intent not in ("journal_log", "journal_search"):
-        misspelt = grammar.misspelt_names(text, vocab)
+        misspelt = unread.misspelt_names(text, vocab)
         if misspelt:
             asks = "; ".join(f"'{word}' — did you mean {name}?" for word, name in misspelt)
             example = text
@@ -292,7 +293,7 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
                                   f"`call {tool} {{...}}` with JSON arguments.")
     if intent not in ("journal_log", "journal_search"):
         used = {**args, **({"window_read": proposed["window_read"]} if "window_read" in proposed else {})}
-        notes += grammar.unread_parts(text, used, vocab, intent, params)
+        notes += unread.unread_parts(text, used, vocab, intent, params)
     return grammar.Plan(tool=tool, args=args, notes=notes)
 
 

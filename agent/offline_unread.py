@@ -1,0 +1,137 @@
+"""Never guess silently: the parts of a request the offline router did not read, and misspelt names.
+
+Each token with a digit that no argument accounts for is named back with the default used ("I
+couldn't read '150%' as a confidence; used 95 %"); a word close to a known index or asset gets a
+did-you-mean. Pure text processing over the grammar's vocabulary and the tool's JSON schema.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+from indexdesk.agent.offline_grammar import (Vocabulary, Weights, _blank, _normalise, find_durations, find_quarter, param_name,
+                                             param_schema, window_of_days)
+
+_TOKEN_WITH_DIGIT = re.compile(r"\$?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[^\s,;]*\d[^\s,;]*")
+_DEFAULT_IN_DESCRIPTION = re.compile(r"\(default ([^)]*)\)")
+
+
+def _flat_values(value: Any, numbers: list[float], strings: list[str]) -> None:
+    if isinstance(value, Weights):
+        for name, weight in value.items:
+            strings.append(str(name).lower())
+            numbers.append(float(weight))
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, (int, float)):
+        numbers.append(float(value))
+    elif isinstance(value, str):
+        strings.append(value.lower())
+    elif isinstance(value, dict):
+        for v in value.values():
+            _flat_values(v, numbers, strings)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _flat_values(v, numbers, strings)
+
+
+def _close(a: float, b: float) -> bool:
+    """Equal up to sign: "drops 50%" is read as a shock of -0.5."""
+    a, b = abs(a), abs(b)
+    return abs(a - b) <= 1e-9 * max(1.0, a, b)
+
+
+def default_of(params: dict, canonical: str) -> str | None:
+    """The tool's default for a parameter, as its schema description states it ("(default 0.95)")."""
+    schema = param_schema(params, canonical)
+    m = _DEFAULT_IN_DESCRIPTION.search((schema or {}).get("description", ""))
+    return m.group(1).strip('"') if m else None
+
+
+def unread_parts(text: str, args: dict, vocab: Vocabulary, intent: str, params: dict) -> list[str]:
+    """A note for every number-bearing part of the request that no argument took ("150%", "9x")."""
+    low = _normalise(text)
+    numbers: list[float] = []
+    strings: list[str] = []
+    _flat_values(args, numbers, strings)
+    covered = [(e.start, e.end) for e in vocab.entities(text)]
+    quarter = find_quarter(low)
+    if quarter:
+        covered.append((quarter.start, quarter.end))
+    durations = find_durations(_blank(low, covered))
+    notes = []
+    for m in _TOKEN_WITH_DIGIT.finditer(low):
+        start, end = m.start(), m.end()
+        token = m.group().strip(".?!()'\"")
+        if not token or any(s <= start and end <= e for s, e in covered):
+            continue
+        duration = next((d for d in durations if d.start <= start < d.end), None)
+        if duration is not None:
+            value = duration.value
+            if (isinstance(value, int) and (window_of_days(value) in strings or any(_close(value, n) for n in numbers))) \
+                    or (isinstance(value, str) and any(value in s or s in value for s in strings)):
+                continue
+        if True:  # a number used as itself (a year, a quantity, a price) also counts as read
+            number = re.search(r"\d+(?:\.\d+)?", token.replace(",", ""))
+            x = float(number.group()) if number else None
+            if x is not None and any(_close(x, n) or _close(x / 100, n) for n in numbers):
+                continue
+            if any(token in s or s in token for s in strings if len(s) > 1):
+                continue
+        notes.append(_unread_note(text[start:end].strip(".?!()'\""), intent, args, params))
+    return list(dict.fromkeys(notes))
+
+
+def _unread_note(token: str, intent: str, args: dict, params: dict) -> str:
+    if intent == "var" and "confidence" not in args and re.fullmatch(r"\d+(\.\d+)?\s*%?", token):
+        default = default_of(params, "confidence")
+        used = f"used the default {as_percent(default)}" if default else "used the tool's default"
+        return f"I couldn't read '{token}' as a confidence (it has to be under a hundred percent); {used}."
+    if param_name(params, "window") and "window" not in args and re.fullmatch(r"\d+\s*[a-z]+", token):
+        default = default_of(params, "window")
+        used = f"used the default {default}" if default else "used the tool's default"
+        return f"I couldn't read '{token}' as a window (30d, 90d, 1y, ytd, all or START:END); {used}."
+    return f"I couldn't use '{token}' in this request; it was left out."
+
+
+def as_percent(text: str | None) -> str:
+    try:
+        return f"{float(text) * 100:g}%"
+    except (TypeError, ValueError):
+        return str(text)
+
+
+# Words of the grammar and common English that look like index or asset names but are not misspellings.
+_NOT_NAMES = {"balance", "rebalance", "games", "game", "payment", "exchange", "exchanges", "large", "layer", "layers",
+              "index", "indices", "indexes", "tokens", "token", "stable", "stables", "defined", "default", "coins",
+              "cash", "core", "data", "memes", "year", "years", "month", "months", "days", "week", "weeks", "quarter",
+              "portfolio", "correlated", "positions", "position", "volatility", "return", "returns", "stress",
+              "review", "journal", "target", "targets", "rotate", "rotation", "momentum", "since", "between",
+              "compare", "against", "versus", "better", "worse", "about", "would", "could", "should", "there",
+              "their", "these", "those", "which", "where", "performance", "perform", "performed", "doing",
+              "crash", "crashes", "collapse", "market", "markets", "drops", "falls", "rally", "shock", "shocks",
+              "scenario", "scenarios", "happens", "again", "holdings", "hedge", "trade", "trades", "sells", "buys",
+              "lesson", "thesis", "decision", "decisions", "outcome", "outcomes", "gains", "losses", "harvest",
+              "lots", "basis", "tiers", "satellite", "speculative", "drift", "backtest", "strategy", "signal"}
+
+
+def misspelt_names(text: str, vocab: Vocabulary) -> list[tuple[str, str]]:
+    """Words that are not names but are close to one: ("defii", "defi"), ("layr1", "layer1")."""
+    covered = [(e.start, e.end) for e in vocab.entities(text)]
+    indices = {p: c for p, (kind, c) in vocab.phrases.items() if " " not in p and kind == "index"}
+    assets = {p: c for p, (kind, c) in vocab.phrases.items() if " " not in p and kind == "asset" and len(p) >= 5}
+    found = []
+    for m in re.finditer(r"[A-Za-z][A-Za-z0-9_]{3,}", text):
+        word = m.group().lower()
+        if word in _NOT_NAMES or word in vocab.phrases or any(s <= m.start() < e for s, e in covered):
+            continue
+        # Asset names need a closer match: "together" is not a misspelt "tether".
+        close = difflib.get_close_matches(word, list(indices), n=1, cutoff=0.84)
+        names = indices
+        if not close:
+            close, names = difflib.get_close_matches(word, list(assets), n=1, cutoff=0.87), assets
+        if close:
+            found.append((m.group(), names[close[0]]))
+    return found
