@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from indexdesk.agent.offline_values import (  # noqa: F401 - the router and tests read them from here
+    Span, _NUMBER_WORDS, _DATE, _DURATION, _UNIT_DAYS, _WORD_WINDOWS, _QUARTER, _NUMBER, _normalise, _blank,
+    window_of_days, find_durations, window_days, as_window, find_quarter, current_quarter, find_numbers,
+    as_fraction)
 from indexdesk.agent.schema_reading import enum_of, is_optional, non_null  # noqa: F401 - the router reads them from here
 
 
@@ -123,13 +127,6 @@ class Plan:
     reply: str = ""
 
 
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    value: Any
-
-
 # ---------------------------------------------------------------- vocabulary
 
 def _phrase_variants(name: str, symbols: set[str] = frozenset()) -> set[str]:
@@ -200,108 +197,6 @@ def load_index_names(settings: Any = None) -> tuple[list[str], dict[str, str]]:
     except ToolError:  # a broken user TOML must not take the offline chat down; the tools will report it
         book = load_catalogue(None)
     return list(book.indices), dict(book.aliases)
-
-
-# ---------------------------------------------------------------- values in text
-
-_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "six": "6", "seven": "7", "ten": "10", "twelve": "12", "a": "1",
-                 "an": "1", "thirty": "30", "ninety": "90"}
-_DATE = r"\d{4}-\d{2}-\d{2}"
-_DURATION = re.compile(
-    r"(?<![\w.])(\d+)\s*-?\s*(d|days?|w|wks?|weeks?|m|mos?|months?|q|quarters?|y|yrs?|years?)(?![a-z])")
-_UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "q": 90, "y": 365}
-_WORD_WINDOWS = [
-    (re.compile(r"\b(ytd|year[- ]to[- ]date|this year)\b"), "ytd"),
-    (re.compile(r"\b(all[- ]time|since inception|full history|entire history|whole history|window all)\b"), "all"),
-    (re.compile(r"\b(past|last|previous) (year|12 months)\b"), "1y"),
-    (re.compile(r"\b(past|last|previous) (quarter|3 months)\b"), "90d"),
-    (re.compile(r"\b(past|last|previous) month\b"), "30d"),
-    (re.compile(r"\b(past|last|previous) week\b"), "7d"),
-]
-_QUARTER = re.compile(r"\b(20\d\d)\s*[-/ ]?\s*q([1-4])\b|\bq([1-4])\s*[-/ ]?\s*(20\d\d)\b")
-_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(%|percent\b|pct\b)?")
-
-
-def _normalise(text: str) -> str:
-    words = "|".join(_NUMBER_WORDS)
-    return re.sub(rf"\b({words})(?=[\s-]+(day|week|month|quarter|year)s?\b)",
-                  lambda m: _NUMBER_WORDS[m.group(1)], text.lower())
-
-
-def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    """Replace spans with spaces (positions stay valid) so later passes don't read them again."""
-    chars = list(text)
-    for start, end in spans:
-        chars[start:end] = " " * (end - start)
-    return "".join(chars)
-
-
-def window_of_days(days: int) -> str:
-    if days % 365 == 0:
-        return f"{days // 365}y"
-    return f"{days}d"
-
-
-def find_durations(low: str) -> list[Span]:
-    """Durations as days (value = int days), word windows as labels (value = 'ytd' / 'all')."""
-    found = []
-    for m in _DURATION.finditer(low):
-        unit = m.group(2)[0]
-        days = int(m.group(1)) * _UNIT_DAYS[unit]
-        if unit == "m" and int(m.group(1)) % 12 == 0:
-            days = 365 * int(m.group(1)) // 12
-        found.append(Span(m.start(), m.end(), days))
-    for pattern, label in _WORD_WINDOWS:
-        for m in pattern.finditer(low):
-            days = {"1y": 365, "90d": 90, "30d": 30, "7d": 7}.get(label)
-            found.append(Span(m.start(), m.end(), days if days else label))
-    for m in re.finditer(rf"(?:\b(?:from|between)\s+)?({_DATE})\s*(?:to|until|through|and|:|\.\.|–|—|-)\s*({_DATE})", low):
-        found.append(Span(m.start(), m.end(), f"{m.group(1)}:{m.group(2)}"))
-    for m in re.finditer(rf"\b(since|from|after)\s+({_DATE})", low):
-        found.append(Span(m.start(), m.end(), f"{m.group(2)}:"))
-    for m in re.finditer(r"\b(in|during|for|over)\s+(20\d\d)\b(?!\s*-?\s*q)", low):
-        found.append(Span(m.start(), m.end(), f"{m.group(2)}-01-01:{m.group(2)}-12-31"))
-    for m in re.finditer(r"\bsince\s+(20\d\d)\b(?!-)", low):
-        found.append(Span(m.start(), m.end(), f"{m.group(1)}-01-01:"))
-    found.sort(key=lambda s: s.start)
-    kept: list[Span] = []
-    for span in found:  # overlapping matches: the earlier, longer one wins
-        if kept and span.start < kept[-1].end:
-            continue
-        kept.append(span)
-    return kept
-
-
-def window_days(window: str) -> int | None:
-    """Days of a window label ("60d" → 60, "3y" → 1095); None for ytd, all or dates."""
-    m = re.fullmatch(r"(\d+)\s*([dwmqy])", str(window).strip().lower())
-    return int(m.group(1)) * _UNIT_DAYS[m.group(2)] if m else None
-
-
-def as_window(value: Any) -> str:
-    return window_of_days(value) if isinstance(value, int) else str(value)
-
-
-def find_quarter(low: str) -> Span | None:
-    m = _QUARTER.search(low)
-    if not m:
-        return None
-    year, q = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-    return Span(m.start(), m.end(), f"{year}Q{q}")
-
-
-def current_quarter(today: date | None = None) -> str:
-    today = today or date.today()
-    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
-
-
-def find_numbers(low: str) -> list[Span]:
-    """Numbers with a flag: value = (number, is_percent)."""
-    return [Span(m.start(), m.end(), (float(m.group(1)), bool(m.group(2)))) for m in _NUMBER.finditer(low)]
-
-
-def as_fraction(number: float, is_percent: bool) -> float:
-    return round(number / 100, 10) if is_percent or number > 1 else number
 
 
 # ---------------------------------------------------------------- intents
