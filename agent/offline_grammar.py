@@ -204,14 +204,18 @@ def load_index_names(settings: Any = None) -> tuple[list[str], dict[str, str]]:
 _INTENTS: list[tuple[str, re.Pattern]] = [
     ("outcomes", re.compile(r"\b(decisions?|calls|trades) (work(ed)? out|pa(id|y) off)\b|\bhit rate\b|\boutcomes?\b")),
     ("review", re.compile(r"\breview\b|\bquarterly\b")),
-    ("backtest", re.compile(r"\bback-?test\w*|\bsimulat\w*|\bsweep\b|\bhow would (?:the |this |a |my )?[\w-]*\s?strategy\b")),
-    ("harvest", re.compile(r"\bharvest\w*|\btax[- ]loss|\bsell\b.*\bat a loss\b|\bsave (on )?tax")),
-    ("gains", re.compile(r"\breali[sz]ed\b|\bcapital gains?\b")),
+    ("backtest", re.compile(r"\bback-?test\w*|\bsimulat\w*|\bsweep\b|\bhow would (?:the |this |a |my )?[\w-]*\s?strategy\b|"
+                            r"\bhow would (?:a |the )?(momentum|mean[- ]reversion|blended|pair|rotation|rebalancing)\b.*"
+                            r"\bhave\b")),
+    ("harvest", re.compile(r"\bharvest\w*|\btax[- ]loss|\bsell\b.*\bat a loss\b|\bsave (on )?tax|"
+                           r"\blos(ing|s|ses|er)\b.*\b(lots?|positions?)\b.*\btax|\blosing (lots|positions)\b")),
+    ("gains", re.compile(r"\breali[sz]ed\b|\bcapital gains?\b|\breali[sz]\w*\b.*\bgains?\b")),
     ("lots", re.compile(r"\btax lots?\b|\blots\b|\bcost basis\b")),
-    ("attribution", re.compile(r"\battribut\w*|\bwhat drove\b")),
+    ("attribution", re.compile(r"\battribut\w*|\bwhat drove\b|\bwhere did my returns? come from\b|"
+                               r"\bbreak (down|up)\b.*\breturns?\b|\bbeta\b.*\b(selection|timing)\b")),
     ("rebalance", re.compile(r"\brebalanc\w*|\bdrift\w*|\boff[- ]target\b")),
     ("targets", re.compile(r"\bset (my |the )?targets?\b|\b(change|update) (my |the )?targets?\b|\btarget (allocation|weights)\b")),
-    ("rotation", re.compile(r"\brotat\w*")),
+    ("rotation", re.compile(r"\brotat\w*|\btilt\w*\b.*\b(toward|towards|into|momentum)\b")),
     ("transaction", re.compile(r"^(i )?(bought|sold)\s+\$?\d|^(buy|sell|deposit|withdraw)\s+\$?\d|"
                                r"\b(record|add|log)\b.*\b(trade|transaction|buy|sell|deposit|withdrawal)\b")),
     ("stress", re.compile(r"\bstress|\bscenarios?\b|\bwhat if\b|\bshocks?\b|\bcrash|\bcollapse|\bwhat happens\b|"
@@ -222,6 +226,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
     ("correlation", re.compile(r"correl|\bcorr\b|redundan|overlap|diversif|move together")),
     ("tiers", re.compile(r"\btiers?\b|\bcore\b.*\bsatellite\b|\bregimes?\b")),
     ("portfolio", re.compile(r"\bwhat do i (hold|own)\b|\bmy (holdings|positions)\b|\b(show|see) (me )?my portfolio\b|"
+                             r"\bwhat'?s in my portfolio\b|\bwhat is in my portfolio\b|\bwhat am i holding\b|"
                              r"^/?(portfolio|holdings)\b|\bportfolio (value|summary)\b")),
     ("sizing", re.compile(r"\bsize\b|\bsizing\b|\bsize positions|target vol|vol target|risk parity|\bposition")),
     ("performance", re.compile(r"perform|\breturns?\b|\bhow (did|has|have|is|are|was|were)\b|\bcompare\b|\bvs\.?\b|"
