@@ -96,7 +96,7 @@ def ledger_or_none(ctx: "ToolContext"):
     return ctx.ledger_store()
 
 
-def _price(ctx: "ToolContext", name: str, day: date) -> tuple[float | None, date | None]:
+def price_on(ctx: "ToolContext", name: str, day: date) -> tuple[float | None, date | None]:
     """The last price of an asset or an index NAV on or before `day` (None when there is none)."""
     import math
 
@@ -158,7 +158,7 @@ def valuation_of_book(ctx: "ToolContext", book: "Book", day: date, currency: str
         position.venues[lot.venue] = position.venues.get(lot.venue, Decimal(0)) + lot.quantity
     warnings: list[str] = []
     for position in grouped.values():
-        position.price, position.price_date = _price(ctx, position.name, day)
+        position.price, position.price_date = price_on(ctx, position.name, day)
         if position.price is None:
             warnings.append(f"{position.name}: no price from {market.label} on or before {day}: listed unpriced")
         elif (day - position.price_date).days > STALE_DAYS:

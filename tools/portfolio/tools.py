@@ -108,7 +108,7 @@ def tax_lots(ctx: ToolContext, symbol: Annotated[str | None, Field(max_length=40
     Args:
         symbol: one asset or index; default all.
     """
-    from indexdesk.tools.portfolio.holdings import _price, ledger_or_none
+    from indexdesk.tools.portfolio.holdings import ledger_or_none, price_on
     from indexdesk.tools.portfolio.rows import Names, RowError
 
     store = ledger_or_none(ctx)
@@ -128,7 +128,7 @@ def tax_lots(ctx: ToolContext, symbol: Annotated[str | None, Field(max_length=40
     day = market.as_of or date.today()
     lines, unpriced, pnl_total = [], set(), 0.0
     for lot in lots:
-        price, _ = _price(ctx, lot.symbol, day)
+        price, _ = price_on(ctx, lot.symbol, day)
         value = None if price is None else float(lot.quantity) * price
         if value is None:
             unpriced.add(lot.symbol)

@@ -33,18 +33,6 @@ def replacement_for(ctx: ToolContext, symbol: str) -> tuple[str | None, float | 
     return str(scored.idxmax()), round(float(scored.max()), 3)
 
 
-def last_price(ctx: ToolContext, name: str) -> Decimal | None:
-    """Last close of an asset or level (NAV) of an index, as the ledger values its lots."""
-    from indexdesk.tools.indices import series
-
-    try:
-        levels, _ = series.level_panel(ctx, [name])
-    except ToolError:
-        return None
-    column = levels.iloc[:, 0].dropna()
-    return Decimal(str(float(column.iloc[-1]))) if len(column) else None
-
-
 @tool(category="strategy")
 def harvest_losses(ctx: ToolContext, min_loss: float = 100.0, tax_rate: float = 0.3) -> HarvestResult:
     """Ledger lots with unrealised losses worth harvesting, the tax saved and a correlated replacement.
@@ -64,13 +52,15 @@ def harvest_losses(ctx: ToolContext, min_loss: float = 100.0, tax_rate: float = 
     if not lots:
         warnings.append("no ledger lots: record trades in the ledger (indexdesk portfolio import) to find losses "
                         "to harvest")
+    from indexdesk.tools.portfolio.holdings import price_on
+
     prices: dict[str, Decimal] = {}
     for symbol in sorted({lot.symbol for lot in lots}):
-        price = last_price(ctx, symbol)
+        price, _ = price_on(ctx, symbol, today) if today else (None, None)  # as get_portfolio values the lot
         if price is None:
             warnings.append(f"no price for {symbol}: its lots were not checked")
         else:
-            prices[symbol] = price
+            prices[symbol] = Decimal(str(price))
     found = tax_math.harvest_candidates(lots, prices, today, Decimal(str(min_loss)), rate,
                                         ctx.settings.holding_period_days) if today else []
     replacements: dict[str, tuple[str | None, float | None]] = {}
