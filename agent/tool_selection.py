@@ -7,7 +7,7 @@ before every model call:
 * an offline selector ranks tools by meaning: the request is embedded with the local MiniLM
   (the journal's int8 ONNX model, no extra model call, a few ms) and compared with each tool's
   documents — its description, its parameter descriptions and a few example requests
-  (`TOOL_EXAMPLES`); a lexical score (tool-name words and description words the request uses)
+  (each spec's `examples`); a lexical score (tool-name words and description words the request uses)
   is added so rare words count even when the embedder is unavailable;
 * a small always-on core (`CORE_TOOLS`), any tool the user names explicitly
   (`get_index_performance`, "quarterly review") and the tools already called in this turn and the
@@ -49,50 +49,6 @@ SCORE_MARGIN = 0.12
 NAME_BONUS = 0.2
 CORE_TOOLS: tuple[str, ...] = ("get_index_performance",)
 
-# Example requests per tool (written for the selector; the eval set is not copied here).
-# A tool without examples is still selected from its description and parameters.
-TOOL_EXAMPLES: dict[str, tuple[str, ...]] = {
-    "get_index_performance": ("how has the index done lately", "returns and volatility of BTC this year",
-                              "which performed better", "sharpe and drawdown over 6 months", "perf layer1 ytd"),
-    "compute_var": ("how much can I lose in a bad week", "value at risk at 99 percent", "cvar expected shortfall",
-                    "worst case loss of my portfolio", "tail risk"),
-    "stress_test": ("what if the market crashes", "replay the FTX collapse on my holdings", "stress scenario luna",
-                    "what happens if ETH falls 40%", "crisis scenarios bear market"),
-    "analyze_correlation": ("do these move together", "correlation matrix", "is this diversifying",
-                            "are these two redundant", "overlap between indices"),
-    "size_positions": ("how big should each position be", "target volatility sizing", "risk parity weights",
-                       "position sizes for 30% vol", "how much to allocate to memecoins for a vol target"),
-    "log_journal_entry": ("journal: sold half my ETH", "note that I bought the dip", "write down my thesis",
-                          "add to my journal", "record a lesson learned"),
-    "search_journal": ("what did I write about", "find my notes on", "search journal entries",
-                       "when did I last mention FOMO", "look up past decisions about"),
-    "quarterly_review": ("review of last quarter", "quarterly report", "how did the quarter go",
-                         "Q2 review of decisions and risk"),
-    "journal_outcomes": ("how did my decisions work out", "hit rate of my journal calls",
-                         "were my trades right 90 days later"),
-    "get_portfolio": ("what do I hold", "show my portfolio and holdings", "my positions and their value",
-                      "current allocation versus targets", "how much cash do I have"),
-    "record_transaction": ("I bought 0.5 BTC at 60000", "record a sell of 10 SOL", "log a deposit of 1000 USD",
-                           "add a trade to the ledger", "I paid a fee"),
-    "set_targets": ("set my target allocation", "change my targets to 60% core", "update target weights",
-                    "make the satellite tier 30%"),
-    "tax_lots": ("show my tax lots", "cost basis of my BTC", "open lots and their acquisition dates",
-                 "which lots are at a loss"),
-    "realized_gains": ("realized gains this year", "how much profit did I realize", "capital gains report",
-                       "realised P&L for 2025"),
-    "propose_rotation": ("rotate momentum", "rotate by mean reversion", "which index should I rotate into",
-                         "rotation proposal for my satellites", "switch to the strongest indices"),
-    "tier_allocation": ("core satellite speculative split", "allocation by tier", "how are my tiers weighted",
-                        "tier allocation for a cautious profile"),
-    "check_rebalance": ("do I need to rebalance", "drift from my targets", "rebalance trades to get back on target",
-                        "am I off target"),
-    "harvest_losses": ("tax loss harvesting", "which positions can I sell at a loss", "harvest losses before year end"),
-    "backtest": ("backtest momentum rotation", "how would this strategy have done", "simulate monthly rebalancing",
-                 "backtest the tier template since 2022", "sweep rebalance thresholds"),
-    "attribute_performance": ("what drove my returns", "performance attribution by tier", "which holding contributed most",
-                              "allocation versus selection effect"),
-}
-
 _WORD = re.compile(r"[a-z][a-z0-9]+")
 _STOP = {"the", "and", "for", "with", "over", "of", "a", "an", "to", "in", "on", "my", "me", "is", "are", "or", "by",
          "what", "how", "which", "its", "it", "from", "at", "as", "be", "this", "that", "do", "did", "i", "you", "can"}
@@ -116,7 +72,7 @@ def tool_documents(spec: Any) -> list[str]:
     params = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in (spec.param_descriptions or {}).items())
     if params:
         docs.append(f"{name_words} ({spec.category}): {params}"[:400])
-    docs += list(TOOL_EXAMPLES.get(spec.name, ()))
+    docs += list(getattr(spec, "examples", ()) or ())
     return docs
 
 

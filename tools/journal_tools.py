@@ -233,7 +233,13 @@ def entry_view(entry, cls=JournalEntryView, **extra) -> BaseModel:
 
 # ---------------------------------------------------------------- tools
 
-@tool(state_changing=True, category="journal")
+@tool(state_changing=True, category="journal", examples=(
+    'journal: sold half my ETH',
+    'note that I bought the dip',
+    'write down my thesis',
+    'add to my journal',
+    'record a lesson learned',
+))
 def log_journal_entry(ctx: ToolContext, text: Text, kind: KindName | None = None, when: Day | None = None,
                       tags: TagList | None = None, ledger_links: TagList | None = None) -> LoggedEntry:
     """Write a trading-journal entry from plain language; returns what was understood so it can be corrected.
@@ -294,7 +300,13 @@ def log_journal_entry(ctx: ToolContext, text: Text, kind: KindName | None = None
                        ledger=ledger_lines, proposed_transactions=proposals, warnings=warnings)
 
 
-@tool(category="journal")
+@tool(category="journal", examples=(
+    'what did I write about',
+    'find my notes on',
+    'search journal entries',
+    'when did I last mention FOMO',
+    'look up past decisions about',
+))
 def search_journal(ctx: ToolContext, query: Query, start: Day | None = None, end: Day | None = None,
                    kinds: Annotated[list[KindName], Field(max_length=5)] | None = None,
                    indices: NameList | None = None, tags: TagList | None = None, k: int = 5) -> JournalSearchResult:

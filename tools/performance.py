@@ -129,7 +129,13 @@ def compute_performance(ctx: ToolContext, indices: list[str], window: str = "90d
                              source=market.label, as_of=market.as_of, warnings=list(dict.fromkeys(warnings)))
 
 
-@tool(category="market")
+@tool(category="market", examples=(
+    'how has the index done lately',
+    'returns and volatility of BTC this year',
+    'which performed better',
+    'sharpe and drawdown over 6 months',
+    'perf layer1 ytd',
+))
 def get_index_performance(ctx: ToolContext,
                           indices: NameList, window: Window = "90d", benchmark: Name = "BTC") -> PerformanceResult:
     """Return, volatility, Sharpe, Sortino, drawdown, beta and rank of indices or assets over a window.

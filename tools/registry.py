@@ -53,6 +53,9 @@ class ToolSpec:
     category: str = ""
     param_descriptions: dict[str, str] = field(default_factory=dict)
     writes_files: bool = False  # writes files (a report) but not the journal/ledger: not read-only, no confirmation
+    # Example requests in a user's words: the per-call selector, the offline router and the docs read
+    # them, so a new tool (or a plugin's) is understood from its spec alone.
+    examples: tuple[str, ...] = ()
 
     @property
     def read_only(self) -> bool:
@@ -110,8 +113,18 @@ def _is_context_annotation(annotation: Any) -> bool:
 CATEGORIES: tuple[str, ...] = ("market", "risk", "journal", "review", "portfolio", "strategy")
 
 
+def _examples(tool_name: str, examples: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(examples, str):
+        raise TypeError(f"tool {tool_name!r}: examples= takes a list of requests, not one string")
+    found = tuple(e.strip() for e in examples)
+    if any(not e for e in found):
+        raise TypeError(f"tool {tool_name!r}: an empty example request")
+    return found
+
+
 def build_spec(func: Callable[..., Any], *, name: str | None = None, state_changing: bool = False,
-               category: str | None = None, writes_files: bool = False) -> ToolSpec:
+               category: str | None = None, writes_files: bool = False,
+               examples: Iterable[str] = ()) -> ToolSpec:
     """Build the ToolSpec of a typed function (used by `@tool`)."""
     description, param_docs = parse_docstring(func.__doc__)
     tool_name = name or func.__name__
@@ -151,23 +164,25 @@ def build_spec(func: Callable[..., Any], *, name: str | None = None, state_chang
         takes_context=takes_context,
         state_changing=state_changing,
         category=category.strip(),
+        examples=_examples(tool_name, examples),
         param_descriptions={k: v for k, v in param_docs.items() if k in fields},
         writes_files=writes_files,
     )
 
 
 def tool(func: Callable[..., Any] | None = None, *, name: str | None = None, state_changing: bool = False,
-         category: str | None = None, writes_files: bool = False):
+         category: str | None = None, writes_files: bool = False, examples: Iterable[str] = ()):
     """Register a typed function as a tool: attaches its ToolSpec and returns the same function.
 
     `category` is required (market, risk, journal, review, portfolio, strategy, …): hosts select
     tools by it. `state_changing=True` writes the journal/ledger (confirmation first);
     `writes_files=True` writes files only (e.g. a report) — not read-only, but no confirmation.
+    `examples` are requests in a user's words that this tool answers (selector, router, docs).
     """
 
     def attach(f: Callable[..., Any]) -> Callable[..., Any]:
         setattr(f, SPEC_ATTRIBUTE, build_spec(f, name=name, state_changing=state_changing, category=category,
-                                              writes_files=writes_files))
+                                              writes_files=writes_files, examples=examples))
         return f
 
     return attach(func) if func is not None else attach

@@ -49,7 +49,13 @@ def _tier_lines(weights: dict[str, float], view) -> list[TierLine]:
     return lines
 
 
-@tool(category="portfolio")
+@tool(category="portfolio", examples=(
+    'what do I hold',
+    'show my portfolio and holdings',
+    'my positions and their value',
+    'current allocation versus targets',
+    'how much cash do I have',
+))
 def get_portfolio(ctx: ToolContext, as_of: Day = None) -> PortfolioResult:
     """What the ledger holds: units, value, weight vs target, cost basis and P&L by tier, index and venue.
 
@@ -101,7 +107,12 @@ def get_portfolio(ctx: ToolContext, as_of: Day = None) -> PortfolioResult:
         out_of_band=drifted, source=value.source, warnings=warnings)
 
 
-@tool(category="portfolio")
+@tool(category="portfolio", examples=(
+    'show my tax lots',
+    'cost basis of my BTC',
+    'open lots and their acquisition dates',
+    'which lots are at a loss',
+))
 def tax_lots(ctx: ToolContext, symbol: Annotated[str | None, Field(max_length=40)] = None) -> LotsResult:
     """Open tax lots with cost basis, holding period and unrealised P&L.
 
@@ -148,7 +159,12 @@ def tax_lots(ctx: ToolContext, symbol: Annotated[str | None, Field(max_length=40
                       as_of=day, source=market.label, warnings=warnings)
 
 
-@tool(category="portfolio")
+@tool(category="portfolio", examples=(
+    'realized gains this year',
+    'how much profit did I realize',
+    'capital gains report',
+    'realised P&L for 2025',
+))
 def realized_gains(ctx: ToolContext, year: int) -> GainsResult:
     """Realised gains of one calendar year, short and long term, by symbol.
 
@@ -184,7 +200,13 @@ def realized_gains(ctx: ToolContext, year: int) -> GainsResult:
                        by_symbol=lines[:MAX_GAIN_LINES], currency=store.currency() or "USD", warnings=warnings)
 
 
-@tool(state_changing=True, category="portfolio")
+@tool(state_changing=True, category="portfolio", examples=(
+    'I bought 0.5 BTC at 60000',
+    'record a sell of 10 SOL',
+    'log a deposit of 1000 USD',
+    'add a trade to the ledger',
+    'I paid a fee',
+))
 def record_transaction(ctx: ToolContext, kind: KindName, symbol: Name, quantity: float,
                        price: float | None = None, fee: float = 0.0, venue: Venue = "", to_venue: Venue = "",
                        day: Day = None, lot_id: Annotated[str, Field(max_length=160)] = "", sleeve: SleeveName = "",
@@ -255,7 +277,12 @@ def _targets_result(ctx: ToolContext, warnings: list[str]) -> TargetsResult:
                          tiers=tiers, band=view.band, origin=view.origin, warnings=warnings)
 
 
-@tool(state_changing=True, category="portfolio")
+@tool(state_changing=True, category="portfolio", examples=(
+    'set my target allocation',
+    'change my targets to 60% core',
+    'update target weights',
+    'make the satellite tier 30%',
+))
 def set_targets(ctx: ToolContext, indices: Annotated[list[IndexTarget] | None, Field(max_length=40)] = None,
                 tier_ranges: Annotated[list[TierRange] | None, Field(max_length=4)] = None,
                 band: float | None = None) -> TargetsResult:

@@ -156,7 +156,12 @@ def narrate(model, markdown: str) -> str:
 
 # ---------------------------------------------------------------- tools
 
-@tool(category="review", writes_files=True)
+@tool(category="review", writes_files=True, examples=(
+    'review of last quarter',
+    'quarterly report',
+    'how did the quarter go',
+    'Q2 review of decisions and risk',
+))
 def quarterly_review(ctx: ToolContext, quarter: Window = "last") -> ReviewSummary:
     """Quarterly review of the portfolio, decisions and risk; writes a report.
 
@@ -175,7 +180,11 @@ class OutcomesResult(BaseModel):
     warnings: list[str]
 
 
-@tool(category="review")
+@tool(category="review", examples=(
+    'how did my decisions work out',
+    'hit rate of my journal calls',
+    'were my trades right 90 days later',
+))
 def journal_outcomes(ctx: ToolContext) -> OutcomesResult:
     """How journaled decisions did 30 and 90 days later, with the hit rate."""
     entries = decision_entries(ctx, None, None)

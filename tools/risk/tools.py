@@ -74,7 +74,13 @@ def _tail_note(var: float, cvar: float, confidence: float, method: str) -> tuple
     return ratio, f"{ratio:.2f}: tails close to normal ({reference})"
 
 
-@tool(category="risk")
+@tool(category="risk", examples=(
+    'how much can I lose in a bad week',
+    'value at risk at 99 percent',
+    'cvar expected shortfall',
+    'worst case loss of my portfolio',
+    'tail risk',
+))
 def compute_var(ctx: ToolContext, weights: WeightList | None = None, confidence: float = 0.95, horizon_days: int = 1,
                 method: Method = "historical", window: Window = "1y", buy_and_hold: bool = False,
                 portfolio_value: float | None = None, seed: Seed = 42) -> VarResult:
@@ -177,7 +183,13 @@ def _scenario_result(name: str, run: "sc.ScenarioRun", holdings, value: float) -
         path_days=run.path_days, path_values=run.path_values, notes=run.notes)
 
 
-@tool(category="risk")
+@tool(category="risk", examples=(
+    'what if the market crashes',
+    'replay the FTX collapse on my holdings',
+    'stress scenario luna',
+    'what happens if ETH falls 40%',
+    'crisis scenarios bear market',
+))
 def stress_test(ctx: ToolContext, weights: WeightList | None = None, scenarios: NameList | None = None,
                 exchange_loss: float = 0.30, exchange_share: float = 1.0, shocks: ShockList | None = None,
                 portfolio_value: float | None = None) -> StressResult:
@@ -267,7 +279,13 @@ def _pairs(matrix):
     return pairs(matrix)
 
 
-@tool(category="risk")
+@tool(category="risk", examples=(
+    'do these move together',
+    'correlation matrix',
+    'is this diversifying',
+    'are these two redundant',
+    'overlap between indices',
+))
 def analyze_correlation(ctx: ToolContext, indices: NameList | None = None, window: Window = "90d",
                         rolling_pair: NameList | None = None, rolling_window: int = 30) -> CorrelationResult:
     """Correlation of indices or assets over a window, with redundant pairs flagged.
@@ -332,7 +350,13 @@ def analyze_correlation(ctx: ToolContext, indices: NameList | None = None, windo
 
 # ------------------------------------------------------------------ size_positions
 
-@tool(category="risk")
+@tool(category="risk", examples=(
+    'how big should each position be',
+    'target volatility sizing',
+    'risk parity weights',
+    'position sizes for 30% vol',
+    'how much to allocate to memecoins for a vol target',
+))
 def size_positions(ctx: ToolContext, target_volatility: float, indices: NameList | None = None,
                    weights: WeightList | None = None, lookback: Window = "90d",
                    allow_leverage: bool = False) -> SizingResult:

@@ -148,7 +148,13 @@ def prepare(ctx: ToolContext, strategy: str, lookback: int, tilt: float, weights
     return rule, lookback, tilt, universe, start_pos, pair_pos
 
 
-@tool(category="strategy")
+@tool(category="strategy", examples=(
+    'backtest momentum rotation',
+    'how would this strategy have done',
+    'simulate monthly rebalancing',
+    'backtest the tier template since 2022',
+    'sweep rebalance thresholds',
+))
 def backtest(ctx: ToolContext, strategy: Name = "momentum", lookback: int = 90, tilt: float = 0.05,
              cadence: Name = "monthly", policy: Name = "calendar", start: DateText | None = None,
              end: DateText | None = None, cost_bps: float = 15.0, weights: WeightList | None = None,
@@ -194,7 +200,12 @@ def backtest(ctx: ToolContext, strategy: Name = "momentum", lookback: int = 90, 
         warnings=list(dict.fromkeys(warnings)))
 
 
-@tool(category="strategy")
+@tool(category="strategy", examples=(
+    'what drove my returns',
+    'performance attribution by tier',
+    'which holding contributed most',
+    'allocation versus selection effect',
+))
 def attribute_performance(ctx: ToolContext, start: DateText | None = None, end: DateText | None = None,
                           strategy: Name = "momentum", weights: WeightList | None = None,
                           tax_rate: float = 0.3) -> AttributionResult:

@@ -33,7 +33,11 @@ def replacement_for(ctx: ToolContext, symbol: str) -> tuple[str | None, float | 
     return str(scored.idxmax()), round(float(scored.max()), 3)
 
 
-@tool(category="strategy")
+@tool(category="strategy", examples=(
+    'tax loss harvesting',
+    'which positions can I sell at a loss',
+    'harvest losses before year end',
+))
 def harvest_losses(ctx: ToolContext, min_loss: float = 100.0, tax_rate: float = 0.3) -> HarvestResult:
     """Ledger lots with unrealised losses worth harvesting, the tax saved and a correlated replacement.
 

@@ -81,7 +81,13 @@ def _lines(universe: uv.Universe, target: np.ndarray, signals=None) -> list[Weig
     return lines
 
 
-@tool(category="strategy")
+@tool(category="strategy", examples=(
+    'rotate momentum',
+    'rotate by mean reversion',
+    'which index should I rotate into',
+    'rotation proposal for my satellites',
+    'switch to the strongest indices',
+))
 def propose_rotation(ctx: ToolContext, strategy: Name = "momentum", lookback: int = 90, tilt: float = 0.05,
                      weights: WeightList | None = None, pair: PairNames | None = None,
                      cost_bps: float = 15.0) -> RotationResult:
@@ -173,7 +179,12 @@ def regime_backtest(ctx: ToolContext, warnings: list[str]) -> str:
             f"{mine.max_drawdown:.0%}) vs static targets {theirs.annual_return:+.1%}/yr (max DD {theirs.max_drawdown:.0%})")
 
 
-@tool(category="strategy")
+@tool(category="strategy", examples=(
+    'core satellite speculative split',
+    'allocation by tier',
+    'how are my tiers weighted',
+    'tier allocation for a cautious profile',
+))
 def tier_allocation(ctx: ToolContext, stablecoin_sleeve: float = 0.0) -> TierResult:
     """Market regime from BTC's trend and volatility, and the core/satellite/speculative targets for it.
 
@@ -284,7 +295,12 @@ def _tax_aware_sells(ctx: ToolContext, universe: uv.Universe, trade: np.ndarray,
     return lines, round(float(gain), 2), round(float(tax), 2)
 
 
-@tool(category="strategy")
+@tool(category="strategy", examples=(
+    'do I need to rebalance',
+    'drift from my targets',
+    'rebalance trades to get back on target',
+    'am I off target',
+))
 def check_rebalance(ctx: ToolContext, policy: Name = "threshold", band: float = 0.2, lower: float = 0.3,
                     upper: float = 0.5, vol_threshold: float = 0.8, cadence: Name = "monthly",
                     weights: WeightList | None = None, tax_rate: float = 0.3) -> RebalanceResult:
