@@ -12,14 +12,20 @@ from indexdesk.agent.cli import main
 from indexdesk.tools.adapters.openai_schema import check_strict
 
 
-def test_help_imports_nothing_heavy():
-    probe = ("import sys, agent.cli; agent.cli.build_parser(); "
+def test_help_imports_nothing_heavy(tmp_path):
+    import os
+
+    # The flag snapshot is generated on first use (tests/test_tool_args.py); from then on --help is light.
+    env = {**os.environ, "INDEXDESK_CACHE_DIR": str(tmp_path)}
+    subprocess.run([sys.executable, "-m", "indexdesk.agent.commands.tool_args"], check=True, capture_output=True, env=env)
+    probe = ("import sys, indexdesk.agent.cli as cli; cli.build_parser(); "
              "print(','.join(m for m in ('pandas', 'numpy', 'langchain', 'langchain_core', 'chromadb', 'openai', "
              "'langgraph', 'pydantic') if m in sys.modules))")
-    loaded = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout.strip()
+    loaded = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True,
+                            env=env).stdout.strip()
     assert loaded == ""
     help_text = subprocess.run([sys.executable, "-m", "indexdesk.agent.cli", "--help"], check=True, capture_output=True,
-                               text=True).stdout
+                               text=True, env=env).stdout
     for command in ("chat", "ask", "perf", "indices", "var", "stress", "journal", "review", "tools", "serve", "data"):
         assert f"    {command}" in help_text
 

@@ -48,11 +48,14 @@ def test_tool_errors_exit_1_with_a_hint_and_usage_errors_exit_2(source, capsys):
     assert "NAME=NUMBER" in capsys.readouterr().err
 
 
-def test_risk_commands_import_only_the_standard_library():
+def test_risk_commands_import_only_the_standard_library(tmp_path):
+    import os
     import subprocess
     import sys
 
-    code = ("import sys, agent.cli; agent.cli.build_parser(); "
+    env = {**os.environ, "INDEXDESK_CACHE_DIR": str(tmp_path)}  # the flag snapshot, generated once first
+    subprocess.run([sys.executable, "-m", "indexdesk.agent.commands.tool_args"], check=True, capture_output=True, env=env)
+    code = ("import sys, indexdesk.agent.cli as cli; cli.build_parser(); "
             "print(sorted(m for m in ('pandas', 'numpy', 'langchain', 'chromadb', 'scipy') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out.strip() == "[]"

@@ -17,10 +17,34 @@ from indexdesk.agent.commands.tool_args import add_tool_arguments, describe_regi
 COMMANDS = Path(tool_args.__file__).parent
 
 
-def test_the_snapshot_matches_the_registry():
-    snapshot = json.loads(tool_args.SNAPSHOT.read_text())
-    fresh = json.loads(json.dumps(describe_registry(), default=str))
-    assert snapshot == fresh, "tool parameters changed: run `python -m indexdesk.agent.commands.tool_args`"
+def test_the_snapshot_is_generated_on_first_use_and_matches_the_registry(tmp_path, monkeypatch):
+    monkeypatch.setenv("INDEXDESK_CACHE_DIR", str(tmp_path))
+    tool_args._snapshot.cache_clear()
+    try:
+        assert tool_args.tool_params("compute_var")  # first use builds the snapshot
+        written = list(tmp_path.glob("tool_params-*.json"))
+        assert [p.name for p in written] == [tool_args.snapshot_path().name]
+        fresh = json.loads(json.dumps(describe_registry(), default=str))
+        assert json.loads(written[0].read_text()) == fresh
+    finally:
+        tool_args._snapshot.cache_clear()
+
+
+def test_a_changed_tool_module_gives_a_new_snapshot(tmp_path, monkeypatch):
+    import os
+
+    from indexdesk.tools import performance
+
+    monkeypatch.setenv("INDEXDESK_CACHE_DIR", str(tmp_path))
+    module = Path(performance.__file__)
+    before = tool_args.fingerprint()
+    stat = module.stat()
+    try:
+        os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        assert tool_args.fingerprint() != before
+    finally:
+        os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert tool_args.fingerprint() == before
 
 
 @pytest.mark.parametrize("tool", sorted(describe_registry()))
@@ -61,10 +85,15 @@ def test_no_tool_default_or_method_list_is_typed_in_the_commands(module):
         assert typed not in source, f"{module} re-types {typed}"
 
 
-def test_help_imports_no_pydantic_or_registry():
+def test_help_imports_no_pydantic_or_registry(tmp_path):
+    import os
+
+    env = {**os.environ, "INDEXDESK_CACHE_DIR": str(tmp_path)}
     code = ("import sys; from indexdesk.agent import cli; cli.build_parser(); "
             "print(sorted(m for m in ('pydantic', 'indexdesk.tools.registry', 'pandas', 'numpy') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    assert "indexdesk.tools.registry" in first  # the first use builds the snapshot from the registry, once
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out.strip() == "[]"
 
 

@@ -56,6 +56,9 @@ class ToolSpec:
     # Example requests in a user's words: the per-call selector, the offline router and the docs read
     # them, so a new tool (or a plugin's) is understood from its spec alone.
     examples: tuple[str, ...] = ()
+    # Where the tool comes from: "indexdesk" for the built-in tools, "plugin NAME (distribution)" for
+    # a tool registered through the `indexdesk.tools` entry-point group.
+    origin: str = "indexdesk"
 
     @property
     def read_only(self) -> bool:
@@ -105,8 +108,10 @@ def parse_docstring(doc: str | None) -> tuple[str, dict[str, str]]:
 # ---------------------------------------------------------------- registration
 
 def _is_context_annotation(annotation: Any) -> bool:
-    name = getattr(annotation, "__name__", None) or str(annotation)
-    return "ToolContext" in name
+    """The first parameter receives the context when it is annotated with `ToolContext` (or a subclass)."""
+    from indexdesk.tools.context import ToolContext
+
+    return isinstance(annotation, type) and issubclass(annotation, ToolContext)
 
 
 # The categories the built-in tools use (a host's own tools may name others).
@@ -186,6 +191,13 @@ def tool(func: Callable[..., Any] | None = None, *, name: str | None = None, sta
         return f
 
     return attach(func) if func is not None else attach
+
+
+def specs_in_module(module: Any) -> list[ToolSpec]:
+    """The `@tool` functions defined in `module` (not those it imports), in definition order."""
+    return [spec for value in vars(module).values()
+            if (spec := getattr(value, SPEC_ATTRIBUTE, None)) is not None
+            and getattr(value, "__module__", None) == module.__name__]
 
 
 def spec_of(func: Callable[..., Any]) -> ToolSpec:
@@ -305,7 +317,10 @@ def _arguments_object(args: Any) -> tuple[dict, dict | None]:
 class Registry:
     """An immutable set of tools with one call path that every adapter goes through."""
 
-    def __init__(self, specs: Iterable[ToolSpec]):
+    def __init__(self, specs: Iterable[ToolSpec], problems: Iterable[str] = ()):
+        # What could not be registered (a plugin that failed to load or broke a rule), said by
+        # `indexdesk tools list` and `indexdesk doctor`; the tools that loaded still work.
+        self.problems: tuple[str, ...] = tuple(problems)
         self._specs: dict[str, ToolSpec] = {}
         for spec in specs:
             if spec.name in self._specs:
@@ -315,14 +330,7 @@ class Registry:
     @classmethod
     def from_modules(cls, modules: Iterable[str]) -> "Registry":
         """Collect every function registered with `@tool` in the named modules, in definition order."""
-        specs = []
-        for module_name in modules:
-            module = importlib.import_module(module_name)
-            for value in vars(module).values():
-                spec = getattr(value, SPEC_ATTRIBUTE, None)
-                if spec is not None and getattr(value, "__module__", None) == module.__name__:
-                    specs.append(spec)
-        return cls(specs)
+        return cls(spec for module_name in modules for spec in specs_in_module(importlib.import_module(module_name)))
 
     def __iter__(self) -> Iterator[ToolSpec]:
         return iter(self._specs.values())

@@ -16,8 +16,26 @@ Every call goes through the one registry call path, so errors are the same JSON 
 adapter. `ctx` is a `ToolContext` (settings, price source, journal, ledger). When it is left out,
 one default context per process is built from the environment (`INDEXDESK_*`) on first use.
 
+Writing a tool (in this project or in a plugin package) needs only this module::
+
+    from indexdesk.toolkit import Fraction, ToolContext, ToolError, tool
+
+    @tool(category="risk", examples=("worst drawdowns of BTC", "drawdown table for defi"))
+    def max_drawdown_table(ctx: ToolContext, name: str, top: int = 5) -> DrawdownTable:
+        '''The deepest drawdowns of an index or asset, with their dates.
+
+        Args:
+            name: catalogue index or asset symbol.
+            top: how many drawdowns to list.
+        '''
+
+A plugin package registers its module under the entry-point group `indexdesk.tools`
+(`[project.entry-points."indexdesk.tools"] drawdowns = "my_package.drawdown_tools"`): its tools
+then reach every adapter, the CLI (`indexdesk tools call NAME --param …`), the selector and the
+offline router, with their origin shown by `indexdesk tools list`.
+
 This module imports only the registry at import time; the tool modules, LangChain and MCP load
-when a function needs them.
+when a function needs them (`ToolContext`, `ToolError` and the unit types load on first access).
 """
 
 from __future__ import annotations
@@ -26,10 +44,30 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from indexdesk.tools.registry import Registry, ToolSpec
+from indexdesk.tools.registry import Registry, ToolSpec, tool
+
+# For tool authors: the decorator, the context, the model-facing error and the unit types a result
+# model declares its numbers with (every renderer formats from them).
+AUTHORING = ("tool", "ToolContext", "ToolError", "unknown_name", "Fraction", "OptionalFraction", "Ratio",
+             "OptionalRatio", "Money", "OptionalMoney", "Price", "OptionalPrice", "Quantity", "OptionalQuantity",
+             "Days", "OptionalDays", "Count", "OptionalCount", "Bps", "Years", "Score", "OptionalScore")
 
 __all__ = ["call", "categories", "default_context", "groups", "http_app", "langchain_tools", "mcp_http_app",
-           "mcp_server", "openai_tools", "registry", "specs", "tool_names"]
+           "mcp_server", "openai_tools", "registry", "specs", "tool_names", *AUTHORING]
+
+_LAZY = {"ToolContext": "indexdesk.tools.context", "ToolError": "indexdesk.tools.errors",
+         "unknown_name": "indexdesk.tools.errors"}
+
+
+def __getattr__(name: str) -> Any:
+    """`ToolContext`, `ToolError` and the unit types load on first access (importing the toolkit stays light)."""
+    import importlib
+
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in AUTHORING:
+        return getattr(importlib.import_module("indexdesk.tools.units"), name)
+    raise AttributeError(f"module 'indexdesk.toolkit' has no attribute {name!r}")
 
 _default_lock = threading.Lock()
 _default: dict[str, Any] = {}

@@ -62,10 +62,10 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def _registry(args: argparse.Namespace):
     from indexdesk.tools.registry import Registry
-    from indexdesk.tools.toolbox import TOOL_MODULES
+    from indexdesk.tools.toolbox import default_registry
 
-    modules = [m.strip() for m in args.modules.split(",") if m.strip()] if args.modules else TOOL_MODULES
-    registry = Registry.from_modules(modules)
+    modules = [m.strip() for m in args.modules.split(",") if m.strip()] if args.modules else None
+    registry = Registry.from_modules(modules) if modules else default_registry()  # built-in tools + plugins
     return registry.subset(args.tools) if args.tools else registry
 
 

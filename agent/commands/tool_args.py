@@ -14,29 +14,81 @@ rest; `--help` shows the tool's description and default. Types follow the schema
 integers, booleans (`--flag` / `--no-flag`), enums (choices), lists (several values or commas),
 weights/shocks (`NAME=VALUE,…`, passed as a mapping the tool accepts).
 
-`indexdesk --help` must stay light, so the parameters are read from `tool_params.json`, a snapshot
-of the registry's schemas written by `python -m indexdesk.agent.commands.tool_args` (stdlib only at
-parse time); tests/test_tool_args.py fails when the snapshot and the registry disagree.
+`indexdesk --help` must stay light, so the parameters are read from a snapshot of the registry's
+schemas (stdlib only at parse time). The snapshot is generated, never kept by hand: on first use it
+is built from the live registry (built-in tools and plugins) and cached under the user's cache
+directory, keyed by a fingerprint of the installed tool modules and the plugins' entry points, so a
+changed or added tool is picked up by the next command. `python -m indexdesk.agent.commands.tool_args`
+builds it ahead of time.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-SNAPSHOT = Path(__file__).with_name("tool_params.json")
 PREFIX = "tool__"
+
+
+def cache_dir() -> Path:
+    """Where generated artefacts live: INDEXDESK_CACHE_DIR, else the user's cache directory."""
+    explicit = os.environ.get("INDEXDESK_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "indexdesk"
+
+
+def fingerprint() -> str:
+    """Changes whenever a tool can have changed: the package version, every tool module's size and
+    modification time, and the installed distributions (a plugin arrives or leaves with one).
+
+    Read with os.scandir only — importlib.metadata alone would cost more than the rest of start-up."""
+    import sys
+
+    import indexdesk
+
+    digest = hashlib.sha256(getattr(indexdesk, "__version__", "").encode())
+    tools_root = os.path.join(os.path.dirname(indexdesk.__file__), "tools")
+    for folder, dirs, files in os.walk(tools_root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                stat = os.stat(os.path.join(folder, name))
+                digest.update(f"{folder[len(tools_root):]}/{name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as found:
+                installed = sorted((e.name, e.stat().st_mtime_ns) for e in found
+                                   if e.name.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            continue
+        if installed:  # folders without distributions (the working directory) do not count
+            digest.update(repr((os.path.abspath(entry or "."), installed)).encode())
+    return digest.hexdigest()[:16]
+
+
+def snapshot_path() -> Path:
+    return cache_dir() / f"tool_params-{fingerprint()}.json"
 
 
 @lru_cache(maxsize=1)
 def _snapshot() -> dict[str, dict]:
+    path = snapshot_path()
     try:
-        return json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
+        pass
+    try:
+        write_snapshot(path)
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError:  # a read-only cache directory: describe the registry in memory for this process
+        return json.loads(json.dumps(describe_registry(), default=str))
 
 
 def tool_params(tool: str) -> dict[str, dict]:
@@ -107,11 +159,19 @@ def describe_registry(names: list[str] | None = None) -> dict[str, dict]:
     return out
 
 
-def write_snapshot(path: Path = SNAPSHOT) -> Path:
+def write_snapshot(path: Path | None = None) -> Path:
+    """Build the snapshot from the live registry and write it atomically (older snapshots removed)."""
+    path = path or snapshot_path()
     described = describe_registry()
     # Tools by name; parameters in signature order (the order --help lists them).
     ordered = {name: described[name] for name in sorted(described)}
-    path.write_text(json.dumps(ordered, indent=1, default=str) + "\n", encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    partial.write_text(json.dumps(ordered, indent=1, default=str) + "\n", encoding="utf-8")
+    os.replace(partial, path)  # concurrent first uses (parallel tests) never read half a file
+    for old in path.parent.glob("tool_params-*.json"):
+        if old != path:
+            old.unlink(missing_ok=True)
     _snapshot.cache_clear()
     return path
 

@@ -21,12 +21,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("names", nargs="*", help="only these tools")
     p.set_defaults(func=cmd_schema)
 
-    p = sub.add_parser("call", help="call a tool with JSON arguments; prints its JSON result")
+    p = sub.add_parser("call", help="call a tool with JSON arguments or its own flags; prints its JSON result",
+                       description="indexdesk tools call NAME '{\"param\": …}'  |  indexdesk tools call NAME - (JSON on "
+                                   "stdin)  |  indexdesk tools call NAME --param VALUE …  (flags generated from the "
+                                   "tool's parameters: `indexdesk tools call NAME --help` lists them)")
     from indexdesk.agent.cli import add_source_options
 
     add_source_options(p)
     p.add_argument("name", help="tool name")
-    p.add_argument("arguments", nargs="?", default="{}", help="JSON object of arguments, or - to read stdin")
+    p.add_argument("arguments", nargs=argparse.REMAINDER,
+                   help="a JSON object, - to read it from stdin, or the tool's own flags")
     p.add_argument("--yes", "-y", action="store_true",
                    help="run a tool that changes the journal or ledger without asking first")
     p.set_defaults(func=cmd_call)
@@ -43,10 +47,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     registry = _registry()
     if args.json:
         print(json.dumps([{"name": s.name, "description": s.description, "category": s.category,
-                           "state_changing": s.state_changing, "read_only": s.read_only,
-                           "parameters": list(s.params_model.model_fields)} for s in registry], indent=2))
+                           "origin": s.origin, "state_changing": s.state_changing, "read_only": s.read_only,
+                           "parameters": list(s.params_model.model_fields), "examples": list(s.examples)}
+                          for s in registry], indent=2))
+        for problem in registry.problems:  # stdout stays the JSON list; what was skipped goes to stderr
+            print(f"warning: {problem}", file=sys.stderr)
         return 0
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"{len(registry)} tools")
@@ -55,8 +63,12 @@ def cmd_list(args: argparse.Namespace) -> int:
     table.add_column("parameters")
     for spec in registry:
         marker = " [yellow](asks first)[/]" if spec.state_changing else ""
-        table.add_row(spec.name + marker, spec.description, ", ".join(spec.params_model.model_fields))
+        origin = "" if spec.origin == "indexdesk" else f"\n[dim]{escape(spec.origin)}[/]"
+        table.add_row(escape(spec.name) + marker + origin, escape(spec.description),
+                      escape(", ".join(spec.params_model.model_fields)))
     Console().print(table)
+    for problem in registry.problems:
+        print(f"warning: {problem}", file=sys.stderr)
     return 0
 
 
@@ -86,12 +98,49 @@ def _confirmed(name: str, raw: str, arguments_from_stdin: bool) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+def _flag_arguments(args: argparse.Namespace, words: list[str], *, tool_flags: bool = True) -> str:
+    """The tool's own flags (`--window 90d --indices defi BTC`) read by a parser generated from its
+    parameters; the command's options given after the tool's name (`--yes`, `--source`, `--home`) apply."""
+    from indexdesk.agent.cli import UsageError, add_source_options
+    from indexdesk.agent.commands.tool_args import add_tool_arguments, tool_arguments
+
+    parser = argparse.ArgumentParser(prog=f"indexdesk tools call {args.name}", add_help=True)
+    if tool_flags:
+        add_tool_arguments(parser, args.name)
+    add_source_options(parser)
+    parser.add_argument("--yes", "-y", action="store_true", default=argparse.SUPPRESS)
+    try:
+        parsed = parser.parse_args(words)
+    except SystemExit as exc:
+        if exc.code:
+            raise UsageError(f"could not read the flags of {args.name}",
+                             hint=f"indexdesk tools call {args.name} --help") from None
+        raise
+    for option in ("yes", "source", "home"):
+        if hasattr(parsed, option):
+            setattr(args, option, getattr(parsed, option))
+    return json.dumps(tool_arguments(parsed))
+
+
 def cmd_call(args: argparse.Namespace) -> int:
     from indexdesk.agent.cli import make_context
     from indexdesk.tools.registry import dumps, is_error
 
-    raw = sys.stdin.read() if args.arguments == "-" else args.arguments
+    words = list(args.arguments or [])
+    if words and words[0] == "--":
+        words = words[1:]
     registry = _registry()
+    known = args.name in registry
+    from_stdin = words[:1] == ["-"]
+    if words and (from_stdin or not words[0].startswith("-")):  # JSON (or - for stdin), then options
+        if known:
+            _flag_arguments(args, words[1:], tool_flags=False)
+        raw = sys.stdin.read() if from_stdin else words[0]
+    elif words and known:
+        raw = _flag_arguments(args, words)
+    else:
+        raw = "{}"  # no arguments, or an unknown tool (the registry's answer names the close matches)
+    args.arguments = "-" if from_stdin else raw
     spec = registry.get(args.name) if args.name in registry else None
     if spec is not None and spec.state_changing and not args.yes and not _confirmed(spec.name, raw, args.arguments == "-"):
         print(dumps({"error": f"{spec.name} changes the journal or ledger and was not confirmed",
