@@ -219,7 +219,7 @@ def test_backtest_sweep_reports_out_of_sample(registry, real_ctx):
 
 @pytest.mark.parametrize("args, needle", [
     ({"start": "2024-01-01", "end": "2023-01-01"}, "not before"),
-    ({"start": "yesterday"}, "not a date"),
+    ({"start": "yesterday"}, "not a valid date"),
     ({"strategy": "meanreversion"}, "did you mean"),
     ({"policy": "treshold"}, "did you mean 'threshold'"),
     ({"sweep": "lookbak=30:90:30"}, "did you mean 'lookback'"),

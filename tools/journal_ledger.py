@@ -11,13 +11,14 @@ link and no proposal, never an error — the journal entry is written either way
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Iterable
 
 from pydantic import BaseModel, Field
 
 from indexdesk.tools.units import OptionalMoney, OptionalPrice, OptionalQuantity
+from indexdesk.tools import calendar
 
 log = logging.getLogger("indexdesk.journal")
 MATCH_DAYS = 3
@@ -35,15 +36,7 @@ class ProposedTransaction(BaseModel):
     when: date
 
 
-def _day(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+_day = calendar.day_or_none
 
 
 def _float(value: Any) -> float | None:

@@ -20,6 +20,7 @@ from indexdesk.tools.units import Count, OptionalMoney, OptionalPoints, Optional
 
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
+from indexdesk.tools import calendar
 from indexdesk.tools.params import EARLIEST_MARKET_DAY, Day, NameList, Query, TagList, Text
 from indexdesk.tools.registry import tool
 from indexdesk.tools.journal_ledger import ProposedTransaction, ledger_for_entry
@@ -43,13 +44,7 @@ def journal_errors():
 
 
 def parse_day(value: str | None, field: str) -> date | None:
-    if value is None or value == "":
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ToolError(f"{field} {value!r} is not a valid date", hint="use YYYY-MM-DD, e.g. 2026-03-01",
-                        field=field) from None
+    return calendar.parse_day(value, field)
 
 
 # ---------------------------------------------------------------- market context

@@ -115,13 +115,34 @@ def _wealth(values: np.ndarray) -> np.ndarray:
     return np.concatenate(([1.0], np.cumprod(1.0 + values)))
 
 
+def drawdowns(path):
+    """How far each point of a value path lies below its running peak, in [-1, 0] (0 at a new peak).
+
+    The one drawdown computation: metrics, stress paths and the review's charts all use it. A pandas
+    Series keeps its index; a path that starts at or below zero counts as 0 until it turns positive.
+    """
+    values = np.asarray(path, dtype=float)
+    peaks = np.fmax.accumulate(values) if values.size else values  # fmax: a missing point is no peak
+    with np.errstate(divide="ignore", invalid="ignore"):
+        depth = np.where(peaks > 0, values / np.where(peaks > 0, peaks, 1.0) - 1.0, 0.0)
+    depth = np.where(np.isnan(values), np.nan, depth)  # a missing point has no drawdown (as pandas' cummax)
+    if isinstance(path, pd.Series):
+        return pd.Series(depth, index=path.index, name=path.name)
+    return depth
+
+
+def max_drawdown_of_path(path) -> float:
+    """The deepest drawdown of a value path (wealth, portfolio value), in [-1, 0]; NaN when empty."""
+    depth = drawdowns(path)
+    return float(np.min(depth)) if len(depth) else float("nan")
+
+
 def max_drawdown(returns) -> float:
     """Largest peak-to-trough loss of cumulative wealth, in [-1, 0]; NaN when empty."""
     values = _clean(returns)
     if values.size == 0:
         return float("nan")
-    wealth = _wealth(values)
-    return float(np.min(wealth / np.maximum.accumulate(wealth)) - 1.0)
+    return max_drawdown_of_path(_wealth(values))
 
 
 class DrawdownPeriod(NamedTuple):
@@ -142,9 +163,9 @@ def max_drawdown_period(returns: pd.Series) -> DrawdownPeriod:
         return DrawdownPeriod(float("nan"), None, None, None)
     wealth = _wealth(series.to_numpy())
     running_peak = np.maximum.accumulate(wealth)
-    drawdowns = wealth / running_peak - 1.0
-    trough_at = int(np.argmin(drawdowns))
-    depth = float(drawdowns[trough_at])
+    below_peak = drawdowns(wealth)
+    trough_at = int(np.argmin(below_peak))
+    depth = float(below_peak[trough_at])
     if depth == 0.0:
         return DrawdownPeriod(0.0, None, None, None)
     peak_at = int(np.flatnonzero(wealth[: trough_at + 1] == running_peak[trough_at])[-1])

@@ -11,11 +11,12 @@ rejects those keywords) and validation still enforces them.
 
 from __future__ import annotations
 
-from datetime import date
 
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field, StringConstraints
+
+from indexdesk.tools.calendar import EARLIEST_MARKET_DAY, LATEST_DAY  # noqa: F401 - the calendar's bounds, re-exported
 
 MAX_NAME_CHARS = 64  # an index, asset, tier, scenario or tag name
 MAX_WINDOW_CHARS = 40  # "YYYY-MM-DD:YYYY-MM-DD" is 21
@@ -23,8 +24,6 @@ MAX_QUERY_CHARS = 2_000
 MAX_TEXT_CHARS = 20_000  # a journal entry (memory.journal.models.MAX_TEXT_CHARS says the same)
 MAX_NAMES = 100  # names in one list: the universe has 65 assets plus the catalogue's indices
 MAX_TAGS = 32
-EARLIEST_MARKET_DAY = date(2009, 1, 3)  # Bitcoin's genesis block: no crypto price or decision is older
-LATEST_DAY = date(2100, 1, 1)  # beyond any date a tool can price; keeps pandas' ns timestamps in range
 
 Name = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS)]
 Window = Annotated[str, StringConstraints(max_length=MAX_WINDOW_CHARS)]

@@ -44,7 +44,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from indexdesk.tools.registry import Registry, ToolSpec, tool
+from indexdesk.tools.registry import Registry, ToolSpec, tool  # noqa: F401 - `tool` is public here
 
 # For tool authors: the decorator, the context, the model-facing error and the unit types a result
 # model declares its numbers with (every renderer formats from them).

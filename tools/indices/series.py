@@ -7,10 +7,10 @@ same context costs a dictionary lookup and a concat.
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from indexdesk.tools.calendar import WINDOW_HELP, parse_window  # noqa: F401 - the window grammar, re-exported
 from indexdesk.tools.errors import ToolError, close_matches, unknown_name
 from indexdesk.tools.indices.catalogue import Catalogue, load_catalogue
 
@@ -21,81 +21,6 @@ if TYPE_CHECKING:
     from indexdesk.tools.indices.definitions import IndexDefinition
     from indexdesk.tools.indices.engine import IndexLevels, PreparedMarket
     from indexdesk.tools.market.base import MarketData
-
-WINDOW_HELP = "30d, 90d, 180d, 1y, 3y, ytd, all, or YYYY-MM-DD:YYYY-MM-DD (either side may be empty)"
-_RELATIVE = re.compile(r"^(\d{1,5})\s*([dwmy])$")
-
-
-def _shift_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
-def _shift_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    for candidate in range(day.day, 27, -1):
-        try:
-            return date(year, month + 1, candidate)
-        except ValueError:
-            continue
-    return date(year, month + 1, min(day.day, 28))
-
-
-def _parse_date(text: str, window: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise ToolError(f"window {window!r}: {text.strip()!r} is not a date (YYYY-MM-DD)",
-                        hint=f"window is {WINDOW_HELP}", field="window") from None
-
-
-def parse_window(window: str, first: date, last: date) -> tuple[date, date]:
-    """(start, end) of a window within the data's [first, last].
-
-    Relative windows end at `last`; `start` is the base day of the first return ("30d" gives 30
-    daily returns, "ytd" starts on 31 December). Starts before `first` are clamped to it.
-    """
-    text = (window or "").strip().lower()
-    first, last = _as_date(first), _as_date(last)
-    if ":" in text:
-        left, _, right = text.partition(":")
-        start = _parse_date(left, window) if left.strip() else first
-        end = _parse_date(right, window) if right.strip() else last
-        if end < first or start > last:
-            raise ToolError(f"window {window!r} is outside the data ({first}..{last})",
-                            hint="choose dates inside the data range", field="window")
-        start, end = max(start, first), min(end, last)
-    elif text == "all":
-        start, end = first, last
-    elif text == "ytd":
-        start, end = max(date(last.year - 1, 12, 31), first), last
-    else:
-        match = _RELATIVE.match(text)
-        if not match:
-            raise ToolError(f"unknown window {window!r}", hint=f"window is {WINDOW_HELP}", field="window")
-        count, unit = int(match.group(1)), match.group(2)
-        if count == 0:
-            raise ToolError(f"window {window!r} is empty", hint=f"window is {WINDOW_HELP}", field="window")
-        try:
-            if unit == "d":
-                start = last - timedelta(days=count)
-            elif unit == "w":
-                start = last - timedelta(weeks=count)
-            elif unit == "m":
-                start = _shift_months(last, count)
-            else:
-                start = _shift_years(last, count)
-        except (ValueError, OverflowError):  # further back than the calendar goes (e.g. 3000y): all the data
-            start = first
-        start, end = max(start, first), last
-    if start >= end:
-        raise ToolError(f"window {window!r} holds no returns ({start}..{end})",
-                        hint="the end must be after the start", field="window")
-    return start, end
-
 
 def _as_date(value) -> date:
     return value.date() if hasattr(value, "date") and callable(value.date) else value

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from indexdesk.memory.price_cache import DailyRow, PriceCache
+from indexdesk.tools import calendar
 from indexdesk.tools.errors import ToolError, unknown_name
 from indexdesk.tools.market.http import HttpClient, ProviderError
 from indexdesk.tools.market.remote import RemoteSource, finite_float, http_client, open_cache, positive_float, utc_now
@@ -41,12 +42,8 @@ def index_symbol(name: str) -> str:
 
 def _day(record: Mapping[str, Any]) -> str | None:
     stamp = record.get("DATE") or record.get("TIMESTAMP") or record.get("date")
-    if not isinstance(stamp, str) or len(stamp) < 10:
-        return None
-    try:
-        return date.fromisoformat(stamp[:10]).isoformat()
-    except ValueError:
-        return None
+    day = calendar.day_or_none(stamp) if isinstance(stamp, str) else None
+    return day.isoformat() if day else None
 
 
 def envelope_data(payload: Any, endpoint: str) -> list[Mapping[str, Any]]:

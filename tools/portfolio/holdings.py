@@ -8,11 +8,12 @@ A holding with no price is kept out of the weights and listed as unpriced — ne
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from indexdesk.tools.errors import ToolError
+from indexdesk.tools import calendar
 
 if TYPE_CHECKING:
     from indexdesk.memory.ledger import Book
@@ -76,16 +77,7 @@ class Valuation:
 
 
 def _as_day(as_of) -> date | None:
-    if as_of is None or as_of == "":
-        return None
-    if isinstance(as_of, datetime):
-        return as_of.date()
-    if isinstance(as_of, date):
-        return as_of
-    try:
-        return date.fromisoformat(str(as_of).strip())
-    except ValueError:
-        raise ToolError(f"as_of {str(as_of)[:40]!r} is not a date", hint="use YYYY-MM-DD", field="as_of") from None
+    return calendar.parse_day(as_of, "as_of")
 
 
 def ledger_or_none(ctx: "ToolContext"):

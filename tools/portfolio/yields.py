@@ -9,15 +9,16 @@ transaction history. Fewer than 30 days observed say nothing and give no rate.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
+
+from indexdesk.tools import calendar
 
 YEAR_DAYS = 365
 MIN_DAYS = 30
 
 
-def _day(value) -> date:
-    return value.date() if isinstance(value, datetime) else value
+_day = calendar.day_or_none
 
 
 def observed_apy(store, units_by_name: dict[str, Decimal], as_of: date) -> dict[str, float]:

@@ -12,7 +12,6 @@ contributions are weight × the index's quarter return.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import BaseModel, Field
 
+from indexdesk.tools.calendar import Quarter, last_completed_quarter
 from indexdesk.tools.units import Fraction, OptionalPerRow, OptionalScore, PerRow, Ratio
 
 from indexdesk.tools import metrics
@@ -38,42 +38,9 @@ QUARTER_HELP = "a quarter like 2026Q3, 2026-Q3 or 'Q3 2026', or 'last' for the l
 BENCHMARK_INDEX = "balanced"
 BENCHMARK_ASSET = "BTC"
 QUOTE_CHARS = 400
-_YEAR_FIRST = re.compile(r"^(\d{4})\s*[-/ ]?\s*q([1-4])$")
-_QUARTER_FIRST = re.compile(r"^q([1-4])\s*[-/ ]?\s*(\d{4})$")
 
 
-# ---------------------------------------------------------------- quarters
-
-@dataclass(frozen=True)
-class Quarter:
-    year: int
-    number: int
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}Q{self.number}"
-
-    @property
-    def first_day(self) -> date:
-        return date(self.year, 3 * self.number - 2, 1)
-
-    @property
-    def last_day(self) -> date:
-        nxt = date(self.year + 1, 1, 1) if self.number == 4 else date(self.year, 3 * self.number + 1, 1)
-        return nxt - timedelta(days=1)
-
-    @property
-    def base_day(self) -> date:
-        """The close the quarter's first return starts from: the previous quarter's last day."""
-        return self.first_day - timedelta(days=1)
-
-    def previous(self) -> "Quarter":
-        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
-
-    @classmethod
-    def containing(cls, day: date) -> "Quarter":
-        return cls(day.year, (day.month - 1) // 3 + 1)
-
+# ---------------------------------------------------------------- quarters (the one calendar's)
 
 def parse_quarter(text: str, first_day: date, last_day: date) -> Quarter:
     """`2026Q3`, `2026-q3`, `Q3 2026`, `last` → Quarter with data; ToolError otherwise.
@@ -83,15 +50,10 @@ def parse_quarter(text: str, first_day: date, last_day: date) -> Quarter:
     """
     given = (text or "").strip().lower()
     if given in ("last", "latest", "previous"):
-        quarter = Quarter.containing(last_day)
-        quarter = quarter if quarter.last_day <= last_day else quarter.previous()
+        quarter = last_completed_quarter(last_day)
     else:
-        year_first, quarter_first = _YEAR_FIRST.match(given), _QUARTER_FIRST.match(given)
-        if year_first:
-            quarter = Quarter(int(year_first.group(1)), int(year_first.group(2)))
-        elif quarter_first:
-            quarter = Quarter(int(quarter_first.group(2)), int(quarter_first.group(1)))
-        else:
+        quarter = Quarter.read(given)
+        if quarter is None:
             raise ToolError(f"cannot read the quarter {text!r}", hint=f"give {QUARTER_HELP}", field="quarter")
     latest = Quarter.containing(last_day)
     # Compare years first: a quarter like 0000Q1 or 99999Q1 has no calendar days to compare.
@@ -187,10 +149,6 @@ def _wealth(returns: "pd.Series", base: date) -> "pd.Series":
 
     wealth = (1.0 + returns.fillna(0.0)).cumprod()
     return pd.concat([pd.Series([1.0], index=[pd.Timestamp(base)]), wealth])
-
-
-def _drawdown(wealth: "pd.Series") -> "pd.Series":
-    return wealth / wealth.cummax() - 1.0
 
 
 def _benchmark_line(name: str, returns, portfolio_return: float, year: int) -> BenchmarkLine:
@@ -316,7 +274,7 @@ def build_review(ctx: "ToolContext", quarter_text: str, portfolio_value: float |
                            "targets, buy-and-hold": _wealth(held_daily, data.start),
                            **{n: _wealth(bench_returns[n].dropna(), data.start) for n in benchmark_names},
                            **({LEDGER_LINE: _wealth(ledger.daily, data.start)} if ledger is not None else {})}).ffill()
-    drawdown = equity.apply(_drawdown)
+    drawdown = equity.apply(metrics.drawdowns)
 
     contributions = [
         Contribution(name=n, tier=goal.tier_of(n), weight=float(weights[n]),

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from indexdesk.tools.metrics import max_drawdown_of_path
+
 
 @dataclass
 class ScenarioOutcome:
@@ -46,14 +48,8 @@ def instant_shock(weights: np.ndarray, shocks: np.ndarray) -> ScenarioOutcome:
 
 
 def max_drawdown(values: np.ndarray) -> float:
-    """Largest peak-to-trough fall of a value path, as a positive fraction."""
-    values = np.asarray(values, dtype=float)
-    if values.size == 0:
-        return float("nan")
-    peaks = np.maximum.accumulate(values)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        falls = np.where(peaks > 0, 1.0 - values / peaks, 0.0)
-    return float(np.max(falls))
+    """Largest peak-to-trough fall of a value path, as a positive fraction (metrics' drawdown, sign flipped)."""
+    return abs(max_drawdown_of_path(values))
 
 
 def compact_path(path: pd.Series, max_points: int = 20) -> pd.Series:

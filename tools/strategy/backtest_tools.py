@@ -14,7 +14,8 @@ from pydantic import Field
 
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError, unknown_name
-from indexdesk.tools.params import EARLIEST_MARKET_DAY, LATEST_DAY
+from indexdesk.tools import calendar
+from indexdesk.tools.calendar import EARLIEST_MARKET_DAY, LATEST_DAY
 from indexdesk.tools.registry import tool
 from indexdesk.tools.risk.inputs import WeightList
 from indexdesk.tools.strategy import backtest_math as bm
@@ -34,16 +35,7 @@ SWEEP_KEYS = ("lookback", "tilt", "cadence")
 
 
 def read_date(text: str | None, field_name: str) -> date | None:
-    if text is None or not str(text).strip():
-        return None
-    try:
-        day = date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise ToolError(f"{field_name} {str(text)[:20]!r} is not a date (YYYY-MM-DD)", field=field_name) from None
-    if not EARLIEST_MARKET_DAY <= day < LATEST_DAY:
-        raise ToolError(f"{field_name} {day} is outside any market history",
-                        hint=f"give a date from {EARLIEST_MARKET_DAY} on", field=field_name)
-    return day
+    return calendar.parse_day(text, field_name, earliest=EARLIEST_MARKET_DAY, latest=LATEST_DAY)
 
 
 def read_window(start: str | None, end: str | None) -> tuple[date | None, date | None]:
