@@ -301,3 +301,29 @@ def test_trading_to_the_drifted_weights_costs_nothing_and_changes_nothing(seed, 
     np.testing.assert_allclose(run.equity, hold.equity, rtol=1e-12)
     np.testing.assert_allclose(run.turnover, 0.0, atol=1e-12)
     assert (hold.equity > 0).all()  # long-only: never a loss beyond 100 %
+
+
+def test_rules_and_policies_are_one_table_each_with_literal_choices():
+    import typing
+
+    assert typing.get_args(rm.RuleName) == rm.RULES == tuple(rm.ROTATION_RULES)
+    assert typing.get_args(bm.PolicyName) == bm.POLICIES == tuple(bm.POLICY_TIMINGS)
+    assert typing.get_args(bm.CadenceName) == bm.CADENCES
+    assert all(rule.summary and rule.name == name for name, rule in rm.ROTATION_RULES.items())
+    with pytest.raises(ValueError, match="rule must be one of"):
+        rm.rule_named("reversion")
+
+
+@pytest.mark.parametrize("weight, acts", [(0.08, False), (0.12, False), (0.0799, True), (0.1201, True)])
+def test_threshold_band_edges_are_inside_whatever_the_float_rounding(weight, acts):
+    # A 10 % target with a ±20 % band keeps 8 %..12 % inside: |0.08 - 0.1| / 0.1 is 0.20000000000000004 in floats.
+    policy = bm.Policy(kind="threshold", band=0.2)
+    drift = np.array([[weight, 1 - weight]])
+    target = np.array([0.1, 1 - weight])
+    assert bool(bm.breaches(drift, target, policy)[0]) is acts
+
+
+@pytest.mark.parametrize("weight, acts", [(0.07, False), (0.15, False), (0.0699, True), (0.1501, True)])
+def test_asymmetric_band_edges_are_inside(weight, acts):
+    policy = bm.Policy(kind="asymmetric_bands", lower=0.3, upper=0.5)
+    assert bool(bm.breaches(np.array([[weight]]), np.array([0.1]), policy)[0]) is acts

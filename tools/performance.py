@@ -6,6 +6,7 @@ from datetime import date
 import numpy as np
 from pydantic import BaseModel
 
+from indexdesk.tools import calendar
 from indexdesk.tools.units import Fraction, OptionalCount, OptionalRatio, Ratio
 
 from indexdesk.tools import metrics
@@ -56,9 +57,7 @@ def _rounded(value: float) -> float:
     return value if value != value else round(float(value), _DIGITS)  # NaN stays NaN for the registry
 
 
-def _day(label) -> date | None:
-    return None if label is None else label.date()
-
+_day = calendar.day_or_none  # a Timestamp label (or none) as a date
 
 def _history_warnings(name: str, levels, start, end) -> list[str]:
     observed = np.flatnonzero(~np.isnan(levels.to_numpy()))

@@ -10,26 +10,35 @@ Conventions (the ones `bt` uses, so calendar and threshold runs agree with it to
 * A trade costs `cost_bps` (fees + slippage) on the value traded: the value after a rebalance
   is value_before × (1 − cost × turnover), turnover = Σ|target − drifted weight|.
 
+A policy is when to trade (the table `POLICY_TIMINGS`, one `TradeTiming` per kind) and how much:
+every kind trades all the way back to the latest target. Band edges are inclusive, compared with
+a tolerance (`EDGE_TOLERANCE`), so a weight exactly on its edge is inside in tools and backtests alike
+whatever the float rounding of the division.
+
 Policies (when to trade to the latest target):
 * calendar — on each decision day (the first day of each week/month/quarter, and day 0), like
   bt's RunWeekly/RunMonthly/RunQuarterly.
 * threshold — when any weight deviates from its target by more than `band` relative to the
-  target (bt's RunIfOutOfBounds: 0.2 lets a 10 % target run from 8 % to 12 %).
+  target (bt's RunIfOutOfBounds: 0.2 lets a 10 % target run from 8 % to 12 %, both edges inside).
 * asymmetric_bands — below target × (1 − lower) or above target × (1 + upper): 10 % with
-  lower 0.3 / upper 0.5 acts below 7 % or above 15 %.
+  lower 0.3 / upper 0.5 acts below 7 % or above 15 % (7 % and 15 % themselves are inside).
 * volatility_trigger — on days a trigger series is set (e.g. BTC 30-day volatility > 80 %),
   at most once per `cooldown` days.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-POLICIES = ("calendar", "threshold", "asymmetric_bands", "volatility_trigger")
-CADENCES = ("daily", "weekly", "monthly", "quarterly", "yearly")
+PolicyName = Literal["calendar", "threshold", "asymmetric_bands", "volatility_trigger"]
+CadenceName = Literal["daily", "weekly", "monthly", "quarterly", "yearly"]
+CADENCES: tuple[str, ...] = ("daily", "weekly", "monthly", "quarterly", "yearly")
+EDGE_TOLERANCE = 1e-9  # a weight this close to its band edge is on it, hence inside
 _SEARCH_CHUNK = 64  # days examined at once when looking for the next band breach
 
 
@@ -123,15 +132,16 @@ def drifted_weights(prices: np.ndarray, trade_days: np.ndarray, weights: np.ndar
     return held / total[:, None]
 
 
-def _breaches(drift: np.ndarray, target: np.ndarray, policy: Policy) -> np.ndarray:
-    """Rows (days) where a drifted weight leaves its band around the target."""
+def breaches(drift: np.ndarray, target: np.ndarray, policy: Policy) -> np.ndarray:
+    """Rows (days) where a drifted weight leaves its band around the target; the edges are inside."""
     positive = target > 0
     safe = np.where(positive, target, 1.0)
     if policy.kind == "threshold":
-        out = np.abs(drift - target) / safe > policy.band
+        out = np.abs(drift - target) / safe > policy.band + EDGE_TOLERANCE
     else:
-        out = (drift < target * (1.0 - policy.lower)) | (drift > target * (1.0 + policy.upper))
-    out = np.where(positive, out, drift != 0)
+        out = ((drift < target * (1.0 - policy.lower) - EDGE_TOLERANCE)
+               | (drift > target * (1.0 + policy.upper) + EDGE_TOLERANCE))
+    out = np.where(positive, out, np.abs(drift) > EDGE_TOLERANCE)
     return out.any(axis=1)
 
 
@@ -148,7 +158,7 @@ def band_trade_days(prices: np.ndarray, targets_by_day: np.ndarray, policy: Poli
             held = targets_by_day[last] * prices[start:stop] / prices[last]
             cash = 1.0 - targets_by_day[last].sum()
             drift = held / (held.sum(axis=1) + cash)[:, None]
-            hit = np.flatnonzero(_breaches(drift, targets_by_day[start:stop], policy))
+            hit = np.flatnonzero(breaches(drift, targets_by_day[start:stop], policy))
             if hit.size:
                 found = start + int(hit[0])
             start = stop
@@ -173,22 +183,46 @@ def daily_targets(n_days: int, days: np.ndarray, rows: np.ndarray) -> np.ndarray
     return _as_rows(rows, len(days))[position]
 
 
+# ---------------------------------------------------------------- the policies, one table
+
+@dataclass(frozen=True)
+class TradeTiming:
+    """When a policy trades: `trade_days(prices, decisions, per_day, policy, trigger)` → day positions (first 0)."""
+
+    name: str
+    summary: str
+    trade_days: Callable[..., np.ndarray]
+
+
+def _trigger_days(prices, decisions, per_day, policy: Policy, trigger) -> np.ndarray:
+    if trigger is None:
+        raise ValueError("volatility_trigger needs a trigger series")
+    return trigger_trade_days(trigger, policy.cooldown)
+
+
+POLICY_TIMINGS: dict[str, TradeTiming] = {timing.name: timing for timing in (
+    TradeTiming("calendar", "on the first day of each period (the cadence)",
+                lambda prices, decisions, per_day, policy, trigger: np.asarray(decisions, dtype=int)),
+    TradeTiming("threshold", "when a weight is more than `band` (relative) off its target",
+                lambda prices, decisions, per_day, policy, trigger: band_trade_days(prices, per_day, policy)),
+    TradeTiming("asymmetric_bands", "below target × (1 − lower) or above target × (1 + upper)",
+                lambda prices, decisions, per_day, policy, trigger: band_trade_days(prices, per_day, policy)),
+    TradeTiming("volatility_trigger", "on days the trigger is set, at most once per `cooldown` days",
+                _trigger_days),
+)}
+POLICIES: tuple[str, ...] = tuple(POLICY_TIMINGS)
+
+
 def run_policy(prices: np.ndarray, dates: pd.DatetimeIndex, decisions: np.ndarray, targets: np.ndarray,
                policy: Policy, cost_bps: float = 0.0, trigger: np.ndarray | None = None) -> BacktestRun:
     """Backtest targets decided on `decisions` (day positions, first = 0) traded by `policy`."""
     prices = np.asarray(prices, dtype=float)
     targets = _as_rows(targets, len(decisions))
-    if policy.kind == "calendar":
-        return simulate(prices, decisions, targets, cost_bps)
-    per_day = daily_targets(prices.shape[0], decisions, targets)
-    if policy.kind in ("threshold", "asymmetric_bands"):
-        days = band_trade_days(prices, per_day, policy)
-    elif policy.kind == "volatility_trigger":
-        if trigger is None:
-            raise ValueError("volatility_trigger needs a trigger series")
-        days = trigger_trade_days(trigger, policy.cooldown)
-    else:
+    timing = POLICY_TIMINGS.get(policy.kind)
+    if timing is None:
         raise ValueError(f"policy must be one of {POLICIES}, got {policy.kind!r}")
+    per_day = daily_targets(prices.shape[0], decisions, targets)
+    days = timing.trade_days(prices, decisions, per_day, policy, trigger)
     return simulate(prices, days, per_day[days], cost_bps)
 
 

@@ -15,12 +15,14 @@ invested; `fit_tiers` then keeps each tier's total inside its range.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-RULES = ("momentum", "mean_reversion", "blended", "pair")
+RuleName = Literal["momentum", "mean_reversion", "blended", "pair"]
 DRAWDOWN_ENTRY = 0.30  # the playbook's "declining 30 %+"
 HIGH_WINDOW = 365  # days over which the high is taken
 PAIR_Z = 2.0  # relative value is "extreme" beyond two standard deviations
@@ -196,23 +198,105 @@ def fit_tiers(weights: np.ndarray, tier: np.ndarray, low: np.ndarray, high: np.n
     return fitted, changed
 
 
+# ---------------------------------------------------------------- the rules, one table
+
+Signal = tuple[float | None, str]  # (the number the rule decided on, a note saying it)
+
+
+@dataclass(frozen=True)
+class RotationRule:
+    """A rotation rule = a signal (what it reads on each decision day) + targets (how it tilts the base).
+
+    `decide(prices, days, base, params, is_core)` gives raw target rows before tier ranges;
+    `explain(prices, last, params, names, tiers)` gives each holding's signal and note on day `last`.
+    """
+
+    name: str
+    summary: str
+    decide: Callable[..., np.ndarray]
+    explain: Callable[..., list[Signal]]
+
+
+def _momentum_notes(prices: np.ndarray, last: np.ndarray, lookback: int) -> tuple[np.ndarray, list[str]]:
+    returns = lookback_returns(prices, last, lookback)[0]
+    order = np.argsort(-returns, kind="stable")
+    rank = {int(i): r + 1 for r, i in enumerate(order)}
+    n = prices.shape[1]
+    return returns, [f"{lookback}d return {returns[i]:+.1%}, rank {rank[i]}/{n}" for i in range(n)]
+
+
+def _explain_momentum(prices, last, params: RuleParams, names, tiers) -> list[Signal]:
+    returns, notes = _momentum_notes(prices, last, params.lookback)
+    return [(float(returns[i]), notes[i]) for i in range(len(names))]
+
+
+def _explain_reversion(prices, last, params: RuleParams, names, tiers, *, momentum_for=()) -> list[Signal]:
+    returns, notes = _momentum_notes(prices, last, params.lookback)
+    drawdown = drawdown_from_high(prices, last)[0]
+    out: list[Signal] = []
+    for i in range(len(names)):
+        if i in momentum_for:
+            out.append((float(returns[i]), notes[i]))
+        else:
+            out.append((float(drawdown[i]), f"{drawdown[i]:+.0%} from its {HIGH_WINDOW}d high; {notes[i]}"))
+    return out
+
+
+def _explain_blended(prices, last, params: RuleParams, names, tiers) -> list[Signal]:
+    return _explain_reversion(prices, last, params, names, tiers,
+                              momentum_for={i for i, tier in enumerate(tiers) if tier != "core"})
+
+
+def _explain_pair(prices, last, params: RuleParams, names, tiers) -> list[Signal]:
+    a, b = params.pair
+    z = pair_zscores(prices, last, a, b, params.lookback)[0]
+    note = f"log({names[a]}/{names[b]}) z-score {z:+.2f} over {params.lookback}d (acts beyond ±{PAIR_Z:g})"
+    return [(None, note) if i in (a, b) else (None, "not in the pair") for i in range(len(names))]
+
+
+ROTATION_RULES: dict[str, RotationRule] = {rule.name: rule for rule in (
+    RotationRule("momentum", "top quartile by lookback return +tilt each, bottom quartile −tilt each",
+                 lambda prices, days, base, p, core: momentum(prices, days, base, p.lookback, p.tilt),
+                 _explain_momentum),
+    RotationRule("mean_reversion", f"an index {DRAWDOWN_ENTRY:.0%}+ below its {HIGH_WINDOW}-day high +tilt, "
+                                   "held until back in the top quartile",
+                 lambda prices, days, base, p, core: mean_reversion(prices, days, base, p.lookback, p.tilt),
+                 _explain_reversion),
+    RotationRule("blended", "mean reversion inside the core tier, momentum inside the others",
+                 lambda prices, days, base, p, core: blended(
+                     prices, days, base, p.lookback, p.tilt,
+                     core if core is not None else np.zeros(prices.shape[1], dtype=bool)),
+                 _explain_blended),
+    RotationRule("pair", f"the cheaper of two indices +tilt when log(A/B) is beyond ±{PAIR_Z:g} z-scores",
+                 lambda prices, days, base, p, core: pair(prices, days, base, p.lookback, p.tilt, *p.pair),
+                 _explain_pair),
+)}
+RULES: tuple[str, ...] = tuple(ROTATION_RULES)
+
+
+def rule_named(rule: str) -> RotationRule:
+    try:
+        return ROTATION_RULES[rule]
+    except KeyError:
+        raise ValueError(f"rule must be one of {RULES}, got {rule!r}") from None
+
+
 def targets(rule: str, prices: np.ndarray, days: np.ndarray, base: np.ndarray, params: RuleParams,
             tier: np.ndarray, low: np.ndarray, high: np.ndarray, is_core: np.ndarray | None = None
             ) -> tuple[np.ndarray, np.ndarray]:
     """Target rows of a named rule on the decision days, tier ranges applied: (targets, tier-limited rows)."""
     base = np.asarray(base, dtype=float)
-    if rule == "momentum":
-        raw = momentum(prices, days, base, params.lookback, params.tilt)
-    elif rule == "mean_reversion":
-        raw = mean_reversion(prices, days, base, params.lookback, params.tilt)
-    elif rule == "blended":
-        core = is_core if is_core is not None else np.zeros(prices.shape[1], dtype=bool)
-        raw = blended(prices, days, base, params.lookback, params.tilt, core)
-    elif rule == "pair":
-        raw = pair(prices, days, base, params.lookback, params.tilt, *params.pair)
-    else:
-        raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
+    raw = rule_named(rule).decide(prices, days, base, params, is_core)
     return fit_tiers(raw, tier, low, high, base)
+
+
+def explain(rule: str, prices: np.ndarray, params: RuleParams, names: list[str], tiers: list[str]) -> list[Signal]:
+    """Each holding's signal and note on the last day: a flat (not trading) level is said as such."""
+    last = np.array([len(prices) - 1])
+    live = trading(prices, last)[0]
+    said = rule_named(rule).explain(prices, last, params, names, tiers)
+    return [(None, f"level flat for {STALE_DAYS}d (constituents not trading): held") if not live[i] else said[i]
+            for i in range(len(names))]
 
 
 def regimes(btc: np.ndarray, volatility: np.ndarray, days: np.ndarray, window: int = 200,

@@ -42,33 +42,9 @@ def _cost(cost_bps: float) -> float:
 
 
 def _signals(universe: uv.Universe, rule: str, lookback: int, pair: tuple[int, int]) -> list[tuple[float | None, str]]:
-    """(signal, note) per holding on the last day: the numbers the rule decided on."""
-    prices = universe.prices.to_numpy(dtype=float)
-    last = np.array([len(prices) - 1])
-    n = len(universe.names)
-    returns = rm.lookback_returns(prices, last, lookback)[0]
-    order = np.argsort(-returns, kind="stable")
-    rank = {int(i): r + 1 for r, i in enumerate(order)}
-    drawdown = rm.drawdown_from_high(prices, last)[0]
-    live = rm.trading(prices, last)[0]
-    out: list[tuple[float | None, str]] = []
-    for i in range(n):
-        if not live[i]:
-            out.append((None, f"level flat for {rm.STALE_DAYS}d (constituents not trading): held"))
-            continue
-        momentum_note = f"{lookback}d return {returns[i]:+.1%}, rank {rank[i]}/{n}"
-        reversion_note = f"{drawdown[i]:+.0%} from its 365d high"
-        if rule == "momentum" or (rule == "blended" and universe.tiers[i] != "core"):
-            out.append((returns[i], momentum_note))
-        elif rule in ("mean_reversion", "blended"):
-            out.append((drawdown[i], f"{reversion_note}; {momentum_note}"))
-        elif i in pair:
-            z = rm.pair_zscores(prices, last, pair[0], pair[1], lookback)[0]
-            a, b = universe.names[pair[0]], universe.names[pair[1]]
-            out.append((None, f"log({a}/{b}) z-score {z:+.2f} over {lookback}d (acts beyond ±{rm.PAIR_Z:g})"))
-        else:
-            out.append((None, "not in the pair"))
-    return out
+    """(signal, note) per holding on the last day: the numbers the rule decided on (the rule says them)."""
+    return rm.explain(rule, universe.prices.to_numpy(dtype=float), rm.RuleParams(lookback, 0.0, pair),
+                      list(universe.names), list(universe.tiers))
 
 
 def _lines(universe: uv.Universe, target: np.ndarray, signals=None) -> list[WeightLine]:
@@ -260,7 +236,7 @@ def _decide(policy: bm.Policy, current: np.ndarray, target: np.ndarray, today_is
     if policy.kind == "volatility_trigger":
         hot = volatility is not None and volatility > vol_threshold
         return hot, f"BTC 30-day volatility {volatility:.0%} {'above' if hot else 'below'} {vol_threshold:.0%}"
-    breached = bm._breaches(current[None, :], target, policy)[0]
+    breached = bm.breaches(current[None, :], target, policy)[0]
     if policy.kind == "threshold":
         return bool(breached), f"a weight {'is' if breached else 'is not'} more than {policy.band:.0%} off its target"
     return bool(breached), (f"a weight {'is' if breached else 'is not'} below target×{1 - policy.lower:g} "
