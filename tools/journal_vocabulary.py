@@ -9,9 +9,12 @@ re-built when the user's catalogue file changes.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
+
+if TYPE_CHECKING:  # the context attaches this vocabulary to its journal: a runtime import would be a circle
+    from indexdesk.tools.context import ToolContext
 
 log = logging.getLogger("indexdesk.journal")
 

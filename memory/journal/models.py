@@ -150,3 +150,14 @@ class JournalEntry(BaseModel):
             if extra and extra not in self.text:
                 parts.append(extra)
         return "\n".join(parts)
+
+
+class SearchHit(BaseModel):
+    """One search result: the entry and how it matched (the store's and the search's common type)."""
+
+    entry: JournalEntry
+    score: float  # relevance 0-1 (ranking.py): meaning and shared words
+    vector_rank: int | None = None
+    lexical_rank: int | None = None
+    similarity: float | None = None
+    rare_words: list[str] = []

@@ -20,7 +20,7 @@ from indexdesk.memory.journal import ranking
 from indexdesk.memory.journal.embeddings import embed_queries
 from indexdesk.memory.journal.errors import JournalError
 from indexdesk.memory.journal.lexical import TAG_COLUMN_WEIGHT, match_terms, query_terms
-from indexdesk.memory.journal.models import JournalEntry
+from indexdesk.memory.journal.models import JournalEntry, SearchHit
 from indexdesk.memory.journal.views import N_VIEWS, query_tags, query_views, view_id
 
 log = logging.getLogger("indexdesk.journal")
@@ -42,7 +42,6 @@ class SearchMixin:
         """Entries relevant to `query`, best first, each with a 0-1 relevance; those under `min_score`
         (default ranking.MIN_RELEVANCE) are left out. Ties go newest first. `rewriter` (else the
         store's) turns the query into one more phrasing, e.g. a chat model's rewrite."""
-        from indexdesk.memory.journal.store import SearchHit
 
         if not query or not query.strip():
             raise JournalError("the search query is empty", field="query")

@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import IO
 
 import numpy as np
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from indexdesk.memory.journal.concepts import concept_tags
 from indexdesk.memory.journal.embeddings import Embedder, embed_passages, make_embedder
 from indexdesk.memory.journal.enrich import index_mentions, lexicon_tags, regime_tags
 from indexdesk.memory.journal.errors import JournalError
 from indexdesk.memory.journal.lexical import FTS_SCHEMA, entry_document
-from indexdesk.memory.journal.models import KINDS, JournalEntry, utc_now
+from indexdesk.memory.journal.models import KINDS, JournalEntry, SearchHit, utc_now  # noqa: F401 - SearchHit re-exported
 from indexdesk.memory.journal.search import SearchMixin
 from indexdesk.memory.journal.vector_index import IndexBroken, VectorIndex
 from indexdesk.memory.journal.views import N_VIEWS, VIEW_LAYOUT, entry_views, view_id
@@ -48,15 +48,6 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS entry_labels_label ON entry_labels (label, seq)",
     FTS_SCHEMA,
 ]
-
-
-class SearchHit(BaseModel):
-    entry: JournalEntry
-    score: float  # relevance 0-1 (ranking.py): meaning and shared words
-    vector_rank: int | None = None
-    lexical_rank: int | None = None
-    similarity: float | None = None
-    rare_words: list[str] = []
 
 
 def _epoch(value: datetime) -> int:

@@ -18,7 +18,7 @@ from indexdesk.tools import calendar
 if TYPE_CHECKING:
     from indexdesk.memory.ledger import Book
     from indexdesk.tools.context import ToolContext
-    from indexdesk.tools.risk.inputs import Holdings
+    from indexdesk.tools.portfolio.positions import Holdings
 
 STALE_DAYS = 3  # a price older than this (before the valuation day) is flagged
 SLEEVES = ("index", "coin", "yield", "hedge", "stablecoin")
@@ -193,7 +193,7 @@ def valuation(ctx: "ToolContext", as_of=None) -> Valuation | None:
 
 def current_holdings(ctx: "ToolContext", as_of=None) -> "Holdings | None":
     """The ledger's priced holdings as weights of the portfolio (cash the remainder); None when empty."""
-    from indexdesk.tools.risk.inputs import Holdings
+    from indexdesk.tools.portfolio.positions import Holdings
 
     value = valuation(ctx, as_of)
     if value is None or not value.priced or value.total_value <= 0:

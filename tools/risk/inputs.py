@@ -1,9 +1,5 @@
-"""What the risk tools are asked about: holdings (names and weights), confidence, and windows of data.
-
-`weights` arrive as a list of `{name, weight}` items (strict OpenAI schemas cannot express a
-mapping) or as a plain mapping `{"BTC": 0.6, "defi": 0.4}` / CLI text `BTC=0.6,defi=0.4`, turned
-into items by a before-validator. They resolve to `Holdings`; a ledger-backed portfolio will
-resolve to the same `Holdings` (names, weights, value, origin), so the tools need not change.
+"""What the risk tools are asked about: which holdings (explicit, ledger or template), shocks,
+confidence, and windows of data. `Holdings` itself lives with the portfolio (`portfolio/positions.py`).
 """
 
 from __future__ import annotations
@@ -11,12 +7,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from indexdesk.tools.errors import ToolError
 from indexdesk.tools.params import MAX_NAMES, Name
+# Holdings and the weights they are given by live with the portfolio; re-exported for the risk tools.
+from indexdesk.tools.portfolio.positions import (DEFAULT_PORTFOLIO_VALUE, Holdings, WeightItem,  # noqa: F401
+                                                 WeightList, items_from_mapping)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,33 +24,6 @@ if TYPE_CHECKING:
     from indexdesk.tools.market.base import MarketData
 
 MAX_ABS_WEIGHT = 10.0
-
-
-def _items_from_mapping(value: Any, key: str) -> Any:
-    """{"BTC": 0.6} or "BTC=0.6,defi=0.4" → [{"name": "BTC", key: 0.6}]; lists pass through."""
-    if isinstance(value, str):
-        pairs = [part for part in value.replace(";", ",").split(",") if part.strip()]
-        parsed = {}
-        for pair in pairs:
-            name, sep, number = pair.partition("=")
-            if not sep:
-                name, sep, number = pair.partition(":")
-            if not sep:
-                raise ValueError(f"{pair.strip()!r} is not NAME=NUMBER")
-            parsed[name.strip()] = number.strip()
-        value = parsed
-    if isinstance(value, dict):
-        return [{"name": name, key: amount} for name, amount in value.items()]
-    return value
-
-
-class WeightItem(BaseModel):
-    """One holding: a catalogue index or an asset symbol and its fraction of the portfolio."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: Name = Field(description="catalogue index (e.g. defi) or asset symbol (e.g. BTC)")
-    weight: float = Field(description="fraction of the portfolio, e.g. 0.4")
 
 
 class ShockItem(BaseModel):
@@ -63,38 +35,8 @@ class ShockItem(BaseModel):
     shock: float = Field(description="price move as a fraction, e.g. -0.5 for a 50% fall")
 
 
-WeightList = Annotated[list[WeightItem], Field(max_length=MAX_NAMES),
-                       BeforeValidator(lambda v: _items_from_mapping(v, "weight"))]
 ShockList = Annotated[list[ShockItem], Field(max_length=MAX_NAMES),
-                      BeforeValidator(lambda v: _items_from_mapping(v, "shock"))]
-
-
-@dataclass(frozen=True)
-class Holdings:
-    """A portfolio as the risk engine sees it: canonical names, weights (fractions), value, origin."""
-
-    names: tuple[str, ...]
-    weights: tuple[float, ...]
-    portfolio_value: float
-    origin: str = "explicit weights"
-    # From the ledger: (venue, each holding's fraction of its units kept there); empty otherwise.
-    venues: tuple[tuple[str, tuple[float, ...]], ...] = ()
-    notes: tuple[str, ...] = ()
-
-    @property
-    def invested(self) -> float:
-        return float(sum(self.weights))
-
-    @property
-    def cash(self) -> float:
-        """The remainder at zero return (negative when the weights borrow)."""
-        return 1.0 - self.invested
-
-    def weight_of(self, name: str) -> float:
-        return self.weights[self.names.index(name)]
-
-
-DEFAULT_PORTFOLIO_VALUE = 100000.0
+                      BeforeValidator(lambda v: items_from_mapping(v, "shock"))]
 
 
 def resolve_holdings(ctx: "ToolContext", weights: list[WeightItem] | None, portfolio_value: float | None,

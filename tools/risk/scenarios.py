@@ -20,7 +20,7 @@ PATH_POINTS = 8
 
 if TYPE_CHECKING:
     from indexdesk.tools.context import ToolContext
-    from indexdesk.tools.risk.inputs import Holdings
+    from indexdesk.tools.portfolio.positions import Holdings
 
 # The synthetic sample market places its episodes on the same dates (tools/market/sample.py EPISODES).
 REPLAYS: dict[str, tuple[date, date, str]] = {

@@ -370,7 +370,7 @@ def size_positions(ctx: ToolContext, target_volatility: float, indices: NameList
         allow_leverage: allow weights summing above 1 (borrowing); default scales down to at most 1.
     """
     from indexdesk.tools.indices.series import resolve_names
-    from indexdesk.tools.risk.inputs import Holdings
+    from indexdesk.tools.portfolio.positions import Holdings
     from indexdesk.tools.risk.sizing_math import annualised_volatility, portfolio_volatility, volatility_target_weights
 
     warnings: list[str] = []
