@@ -6,7 +6,7 @@ whatever fakes they need (`ToolContext(settings, source=...)`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from indexdesk.tools.settings import Settings
@@ -27,12 +27,6 @@ class ToolContext:
     @classmethod
     def from_settings(cls, settings: Settings | None = None, **overrides: Any) -> "ToolContext":
         return cls(settings=settings or Settings(), **overrides)
-
-    def with_source(self, spec: str | None) -> "ToolContext":
-        """The same context on another price source (the CLI's `--source`)."""
-        if not spec or spec == self.settings.source:
-            return self
-        return replace(self, settings=self.settings.model_copy(update={"source": spec}), source=None, memo={})
 
     def price_source(self) -> "PriceSource":
         if self.source is None:

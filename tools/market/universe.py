@@ -90,7 +90,3 @@ ASSETS: dict[str, Asset] = {a.symbol: a for a in [
 ]}
 
 CATEGORIES: tuple[str, ...] = tuple(sorted({a.category for a in ASSETS.values()}))
-
-
-def by_category(category: str) -> list[str]:
-    return [a.symbol for a in ASSETS.values() if a.category == category]
