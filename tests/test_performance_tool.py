@@ -261,12 +261,16 @@ def test_cli_indices_list_and_perf(tmp_path, shared_data, capsys):
     assert "did you mean 'defi'" in capsys.readouterr().err
 
 
-def test_cli_module_imports_only_the_standard_library_at_top_level():
+def test_cli_module_imports_only_the_standard_library_at_top_level(tmp_path):
+    import os
     import subprocess
     import sys
 
-    code = ("import sys, agent.commands.market as m; import argparse; "
+    env = {**os.environ, "INDEXDESK_CACHE_DIR": str(tmp_path)}  # the flag snapshot, generated once first
+    subprocess.run([sys.executable, "-m", "indexdesk.agent.commands.tool_args"], check=True, capture_output=True, env=env)
+    code = ("import sys, indexdesk.agent.commands.market as m; import argparse; "
             "p = argparse.ArgumentParser(); m.register(p.add_subparsers()); "
             "print(','.join(x for x in ('pandas', 'numpy', 'rich', 'pydantic') if x in sys.modules))")
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env=env).stdout.strip()
     assert loaded == ""
