@@ -99,10 +99,14 @@ def build(home: Path) -> ToolContext:
     return ctx, len(rows) - 1
 
 
+CPU: list[float] = []
+
+
 def timed(ctx: ToolContext, registry) -> float:
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     result = registry.call("checkup", {}, ctx)
     elapsed = time.perf_counter() - began
+    CPU.append(time.process_time() - cpu)
     assert not is_error(result), result
     return elapsed
 
@@ -116,13 +120,15 @@ def main() -> None:
     fresh = ToolContext(settings=ctx.settings)
     cold = timed(fresh, registry)
     same = [timed(fresh, registry) for _ in range(5)]
+    same_cpu = statistics.median(CPU[-5:])
     new = [timed(ToolContext(settings=ctx.settings), registry) for _ in range(5)]
+    new_cpu = statistics.median(CPU[-5:])
     result = registry.call("checkup", {}, fresh)
     print(f"ledger: {transactions} transactions, {result['holdings']} holdings, as of {result['as_of']}; "
           f"sections with an action: {result['actions']}")
     print(f"cold (first call in the process, new context): {cold:.2f} s")
-    print(f"warm, same context: median {statistics.median(same):.3f} s (min {min(same):.3f}, max {max(same):.3f})")
-    print(f"warm, new context:  median {statistics.median(new):.3f} s (min {min(new):.3f}, max {max(new):.3f})")
+    print(f"warm, same context: median {statistics.median(same):.3f} s (min {min(same):.3f}, max {max(same):.3f}); CPU {same_cpu:.3f} s")
+    print(f"warm, new context:  median {statistics.median(new):.3f} s (min {min(new):.3f}, max {max(new):.3f}); CPU {new_cpu:.3f} s")
     print(f"load average: {' '.join(f'{v:.1f}' for v in os.getloadavg())} on {os.cpu_count()} cores")
 
 
