@@ -24,13 +24,16 @@ from indexdesk.tools.review.checkup_models import (CheckupResult, JournalSection
                                                    RiskSection, RotationSection, TaxSection)
 
 
-def _day(as_of: str | None, last: date | None) -> date | None:
+def _day(as_of: str | None, first: date | None, last: date | None) -> date | None:
     if as_of is None or not str(as_of).strip():
         return None
     try:
         day = date.fromisoformat(str(as_of).strip())
     except ValueError:
         raise ToolError(f"as_of {str(as_of)[:40]!r} is not a date", hint="use YYYY-MM-DD", field="as_of") from None
+    if first is not None and day < first:
+        raise ToolError(f"as_of {day} is before the first day with prices ({first})", field="as_of",
+                        hint="choose a day inside the price history")
     if last is not None and day > last:
         raise ToolError(f"as_of {day} is after the last day with prices ({last})",
                         hint="omit as_of for the latest day", field="as_of")
@@ -93,7 +96,8 @@ def checkup(ctx: ToolContext, as_of: Day | None = None) -> CheckupResult:
         as_of: YYYY-MM-DD to run the checkup as of a past day; omitted: the last day with prices.
     """
     warnings: list[str] = []
-    day = _day(as_of, ctx.market().as_of)
+    market = ctx.market()
+    day = _day(as_of, market.close.index[0].date() if len(market.close) else None, market.as_of)
     dated = dated_context(ctx, day)
     inputs = shared_inputs(dated, day, warnings)
     regime = _section(cs.regime_section, inputs, RegimeSection, "Regime and tiers")
