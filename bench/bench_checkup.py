@@ -111,6 +111,20 @@ def timed(ctx: ToolContext, registry) -> float:
     return elapsed
 
 
+SEPARATE = (("tier_allocation", {}), ("check_rebalance", {"policy": "asymmetric_bands"}),
+            ("propose_rotation", {"strategy": "momentum", "lookback": 90}),
+            ("backtest", {"strategy": "momentum", "lookback": 90, "sweep": "lookback=30:180:30 tilt=0.05,0.1 cadence=monthly"}),
+            ("harvest_losses", {"min_loss": 200}), ("compute_var", {}), ("analyze_correlation", {}), ("get_portfolio", {}))
+
+
+def one_by_one(ctx: ToolContext, registry) -> float:
+    began = time.perf_counter()
+    for name, args in SEPARATE:
+        result = registry.call(name, args, ToolContext(settings=ctx.settings))
+        assert not is_error(result), (name, result)
+    return time.perf_counter() - began
+
+
 def main() -> None:
     if not (DATA / "prices_daily.csv").exists():
         sys.exit(f"real prices not found at {DATA}")
@@ -123,12 +137,15 @@ def main() -> None:
     same_cpu = statistics.median(CPU[-5:])
     new = [timed(ToolContext(settings=ctx.settings), registry) for _ in range(5)]
     new_cpu = statistics.median(CPU[-5:])
+    separate = [one_by_one(ctx, registry) for _ in range(3)]
     result = registry.call("checkup", {}, fresh)
     print(f"ledger: {transactions} transactions, {result['holdings']} holdings, as of {result['as_of']}; "
           f"sections with an action: {result['actions']}")
     print(f"cold (first call in the process, new context): {cold:.2f} s")
     print(f"warm, same context: median {statistics.median(same):.3f} s (min {min(same):.3f}, max {max(same):.3f}); CPU {same_cpu:.3f} s")
     print(f"warm, new context:  median {statistics.median(new):.3f} s (min {min(new):.3f}, max {max(new):.3f}); CPU {new_cpu:.3f} s")
+    print(f"reference, the same tools called one by one, each on a new context (as separate commands): "
+          f"median {statistics.median(separate):.3f} s")
     print(f"load average: {' '.join(f'{v:.1f}' for v in os.getloadavg())} on {os.cpu_count()} cores")
 
 
