@@ -274,3 +274,15 @@ def test_json_cli_carries_units_and_text_fits_100_columns(world, capsys):
     units = units_for("checkup")
     assert units["rebalance.trades.amount"] == "currency" and units["risk.checks.value"] == "per_row"
     assert all(c["unit"] in ("fraction", "ratio") for c in payload["risk"]["checks"])
+
+
+def test_chat_shows_a_short_list_and_expand_shows_every_section(checked):
+    from indexdesk.agent.render import result_markdown
+
+    *_, result = checked
+    short = result_markdown(result, tool="checkup")
+    bullets = [line for line in short.splitlines() if line.startswith("- **")]
+    assert len(bullets) == 6 and "/expand" in short and "nothing executed" in short
+    assert "`indexdesk journal add" in short and "(asks first)" in short
+    full = result_markdown(result, tool="checkup", expanded=True)
+    assert "|" in full and len(full) > len(short)
