@@ -286,3 +286,31 @@ def test_chat_shows_a_short_list_and_expand_shows_every_section(checked):
     assert "`indexdesk journal add" in short and "(asks first)" in short
     full = result_markdown(result, tool="checkup", expanded=True)
     assert "|" in full and len(full) > len(short)
+
+
+@pytest.mark.parametrize("day, review", [(date(2026, 1, 5), date(2026, 4, 1)), (date(2025, 12, 31), date(2026, 1, 1)),
+                                         (date(2025, 7, 1), date(2025, 10, 1)), (date(2025, 3, 31), date(2025, 4, 1))])
+def test_next_quarterly_review_is_the_day_after_the_quarter(day, review):
+    from indexdesk.tools.review.checkup_journal import next_quarterly_review
+
+    assert next_quarterly_review(day) == review
+
+
+def test_a_trade_is_documented_by_a_link_or_an_entry_naming_it_within_three_days():
+    from types import SimpleNamespace as T
+
+    from indexdesk.memory.journal.models import JournalEntry, Position
+    from indexdesk.tools.review.checkup_journal import undocumented_trades
+
+    def tx(tx_id, day, kind="buy", symbol="ETH"):
+        return T(tx_id=tx_id, when=datetime(2025, 6, day, 12), kind=kind, symbol=symbol, quantity=1, price=None)
+
+    def entry(day, name=None, links=()):
+        return JournalEntry(text="x", timestamp=datetime(2025, 6, day, tzinfo=timezone.utc), ledger_links=list(links),
+                            positions=[Position(name=name)] if name else [])
+
+    trades = [tx("a", 10), tx("b", 10), tx("c", 20), tx("d", 20, kind="deposit", symbol="USD"), tx("e", 25, symbol="BTC")]
+    entries = [entry(13, "ETH"), entry(1, links=["c"]), entry(26, "eth")]
+    # a, b: an ETH entry 3 days later; c: linked; d: not a trade; e: the entry the next day names ETH, not BTC
+    assert [t.tx_id for t in undocumented_trades(trades, entries, 3)] == ["e"]
+    assert [t.tx_id for t in undocumented_trades(trades, [entry(14, "ETH")], 3)] == ["a", "b", "c", "e"]

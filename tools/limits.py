@@ -113,9 +113,6 @@ class UserRules(BaseModel):
     tax: dict[str, Any] = {}  # harvest_losses arguments the user set
     origin: str = "built-in defaults"
 
-    def given(self, section: str) -> bool:
-        return bool(self.limits.model_fields_set) if section == "limits" else bool(getattr(self, section))
-
 
 def _number(origin: str, section: str, key: str, value: object, spec: tuple[str, float, float, str]) -> float | int:
     kind, low, high, what = spec

@@ -66,15 +66,19 @@ def journal_section(inputs: "Inputs") -> JournalSection:
     store = ledger_or_none(ctx)
     transactions = list(store.transactions(start=since, end=day)) if store is not None else []
     journal = journal_if_any(ctx)
-    entries = journal.list_entries(end=day) if journal is not None else []
-    nearby = [e for e in entries if _entry_day(e) >= since - timedelta(days=MATCH_DAYS)]
+    nearby, decided, last_review = [], [], date.min
+    if journal is not None:  # read only the days that matter: the trades' window and the decisions due
+        nearby = journal.list_entries(start=since - timedelta(days=MATCH_DAYS), end=day)
+        reviews = journal.list_entries(end=day, kinds=["review"], limit=1, newest_first=True)
+        last_review = _entry_day(reviews[0]) if reviews else date.min
+        first = last_review - timedelta(days=REVIEW_AFTER_DAYS - 1) if reviews else None
+        decided = journal.list_entries(start=first, end=day - timedelta(days=REVIEW_AFTER_DAYS), kinds=["decision"])
     missing = undocumented_trades(transactions, nearby, MATCH_DAYS)
     trades = [t for t in transactions if str(t.kind).lower() in DOCUMENTED_KINDS]
     listed = [UndocumentedTrade(tx_id=str(t.tx_id), when=t.when.date() if hasattr(t.when, "date") else t.when,
                                 kind=str(t.kind), symbol=str(t.symbol), quantity=float(t.quantity),
                                 price=None if t.price is None else float(t.price)) for t in missing[-MAX_LISTED:]]
-    last_review = max((_entry_day(e) for e in entries if e.kind == "review"), default=date.min)
-    decisions = [e for e in entries if is_assessable_decision(e)
+    decisions = [e for e in decided if is_assessable_decision(e)
                  and last_review < _entry_day(e) + timedelta(days=REVIEW_AFTER_DAYS) <= day]
     due = []
     if decisions:
