@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "indexdesk.agent.commands.review",
     "indexdesk.agent.commands.strategy",
     "indexdesk.agent.commands.portfolio",
+    "indexdesk.agent.commands.checkup",
 )
 
 EXAMPLES = """examples:

@@ -316,7 +316,7 @@ def result_markdown(result: Any, heading: str = "", units: dict[str, str] | None
     """One tool result as Markdown: heading, facts line, tables, footer lines (units: see `units_for`)."""
     if units is None and tool:
         units = units_for(tool)
-    special = special_markdown(result, tool)
+    special = special_markdown(result, tool, expanded)
     if special is not None:
         return (f"**{heading}**\n\n" if heading else "") + special
     if isinstance(result, dict) and "error" in result and len(result) <= 4:
@@ -367,7 +367,7 @@ def rich_tables(result: Any, heading: str = "", units: dict[str, str] | None = N
         return [message] + ([Text(f"hint: {result['hint']}", style="dim")] if result.get("hint") else [])
     if units is None and tool:
         units = units_for(tool)
-    special = special_markdown(result, tool)
+    special = special_markdown(result, tool, expanded)
     if special is not None:
         return [Text(special)]
     shape = tabulate(result, units=units, expanded=expanded)
@@ -403,10 +403,14 @@ def highlight_ungrounded(answer: str, ungrounded: list[str]) -> tuple[str, str |
 
 # ---------------------------------------------------------------- results read as text
 
-def special_markdown(result: Any, tool: str | None) -> str | None:
-    """Results a person reads as text rather than a table: a saved journal entry."""
+def special_markdown(result: Any, tool: str | None, expanded: bool = False) -> str | None:
+    """Results a person reads as text rather than a table: a saved journal entry, a checkup (short list)."""
     if isinstance(result, dict) and "understood" in result and isinstance(result.get("entry"), dict):
         return journal_entry_text(result)
+    if tool == "checkup" and isinstance(result, dict) and "journal" in result:
+        from indexdesk.agent.commands.checkup import expanded_markdown, short_list
+
+        return expanded_markdown(result) if expanded else short_list(result)
     return None
 
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from indexdesk.tools.errors import ToolError, unknown_name
+from indexdesk.tools.limits import SECTIONS as RULE_SECTIONS, UserRules, parse_rules
 
 if TYPE_CHECKING:
     from indexdesk.tools.context import ToolContext
@@ -80,6 +81,7 @@ class TargetPortfolio(BaseModel):
     tiers: tuple[TierTarget, ...]
     risk: RiskTargets
     origin: str = "built-in defaults"
+    rules: UserRules = UserRules()  # [limits], [rebalance], [rotation], [tax]: tools/limits.py
 
     def weights(self) -> dict[str, float]:
         """Index name -> target weight as a fraction (sums to 1)."""
@@ -163,12 +165,13 @@ def parse_targets_text(text: str, origin: str, known_indices: set[str] | None = 
     except tomllib.TOMLDecodeError as exc:
         raise ToolError(f"{origin} is not valid TOML: {exc}", hint="fix the TOML syntax") from None
     for key in document:
-        if key not in ("tiers", "risk"):
-            raise ToolError(f"{origin}: " + unknown_name("section", key, ("tiers", "risk")).message, field=key)
+        if key not in ("tiers", "risk") + RULE_SECTIONS:
+            raise ToolError(f"{origin}: " + unknown_name("section", key, ("tiers", "risk") + RULE_SECTIONS).message,
+                            field=key)
     defaults = default_targets()
     tiers = _parse_tiers(origin, document["tiers"], known_indices) if "tiers" in document else defaults.tiers
     risk = _parse_risk(origin, document["risk"]) if "risk" in document else defaults.risk
-    return TargetPortfolio(tiers=tiers, risk=risk, origin=origin)
+    return TargetPortfolio(tiers=tiers, risk=risk, origin=origin, rules=parse_rules(origin, document))
 
 
 def load_targets(path: Path | None, known_indices: set[str] | None = None) -> TargetPortfolio:

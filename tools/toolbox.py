@@ -32,6 +32,7 @@ TOOL_MODULES: tuple[str, ...] = (
     "indexdesk.tools.risk.tools",
     "indexdesk.tools.journal_tools",
     "indexdesk.tools.review.tools",
+    "indexdesk.tools.review.checkup",
     "indexdesk.tools.strategy.tools",
     "indexdesk.tools.strategy.backtest_tools",
     "indexdesk.tools.strategy.harvest",

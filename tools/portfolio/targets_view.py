@@ -103,7 +103,9 @@ def write_targets(ctx: "ToolContext", indices: dict[str, float] | None, ranges: 
         if scale == 100.0:
             warnings.append("index weights read as fractions of the portfolio")
         tiers = {t: {n: w * scale for n, w in ws.items()} for t, ws in tiers.items()}
-        text = _toml(tiers, current.risk)
+        from indexdesk.tools.limits import rules_toml
+
+        text = _toml(tiers, current.risk) + "\n" + rules_toml(current.rules)  # keep [limits], [rebalance], ...
         parse_targets_text(text, "new targets", set(book.indices))  # raises before anything is written
         path = targets_path(ctx)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -35,6 +35,7 @@ class RotationResult(Provenance):
     estimated_cost: Fraction
     estimated_cost_amount: Money
     backtest: str
+    limit_breaches: list[str] = []  # the user's [limits] (targets.toml) the proposed weights would breach
 
 
 class TierLine(BaseModel):
@@ -75,6 +76,7 @@ class RebalanceResult(Provenance):
     realised_gain: OptionalMoney = None
     estimated_tax: OptionalMoney = None
     backtest: str
+    limit_breaches: list[str] = []  # the user's [limits] (targets.toml) the rebalanced weights would breach
 
 
 class HarvestLine(BaseModel):

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
+from indexdesk.tools.limits import proposal_flags
 from indexdesk.tools.registry import tool
 from indexdesk.tools.risk.inputs import WeightList, read_fraction
 from indexdesk.tools.strategy import backtest_math as bm
@@ -101,6 +102,7 @@ def propose_rotation(ctx: ToolContext, strategy: Name = "momentum", lookback: in
         turnover=_r(turnover), estimated_cost=_r(turnover * cost / 1e4, 6),
         estimated_cost_amount=round(turnover * cost / 1e4 * universe.portfolio_value, 2),
         backtest=runs.summary_line(run, rule), source=universe.source, as_of=universe.as_of,
+        limit_breaches=proposal_flags(ctx, universe.names, target, universe.portfolio_value),
         warnings=list(dict.fromkeys(universe.warnings)))
 
 
@@ -327,4 +329,6 @@ def check_rebalance(ctx: ToolContext, policy: Name = "threshold", band: float = 
     return RebalanceResult(policy=kind, act=act, reason=reason, origin=universe.origin, lines=lines,
                            turnover=_r(np.abs(trade).sum()), sells=sells, realised_gain=gain, estimated_tax=tax,
                            backtest=backtest, source=universe.source, as_of=universe.as_of,
+                           limit_breaches=proposal_flags(ctx, universe.names, target, universe.portfolio_value)
+                           if act else [],
                            warnings=list(dict.fromkeys(warnings + universe.warnings)))
