@@ -31,6 +31,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from indexdesk.memory.integrity import StoreError
 from indexdesk.tools.call_limits import TOO_DEEP, json_depth_exceeds, public_error_text, text_depth_exceeds
 from indexdesk.tools.call_notes import collecting, merge
 from indexdesk.tools.errors import ToolError, shorten, unknown_name
@@ -394,7 +395,7 @@ class Registry:
         try:
             with collecting() as data_notes:
                 result = spec.func(ctx, **kwargs) if spec.takes_context else spec.func(**kwargs)
-        except ToolError as exc:
+        except (ToolError, StoreError) as exc:  # StoreError: a damaged or missing store, with its fix
             return exc.to_dict()
         except Exception as exc:  # noqa: BLE001 - the adapter boundary: a bug must not reach the user as a traceback
             log.exception("tool %s failed", name)
