@@ -25,9 +25,7 @@ from mcp.shared.exceptions import MCPError
 
 from indexdesk.tools.adapters.guard import RequestGuard
 from indexdesk.tools.adapters.runner import (
-    UNAUTHORIZED,
     ToolRunner,
-    bearer_token_matches,
     exposed,
     package_version,
     write_refused,
