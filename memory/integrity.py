@@ -191,9 +191,10 @@ def list_backups(home: Path, store: str) -> list[Backup]:
         parts = path.stem.split("-", 2)  # store-YYYYmmddTHHMMSSffffff-reason
         try:
             taken = datetime.strptime(parts[1], "%Y%m%dT%H%M%S%f").replace(tzinfo=timezone.utc)
-        except (IndexError, ValueError):
+            size = path.stat().st_size
+        except (IndexError, ValueError, FileNotFoundError):  # not ours, or pruned by another process just now
             continue
-        found.append(Backup(path, store, taken, parts[2] if len(parts) > 2 else "", path.stat().st_size))
+        found.append(Backup(path, store, taken, parts[2] if len(parts) > 2 else "", size))
     return sorted(found, key=lambda b: b.taken, reverse=True)
 
 
@@ -226,7 +227,7 @@ def backup(path: Path, store: str, *, home: Path | None = None, reason: str = "m
     os.replace(partial, target)  # a backup is either whole or absent
     for old in list_backups(home, store)[max(1, keep):]:
         old.path.unlink(missing_ok=True)
-    return list_backups(home, store)[0] if target.exists() else None
+    return Backup(target, store, now, reason, target.stat().st_size) if target.exists() else None
 
 
 def daily_backup(path: Path, store: str, *, home: Path | None = None, keep: int = DEFAULT_KEEP) -> Backup | None:
