@@ -95,7 +95,8 @@ def sqlite_problems(path: Path, tables: tuple[str, ...] = ()) -> list[str]:
             return [f"the integrity check failed ({'; '.join(lines[:2])})"]
         present = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         missing = [t for t in tables if t not in present]
-        if missing:
+        # No tables at all is a store being created (another process opened it a moment ago): not damage.
+        if missing and present:
             return [f"tables missing: {', '.join(missing)} (not an indexdesk {path.stem} file, or cut short)"]
         return []
     except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"

@@ -349,3 +349,14 @@ def test_doctor_and_backup_on_postgresql(home, postgres_server):
     unreachable = run("doctor")
     assert unreachable.returncode == 1 and "cannot be reached" in unreachable.stdout
     assert_clean(unreachable.stdout + unreachable.stderr)
+
+
+def test_a_store_another_process_is_creating_is_not_called_damaged(tmp_path):
+    """Two processes opening a new journal at once: the second may see the file before its tables."""
+    empty = tmp_path / "journal.sqlite"
+    sqlite3.connect(empty).execute("PRAGMA user_version = 0").connection.close()
+    assert integrity.sqlite_problems(empty, ("meta", "entries")) == []
+    foreign = tmp_path / "other.sqlite"
+    with sqlite3.connect(foreign) as connection:
+        connection.execute("CREATE TABLE photos (id INTEGER)")
+    assert "tables missing" in integrity.sqlite_problems(foreign, ("meta", "entries"))[0]
