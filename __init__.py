@@ -13,7 +13,6 @@ first use.
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import Any
 
 __version__ = "0.2.0"
@@ -47,7 +46,5 @@ if not any(finder is _ToolkitAlias for finder in sys.meta_path):
 
 def __getattr__(name: str) -> Any:
     if name == "toolkit":
-        module = importlib.import_module("indexdesk.tools.toolkit")
-        sys.modules.setdefault("indexdesk.toolkit", module)  # `import indexdesk.toolkit` works after first use
-        return module
+        return importlib.import_module("indexdesk.toolkit")  # toolkit.py: the alias of indexdesk.tools.toolkit
     raise AttributeError(f"module 'indexdesk' has no attribute {name!r}")

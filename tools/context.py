@@ -48,7 +48,8 @@ class ToolContext:
 
             self.journal = open_journal(home=self.settings.ensure_home(), chroma_url=self.settings.chroma_url,
                                         embedding=self.settings.embedding,
-                                        openai_api_key=self.settings.secret("openai_api_key"))
+                                        openai_api_key=self.settings.secret("openai_api_key"),
+                                        backup_keep=self.settings.backup_keep)
         from indexdesk.tools.journal_vocabulary import journal_vocabulary
 
         # Tags name assets and indices with the full vocabulary (universe + catalogue + indices.toml);
@@ -62,5 +63,6 @@ class ToolContext:
 
             target = self.settings.database_url or self.settings.ensure_home() / "ledger.sqlite"
             self.ledger = open_ledger(target, method=self.settings.lot_method,
-                                      holding_days=self.settings.holding_period_days)
+                                      holding_days=self.settings.holding_period_days,
+                                      backup_keep=self.settings.backup_keep, home=self.settings.home)
         return self.ledger

@@ -31,6 +31,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from indexdesk.memory.integrity import StoreError
+from indexdesk.tools.call_limits import TOO_DEEP, json_depth_exceeds, public_error_text, text_depth_exceeds
 from indexdesk.tools.call_notes import collecting, merge
 from indexdesk.tools.errors import ToolError, shorten, unknown_name
 
@@ -301,11 +303,15 @@ def _arguments_object(args: Any) -> tuple[dict, dict | None]:
     if args is None:
         return {}, None
     if isinstance(args, (str, bytes, bytearray)):
+        if text_depth_exceeds(args):
+            return {}, dict(TOO_DEEP)
         try:
             args = json.loads(args)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             where = f": {exc.msg} at position {exc.pos}" if isinstance(exc, json.JSONDecodeError) else ""
             return {}, {"error": f"arguments are not valid JSON{where}", "hint": "send the arguments as one JSON object"}
+    elif json_depth_exceeds(args):
+        return {}, dict(TOO_DEEP)
     if not isinstance(args, dict):
         return {}, {"error": "arguments must be a JSON object",
                     "hint": f"got {type(args).__name__}; send {{\"name\": value, ...}}"}
@@ -397,11 +403,11 @@ class Registry:
         try:
             with collecting() as data_notes:
                 result = spec.func(ctx, **kwargs) if spec.takes_context else spec.func(**kwargs)
-        except ToolError as exc:
+        except (ToolError, StoreError) as exc:  # StoreError: a damaged or missing store, with its fix
             return exc.to_dict()
         except Exception as exc:  # noqa: BLE001 - the adapter boundary: a bug must not reach the user as a traceback
             log.exception("tool %s failed", name)
-            return {"error": f"internal error in {name}: {type(exc).__name__}: {shorten(str(exc), 300)}",
+            return {"error": f"internal error in {name}: {public_error_text(exc)}",
                     "hint": "this is a bug in the tool, not in your arguments; try other arguments or another tool",
                     "internal": True}
         warnings: list[str] = []

@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="ledger database URL (postgresql+psycopg://...); unset = SQLite HOME/ledger.sqlite")
     lot_method: str = Field("fifo", description="default tax-lot method for sells: fifo | lifo | hifo")
     holding_period_days: int = Field(365, description="days a lot must be held for a long-term gain")
+    backup_keep: int = Field(10, ge=1, le=1000, description="rolling backups kept per store (ledger, journal) under HOME/backups")
 
     # Providers
     coingecko_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("COINGECKO_API_KEY", "INDEXDESK_COINGECKO_API_KEY"))

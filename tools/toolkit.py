@@ -212,24 +212,31 @@ def mcp_http_app(include: str | Iterable[str] | None = None, groups: str | Itera
                  read_only: bool = False, ctx: Any = None, allow_writes: bool = False, host: str = "127.0.0.1",
                  token: str | None = None, timeout: float | None = 120.0) -> Any:
     """MCP over streamable HTTP at `/mcp` (ASGI app) for the selected tools, behind the request guard
-    and the token — what `indexdesk serve mcp --transport http` serves."""
-    from indexdesk.tools.adapters.guard import check_bind
+    and the token — what `indexdesk serve mcp --transport http` serves.
+
+    `token=None` takes INDEXDESK_API_TOKEN (the context's settings), `token=""` disables auth — as `http_app`."""
+    from indexdesk.tools.adapters.guard import check_bind, resolve_token
     from indexdesk.tools.adapters.mcp_server import streamable_http_app
     from indexdesk.tools.adapters.runner import ToolRunner
 
+    ctx = ctx if ctx is not None else default_context()
+    token = resolve_token(token, ctx)
     check_bind(host, token)  # a non-loopback bind needs a token, as on the command line
-    runner = ToolRunner(registry(include, groups, read_only), ctx if ctx is not None else default_context(),
-                        timeout=timeout)
+    runner = ToolRunner(registry(include, groups, read_only), ctx, timeout=timeout)
     return streamable_http_app(runner, host=host, token=token, allow_writes=allow_writes)
 
 
 def http_app(include: str | Iterable[str] | None = None, groups: str | Iterable[str] | None = None,
              read_only: bool = False, ctx: Any = None, allow_writes: bool = False, host: str = "127.0.0.1",
              token: str | None = None) -> Any:
-    """The JSON HTTP API (ASGI app, behind the request guard) for the selected tools."""
-    from indexdesk.tools.adapters.guard import check_bind
+    """The JSON HTTP API (ASGI app, behind the request guard) for the selected tools.
+
+    `token=None` takes INDEXDESK_API_TOKEN (the context's settings), `token=""` disables auth."""
+    from indexdesk.tools.adapters.guard import check_bind, resolve_token
     from indexdesk.tools.adapters.http_api import create_app
 
+    ctx = ctx if ctx is not None else default_context()
+    token = resolve_token(token, ctx)
     check_bind(host, token)  # a non-loopback bind needs a token, as on the command line
-    return create_app(registry(include, groups, read_only), ctx if ctx is not None else default_context(),
-                      token=token, host=host, allow_writes=allow_writes)
+    return create_app(registry(include, groups, read_only), ctx, token=token if token else "", host=host,
+                      allow_writes=allow_writes)

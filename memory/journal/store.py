@@ -24,6 +24,7 @@ from typing import IO
 import numpy as np
 from pydantic import ValidationError
 
+from indexdesk.memory import integrity
 from indexdesk.memory.journal.concepts import concept_tags
 from indexdesk.memory.journal.embeddings import Embedder, embed_passages, make_embedder
 from indexdesk.memory.journal.enrich import index_mentions, lexicon_tags, regime_tags
@@ -36,6 +37,8 @@ from indexdesk.memory.journal.views import N_VIEWS, VIEW_LAYOUT, entry_views, vi
 
 log = logging.getLogger("indexdesk.journal")
 
+JOURNAL_FILE = "journal.sqlite"
+JOURNAL_TABLES = ("meta", "entries", "entry_labels")
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE IF NOT EXISTS entries (
@@ -98,8 +101,9 @@ class JournalStore(SearchMixin):
         # (universe + catalogue + user indices.toml) on every `ctx.journal_store()`; None = default.
         self.vocabulary = None
         self.notices: list[str] = []  # said once: what the store did on its own (a rebuilt index)
+        self.before_history_change: Callable[[str], object] | None = None  # open_journal: a rolling backup
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.root / "journal.sqlite", timeout=60, check_same_thread=False,
+        self._db = sqlite3.connect(self.root / JOURNAL_FILE, timeout=60, check_same_thread=False,
                                    isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -223,6 +227,8 @@ class JournalStore(SearchMixin):
     def edit(self, entry_id: str, **changes) -> JournalEntry:
         """A new version of an entry with `changes`; the previous version is kept (see `history`)."""
         current = self.get(entry_id)
+        if self.before_history_change:
+            self.before_history_change("amend")
         protected = {"id", "version", "created_at", "derived_tags"} & set(changes)
         if protected:
             raise JournalError(f"cannot edit {', '.join(sorted(protected))}", hint="these are managed by the journal")
@@ -448,6 +454,8 @@ class JournalStore(SearchMixin):
         latest = {}
         for entry in fresh:
             latest[entry.id] = max(latest.get(entry.id, 0), entry.version)
+        if fresh and self.before_history_change:
+            self.before_history_change("import")
         with self._write():
             for entry, vector in zip(fresh, vectors):
                 seq = self._insert(entry, vector)
@@ -480,6 +488,10 @@ def _validation_message(exc: ValidationError) -> str:
 
 
 def open_journal(home: Path, chroma_url: str | None = None, embedding: str | None = None,
-                 openai_api_key: str | None = None, rewriter: Callable[[str], str | None] | None = None) -> JournalStore:
-    """The journal under `home/journal`, with the embedding model the setting names."""
-    return JournalStore(Path(home) / "journal", make_embedder(embedding, openai_api_key), chroma_url, rewriter=rewriter)
+                 openai_api_key: str | None = None, rewriter: Callable[[str], str | None] | None = None,
+                 backup_keep: int = integrity.DEFAULT_KEEP) -> JournalStore:
+    """The journal under `home/journal`, with the embedding model the setting names: checked on open,
+    backed up daily and before an import or an edit (memory/integrity.py)."""
+    return integrity.open_checked(Path(home), "journal", Path(home) / "journal" / JOURNAL_FILE, JOURNAL_TABLES,
+                                  lambda: JournalStore(Path(home) / "journal", make_embedder(embedding, openai_api_key),
+                                                       chroma_url, rewriter=rewriter), backup_keep)

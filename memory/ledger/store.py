@@ -4,17 +4,29 @@ Every write is one database transaction under the writer lock: the new rows are 
 the whole history (a replay through the lot engine), inserted, and the materialised lots and
 closings rebuilt — all or nothing. Re-adding a transaction whose `tx_id` is already stored is a
 no-op, so importing a file twice (or from two processes at once) lands each row exactly once.
+
+A SQLite ledger is checked on open (memory/integrity.py: quick_check and its tables) and backed up
+with the online backup API before every write that changes the history (`@changes_history`, or
+`self.backup_before(...)` where the method first finds out whether anything changes) and at most
+daily otherwise. A database that fails underneath a read or write is a `StoreError` naming the file
+and the fix, never SQL.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Iterable, Sequence
 
 from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from indexdesk.memory import integrity
 
 from indexdesk.memory.ledger import lots as engine_lots
 from indexdesk.memory.ledger.lots import Book, Closing, LedgerConflict, LedgerRejected, Lot, Tx
@@ -24,6 +36,38 @@ from indexdesk.memory.ledger.schema import database_url, make_engine, migrate, w
 _TX_COLUMNS = ("tx_id", "kind", "symbol", "quantity", "price", "fee", "currency", "venue", "to_venue",
                "timestamp", "lot_id", "sleeve", "note", "seq")
 _CHUNK = 5_000
+LEDGER_TABLES = ("transactions", "lots", "lot_closings", "meta", "targets", "alembic_version")
+# What a damaged file raises underneath SQLAlchemy (driver errors) or while rows are converted.
+_DAMAGE = (SQLAlchemyError, sqlite3.Error, InvalidOperation, ValueError, TypeError, OverflowError)
+
+
+def _guarded(method, failures: tuple = _DAMAGE):
+    """A database failure inside a store method becomes a StoreError naming the file and the fix."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (LedgerConflict, integrity.StoreError):
+            raise
+        except failures as exc:
+            raise self.damaged(exc) from None
+    return run
+
+
+def _guarded_write(method):
+    """As `_guarded`, for writes: only database errors (a ValueError there may be the caller's input)."""
+    return _guarded(method, (SQLAlchemyError, sqlite3.Error))
+
+
+def changes_history(reason: str):
+    """Decorate a LedgerStore method that changes the history (delete, amend): a backup is taken first."""
+    def decorate(method):
+        @functools.wraps(method)
+        def run(self, *args, **kwargs):
+            self.backup_before(reason)
+            return method(self, *args, **kwargs)
+        return run
+    return decorate
 
 
 @dataclass
@@ -100,13 +144,44 @@ def _tx_values(tx: Tx) -> dict:
 class LedgerStore:
     """One ledger database. Thread-safe for reads; writes serialise on the database's writer lock."""
 
-    def __init__(self, engine: Engine, *, method: str = "fifo", holding_days: int = 365) -> None:
+    def __init__(self, engine: Engine, *, method: str = "fifo", holding_days: int = 365,
+                 backup_keep: int = integrity.DEFAULT_KEEP, home: Path | None = None) -> None:
         self.engine = engine
         self.method = method
         self.holding_days = holding_days
+        self.backup_keep = backup_keep
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        self.sqlite_path = Path(database) if database and database != ":memory:" else None
+        self.home = home or (self.sqlite_path.parent if self.sqlite_path else None)
         self._cache: tuple[str, Book] | None = None
-        migrate(engine)
-        self._sync_settings()
+        try:
+            migrate(engine)
+            self._sync_settings()
+        except _DAMAGE as exc:
+            engine.dispose()
+            raise self.damaged(exc) from None
+        except Exception as exc:  # alembic: a schema revision this version does not know
+            if type(exc).__module__.startswith("alembic"):
+                engine.dispose()
+                raise integrity.StoreError(
+                    f"the ledger {self.sqlite_path or self.url} has a schema this indexdesk does not know "
+                    f"(written by a newer version?): {type(exc).__name__}",
+                    hint="upgrade indexdesk, or restore a backup written by this version (`indexdesk restore --list`)",
+                    path=self.sqlite_path, store="ledger") from None
+            raise
+
+    def damaged(self, exc: BaseException) -> integrity.StoreError:
+        where = f"file {self.sqlite_path}" if self.sqlite_path else f"database {self.url}"
+        hint = integrity.fix_hint("ledger", self.home) if self.sqlite_path else \
+            "check that the PostgreSQL server is up and the URL is right (`indexdesk doctor`)"
+        return integrity.StoreError(f"the ledger {where} cannot be used: {type(exc).__name__} (damaged or unreachable)",
+                                    hint=hint, path=self.sqlite_path, store="ledger")
+
+    def backup_before(self, reason: str) -> integrity.Backup | None:
+        """The hook every history-changing write calls: a rolling backup of a SQLite ledger (PostgreSQL: pg_dump)."""
+        if self.sqlite_path is None:
+            return None
+        return integrity.backup(self.sqlite_path, "ledger", home=self.home, reason=reason, keep=self.backup_keep)
 
     @property
     def url(self) -> str:
@@ -120,6 +195,7 @@ class LedgerStore:
         self.engine.dispose()
 
     # ------------------------------------------------------------------ meta
+    @_guarded
     def meta(self, key: str, default: str | None = None) -> str | None:
         with self.engine.connect() as connection:
             value = connection.execute(select(MetaRow.value).where(MetaRow.key == key)).scalar()
@@ -141,6 +217,25 @@ class LedgerStore:
             self._materialise(connection, book)
             self._set_meta(connection, "lot_rules", wanted)
 
+    @_guarded
+    def lots_agree(self) -> bool:
+        """Whether the materialised lots and closings are what replaying the transactions gives (doctor)."""
+        replayed = engine_lots.replay(self.transactions(), self.method, self.holding_days, skip_bad=True)
+        self._cache = None
+        stored = self.book()
+        key = lambda lot: (lot.lot_id, lot.symbol, lot.venue, lot.quantity, lot.cost_basis)  # noqa: E731
+        return sorted(map(key, stored.lots)) == sorted(map(key, replayed.lots)) and \
+            len(stored.closings) == len(replayed.closings)
+
+    @_guarded_write
+    def rebuild_lots(self) -> None:
+        """Re-derive lots, closings and cash from the transactions (the lots are derived data)."""
+        with write_transaction(self.engine) as connection:
+            existing = [_tx_from_row(r) for r in connection.execute(select(TransactionRow))]
+            self._materialise(connection, engine_lots.replay(existing, self.method, self.holding_days, skip_bad=True))
+            self._bump(connection)
+        self._cache = None
+
     def currency(self) -> str | None:
         return self.meta("currency")
 
@@ -148,6 +243,7 @@ class LedgerStore:
         return self.meta("version", "0") or "0"
 
     # ------------------------------------------------------------------ transactions
+    @_guarded
     def transactions(self, symbol: str | None = None, start: date | datetime | None = None,
                      end: date | datetime | None = None, kind: str | None = None) -> list[Tx]:
         """Transactions in time order, optionally of one symbol, one kind and within [start, end] (dates inclusive)."""
@@ -163,16 +259,19 @@ class LedgerStore:
         with self.engine.connect() as connection:
             return [_tx_from_row(row) for row in connection.execute(query)]
 
+    @_guarded
     def first_transaction_time(self, symbol: str) -> datetime | None:
         """When the ledger first saw a symbol (any kind of transaction), or None."""
         with self.engine.connect() as connection:
             return connection.execute(select(func.min(TransactionRow.timestamp))
                                       .where(TransactionRow.symbol == symbol)).scalar()
 
+    @_guarded
     def count(self) -> int:
         with self.engine.connect() as connection:
             return int(connection.execute(select(func.count()).select_from(TransactionRow)).scalar() or 0)
 
+    @_guarded_write
     def add_transactions(self, transactions: Sequence[Tx], *, skip_bad: bool = False) -> AddResult:
         """Add transactions atomically. A conflict (sell beyond holdings, unknown lot) raises
         LedgerConflict and nothing lands — unless `skip_bad`, which leaves the conflicting new rows out."""
@@ -189,6 +288,7 @@ class LedgerStore:
                     fresh.append(tx)
             if not fresh:
                 return result
+            self.backup_before("import" if len(fresh) > 1 else "add")  # inside the lock: nothing lands between
             currency = self._check_currency(connection, fresh)
             book = engine_lots.replay(existing + fresh, self.method, self.holding_days, skip_bad=True)
             fresh_ids = {tx.tx_id for tx in fresh}
@@ -208,6 +308,8 @@ class LedgerStore:
             result.added = [tx.tx_id for tx in kept]
         return result
 
+    @_guarded_write
+    @changes_history("delete")
     def delete_transactions(self, tx_ids: Iterable[str]) -> int:
         ids = list(tx_ids)
         with write_transaction(self.engine) as connection:
@@ -253,6 +355,7 @@ class LedgerStore:
         self._set_meta(connection, "deposits", str(book.deposits))
 
     # ------------------------------------------------------------------ reading the book
+    @_guarded
     def book(self, as_of: date | datetime | None = None) -> Book:
         """Open lots, closings and cash — now (from the materialised tables, cached per write) or
         at the end of `as_of` (replayed)."""
@@ -276,11 +379,13 @@ class LedgerStore:
         return book
 
     # ------------------------------------------------------------------ targets
+    @_guarded
     def targets(self) -> list[TargetEntry]:
         with self.engine.connect() as connection:
             rows = connection.execute(select(TargetRow).order_by(TargetRow.kind, TargetRow.name)).all()
         return [TargetEntry(r.kind, r.name, r.tier, r.low, r.high, r.target) for r in rows]
 
+    @_guarded_write
     def replace_targets(self, entries: Iterable[TargetEntry], source: str = "") -> None:
         """Replace every target at once (the targets are one document)."""
         with write_transaction(self.engine) as connection:
@@ -293,7 +398,35 @@ class LedgerStore:
             self._bump(connection)
 
 
-def open_ledger(url_or_path, *, method: str = "fifo", holding_days: int = 365) -> LedgerStore:
+def open_ledger(url_or_path, *, method: str = "fifo", holding_days: int = 365,
+                backup_keep: int = integrity.DEFAULT_KEEP, home: Path | None = None) -> LedgerStore:
     """The ledger at a SQLAlchemy URL (postgresql+psycopg://…, sqlite:///…) or a SQLite file path,
-    migrated to the current schema."""
-    return LedgerStore(make_engine(database_url(url_or_path)), method=method, holding_days=holding_days)
+    migrated to the current schema.
+
+    A SQLite file is checked first (StoreError when damaged); a file that existed once and is gone is
+    a StoreError too (never silently a new empty ledger); an existing one gets its daily backup."""
+    url = database_url(url_or_path)
+    path = sqlite_file(url)
+    if path is None:
+        return LedgerStore(make_engine(url), method=method, holding_days=holding_days, backup_keep=backup_keep,
+                           home=home)
+    home = Path(home or path.parent)
+    if integrity.went_missing(home, "ledger", path):
+        raise integrity.missing_error("ledger", path)
+    existed = path.exists()
+    integrity.check_sqlite(path, "ledger", LEDGER_TABLES, home=home)
+    store = LedgerStore(make_engine(url), method=method, holding_days=holding_days, backup_keep=backup_keep, home=home)
+    integrity.record_existing(home, "ledger", path)
+    if existed:
+        integrity.daily_backup(path, "ledger", home=home, keep=backup_keep)
+    return store
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for PostgreSQL or an in-memory database)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)

@@ -7,9 +7,11 @@
 
 Status codes: 200 result; 422 the tool's `{"error", "hint"}` (bad arguments, unknown index …);
 404 unknown tool, with close matches, or a tool that writes on a server without `allow_writes`;
-401 missing/wrong bearer token (when `INDEXDESK_API_TOKEN` is set); 504 the call passed its
-timeout; 500 a bug, reported by message without a traceback. The request guard
-(`adapters/guard.py`) answers 421 (foreign Host), 403 (foreign Origin), 415 (not JSON) and 413
+401 missing/wrong bearer token (when `INDEXDESK_API_TOKEN` is set: every route but /health, the
+OpenAPI document and /docs included); 504 the call passed its
+timeout; 500 a bug, reported by its error class and hint (never SQL, parameters or a traceback).
+The request guard (`adapters/guard.py`) answers 400 (a repeated Host/Origin/Content-Type header),
+421 (foreign Host), 403 (foreign Origin), 415 (not JSON) and 413
 (body above 1 MB) before any tool runs. `/docs` and `/redoc` serve their assets from the
 `fastapi-offline` package: no CDN.
 
@@ -32,7 +34,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from indexdesk.tools.adapters.openai_schema import inline_refs, openai_tools
-from indexdesk.tools.adapters.guard import RequestGuard
+from indexdesk.tools.adapters.guard import RequestGuard, resolve_token
 from indexdesk.tools.adapters.runner import (
     DEFAULT_TIMEOUT_SECONDS,
     TIMEOUT_HINT,
@@ -44,6 +46,7 @@ from indexdesk.tools.adapters.runner import (
     package_version,
     write_refused,
 )
+from indexdesk.tools.call_limits import TOO_DEEP, text_depth_exceeds
 from indexdesk.tools.registry import Registry, ToolSpec, dumps, is_error
 
 log = logging.getLogger("indexdesk.http")
@@ -79,6 +82,8 @@ def _status_of(name: str, result: dict) -> int:
 
 async def _run_tool(runner: ToolRunner, name: str, request: Request) -> Response:
     raw = (await request.body()).decode("utf-8", errors="replace")
+    if text_depth_exceeds(raw):  # a malformed request, refused before anything parses it
+        return _json(dict(TOO_DEEP), 400)
     result = await runner.call(name, raw if raw.strip() else {})
     return _json(result, _status_of(name, result))
 
@@ -130,10 +135,7 @@ def create_app(registry: Registry, ctx: Any, *, token: str | None = None, host: 
     results by their arguments (see `ToolRunner`). Returns the guarded ASGI app; the
     FastAPI object is its `.app`.
     """
-    if token is None:
-        token = getattr(getattr(ctx, "settings", None), "api_token", None)
-        if token is not None and hasattr(token, "get_secret_value"):  # SecretStr settings
-            token = token.get_secret_value()
+    token = resolve_token(token, ctx)
     full_registry = registry
     registry = exposed(registry, allow_writes)
     runner = ToolRunner(registry, ctx, timeout=timeout, cache_seconds=cache_seconds)
@@ -192,7 +194,8 @@ def create_app(registry: Registry, ctx: Any, *, token: str | None = None, host: 
             return _json(write_refused(full_registry.get(name)), 404)
         return _json(await runner.call(name, {}), 404)
 
-    return RequestGuard(app, bind_host=host, allowed_hosts=allowed_hosts)
+    # The guard checks the token on every route but /health — /openapi.json, /docs and /redoc included.
+    return RequestGuard(app, bind_host=host, allowed_hosts=allowed_hosts, token=token)
 
 
 def _describe(spec: ToolSpec) -> str:

@@ -25,9 +25,7 @@ from mcp.shared.exceptions import MCPError
 
 from indexdesk.tools.adapters.guard import RequestGuard
 from indexdesk.tools.adapters.runner import (
-    UNAUTHORIZED,
     ToolRunner,
-    bearer_token_matches,
     exposed,
     package_version,
     write_refused,
@@ -291,26 +289,6 @@ async def serve_stdio(runner: ToolRunner, *, allow_writes: bool = False) -> None
         await server.run(read_stream, write_stream, server.create_initialization_options())
 
 
-class BearerTokenMiddleware:
-    """ASGI middleware answering 401 unless `Authorization: Bearer <token>` is sent."""
-
-    def __init__(self, app: Any, token: str) -> None:
-        self.app = app
-        self.token = token
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            headers = dict(scope.get("headers") or [])
-            authorization = headers.get(b"authorization", b"").decode("latin-1")
-            if not bearer_token_matches(authorization, self.token):
-                from starlette.responses import JSONResponse
-
-                response = JSONResponse(UNAUTHORIZED, status_code=401, headers={"WWW-Authenticate": "Bearer"})
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-
 def streamable_http_app(runner: ToolRunner, *, host: str = "127.0.0.1", token: str | None = None,
                         allow_writes: bool = False, allowed_hosts: tuple[str, ...] = ()) -> Any:
     """An ASGI app serving MCP at `/mcp` (streamable HTTP) behind the request guard and optionally a token."""
@@ -320,6 +298,4 @@ def streamable_http_app(runner: ToolRunner, *, host: str = "127.0.0.1", token: s
     # check would then refuse the extra names a host adds, so it is switched off here.
     security = TransportSecuritySettings(enable_dns_rebinding_protection=False)
     app = build_server(runner, allow_writes=allow_writes).streamable_http_app(host=host, transport_security=security)
-    if token:
-        app = BearerTokenMiddleware(app, token)
-    return RequestGuard(app, bind_host=host, allowed_hosts=allowed_hosts)
+    return RequestGuard(app, bind_host=host, allowed_hosts=allowed_hosts, token=token)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -27,6 +26,8 @@ from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from typing import Any
 
+# One token check for every server, in the request guard (every route, including /docs and /openapi.json).
+from indexdesk.tools.adapters.guard import UNAUTHORIZED, bearer_token_matches
 from indexdesk.tools.registry import Registry, dumps, is_error
 from indexdesk.tools.registry import is_internal_error as registry_is_internal_error
 
@@ -162,13 +163,5 @@ def is_internal_error(name: str, result: dict) -> bool:
     return registry_is_internal_error(result)
 
 
-def bearer_token_matches(authorization: str | None, token: str) -> bool:
-    """`Authorization: Bearer <token>` compared in constant time."""
-    scheme, _, given = (authorization or "").partition(" ")
-    return scheme.lower() == "bearer" and secrets.compare_digest(given.strip().encode(), token.encode())
-
-
-UNAUTHORIZED = {"error": "missing or wrong bearer token",
-                "hint": "send the header 'Authorization: Bearer <INDEXDESK_API_TOKEN>'"}
 
 __all__ = ["ToolRunner", "UNAUTHORIZED", "bearer_token_matches", "is_error", "is_internal_error", "package_version"]

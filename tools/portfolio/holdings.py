@@ -81,9 +81,16 @@ def _as_day(as_of) -> date | None:
 
 
 def ledger_or_none(ctx: "ToolContext"):
-    """The ledger store, or None when none exists yet (no file and no URL): reading never creates one."""
+    """The ledger store, or None when none exists yet (no file and no URL): reading never creates one.
+
+    A ledger file that existed and is gone is an error (StoreError), never silently the tier template."""
     if ctx.ledger is None and not ctx.settings.database_url:
-        if not (ctx.settings.home / "ledger.sqlite").exists():
+        path = ctx.settings.home / "ledger.sqlite"
+        if not path.exists():
+            from indexdesk.memory import integrity
+
+            if integrity.went_missing(ctx.settings.home, "ledger", path):
+                raise integrity.missing_error("ledger", path)
             return None
     return ctx.ledger_store()
 

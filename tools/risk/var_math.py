@@ -1,6 +1,6 @@
 """Value at Risk and Conditional VaR (expected shortfall): historical, parametric, Cornish-Fisher.
 
-Pure numpy/scipy. Conventions used everywhere here:
+Pure numpy (the normal distribution from normal_math.py). Conventions used everywhere here:
 * Returns are simple returns; VaR and CVaR are **positive loss fractions** (a 5 % loss is 0.05).
 * `confidence` is in (0, 1); the tail probability is `alpha = 1 - confidence`.
 * A portfolio is `weights` over the columns of an asset-return matrix (T × N); whatever the
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from scipy.stats import norm
+from indexdesk.tools.risk.normal_math import norm
 
 # "interpolated": VaR is numpy's linearly interpolated percentile and CVaR the mean of the
 #   floor((n-1)·alpha)+1 worst outcomes (empyrical-reloaded's definitions).

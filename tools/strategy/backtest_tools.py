@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from datetime import date
@@ -46,22 +47,54 @@ def read_window(start: str | None, end: str | None) -> tuple[date | None, date |
     return first, last
 
 
-def _numbers(key: str, text: str) -> list[float]:
+# The finest step each swept value is read at: lookbacks are whole days, tilts whole basis points
+# (also in percent form: 7.5 = 7.5 %). A finer step or value is refused, never rounded silently.
+RESOLUTION = {"lookback": 1.0, "tilt": 1e-4}
+
+
+def _number(key: str, text: str) -> float:
+    value = float(text)  # ValueError -> "not numbers"
+    if not math.isfinite(value):
+        raise ToolError(f"sweep {key}={text.strip()[:30]!r} is not a finite number", field="sweep",
+                        hint=f"e.g. {DEFAULT_GRID}")
+    resolution = RESOLUTION[key]
+    if abs(value / resolution - round(value / resolution)) > 1e-6:
+        unit = "whole days" if key == "lookback" else "whole basis points (0.0001)"
+        raise ToolError(f"sweep {key}={text.strip()[:30]!r} is finer than {key} is read at: {unit}", field="sweep",
+                        hint=f"e.g. {DEFAULT_GRID}")
+    return value
+
+
+def _values_spec(key: str, text: str) -> tuple[int, tuple]:
+    """(how many values, how to build them) — counted from the text alone, nothing allocated."""
     if ":" in text:
         parts = text.split(":")
         if len(parts) != 3:
             raise ToolError(f"sweep {key}={text[:30]!r}: a range is START:STOP:STEP", field="sweep")
-        low, high, step = (float(p) for p in parts)
+        low, high, step = (_number(key, p) for p in parts)
         if step <= 0 or high < low:
             raise ToolError(f"sweep {key}={text[:30]!r}: STOP must be ≥ START and STEP > 0", field="sweep")
-        return list(np.round(np.arange(low, high + step / 2, step), 6))
-    return [float(p) for p in text.split(",") if p.strip()]
+        steps = math.floor((high - low) / step + 1e-9)  # arithmetic: a 72-million grid is refused, not built
+        return steps + 1, ("range", low, step, steps)
+    values = [_number(key, p) for p in text.split(",") if p.strip()]
+    return len(values), ("list", values)
+
+
+def _build(spec: tuple) -> list[float]:
+    if spec[0] == "list":
+        return spec[1]
+    _, low, step, steps = spec
+    return [round(low + i * step, 6) for i in range(steps + 1)]
 
 
 def parse_grid(text: str) -> dict[str, list]:
-    """'lookback=30:180:30 tilt=0.05,0.1 cadence=weekly,monthly' → values per key ('default' = the standard grid)."""
+    """'lookback=30:180:30 tilt=0.05,0.1 cadence=weekly,monthly' → values per key ('default' = the standard grid).
+
+    The number of configurations is computed from the text first and refused above MAX_CONFIGS in
+    microseconds; only then are the values built."""
     text = DEFAULT_GRID if text.strip().lower() in ("default", "true", "yes") else text
-    grid: dict[str, list] = {}
+    specs: dict[str, tuple] = {}
+    counts: dict[str, int] = {}
     for item in text.split():
         key, sep, value = item.partition("=")
         key = key.strip().lower()
@@ -69,11 +102,20 @@ def parse_grid(text: str) -> dict[str, list]:
             raise ToolError(f"sweep item {item[:30]!r} is not KEY=VALUES", hint=f"e.g. {DEFAULT_GRID}", field="sweep")
         if key not in SWEEP_KEYS:
             raise unknown_name("sweep parameter", key, SWEEP_KEYS, field="sweep")
+        if key == "cadence":
+            specs[key] = ("list", [v.strip().lower() for v in value.split(",")])
+            counts[key] = len(specs[key][1])
+            continue
         try:
-            grid[key] = [v.strip().lower() for v in value.split(",")] if key == "cadence" else _numbers(key, value)
-        except ValueError:
+            counts[key], specs[key] = _values_spec(key, value)
+        except (ValueError, OverflowError):
             raise ToolError(f"sweep {key}={value[:30]!r}: not numbers", field="sweep") from None
-    return grid
+    total = math.prod(counts.values())
+    if total > MAX_CONFIGS:
+        shown = f"{total:,}" if total < 10 ** 15 else f"about {float(total):.1e}"
+        raise ToolError(f"the sweep has {shown} configurations; at most {MAX_CONFIGS}", field="sweep",
+                        hint="use coarser steps, e.g. lookback=30:180:30 tilt=0.05,0.1")
+    return {key: _build(spec) for key, spec in specs.items()}
 
 
 def _stats(name: str, returns: np.ndarray) -> StatsLine:
@@ -169,6 +211,7 @@ def backtest(ctx: ToolContext, strategy: Name = "momentum", lookback: int = 90, 
     cost = _cost(cost_bps)
     period = uv.read_choice("cadence", cadence, bm.CADENCES, "cadence")
     kind = uv.read_choice("policy", policy, bm.POLICIES, "policy")
+    grid = parse_grid(sweep) if sweep else None  # bounded before anything is loaded or built
     rule, lookback, tilt, universe, start_pos, pair_pos = prepare(ctx, strategy, lookback, tilt, weights, start, end,
                                                                   warnings)
     trigger = (uv.btc_volatility(ctx, universe.prices.index).to_numpy() > 0.8) if kind == "volatility_trigger" else None
@@ -179,7 +222,7 @@ def backtest(ctx: ToolContext, strategy: Name = "momentum", lookback: int = 90, 
     if sweep:
         if rule == "static":
             raise ToolError("the static targets have no parameters to sweep", field="sweep")
-        summary = run_sweep(universe, rule, parse_grid(sweep), {"lookback": lookback, "tilt": tilt, "cadence": period},
+        summary = run_sweep(universe, rule, grid, {"lookback": lookback, "tilt": tilt, "cadence": period},
                             cost, start_pos, pair_pos, warnings)
     drag = ev.equity_stats(run.net.returns).annual_return - ev.equity_stats(run.gross.returns).annual_return
     params = f"{_config_name(lookback, tilt, period)} policy={kind} cost={cost:g}bps"
