@@ -13,6 +13,7 @@ first use.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 __version__ = "0.2.0"
@@ -46,5 +47,5 @@ if not any(finder is _ToolkitAlias for finder in sys.meta_path):
 
 def __getattr__(name: str) -> Any:
     if name == "toolkit":
-        return importlib.import_module("indexdesk.toolkit")  # toolkit.py: the alias of indexdesk.tools.toolkit
+        return importlib.import_module("indexdesk.toolkit")  # served by _ToolkitAlias: indexdesk.tools.toolkit
     raise AttributeError(f"module 'indexdesk' has no attribute {name!r}")
