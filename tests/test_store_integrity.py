@@ -360,3 +360,10 @@ def test_a_store_another_process_is_creating_is_not_called_damaged(tmp_path):
     with sqlite3.connect(foreign) as connection:
         connection.execute("CREATE TABLE photos (id INTEGER)")
     assert "tables missing" in integrity.sqlite_problems(foreign, ("meta", "entries"))[0]
+
+
+def test_an_unreachable_postgresql_ledger_is_a_store_error_with_the_fix():
+    with pytest.raises(integrity.StoreError) as info:
+        open_ledger("postgresql+psycopg://ledger@127.0.0.1:1/nope")
+    assert "cannot be used" in info.value.message and "PostgreSQL" in info.value.hint
+    assert_clean(info.value.message + info.value.hint)
