@@ -247,7 +247,7 @@ def test_a_damaged_sessions_file_is_set_aside_and_a_new_one_started(home):
     for name in ("sessions.sqlite-wal", "sessions.sqlite-shm"):
         (home / name).unlink(missing_ok=True)
     fresh = SessionStore(home)
-    assert fresh.notice and "set aside" not in fresh.notice and "moved to" in fresh.notice
+    assert "sessions.sqlite" in fresh.notice and "moved to" in fresh.notice and "new one started" in fresh.notice
     fresh.touch("new", turn_done=True)
     assert [s["id"] for s in fresh.sessions()] == ["new"]
     fresh.close()
@@ -360,3 +360,10 @@ def test_a_store_another_process_is_creating_is_not_called_damaged(tmp_path):
     with sqlite3.connect(foreign) as connection:
         connection.execute("CREATE TABLE photos (id INTEGER)")
     assert "tables missing" in integrity.sqlite_problems(foreign, ("meta", "entries"))[0]
+
+
+def test_an_unreachable_postgresql_ledger_is_a_store_error_with_the_fix():
+    with pytest.raises(integrity.StoreError) as info:
+        open_ledger("postgresql+psycopg://ledger@127.0.0.1:1/nope")
+    assert "cannot be used" in info.value.message and "PostgreSQL" in info.value.hint
+    assert_clean(info.value.message + info.value.hint)
