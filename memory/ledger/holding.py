@@ -1,4 +1,7 @@
-"""The one holding-period rule: when a lot held from `acquired` and disposed of on `sold` is long term.
+"""The ledger's tax rules, pure (tools/strategy/tax_math.py shares them): the one unit cost and the
+one holding-period rule.
+
+The holding-period rule: when a lot held from `acquired` and disposed of on `sold` is long term.
 
 Default, the calendar rule of US reporting (IRS Pub. 544): the holding period starts the day after
 acquisition and includes the day of disposal; long term means *more than one year*. So a lot bought
@@ -14,6 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+
+def unit_cost(cost_basis: Decimal, quantity: Decimal) -> Decimal:
+    """Basis per unit (fees included); zero for an empty lot. The one unit-cost computation."""
+    return cost_basis / quantity if quantity else Decimal(0)
 
 
 def as_day(value: date | datetime) -> date:

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 from typing import Iterable
 
-from indexdesk.memory.ledger.holding import HoldingRule
+from indexdesk.memory.ledger.holding import HoldingRule, unit_cost
 
 METHODS = ("fifo", "lifo", "hifo")
 KINDS = ("buy", "sell", "deposit", "withdrawal", "fee", "income", "transfer")
@@ -84,11 +84,6 @@ class Lot:
     @property
     def unit_cost(self) -> Decimal:
         return unit_cost(self.cost_basis, self.quantity)
-
-
-def unit_cost(cost_basis: Decimal, quantity: Decimal) -> Decimal:
-    """Basis per unit (fees included); zero for an empty lot. The one unit-cost computation."""
-    return cost_basis / quantity if quantity else ZERO
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,7 @@ def _tier_and_sleeve(ctx: "ToolContext", name: str, declared: str) -> tuple[str,
 def valuation_of_book(ctx: "ToolContext", book: "Book", day: date, currency: str) -> Valuation:
     market = ctx.market()
     grouped: dict[str, PositionValue] = {}
-    for lot in book.lots:
+    for lot in book.positions():  # lots summed per (symbol, venue, sleeve): a handful, however long the history
         position = grouped.get(lot.symbol)
         if position is None:
             tier, sleeve = _tier_and_sleeve(ctx, lot.symbol, lot.sleeve)
