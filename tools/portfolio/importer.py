@@ -78,9 +78,12 @@ def _import_text(ctx: "ToolContext", text: str, fmt: str | None, *, skip_bad: bo
     transactions = []
     line_of: dict[str, int] = {}
     seen_content: dict[str, int] = {}
+    # Venue readers hand over amounts already read by the same parser (with the same option) and
+    # written back with a decimal point; only native rows still hold the file's own text.
+    comma = decimal_comma and parsed.format == "native"
     for line, fields in parsed.rows:
         try:
-            tx = check_row(fields, names, tx_id=None, seq=line, decimal_comma=decimal_comma)
+            tx = check_row(fields, names, tx_id=None, seq=line, decimal_comma=comma)
         except RowError as error:
             rejected.append((line, error.reason))
             continue
