@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime
+from functools import lru_cache
 from decimal import Decimal
 
 from indexdesk.memory.ledger.lots import SPLIT, Tx
@@ -22,6 +24,7 @@ CONTENT_ID = re.compile(r"^r[0-9a-f]{20}(-\d+)?$")
 MAX_ID = 64
 
 
+@lru_cache(maxsize=65536)  # the same quantities and prices recur across a long history
 def plain(value: Decimal | None) -> str:
     """A decimal as plain text without trailing zeros or exponent ('1.5', '100', '0.00000001')."""
     if value is None:
@@ -34,9 +37,14 @@ def plain(value: Decimal | None) -> str:
 
 def content_key(tx: Tx) -> str:
     """The id a transaction's meaning gives it (before counting identical rows of one file)."""
-    parts = (tx.when.isoformat(), tx.kind, tx.symbol, plain(tx.quantity), plain(tx.price),
-             plain(tx.fee) if tx.fee else "", tx.currency.upper(), tx.venue.lower(), tx.to_venue.lower(),
-             tx.lot_id, tx.sleeve, tx.note)
+    return content_key_of(tx.when, tx.kind, tx.symbol, tx.quantity, tx.price, tx.fee, tx.currency, tx.venue,
+                          tx.to_venue, tx.lot_id, tx.sleeve, tx.note)
+
+
+def content_key_of(when: datetime, kind: str, symbol: str, quantity: Decimal, price: Decimal | None, fee: Decimal,
+                   currency: str, venue: str, to_venue: str, lot_id: str, sleeve: str, note: str) -> str:
+    parts = (when.isoformat(), kind, symbol, plain(quantity), plain(price), plain(fee) if fee else "",
+             currency.upper(), venue.lower(), to_venue.lower(), lot_id, sleeve, note)
     return "r" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Iterable, Sequence
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import DateTime, Engine, delete, func, insert, select
 
 from indexdesk.memory.ledger import lots as engine_lots
 from indexdesk.memory.ledger.holding import HoldingRule
@@ -69,7 +69,8 @@ def _bulk_insert(connection, table, rows: list[dict]) -> None:
         return
     dialect = connection.dialect
     columns = [c for c in table.columns if c.name in rows[0]]
-    processors = [c.type._cached_bind_processor(dialect) for c in columns]
+    processors = [_fast_datetime if dialect.name == "sqlite" and isinstance(c.type, DateTime)
+                  else c.type._cached_bind_processor(dialect) for c in columns]
     marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in columns)
     sql = f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) VALUES ({marks})"
     values = []
@@ -90,6 +91,12 @@ def _bulk_insert(connection, table, rows: list[dict]) -> None:
         return
     for start in range(0, len(tuples), _CHUNK):
         connection.exec_driver_sql(sql, tuples[start:start + _CHUNK])
+
+
+def _fast_datetime(value: datetime) -> str:
+    """SQLAlchemy's SQLite DATETIME storage format ("YYYY-MM-DD HH:MM:SS.ffffff") for a naive
+    datetime, by the C isoformat: the per-row Python formatting dominated large imports."""
+    return value.isoformat(" ", "microseconds")
 
 
 def _tx_values(tx: Tx) -> dict:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from indexdesk.memory.ledger.ids import content_key, id_problem, numbered, plain
-from indexdesk.memory.ledger.lots import KINDS, LEDGER_CONTEXT, Tx
+from indexdesk.memory.ledger.ids import content_key, content_key_of, id_problem, numbered, plain
+from indexdesk.memory.ledger.lots import KINDS, Tx
 from indexdesk.tools.errors import close_matches
 
 if TYPE_CHECKING:
@@ -239,8 +239,7 @@ def check_row(fields: dict[str, str], names: Names, *, tx_id: str | None = None,
         raise RowError(f"currency {currency[:10]} differs from the ledger's {names.currency} (mixed currencies); "
                        "convert the amounts or keep one ledger per currency")
     if price is not None:
-        with localcontext(LEDGER_CONTEXT):
-            if quantity * price + fee >= MAX_VALUE:
+        if quantity * price + fee >= MAX_VALUE:  # both below 1e15: the 28-digit product is within 1e-27 of exact
                 raise RowError(f"quantity × price ({plain(quantity)} × {plain(price)}) is {MAX_VALUE:.0e} or more: "
                                "more than a ledger amount holds")
     symbol = names.resolve(_bounded(fields, "symbol", MAX_SYMBOL), sleeve)
@@ -261,10 +260,13 @@ def check_row(fields: dict[str, str], names: Names, *, tx_id: str | None = None,
     if lot_id and kind not in ("sell", "withdrawal", "fee", "transfer"):
         raise RowError(f"lot_id names the lot a sell closes; a {kind} opens its own")
     given = given_id(fields) if tx_id is None else tx_id
-    tx = Tx(tx_id=given, kind=kind, symbol=symbol, quantity=quantity, when=parse_when(fields.get("date"), names.now),
-            price=price, fee=fee, currency=currency, venue=venue, to_venue=to_venue, lot_id=lot_id, sleeve=sleeve,
-            note=(fields.get("note") or "").strip()[:MAX_TEXT], seq=seq)
-    return tx if given else replace(tx, tx_id=stable_id(tx))
+    when = parse_when(fields.get("date"), names.now)
+    note = (fields.get("note") or "").strip()[:MAX_TEXT]
+    if not given:
+        given = content_key_of(when, kind, symbol, quantity, price, fee, currency, venue, to_venue, lot_id, sleeve,
+                               note)
+    return Tx(tx_id=given, kind=kind, symbol=symbol, quantity=quantity, when=when, price=price, fee=fee,
+              currency=currency, venue=venue, to_venue=to_venue, lot_id=lot_id, sleeve=sleeve, note=note, seq=seq)
 
 
 format_decimal = plain  # plain decimal text without trailing zeros or exponent ('1.5', '100', '0.00000001')
