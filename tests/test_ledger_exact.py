@@ -109,6 +109,32 @@ def test_record_transaction_id_is_the_imported_rows_id(ctx):
     assert result["added"] is False and ctx.ledger_store().count() == 2
 
 
+def test_rows_imported_under_text_hash_ids_are_rekeyed_by_the_migration(tmp_path, ledger_url):
+    from sqlalchemy import text
+
+    ctx = ToolContext(Settings(home=tmp_path / "home", database_url=ledger_url, lot_method="hifo"))
+    assert import_text(ctx, SAVED + "2024-02-01,sell,ETH,1,2500,,USD,kraken,\n").ok
+    store = ctx.ledger_store()
+    # Make it look like a ledger written before revision 0002: old text-hash ids, a sell naming one.
+    old = {tx.tx_id: f"r{n:020x}" for n, tx in enumerate(store.transactions())}
+    with store.engine.begin() as connection:
+        connection.execute(text("DELETE FROM lot_closings"))
+        connection.execute(text("DELETE FROM lots"))
+        connection.execute(text("DELETE FROM meta WHERE key IN ('lot_method', 'lot_method_history')"))
+        connection.execute(text("UPDATE meta SET value = 'hifo/365' WHERE key = 'lot_rules'"))
+        for new, legacy in old.items():
+            connection.execute(text("UPDATE transactions SET tx_id = :legacy WHERE tx_id = :new"),
+                               {"legacy": legacy, "new": new})
+        connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    store.close()
+    reopened = ToolContext(Settings(home=tmp_path / "home", database_url=ledger_url))
+    migrated = reopened.ledger_store()
+    assert sorted(tx.tx_id for tx in migrated.transactions()) == sorted(old)
+    assert migrated.method == "hifo" and migrated.book().units("ETH") == D(1)
+    again = import_text(reopened, RESAVED)
+    assert again.ok and (again.added, again.already) == (0, 2)
+
+
 # ------------------------------------------------------------------ 3. lot method safe
 
 SPLIT_THEN_SELL = """id,date,kind,symbol,quantity,price,fee,venue,to_venue,lot_id

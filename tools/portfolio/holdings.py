@@ -183,7 +183,7 @@ def valuation(ctx: "ToolContext", as_of=None) -> Valuation | None:
     if day > date.today():
         raise ToolError(f"as_of {day} is in the future", field="as_of")
     book = store.book() if _as_day(as_of) is None else store.book(as_of=day)
-    if not book.lots and not book.cash:
+    if not book.positions() and not book.cash:
         return None
     # The same book (identity changes with every write) priced on the same day: computed once per context.
     key = ("ledger_valuation", ctx.settings.source, id(book), day)
