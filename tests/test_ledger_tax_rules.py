@@ -224,3 +224,24 @@ def test_units_and_basis_held_never_depend_on_the_method(steps):
                                                                        D(0)) == paid
     units = {m: {(p.symbol, p.venue): p.quantity for p in b.positions()} for m, b in books.items()}
     assert units["fifo"] == units["lifo"] == units["hifo"]
+
+
+def test_cli_lot_method_change_is_recorded_and_refusal_names_rows(tmp_path, monkeypatch, capsys):
+    from indexdesk.agent.cli import main
+
+    monkeypatch.setenv("INDEXDESK_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("INDEXDESK_LOT_METHOD", "lifo")
+    split = tmp_path / "split.csv"
+    split.write_text("id,date,kind,symbol,quantity,price,venue,to_venue,lot_id\n"
+                     "A,2024-01-01,buy,BTC,1,30000,kraken,,\nB,2024-02-01,buy,BTC,1,40000,kraken,,\n"
+                     "T,2024-03-01,transfer,BTC,0.5,,kraken,ledger,\nS,2024-04-01,sell,BTC,0.25,60000,ledger,,B>T\n")
+    assert main(["portfolio", "import", str(split)]) == 0
+    assert main(["portfolio", "lot-method", "fifo", "--yes"]) == 1
+    err = capsys.readouterr().err
+    assert "S: no open lot 'B>T'" in err and "book is unchanged" in err
+    # HIFO splits B too (the dearest lot), so the sell naming B>T replays: the change lands, recorded.
+    assert main(["portfolio", "lot-method", "hifo", "--yes"]) == 0
+    capsys.readouterr()
+    assert main(["portfolio", "lot-method"]) == 0
+    out = capsys.readouterr().out
+    assert "hifo (was lifo) - changed by the user" in out and "the book's lot method is hifo" in out
