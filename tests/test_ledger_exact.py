@@ -190,6 +190,15 @@ def test_a_33_digit_quantity_is_sold_back_exactly(ctx):
     assert book.closings[0].gain == D(quantity) * D("0.1")
 
 
+def test_a_value_with_more_than_18_places_is_stored_alike_on_both_databases(ctx):
+    text = "date,kind,symbol,quantity,price,venue\n2024-01-01,buy,BTC,0.123456789012345678,1.123456789012345678,k\n"
+    assert import_text(ctx, text).ok
+    store = ctx.ledger_store()
+    exact = D("0.123456789012345678") * D("1.123456789012345678")  # 36 places: NUMERIC(38, 18) keeps 18
+    stored = store.book().lots[0].cost_basis  # read back from the lots table
+    assert stored == exact.quantize(D("1e-18")) and stored == store.book(method="lifo").lots[0].cost_basis
+
+
 def test_long_symbols_and_venues_are_refused_on_both_databases(ctx):
     long_symbol = "X" * 65
     text = (f"date,kind,symbol,quantity,price,venue,sleeve\n2024-01-01,buy,{long_symbol},1,5,kraken,hedge\n"

@@ -34,6 +34,7 @@ OPENING = ("buy", "income", "deposit")
 CLOSING = ("sell", "withdrawal", "fee")
 ZERO = Decimal(0)
 BASIS_STEP = Decimal("1e-12")  # basis shares are rounded here; the remainder stays exact
+STORED_STEP = Decimal("1e-18")  # a value (quantity × price) is rounded here, the stored precision
 # 38 significant digits is what NUMERIC(38, 18) stores; products and shares are worked at 60 so a
 # stored quantity times a stored price is exact and nothing rounds before the final quantize.
 LEDGER_CONTEXT = Context(prec=60, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
@@ -292,6 +293,8 @@ class Replay:
     def _apply(self, tx: Tx) -> None:
         price = tx.price if tx.price is not None else ZERO
         gross = tx.quantity * price
+        if gross.as_tuple().exponent < -18:  # what NUMERIC(38, 18) keeps: both databases store the same basis
+            gross = gross.quantize(STORED_STEP, rounding=ROUND_HALF_EVEN)
         if _is_cash(tx):
             sign = {"deposit": 1, "income": 1, "withdrawal": -1, "fee": -1}.get(tx.kind)
             if sign is None:
