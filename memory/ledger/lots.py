@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 from typing import Iterable
 
@@ -172,6 +172,8 @@ def _is_cash(tx: Tx) -> bool:
 
 
 def _micros(when: datetime) -> int:
+    if when.tzinfo is not None:  # an aware moment handed to the store directly: ordered as UTC
+        when = when.astimezone(timezone.utc).replace(tzinfo=None)
     return (when - _EPOCH) // _MICRO
 
 
