@@ -1,6 +1,7 @@
 """Ledger benchmarks on SQLite and PostgreSQL in the same run, beside a plain bulk load as the floor.
 
-    python bench/bench_ledger.py            # prints the table; paste into docs/performance.md
+    python bench/bench_ledger.py            # both tables; paste into docs/performance.md
+    python bench/bench_ledger.py dca        # only the dollar-cost-averaging table (issue 16)
 
 * Import of 100,000 transactions (native CSV → parse, check every row, replay the lots, insert rows,
   lots and closings in one transaction). Peer: pandas.read_csv + DataFrame.to_sql of the same file
@@ -8,6 +9,11 @@
 * get_portfolio over 5 years of daily history for 20 positions (36,520 buys, 1,826 sells): median
   of warm calls through the registry (prices and the materialised book cached, the version row read
   each call). Peer: one GROUP BY over the lots table with SQLAlchemy Core.
+* The dollar-cost-averaging shape (buy, buy, sell a little, hourly, one symbol: the open lots grow
+  with the history): import of 20k and 100k rows (wall and CPU seconds, and their ratio — linear is
+  5x, the issue's bound 4.4x of wall), the same 100k rows through pandas `to_sql` in the same run,
+  a cold `get_portfolio` on the 100k ledger (a new context and store; the market loaded first and
+  timed apart), and warm `realized_gains` at 25k/50k/100k rows (should grow linearly).
 The PostgreSQL server is a throwaway one (tests/postgres_server.py: initdb + pg_ctl in a temp dir).
 """
 
@@ -112,6 +118,86 @@ def bench_portfolio(url: str, home: Path, text: str, repeat: int = 30) -> tuple[
     return cold * 1000, statistics.median(times) * 1000, statistics.median(peer) * 1000
 
 
+def dca_csv(rows: int) -> str:
+    """buy, buy, sell a little — hourly, one symbol, prices cycling over 100..599."""
+    from datetime import datetime
+
+    lines = ["date,kind,symbol,quantity,price,fee,venue"]
+    start = datetime(2014, 1, 1)
+    for i in range(rows):
+        when = (start + timedelta(hours=i)).isoformat()
+        price = 100 + (i * 7919) % 500
+        kind, quantity = ("sell", "0.005") if i % 3 == 2 else ("buy", "0.01")
+        lines.append(f"{when},{kind},BTC,{quantity},{price},0.01,binance")
+    return "\n".join(lines) + "\n"
+
+
+def timed_import(url: str, text: str, home: Path) -> tuple[float, float]:
+    ctx = ToolContext(Settings(home=home, database_url=url))
+    ctx.ledger_store()
+    wall, cpu = time.perf_counter(), time.process_time()
+    report = import_text(ctx, text)
+    assert report.ok, report.rejected[:3]
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def cold_portfolio(url: str, home: Path) -> tuple[float, float, float]:
+    """(market load ms, get_portfolio wall ms, CPU ms) in a fresh context: the store opened and the
+    book read cold."""
+    ctx = ToolContext(Settings(home=home, database_url=url))
+    start = time.perf_counter()
+    ctx.market().close  # noqa: B018 - prices first, timed apart: they are not the ledger's cost
+    market = time.perf_counter() - start
+    registry = default_registry()
+    start, cpu = time.perf_counter(), time.process_time()
+    result = registry.call("get_portfolio", {}, ctx)
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    assert "error" not in result, result
+    return market * 1000, elapsed * 1000, cpu * 1000
+
+
+def warm_gains(url: str, home: Path, repeat: int = 7) -> float:
+    """Median CPU ms of warm realized_gains calls (CPU: wall time on a shared machine is mostly waiting)."""
+    ctx = ToolContext(Settings(home=home, database_url=url))
+    registry = default_registry()
+    registry.call("realized_gains", {"year": 2016}, ctx)
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        result = registry.call("realized_gains", {"year": 2016}, ctx)
+        times.append(time.process_time() - start)
+    assert "error" not in result, result
+    return statistics.median(times) * 1000
+
+
+def dca_table(backends, root: Path) -> None:
+    import os
+
+    print(f"load average before: {os.getloadavg()[0]:.1f} (2 cores shared)")
+    print("| backend | DCA import 20k wall/CPU (s) | 100k wall/CPU (s) | ratio wall/CPU | peer to_sql 100k (s) | "
+          "cold get_portfolio 100k wall/CPU (ms) | realized_gains warm CPU 25k/50k/100k (ms) |")
+    print("|---|---|---|---|---|---|---|")
+    big = dca_csv(100_000)
+    csv_path = root / "dca100k.csv"
+    csv_path.write_text(big)
+    for label, url_for in backends:
+        small = timed_import(url_for("dca20"), dca_csv(20_000), root / f"d20-{label[:2]}")
+        url = url_for("dca100")
+        large = timed_import(url, big, root / f"d100-{label[:2]}")
+        peer = bench_peer_import(url_for("dcapeer"), csv_path)
+        market, cold, cold_cpu = cold_portfolio(url, root / f"d100-{label[:2]}")
+        gains = []
+        for rows in (25_000, 50_000):
+            gains_url = url_for(f"gains{rows}")
+            timed_import(gains_url, dca_csv(rows), root / f"g{rows}-{label[:2]}")
+            gains.append(warm_gains(gains_url, root / f"g{rows}-{label[:2]}"))
+        gains.append(warm_gains(url, root / f"d100-{label[:2]}"))
+        print(f"| {label} | {small[0]:.2f} / {small[1]:.2f} | {large[0]:.2f} / {large[1]:.2f} | "
+              f"{large[0] / small[0]:.2f} / {large[1] / small[1]:.2f} | {peer:.2f} | {cold:.0f} / {cold_cpu:.0f} (market {market:.0f}) | "
+              f"{' / '.join(f'{g:.1f}' for g in gains)} |", flush=True)
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+
+
 def main() -> None:
     from postgres_server import PostgresServer, pg_bin
 
@@ -126,6 +212,9 @@ def main() -> None:
         server = PostgresServer(pg_bin()).start()
         backends.append(("PostgreSQL 15", lambda name: server.new_database()))
     try:
+        dca_table(backends, root)
+        if sys.argv[1:] == ["dca"]:
+            return
         print("| backend | import 100k (s) | peer to_sql (s) | get_portfolio cold (ms) | warm median (ms) | "
               "peer GROUP BY (ms) |")
         print("|---|---|---|---|---|---|")

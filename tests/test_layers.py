@@ -12,9 +12,9 @@ FORBIDDEN = {"memory": ("tools", "agent"), "tools": ("agent",), "prompts": ("too
 PURE_MATH = ["tools/metrics.py", "tools/indices/engine.py", "tools/risk/var_math.py", "tools/risk/normal_math.py", "tools/risk/montecarlo_math.py",
              "tools/risk/stress_math.py", "tools/risk/correlation_math.py", "tools/risk/sizing_math.py",
              "tools/strategy/backtest_math.py", "tools/strategy/rules_math.py", "tools/strategy/evaluation_math.py",
-             "tools/strategy/tax_math.py"]
+             "tools/strategy/tax_math.py", "memory/ledger/holding.py"]
 PURE_ALLOWED = {"numpy", "pandas", "scipy", "math", "dataclasses", "typing", "collections", "__future__",
-                "functools", "datetime", "decimal", "statistics", "tools"}
+                "functools", "datetime", "decimal", "statistics", "tools", "memory"}
 
 
 def layer_of(module: str) -> str:

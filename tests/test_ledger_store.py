@@ -68,12 +68,22 @@ def test_mixed_currency_is_refused(ledger_url):
         store.add_transactions([euro])
 
 
-def test_lot_method_switch_rebuilds_lots(ledger_url):
+def test_lot_method_is_a_recorded_setting_changed_explicitly(ledger_url):
     store = open_ledger(ledger_url)
     store.add_transactions([buy("a", "1", 1, "100"), buy("b", "1", 2, "300"), sell("c", "1", 3, "200")])
     assert store.book().closings[0].lot_id == "a"
-    hifo = open_ledger(ledger_url, method="hifo")
-    assert hifo.book().closings[0].lot_id == "b"
+    # The setting chooses a NEW ledger's method: reopening with another one rebuilds nothing silently.
+    reopened = open_ledger(ledger_url, method="hifo")
+    assert reopened.method == "fifo" and reopened.book().closings[0].lot_id == "a"
+    assert "INDEXDESK_LOT_METHOD=hifo" in reopened.method_note
+    # A what-if under another method leaves the book as it is.
+    assert reopened.book(method="hifo").closings[0].lot_id == "b"
+    assert reopened.book().closings[0].lot_id == "a"
+    reopened.set_lot_method("hifo")
+    assert open_ledger(ledger_url).book().closings[0].lot_id == "b"
+    history = open_ledger(ledger_url).method_history()
+    assert [(h["previous"], h["method"]) for h in history] == [(None, "fifo"), ("fifo", "hifo")]
+    assert history[-1]["since"] == date.today().isoformat()
 
 
 def test_targets_replace_as_one_document(ledger_url):

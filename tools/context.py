@@ -64,5 +64,6 @@ class ToolContext:
             target = self.settings.database_url or self.settings.ensure_home() / "ledger.sqlite"
             self.ledger = open_ledger(target, method=self.settings.lot_method,
                                       holding_days=self.settings.holding_period_days,
+                                      fee_disposal=self.settings.coin_fee_disposal,
                                       backup_keep=self.settings.backup_keep, home=self.settings.home)
         return self.ledger

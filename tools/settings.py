@@ -43,8 +43,12 @@ class Settings(BaseSettings):
 
     # Ledger
     database_url: str | None = Field(None, description="ledger database URL (postgresql+psycopg://...); unset = SQLite HOME/ledger.sqlite")
-    lot_method: str = Field("fifo", description="default tax-lot method for sells: fifo | lifo | hifo")
-    holding_period_days: int = Field(365, description="days a lot must be held for a long-term gain")
+    lot_method: str = Field("fifo", description="tax-lot method a NEW ledger starts with: fifo | lifo | hifo "
+                                               "(an existing ledger keeps its recorded method)")
+    holding_period_days: int | None = Field(None, description="unset = long term after more than one calendar "
+                                                              "year (US rule); N = after more than N days")
+    coin_fee_disposal: bool = Field(True, description="a fee paid in a coin is a disposal at market value (US "
+                                                      "practice); false = its basis just leaves the books")
     backup_keep: int = Field(10, ge=1, le=1000, description="rolling backups kept per store (ledger, journal) under HOME/backups")
 
     # Providers

@@ -37,7 +37,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("--format", choices=["native", "binance", "coinbase"], default=None,
                    help="file format (default: recognised from the header)")
     q.add_argument("--skip-bad", action="store_true", help="import the good rows and list the rejected ones")
+    q.add_argument("--decimal-comma", action="store_true",
+                   help="amounts are written with decimal commas (0,5 or 42.000,50); without it they are refused")
     q.set_defaults(func=cmd_import)
+
+    q = sub.add_parser("lot-method", help="show the book's lot method and its history, or change it (recorded)")
+    add_source_options(q)
+    q.add_argument("method", nargs="?", choices=["fifo", "lifo", "hifo"], help="the new method (omit to show)")
+    q.add_argument("--yes", action="store_true", help="change without asking")
+    q.set_defaults(func=cmd_lot_method)
 
     q = sub.add_parser("export", help="every transaction as the native CSV (to stdout or --output)")
     add_source_options(q)
@@ -164,7 +172,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         text = read_file(args.file)
     except ToolError as exc:  # a file argument that is not a readable file: a usage error (exit 2)
         raise UsageError(exc.message, hint=exc.hint) from None
-    report = import_text(make_context(args), text, args.format, skip_bad=args.skip_bad)
+    report = import_text(make_context(args), text, args.format, skip_bad=args.skip_bad,
+                         decimal_comma=args.decimal_comma)
     for line, reason in report.rejected[:200]:
         print(f"line {line}: {reason}", file=sys.stderr)
     if len(report.rejected) > 200:
@@ -176,6 +185,36 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"{report.format}: {report.added} added, {report.already} already in the ledger"
           + (f", {len(report.rejected)} rejected" if report.rejected else ""))
     return 1 if report.rejected else 0
+
+
+def cmd_lot_method(args: argparse.Namespace) -> int:
+    from indexdesk.agent.cli import make_context
+    from indexdesk.memory.ledger import LedgerRejected
+
+    store = make_context(args).ledger_store()
+    for change in store.method_history():
+        print(f"{change['since']}: {change['method']}" + (f" (was {change['previous']})" if change["previous"] else "")
+              + f" - {change['why']}")
+    if not args.method or args.method == store.method:
+        print(f"the book's lot method is {store.method}")
+        return 0
+    if not args.yes:
+        answer = input(f"replay the whole history under {args.method} (realised gains of past years change)? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("unchanged")
+            return 1
+    try:
+        store.set_lot_method(args.method)
+    except LedgerRejected as refused:
+        print(f"refused: under {args.method} these transactions cannot be replayed (the book is unchanged):",
+              file=sys.stderr)
+        for conflict in refused.conflicts[:50]:
+            print(f"  {conflict.tx_id}: {conflict.reason}", file=sys.stderr)
+        print("a sell naming a lot that only exists under the current method: amend its lot_id first",
+              file=sys.stderr)
+        return 1
+    print(f"the book's lot method is now {args.method} (recorded)")
+    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -253,7 +292,7 @@ def cmd_lots(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     console = _console()
-    table = Table(title=f"open lots ({result['method']}, long term after {result['holding_period_days']} days)")
+    table = Table(title=f"open lots ({result['method']}, long term: {result['holding_rule']})")
     for column in ("symbol", "venue", "acquired", "units", "basis", "value", "P&L", "term"):
         table.add_column(column, justify="left" if column in ("symbol", "venue", "acquired", "term") else "right",
                          no_wrap=True, overflow="ellipsis", max_width=10 if column == "venue" else None)

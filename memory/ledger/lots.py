@@ -5,9 +5,10 @@ Rules (docs/ledger.md):
   deposit without a price opens a zero-basis lot).
 * sell closes lots at its venue by the method (fifo, lifo, hifo, or the specific `lot_id` given);
   proceeds = quantity × price − fee, shared pro rata over the closed pieces; gain = proceeds − basis,
-  long term when held more than `holding_days` days.
+  long term by the holding rule (`holding.HoldingRule`: more than one calendar year by default).
 * withdrawal and fee (of a coin) remove units the same way without a realised gain (their basis
-  leaves the books and is reported as `basis_out`).
+  leaves the books). A coin fee with a price is, by default (`fee_disposal`, US practice), a
+  disposal at that market value: proceeds = quantity × price, so the coin's gain or loss is realised.
 * transfer moves lots from `venue` to `to_venue`, keeping their basis and acquisition date; a fee
   on the transfer is added to the moved basis.
 * The base currency (symbol == currency) is cash: deposits and withdrawals move it, buys spend,
@@ -19,10 +20,13 @@ A partial close takes a rounded share of the basis and leaves the exact remainde
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+import heapq
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 from typing import Iterable
+
+from indexdesk.memory.ledger.holding import HoldingRule, unit_cost
 
 METHODS = ("fifo", "lifo", "hifo")
 KINDS = ("buy", "sell", "deposit", "withdrawal", "fee", "income", "transfer")
@@ -30,6 +34,14 @@ OPENING = ("buy", "income", "deposit")
 CLOSING = ("sell", "withdrawal", "fee")
 ZERO = Decimal(0)
 BASIS_STEP = Decimal("1e-12")  # basis shares are rounded here; the remainder stays exact
+STORED_STEP = Decimal("1e-18")  # a value (quantity × price) is rounded here, the stored precision
+# 38 significant digits is what NUMERIC(38, 18) stores; products and shares are worked at 60 so a
+# stored quantity times a stored price is exact and nothing rounds before the final quantize.
+LEDGER_CONTEXT = Context(prec=60, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
+SPLIT = ">"  # joins a lot id and the transfer that split it; never part of a transaction id
+MAX_LOT_ID = 160
+_EPOCH = datetime(1, 1, 1)
+_MICRO = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -58,18 +70,21 @@ class Tx:
 
 @dataclass(eq=False)  # lots are compared by identity: two lots with equal fields are still two lots
 class Lot:
+    """One open lot: units of a symbol (or index) at a venue, its total cost basis (fees included)
+    and when it was acquired. The one Lot class: the engine, the store and every tool use it."""
+
     lot_id: str
     symbol: str
     venue: str
     quantity: Decimal
     cost_basis: Decimal
-    acquired: datetime
-    opened_by: str
+    acquired: datetime  # a transfer keeps the original moment
+    opened_by: str = ""
     sleeve: str = ""
 
     @property
     def unit_cost(self) -> Decimal:
-        return self.cost_basis / self.quantity if self.quantity else ZERO
+        return unit_cost(self.cost_basis, self.quantity)
 
 
 @dataclass(frozen=True)
@@ -121,40 +136,71 @@ class Book:
     deposits: Decimal = ZERO  # cash deposited minus withdrawn (a cash flow, not a return)
 
     def units(self, symbol: str, venue: str | None = None) -> Decimal:
-        return sum((lot.quantity for lot in self.lots if lot.symbol == symbol
+        return sum((lot.quantity for lot in self.positions() if lot.symbol == symbol
                     and (venue is None or lot.venue == venue)), ZERO)
+
+    def positions(self) -> list[Lot]:
+        """The open lots summed per (symbol, venue, sleeve): units and basis, the oldest acquisition."""
+        return summarise(self.lots)
+
+
+def summarise(lots: Iterable[Lot]) -> list[Lot]:
+    grouped: dict[tuple[str, str, str], Lot] = {}
+    with localcontext(LEDGER_CONTEXT):
+        _sum_into(grouped, lots)
+    return sorted(grouped.values(), key=lambda lot: (lot.acquired, lot.symbol, lot.venue, lot.sleeve))
+
+
+def _sum_into(grouped: dict, lots: Iterable[Lot]) -> None:
+    for lot in lots:
+        key = (lot.symbol, lot.venue, lot.sleeve)
+        held = grouped.get(key)
+        if held is None:
+            grouped[key] = Lot("", lot.symbol, lot.venue, lot.quantity, lot.cost_basis, lot.acquired, "", lot.sleeve)
+        else:
+            held.quantity += lot.quantity
+            held.cost_basis += lot.cost_basis
+            held.acquired = min(held.acquired, lot.acquired)
 
 
 def _share(amount: Decimal, part: Decimal, whole: Decimal) -> Decimal:
-    with localcontext() as context:
-        context.prec = 50
-        return (amount * part / whole).quantize(BASIS_STEP, rounding=ROUND_HALF_EVEN)
-
-
-def _order(candidates: list[Lot], method: str) -> list[Lot]:
-    if method == "lifo":
-        return list(reversed(candidates))
-    if method == "hifo":
-        # Highest unit cost first; ties: oldest first (stable sort over acquisition order).
-        return sorted(candidates, key=lambda lot: -lot.unit_cost)
-    return list(candidates)
+    return (amount * part / whole).quantize(BASIS_STEP, rounding=ROUND_HALF_EVEN)
 
 
 def _is_cash(tx: Tx) -> bool:
     return tx.symbol == tx.currency
 
 
-class Replay:
-    """Applies transactions in time order to a Book."""
+def _micros(when: datetime) -> int:
+    if when.tzinfo is not None:  # an aware moment handed to the store directly: ordered as UTC
+        when = when.astimezone(timezone.utc).replace(tzinfo=None)
+    return (when - _EPOCH) // _MICRO
 
-    def __init__(self, method: str = "fifo", holding_days: int = 365, *, skip_bad: bool = False) -> None:
+
+class Replay:
+    """Applies transactions in time order to a Book.
+
+    Open lots live in one heap per (symbol, venue), keyed for the method — (acquired, arrival) for
+    FIFO, the reverse for LIFO, (−unit cost, acquired, arrival) for HIFO — so a disposal costs
+    O(log n) per lot it touches instead of a scan of every open lot. A heap rather than a deque
+    even for FIFO/LIFO: a transfer brings lots with their old acquisition dates into another venue,
+    which a deque could only take by a linear insert. Lots closed by a specific-lot sell stay in
+    their heap until they surface (lazy deletion: an entry is live while `by_id` still maps to it).
+    """
+
+    def __init__(self, method: str = "fifo", rule: HoldingRule | int | None = None, *, skip_bad: bool = False,
+                 fee_disposal: bool = True) -> None:
         if method not in METHODS:
             raise ValueError(f"unknown lot method {method!r}; valid: {', '.join(METHODS)}")
         self.method = method
-        self.holding_days = holding_days
+        self.rule = rule if isinstance(rule, HoldingRule) else HoldingRule.of(rule)
         self.skip_bad = skip_bad
+        self.fee_disposal = fee_disposal
         self.book = Book()
-        self.open: dict[str, list[Lot]] = {}  # symbol -> open lots in acquisition order
+        self.heaps: dict[str, dict[str, list]] = {}  # symbol -> venue -> heap of (key, lot)
+        self.held: dict[tuple[str, str], Decimal] = {}  # (symbol, venue) -> units open
+        self.by_id: dict[str, Lot] = {}  # open lots by id
+        self._arrival = 0
 
     # -- cash -------------------------------------------------------------------------------
     def _cash(self, venue: str, currency: str, amount: Decimal) -> None:
@@ -162,54 +208,79 @@ class Replay:
         self.book.cash[key] = self.book.cash.get(key, ZERO) + amount
 
     # -- lots -------------------------------------------------------------------------------
-    def _take(self, tx: Tx, quantity: Decimal, venue: str | None) -> list[tuple[Lot, Decimal, Decimal]]:
+    def _key(self, lot: Lot) -> tuple:
+        self._arrival += 1
+        moment = _micros(lot.acquired)
+        if self.method == "lifo":
+            return (-moment, -self._arrival)
+        if self.method == "hifo":
+            # Highest unit cost first; ties: oldest first, then first arrived.
+            return (-lot.unit_cost, moment, self._arrival)
+        return (moment, self._arrival)
+
+    def _push(self, lot: Lot) -> None:
+        self.by_id[lot.lot_id] = lot
+        heapq.heappush(self.heaps.setdefault(lot.symbol, {}).setdefault(lot.venue, []), (self._key(lot), lot))
+        place = (lot.symbol, lot.venue)
+        self.held[place] = self.held.get(place, ZERO) + lot.quantity
+
+    def _top(self, heap: list):
+        while heap and self.by_id.get(heap[0][1].lot_id) is not heap[0][1]:
+            heapq.heappop(heap)  # closed (or moved) since it was pushed
+        return heap[0] if heap else None
+
+    def _next(self, heaps: list[list]) -> Lot:
+        best = None
+        for heap in heaps:
+            top = self._top(heap)
+            if top is not None and (best is None or top[0] < best[0]):
+                best = top
+        return best[1]
+
+    def _take(self, tx: Tx, quantity: Decimal, venue: str | None) -> list[tuple[Lot, Decimal, Decimal, bool]]:
         """Remove `quantity` units of tx.symbol from lots (at `venue`; any venue when None):
-        [(lot as it was, units taken, basis taken)]. Raises LedgerConflict when not enough is held."""
-        held_lots = self.open.get(tx.symbol, [])
-        candidates = [lot for lot in held_lots if venue is None or lot.venue == venue]
+        [(lot, units taken, basis taken, whole lot)]. Raises LedgerConflict (nothing changed) when
+        not enough is held."""
+        where = f" at {venue}" if venue else ""
+        specific = None
         if tx.lot_id:
-            candidates = [lot for lot in candidates if lot.lot_id == tx.lot_id]
-            if not candidates:
-                raise LedgerConflict(tx.tx_id, f"no open lot {tx.lot_id!r} of {tx.symbol}"
-                                     + (f" at {venue}" if venue else ""))
-        held = sum((lot.quantity for lot in candidates), ZERO)
+            specific = self.by_id.get(tx.lot_id)
+            if specific is None or specific.symbol != tx.symbol or (venue is not None and specific.venue != venue):
+                raise LedgerConflict(tx.tx_id, f"no open lot {tx.lot_id!r} of {tx.symbol}{where}")
+            held = specific.quantity
+        elif venue is None:
+            held = sum((units for (symbol, _), units in self.held.items() if symbol == tx.symbol), ZERO)
+        else:
+            held = self.held.get((tx.symbol, venue), ZERO)
         if quantity > held:
-            where = f" at {venue}" if venue else ""
             raise LedgerConflict(tx.tx_id, f"{tx.kind} of {quantity} {tx.symbol}{where} is more than the "
                                            f"{held} held{where} on {tx.when.date()}")
-        taken: list[tuple[Lot, Decimal, Decimal]] = []
+        venues = self.heaps.get(tx.symbol, {})
+        heaps = list(venues.values()) if venue is None else [venues.get(venue, [])]
+        taken: list[tuple[Lot, Decimal, Decimal, bool]] = []
         left = quantity
-        emptied: set[int] = set()
-        for lot in _order(candidates, self.method):
-            if left <= 0:
-                break
+        while left > 0:
+            lot = specific if specific is not None else self._next(heaps)
             units = min(lot.quantity, left)
+            place = (lot.symbol, lot.venue)
+            self.held[place] -= units
             if units == lot.quantity:
-                basis = lot.cost_basis
-                emptied.add(id(lot))
+                del self.by_id[lot.lot_id]  # its heap entry is dropped when it surfaces
+                taken.append((lot, units, lot.cost_basis, True))
             else:
                 basis = _share(lot.cost_basis, units, lot.quantity)
-                before = replace(lot)
                 lot.quantity -= units
                 lot.cost_basis -= basis
-                lot = before
-            taken.append((lot, units, basis))
+                taken.append((lot, units, basis, False))
             left -= units
-        if emptied:
-            self.open[tx.symbol] = [lot for lot in held_lots if id(lot) not in emptied]
         return taken
 
     def _open(self, tx: Tx, venue: str, basis: Decimal) -> None:
-        self.open.setdefault(tx.symbol, []).append(Lot(tx.tx_id, tx.symbol, venue, tx.quantity, basis, tx.when,
-                                                       tx.tx_id, tx.sleeve))
-
-    def _held_long(self, acquired: datetime, closed: datetime) -> bool:
-        return (closed.date() - acquired.date()).days > self.holding_days
+        self._push(Lot(tx.tx_id, tx.symbol, venue, tx.quantity, basis, tx.when, tx.tx_id, tx.sleeve))
 
     def finish(self) -> Book:
         """The book with every open lot, oldest first."""
-        self.book.lots = sorted((lot for lots in self.open.values() for lot in lots),
-                                key=lambda lot: (lot.acquired, lot.lot_id))
+        self.book.lots = sorted(self.by_id.values(), key=lambda lot: (lot.acquired, lot.lot_id))
         return self.book
 
     # -- one transaction --------------------------------------------------------------------
@@ -224,6 +295,8 @@ class Replay:
     def _apply(self, tx: Tx) -> None:
         price = tx.price if tx.price is not None else ZERO
         gross = tx.quantity * price
+        if gross.as_tuple().exponent < -18:  # what NUMERIC(38, 18) keeps: both databases store the same basis
+            gross = gross.quantize(STORED_STEP, rounding=ROUND_HALF_EVEN)
         if _is_cash(tx):
             sign = {"deposit": 1, "income": 1, "withdrawal": -1, "fee": -1}.get(tx.kind)
             if sign is None:
@@ -242,50 +315,63 @@ class Replay:
             return
         if tx.kind == "transfer":
             moved = self._take(tx, tx.quantity, tx.venue)
-            total = sum((units for _, units, _ in moved), ZERO)
+            total = sum((units for _, units, _, _ in moved), ZERO)
             fee_left = tx.fee
-            for i, (lot, units, basis) in enumerate(moved):
+            for i, (lot, units, basis, whole) in enumerate(moved):
                 fee_part = fee_left if i == len(moved) - 1 else _share(tx.fee, units, total)
                 fee_left -= fee_part
                 # The moved part keeps its acquisition date; its id names where it came from.
-                new_id = lot.lot_id if units == lot.quantity else f"{lot.lot_id}>{tx.tx_id}"
-                self.open.setdefault(tx.symbol, []).append(Lot(new_id, lot.symbol, tx.to_venue, units,
-                                                               basis + fee_part, lot.acquired, lot.opened_by,
-                                                               lot.sleeve))
-            self.open[tx.symbol].sort(key=lambda lot: lot.acquired)  # stable: same-day lots keep their order
+                self._push(Lot(lot.lot_id if whole else split_lot_id(lot.lot_id, tx.tx_id), lot.symbol, tx.to_venue,
+                               units, basis + fee_part, lot.acquired, lot.opened_by, lot.sleeve))
             return
         if tx.kind in CLOSING:
             taken = self._take(tx, tx.quantity, tx.venue or None)
-            proceeds_total = gross - tx.fee if tx.kind == "sell" else None
+            proceeds_total = None
+            if tx.kind == "sell":
+                proceeds_total = gross - tx.fee
+            elif tx.kind == "fee" and self.fee_disposal and tx.price is not None:
+                proceeds_total = gross  # a coin spent on a fee is disposed of at its market value
             left = proceeds_total
-            for i, (lot, units, basis) in enumerate(taken):
+            for i, (lot, units, basis, _) in enumerate(taken):
                 proceeds = None
                 if proceeds_total is not None:
                     proceeds = left if i == len(taken) - 1 else _share(proceeds_total, units, tx.quantity)
                     left -= proceeds
                 self.book.closings.append(Closing(lot.lot_id, tx.tx_id, tx.kind, tx.symbol, lot.venue, units, basis,
                                                   proceeds, lot.acquired, tx.when,
-                                                  self._held_long(lot.acquired, tx.when)))
+                                                  self.rule.is_long(lot.acquired, tx.when)))
             if tx.kind == "sell":
                 self._cash(tx.venue, tx.currency, gross - tx.fee)
             return
         raise LedgerConflict(tx.tx_id, f"unknown kind {tx.kind!r}")
 
 
-def replay(transactions: Iterable[Tx], method: str = "fifo", holding_days: int = 365, *,
-           until: datetime | None = None, skip_bad: bool = False) -> Book:
+def split_lot_id(lot_id: str, tx_id: str) -> str:
+    """The id of the part of `lot_id` a transfer `tx_id` moved. '>' never appears in a transaction id
+    (rows refuse it), so these ids cannot collide with a lot a user's transaction opened."""
+    new = f"{lot_id}{SPLIT}{tx_id}"
+    if len(new) > MAX_LOT_ID:  # a lot split by many transfers: keep it within the column, still unique
+        import hashlib
+
+        new = f"{lot_id[:80]}{SPLIT}{hashlib.sha256(new.encode()).hexdigest()[:24]}{SPLIT}{tx_id}"[:MAX_LOT_ID]
+    return new
+
+
+def replay(transactions: Iterable[Tx], method: str = "fifo", rule: HoldingRule | int | None = None, *,
+           until: datetime | None = None, skip_bad: bool = False, fee_disposal: bool = True) -> Book:
     """The book after every transaction (up to and including `until`), in time order."""
     import gc
 
-    engine = Replay(method, holding_days, skip_bad=skip_bad)
+    engine = Replay(method, rule, skip_bad=skip_bad, fee_disposal=fee_disposal)
     collecting = gc.isenabled()
     gc.disable()  # a long replay allocates only live objects: cyclic collection would rescan them again and again
     try:
-        for tx in sorted(transactions, key=lambda t: (t.when, t.seq, t.tx_id)):
-            if until is not None and tx.when > until:
-                break
-            engine.apply(tx)
-        return engine.finish()
+        with localcontext(LEDGER_CONTEXT):
+            for tx in sorted(transactions, key=lambda t: (t.when, t.seq, t.tx_id)):
+                if until is not None and tx.when > until:
+                    break
+                engine.apply(tx)
+            return engine.finish()
     finally:
         if collecting:
             gc.enable()

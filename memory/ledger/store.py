@@ -23,12 +23,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import DateTime, Engine, delete, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from indexdesk.memory import integrity
 
 from indexdesk.memory.ledger import lots as engine_lots
+from indexdesk.memory.ledger.holding import HoldingRule
 from indexdesk.memory.ledger.lots import Book, Closing, LedgerConflict, LedgerRejected, Lot, Tx
 from indexdesk.memory.ledger.models import LotClosingRow, LotRow, MetaRow, TargetRow, TransactionRow
 from indexdesk.memory.ledger.schema import database_url, make_engine, migrate, write_transaction
@@ -112,7 +113,8 @@ def _bulk_insert(connection, table, rows: list[dict]) -> None:
         return
     dialect = connection.dialect
     columns = [c for c in table.columns if c.name in rows[0]]
-    processors = [c.type._cached_bind_processor(dialect) for c in columns]
+    processors = [_fast_datetime if dialect.name == "sqlite" and isinstance(c.type, DateTime)
+                  else c.type._cached_bind_processor(dialect) for c in columns]
     marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in columns)
     sql = f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) VALUES ({marks})"
     values = []
@@ -135,6 +137,12 @@ def _bulk_insert(connection, table, rows: list[dict]) -> None:
         connection.exec_driver_sql(sql, tuples[start:start + _CHUNK])
 
 
+def _fast_datetime(value: datetime) -> str:
+    """SQLAlchemy's SQLite DATETIME storage format ("YYYY-MM-DD HH:MM:SS.ffffff") for a naive
+    datetime, by the C isoformat: the per-row Python formatting dominated large imports."""
+    return value.isoformat(" ", "microseconds")
+
+
 def _tx_values(tx: Tx) -> dict:
     return {"tx_id": tx.tx_id, "kind": tx.kind, "symbol": tx.symbol, "quantity": tx.quantity, "price": tx.price,
             "fee": tx.fee, "currency": tx.currency, "venue": tx.venue, "to_venue": tx.to_venue,
@@ -144,18 +152,25 @@ def _tx_values(tx: Tx) -> dict:
 class LedgerStore:
     """One ledger database. Thread-safe for reads; writes serialise on the database's writer lock."""
 
-    def __init__(self, engine: Engine, *, method: str = "fifo", holding_days: int = 365,
-                 backup_keep: int = integrity.DEFAULT_KEEP, home: Path | None = None) -> None:
+    def __init__(self, engine: Engine, *, method: str = "fifo", holding_days: int | None = None,
+                 fee_disposal: bool = True, backup_keep: int = integrity.DEFAULT_KEEP,
+                 home: Path | None = None) -> None:
+        if method not in engine_lots.METHODS:
+            raise ValueError(f"unknown lot method {method!r}; valid: {', '.join(engine_lots.METHODS)}")
         self.engine = engine
-        self.method = method
-        self.holding_days = holding_days
+        self.configured_method = method  # the setting: the method a NEW ledger starts with
+        self.method = method  # until the recorded method is read below
+        self.rule = HoldingRule.of(holding_days)
+        self.fee_disposal = fee_disposal
         self.backup_keep = backup_keep
         database = engine.url.database if engine.dialect.name == "sqlite" else None
         self.sqlite_path = Path(database) if database and database != ":memory:" else None
         self.home = home or (self.sqlite_path.parent if self.sqlite_path else None)
         self._cache: tuple[str, Book] | None = None
+        self._what_if: dict[tuple[str, str], Book] = {}
         try:
             migrate(engine)
+            self.method = self._recorded_method()
             self._sync_settings()
         except _DAMAGE as exc:
             engine.dispose()
@@ -169,7 +184,6 @@ class LedgerStore:
                     hint="upgrade indexdesk, or restore a backup written by this version (`indexdesk restore --list`)",
                     path=self.sqlite_path, store="ledger") from None
             raise
-
     def damaged(self, exc: BaseException) -> integrity.StoreError:
         where = f"file {self.sqlite_path}" if self.sqlite_path else f"database {self.url}"
         hint = integrity.fix_hint("ledger", self.home) if self.sqlite_path else \
@@ -182,6 +196,11 @@ class LedgerStore:
         if self.sqlite_path is None:
             return None
         return integrity.backup(self.sqlite_path, "ledger", home=self.home, reason=reason, keep=self.backup_keep)
+
+    @property
+    def holding_days(self) -> int | None:
+        """None under the calendar rule."""
+        return self.rule.days
 
     @property
     def url(self) -> str:
@@ -206,21 +225,63 @@ class LedgerStore:
         connection.execute(delete(MetaRow).where(MetaRow.key == key))
         connection.execute(insert(MetaRow).values(key=key, value=value))
 
+    def _rules(self) -> str:
+        return f"{self.method}/{self.rule.key}/{'fee-disposal' if self.fee_disposal else 'fee-out'}"
+
+    def _recorded_method(self) -> str:
+        """The book's lot method: recorded with the ledger. A ledger from before the record keeps the
+        method its lots were built with; a new one starts with the configured method."""
+        recorded = self.meta("lot_method")
+        if recorded in engine_lots.METHODS:
+            return recorded
+        built = (self.meta("lot_rules") or "").split("/")[0]
+        method = built if built in engine_lots.METHODS else self.configured_method
+        with write_transaction(self.engine) as connection:
+            if self.meta_in(connection, "lot_method") is None:
+                self._set_meta(connection, "lot_method", method)
+                self._record_method_change(connection, None, method, "ledger created" if not built else "recorded")
+            method = self.meta_in(connection, "lot_method")
+        return method
+
+    def _record_method_change(self, connection, old: str | None, new: str, why: str) -> None:
+        history = json.loads(self.meta_in(connection, "lot_method_history") or "[]")
+        history.append({"method": new, "previous": old, "since": datetime.utcnow().date().isoformat(), "why": why})
+        self._set_meta(connection, "lot_method_history", json.dumps(history))
+
+    def method_history(self) -> list[dict]:
+        """Every recorded setting of the book's lot method: method, previous, since (date), why."""
+        return json.loads(self.meta("lot_method_history") or "[]")
+
+    @property
+    def method_note(self) -> str | None:
+        """A warning when the configured method differs from the book's (the setting only chooses a new
+        ledger's method; changing the book's is an explicit, recorded step)."""
+        if self.configured_method == self.method:
+            return None
+        return (f"the book's lot method is {self.method} (recorded {self.method_history()[-1]['since']}); "
+                f"INDEXDESK_LOT_METHOD={self.configured_method} only chooses a new ledger's method. Change the "
+                f"book's with `indexdesk portfolio lot-method {self.configured_method}`, or ask for a what-if "
+                f"with method={self.configured_method}")
+
     def _sync_settings(self) -> None:
-        """Rebuild the lots when the lot method or holding period differs from the one they were built with."""
-        wanted = f"{self.method}/{self.holding_days}"
+        """Rebuild the lots when the holding rule or the coin-fee treatment differs from the one they
+        were built with (classification only: no transaction can fail). The method is not a setting
+        read here: it changes only through `set_lot_method`."""
+        wanted = self._rules()
         if self.meta("lot_rules") == wanted:
             return
         with write_transaction(self.engine) as connection:
-            existing = [_tx_from_row(r) for r in connection.execute(select(TransactionRow))]
-            book = engine_lots.replay(existing, self.method, self.holding_days, skip_bad=True)
+            existing = self._stored(connection)
+            book = self._replay(existing, skip_bad=True)
+            if book.rejected and self.meta_in(connection, "lot_rules") is not None:
+                return  # never drop a stored transaction: keep the book it has (doctor reports it)
             self._materialise(connection, book)
             self._set_meta(connection, "lot_rules", wanted)
 
     @_guarded
     def lots_agree(self) -> bool:
         """Whether the materialised lots and closings are what replaying the transactions gives (doctor)."""
-        replayed = engine_lots.replay(self.transactions(), self.method, self.holding_days, skip_bad=True)
+        replayed = self._replay(self.transactions(), skip_bad=True)
         self._cache = None
         stored = self.book()
         key = lambda lot: (lot.lot_id, lot.symbol, lot.venue, lot.quantity, lot.cost_basis)  # noqa: E731
@@ -231,10 +292,43 @@ class LedgerStore:
     def rebuild_lots(self) -> None:
         """Re-derive lots, closings and cash from the transactions (the lots are derived data)."""
         with write_transaction(self.engine) as connection:
-            existing = [_tx_from_row(r) for r in connection.execute(select(TransactionRow))]
-            self._materialise(connection, engine_lots.replay(existing, self.method, self.holding_days, skip_bad=True))
+            self._materialise(connection, self._replay(self._stored(connection), skip_bad=True))
             self._bump(connection)
         self._cache = None
+
+    def _replay(self, transactions, method: str | None = None, *, skip_bad: bool = False,
+                until: datetime | None = None) -> Book:
+        return engine_lots.replay(transactions, method or self.method, self.rule, until=until, skip_bad=skip_bad,
+                                  fee_disposal=self.fee_disposal)
+
+    @staticmethod
+    def _stored(connection) -> list[Tx]:
+        return [_tx_from_row(r) for r in connection.execute(select(TransactionRow))]
+
+    def set_lot_method(self, method: str, why: str = "") -> Book:
+        """Change the book's lot method: the whole history replayed under `method`, the change recorded
+        with its date. Refused (LedgerRejected, every failing row; the old book kept) when a
+        transaction cannot be replayed under the new method — a sell naming a lot that only exists
+        under the old one (a lot split by a partial transfer)."""
+        if method not in engine_lots.METHODS:
+            raise ValueError(f"unknown lot method {method!r}; valid: {', '.join(engine_lots.METHODS)}")
+        if method != self.method:
+            self.backup_before("lot-method")
+        with write_transaction(self.engine) as connection:
+            current = self.meta_in(connection, "lot_method") or self.method
+            if method == current:
+                self.method = method
+                return self.book()
+            book = self._replay(self._stored(connection), method, skip_bad=True)
+            if book.rejected:
+                raise LedgerRejected(book.rejected)
+            self._materialise(connection, book)
+            self._set_meta(connection, "lot_method", method)
+            self._record_method_change(connection, current, method, why or "changed by the user")
+            self.method = method
+            self._set_meta(connection, "lot_rules", self._rules())
+            self._bump(connection)
+        return self.book()
 
     def currency(self) -> str | None:
         return self.meta("currency")
@@ -277,7 +371,8 @@ class LedgerStore:
         LedgerConflict and nothing lands — unless `skip_bad`, which leaves the conflicting new rows out."""
         result = AddResult()
         with write_transaction(self.engine) as connection:
-            existing = [_tx_from_row(r) for r in connection.execute(select(TransactionRow))]
+            self._follow_method(connection)
+            existing = self._stored(connection)
             known = {tx.tx_id for tx in existing}
             fresh: list[Tx] = []
             for tx in transactions:
@@ -290,7 +385,7 @@ class LedgerStore:
                 return result
             self.backup_before("import" if len(fresh) > 1 else "add")  # inside the lock: nothing lands between
             currency = self._check_currency(connection, fresh)
-            book = engine_lots.replay(existing + fresh, self.method, self.holding_days, skip_bad=True)
+            book = self._replay(existing + fresh, skip_bad=True)
             fresh_ids = {tx.tx_id for tx in fresh}
             old_broken = [c for c in book.rejected if c.tx_id not in fresh_ids]
             if old_broken:  # a back-dated disposal among the new rows broke a stored one
@@ -313,15 +408,22 @@ class LedgerStore:
     def delete_transactions(self, tx_ids: Iterable[str]) -> int:
         ids = list(tx_ids)
         with write_transaction(self.engine) as connection:
-            existing = [_tx_from_row(r) for r in connection.execute(select(TransactionRow))]
+            self._follow_method(connection)
+            existing = self._stored(connection)
             remaining = [tx for tx in existing if tx.tx_id not in set(ids)]
-            book = engine_lots.replay(remaining, self.method, self.holding_days)
+            book = self._replay(remaining)
             connection.execute(delete(LotClosingRow))
             connection.execute(delete(LotRow))
             deleted = connection.execute(delete(TransactionRow).where(TransactionRow.tx_id.in_(ids))).rowcount
             self._materialise(connection, book)
             self._bump(connection)
         return int(deleted or 0)
+
+    def _follow_method(self, connection) -> None:
+        """Another process may have changed the book's method since this store opened."""
+        recorded = self.meta_in(connection, "lot_method")
+        if recorded in engine_lots.METHODS:
+            self.method = recorded
 
     @staticmethod
     def meta_in(connection, key: str) -> str | None:
@@ -350,28 +452,41 @@ class LedgerStore:
                     for c in book.closings]
         _bulk_insert(connection, LotRow.__table__, lots)
         _bulk_insert(connection, LotClosingRow.__table__, closings)
+        # Open lots summed per (symbol, venue, sleeve): a cold read of the holdings is one small row,
+        # not every lot of a long dollar-cost-averaging history.
+        positions = [[p.symbol, p.venue, p.sleeve, str(p.quantity), str(p.cost_basis), p.acquired.isoformat()]
+                     for p in book.positions()]
+        self._set_meta(connection, "positions", json.dumps(positions))
         cash = {f"{venue}\t{currency}": str(amount) for (venue, currency), amount in book.cash.items()}
         self._set_meta(connection, "cash", json.dumps(cash, sort_keys=True))
         self._set_meta(connection, "deposits", str(book.deposits))
 
     # ------------------------------------------------------------------ reading the book
     @_guarded
-    def book(self, as_of: date | datetime | None = None) -> Book:
-        """Open lots, closings and cash — now (from the materialised tables, cached per write) or
-        at the end of `as_of` (replayed)."""
+    def book(self, as_of: date | datetime | None = None, method: str | None = None) -> Book:
+        """Open lots, closings and cash — now (from the materialised tables, read lazily and cached per
+        write) or at the end of `as_of` (replayed). `method` other than the book's: a what-if replay of
+        the whole history under that method (the book itself unchanged)."""
+        if method is not None and method not in engine_lots.METHODS:
+            raise ValueError(f"unknown lot method {method!r}; valid: {', '.join(engine_lots.METHODS)}")
+        what_if = method is not None and method != self.method
         if as_of is not None:
-            return engine_lots.replay(self.transactions(end=as_of), self.method, self.holding_days, skip_bad=True)
+            return self._replay(self.transactions(end=as_of), method, skip_bad=True)
         with self.engine.connect() as connection:
             version = self.meta_in(connection, "version") or "0"
+            self._follow_method(connection)
+            if what_if:
+                key = (version, method)
+                if key not in self._what_if:
+                    self._what_if = {key: self._replay(self._stored(connection), method, skip_bad=True)}
+                return self._what_if[key]
             if self._cache is not None and self._cache[0] == version:
                 return self._cache[1]
-            book = Book()
-            for r in connection.execute(select(LotRow).order_by(LotRow.acquired, LotRow.lot_id)):
-                book.lots.append(Lot(r.lot_id, r.symbol, r.venue, r.quantity, r.cost_basis, r.acquired, r.opened_by,
-                                     r.sleeve))
-            for r in connection.execute(select(LotClosingRow).order_by(LotClosingRow.id)):
-                book.closings.append(Closing(r.lot_id, r.tx_id, r.kind, r.symbol, r.venue, r.quantity, r.cost_basis,
-                                             r.proceeds, r.acquired, r.closed, bool(r.long_term)))
+            book = StoredBook(self.engine)
+            positions = json.loads(self.meta_in(connection, "positions") or "null")
+            book.summary = None if positions is None else [
+                Lot("", symbol, venue, Decimal(units), Decimal(basis), datetime.fromisoformat(acquired), "", sleeve)
+                for symbol, venue, sleeve, units, basis, acquired in positions]
             cash = json.loads(self.meta_in(connection, "cash") or "{}")
             book.cash = {tuple(key.split("\t", 1)): Decimal(value) for key, value in cash.items()}
             book.deposits = Decimal(self.meta_in(connection, "deposits") or "0")
@@ -398,24 +513,68 @@ class LedgerStore:
             self._bump(connection)
 
 
-def open_ledger(url_or_path, *, method: str = "fifo", holding_days: int = 365,
+class StoredBook(Book):
+    """The materialised book: cash and the per-position summary read at once, the lots and closings
+    only when asked for (a cold `get_portfolio` on a long history reads a handful of rows)."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self._engine = engine
+        self._lots: list[Lot] | None = None
+        self._closings: list[Closing] | None = None
+        self.summary: list[Lot] | None = None
+
+    @property  # type: ignore[override]
+    def lots(self) -> list[Lot]:
+        if self._lots is None:
+            with self._engine.connect() as connection:
+                self._lots = [Lot(r.lot_id, r.symbol, r.venue, r.quantity, r.cost_basis, r.acquired, r.opened_by,
+                                  r.sleeve)
+                              for r in connection.execute(select(LotRow).order_by(LotRow.acquired, LotRow.lot_id))]
+        return self._lots
+
+    @lots.setter
+    def lots(self, value: list[Lot]) -> None:
+        self._lots = value
+
+    @property  # type: ignore[override]
+    def closings(self) -> list[Closing]:
+        if self._closings is None:
+            with self._engine.connect() as connection:
+                self._closings = [Closing(r.lot_id, r.tx_id, r.kind, r.symbol, r.venue, r.quantity, r.cost_basis,
+                                          r.proceeds, r.acquired, r.closed, bool(r.long_term))
+                                  for r in connection.execute(select(LotClosingRow).order_by(LotClosingRow.id))]
+        return self._closings
+
+    @closings.setter
+    def closings(self, value: list[Closing]) -> None:
+        self._closings = value
+
+    def positions(self) -> list[Lot]:
+        if self.summary is None:  # a ledger materialised before the summary existed
+            self.summary = super().positions()
+        return [Lot("", p.symbol, p.venue, p.quantity, p.cost_basis, p.acquired, "", p.sleeve) for p in self.summary]
+
+
+def open_ledger(url_or_path, *, method: str = "fifo", holding_days: int | None = None, fee_disposal: bool = True,
                 backup_keep: int = integrity.DEFAULT_KEEP, home: Path | None = None) -> LedgerStore:
     """The ledger at a SQLAlchemy URL (postgresql+psycopg://…, sqlite:///…) or a SQLite file path,
-    migrated to the current schema.
+    migrated to the current schema. `method` is the lot method of a NEW ledger (an existing one keeps
+    its recorded method); `holding_days` None = the calendar rule.
 
     A SQLite file is checked first (StoreError when damaged); a file that existed once and is gone is
     a StoreError too (never silently a new empty ledger); an existing one gets its daily backup."""
     url = database_url(url_or_path)
     path = sqlite_file(url)
+    options = dict(method=method, holding_days=holding_days, fee_disposal=fee_disposal, backup_keep=backup_keep)
     if path is None:
-        return LedgerStore(make_engine(url), method=method, holding_days=holding_days, backup_keep=backup_keep,
-                           home=home)
+        return LedgerStore(make_engine(url), home=home, **options)
     home = Path(home or path.parent)
     if integrity.went_missing(home, "ledger", path):
         raise integrity.missing_error("ledger", path)
     existed = path.exists()
     integrity.check_sqlite(path, "ledger", LEDGER_TABLES, home=home)
-    store = LedgerStore(make_engine(url), method=method, holding_days=holding_days, backup_keep=backup_keep, home=home)
+    store = LedgerStore(make_engine(url), home=home, **options)
     integrity.record_existing(home, "ledger", path)
     if existed:
         integrity.daily_backup(path, "ledger", home=home, keep=backup_keep)

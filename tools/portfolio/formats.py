@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
+from indexdesk.memory.ledger.lots import LEDGER_CONTEXT
 from indexdesk.tools.portfolio.rows import NATIVE_COLUMNS, REQUIRED, RowError, format_decimal, parse_decimal
 
 FORMATS = ("native", "binance", "coinbase")
@@ -53,11 +54,30 @@ def _header_index(lines: list[list[str]]) -> int:
     return 0
 
 
-def parse(text: str, fmt: str | None = None) -> ParsedFile:
+def _table(text: str) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]]]:
+    """The file's rows with their physical line numbers, and the lines csv itself cannot read
+    (a field over the csv module's 131,072-character limit) as row errors."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     table: list[tuple[int, list[str]]] = []
-    for row in reader:
+    broken: list[tuple[int, str]] = []
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return table, broken
+        except csv.Error as error:
+            limit = csv.field_size_limit()
+            reason = (f"a field is longer than {limit:,} characters" if "field larger" in str(error)
+                      else f"not readable as CSV ({str(error)[:80]})")
+            broken.append((reader.line_num, reason))
+            continue
         table.append((reader.line_num, row))
+
+
+def parse(text: str, fmt: str | None = None, *, decimal_comma: bool = False) -> ParsedFile:
+    """Read a file's text: its format, native rows and per-line errors. `decimal_comma` is handed
+    to the one amount parser (rows.parse_decimal) for every amount of every format."""
+    table, broken = _table(text)
     if not table:
         raise FormatError("the file is empty")
     start = _header_index([row for _, row in table])
@@ -74,7 +94,7 @@ def parse(text: str, fmt: str | None = None) -> ParsedFile:
     keys = [h.strip().lower() if found == "native" else h.strip() for h in header]
     records = [(line, dict(zip(keys, row))) for line, row in table[start + 1:] if "".join(row).strip()]
     reader_fn = {"native": _native, "binance": _binance, "coinbase": _coinbase}[found]
-    parsed = ParsedFile(found)
+    parsed = ParsedFile(found, errors=[(line, reason) for line, reason in broken if line > header_line])
     if found == "native":
         unknown = [c for c in header if c.strip().lower() not in NATIVE_COLUMNS]
         if unknown:
@@ -82,7 +102,7 @@ def parse(text: str, fmt: str | None = None) -> ParsedFile:
                               f"{', '.join(NATIVE_COLUMNS)}")
     for line, record in records:
         try:
-            for fields in reader_fn(record):
+            for fields in reader_fn(record, decimal_comma):
                 parsed.rows.append((line, fields))
         except RowError as error:
             parsed.errors.append((line, error.reason))
@@ -99,15 +119,15 @@ def _missing(fmt: str, header: list[str]) -> list[str]:
 
 # ------------------------------------------------------------------ native
 
-def _native(record: dict[str, str]) -> list[dict[str, str]]:
-    return [record]  # keys were lower-cased once from the header
+def _native(record: dict[str, str], decimal_comma: bool = False) -> list[dict[str, str]]:
+    return [record]  # keys were lower-cased once from the header; amounts are parsed by check_row
 
 
 # ------------------------------------------------------------------ Binance spot trade history
 # Date(UTC),Pair,Side,Price,Executed,Amount,Fee
 # 2024-03-01 10:00:00,BTCUSDT,BUY,61000,0.01000000BTC,610.00000000USDT,0.00001000BTC
 
-_AMOUNT = re.compile(r"^\s*([0-9.,]+)\s*([A-Z0-9]+)\s*$")
+_AMOUNT = re.compile(r"^\s*([0-9][0-9., ]*)\s*([A-Z][A-Z0-9]*)\s*$")
 
 
 def _exact(value: Decimal) -> str:
@@ -117,11 +137,11 @@ def _exact(value: Decimal) -> str:
         return format_decimal(value.quantize(Decimal("1e-18")))
 
 
-def _amount(text: str, what: str) -> tuple[Decimal, str]:
+def _amount(text: str, what: str, decimal_comma: bool) -> tuple[Decimal, str]:
     match = _AMOUNT.match(text or "")
     if not match:
         raise RowError(f"{what} {text[:30]!r} is not an amount with its asset, e.g. 0.01BTC")
-    return parse_decimal(match.group(1), what, required=True), match.group(2)
+    return parse_decimal(match.group(1), what, required=True, decimal_comma=decimal_comma), match.group(2)
 
 
 def _split_pair(pair: str) -> tuple[str, str]:
@@ -132,7 +152,12 @@ def _split_pair(pair: str) -> tuple[str, str]:
     raise RowError(f"pair {pair[:20]!r}: quote currency not recognised")
 
 
-def _binance(record: dict[str, str]) -> list[dict[str, str]]:
+def _binance(record: dict[str, str], decimal_comma: bool = False) -> list[dict[str, str]]:
+    with localcontext(LEDGER_CONTEXT):  # Executed × Price exactly, whatever the digits
+        return _binance_rows(record, decimal_comma)
+
+
+def _binance_rows(record: dict[str, str], decimal_comma: bool) -> list[dict[str, str]]:
     base, quote = _split_pair(record.get("Pair", ""))
     if quote not in USD_QUOTES:
         raise RowError(f"pair {base}{quote} is quoted in {quote}: only USD and USD stablecoin pairs are read "
@@ -140,12 +165,13 @@ def _binance(record: dict[str, str]) -> list[dict[str, str]]:
     side = (record.get("Side") or "").strip().lower()
     if side not in ("buy", "sell"):
         raise RowError(f"side {side[:10]!r} is not BUY or SELL")
-    executed, executed_asset = _amount(record.get("Executed", ""), "Executed")
+    executed, executed_asset = _amount(record.get("Executed", ""), "Executed", decimal_comma)
     if executed_asset != base:
         raise RowError(f"Executed is in {executed_asset}, the pair's base is {base}")
-    amount, _ = _amount(record.get("Amount", ""), "Amount")
-    price = parse_decimal(record.get("Price"), "Price", required=True)
-    fee_amount, fee_asset = _amount(record.get("Fee", "0" + quote), "Fee") if record.get("Fee") else (Decimal(0), quote)
+    amount, _ = _amount(record.get("Amount", ""), "Amount", decimal_comma)
+    price = parse_decimal(record.get("Price"), "Price", required=True, decimal_comma=decimal_comma)
+    fee_amount, fee_asset = (_amount(record.get("Fee", ""), "Fee", decimal_comma) if (record.get("Fee") or "").strip()
+                             else (Decimal(0), quote))
     when = (record.get("Date(UTC)") or "").strip().replace(" ", "T") + "+00:00"
     common = {"date": when, "venue": "binance", "currency": "USD", "note": f"binance {base}{quote}"}
     rows: list[dict[str, str]] = []
@@ -173,14 +199,19 @@ def _binance(record: dict[str, str]) -> list[dict[str, str]]:
 #   Total (inclusive of fees and/or spread),Fees and/or Spread,Notes
 # Older reports: Spot Price Currency / Spot Price at Transaction and no ID column.
 
-_CONVERT = re.compile(r"Converted\s+([0-9.,]+)\s+(\w+)\s+to\s+([0-9.,]+)\s+(\w+)", re.IGNORECASE)
+_CONVERT = re.compile(r"Converted\s+([0-9][0-9.,]*)\s+(\w+)\s+to\s+([0-9][0-9.,]*)\s+(\w+)", re.IGNORECASE)
 COINBASE_KINDS = {"buy": "buy", "advanced trade buy": "buy", "sell": "sell", "advanced trade sell": "sell",
                   "rewards income": "income", "staking income": "income", "learning reward": "income",
                   "inflation reward": "income", "coinbase earn": "income", "send": "withdrawal",
                   "receive": "deposit", "deposit": "deposit", "withdrawal": "withdrawal", "convert": "convert"}
 
 
-def _coinbase(record: dict[str, str]) -> list[dict[str, str]]:
+def _coinbase(record: dict[str, str], decimal_comma: bool = False) -> list[dict[str, str]]:
+    with localcontext(LEDGER_CONTEXT):
+        return _coinbase_rows(record, decimal_comma)
+
+
+def _coinbase_rows(record: dict[str, str], decimal_comma: bool) -> list[dict[str, str]]:
     kind_text = (record.get("Transaction Type") or "").strip().lower()
     kind = COINBASE_KINDS.get(kind_text)
     if kind is None:
@@ -189,9 +220,11 @@ def _coinbase(record: dict[str, str]) -> list[dict[str, str]]:
     currency = (record.get("Price Currency") or record.get("Spot Price Currency") or "USD").strip().upper()
     if currency not in USD_QUOTES:
         raise RowError(f"prices in {currency}: only USD reports are read (the ledger keeps one currency)")
-    price = parse_decimal(record.get("Price at Transaction") or record.get("Spot Price at Transaction"), "price")
-    fee = parse_decimal(record.get("Fees and/or Spread"), "fee") or Decimal(0)
-    quantity = parse_decimal(record.get("Quantity Transacted"), "Quantity Transacted", required=True)
+    price = parse_decimal(record.get("Price at Transaction") or record.get("Spot Price at Transaction"),
+                          "Price at Transaction", decimal_comma=decimal_comma)
+    fee = parse_decimal(record.get("Fees and/or Spread"), "Fees and/or Spread", decimal_comma=decimal_comma) or Decimal(0)
+    quantity = parse_decimal(record.get("Quantity Transacted"), "Quantity Transacted", required=True,
+                             decimal_comma=decimal_comma)
     asset = (record.get("Asset") or "").strip().upper()
     common = {"id": ("cb-" + record["ID"].strip()) if (record.get("ID") or "").strip() else "",
               "date": (record.get("Timestamp") or "").strip().replace(" UTC", "+00:00").replace(" ", "T"),
@@ -200,9 +233,14 @@ def _coinbase(record: dict[str, str]) -> list[dict[str, str]]:
         match = _CONVERT.search(record.get("Notes") or "")
         if not match:
             raise RowError("a Convert row needs notes like 'Converted 1 ETH to 0.05 BTC'")
-        subtotal = parse_decimal(record.get("Subtotal"), "Subtotal", required=True)
-        sold, sold_asset = parse_decimal(match.group(1), "amount"), match.group(2).upper()
-        bought, bought_asset = parse_decimal(match.group(3), "amount"), match.group(4).upper()
+        subtotal = parse_decimal(record.get("Subtotal"), "Subtotal", required=True, decimal_comma=decimal_comma)
+        sold, sold_asset = parse_decimal(match.group(1), "Notes", decimal_comma=decimal_comma), match.group(2).upper()
+        bought, bought_asset = (parse_decimal(match.group(3), "Notes", decimal_comma=decimal_comma),
+                                match.group(4).upper())
+        for amount, asset in ((sold, sold_asset), (bought, bought_asset)):
+            if not amount or amount <= 0:
+                raise RowError(f"Notes: a Convert of {format_decimal(amount)} {asset} has no price to carry "
+                               "(both amounts must be positive)")
         base_id = common["id"]
         return [{**common, "id": base_id and base_id + "-out", "kind": "sell", "symbol": sold_asset,
                  "quantity": format_decimal(sold), "price": _exact(subtotal / sold), "fee": format_decimal(fee)},

@@ -144,7 +144,7 @@ def _tier_and_sleeve(ctx: "ToolContext", name: str, declared: str) -> tuple[str,
 def valuation_of_book(ctx: "ToolContext", book: "Book", day: date, currency: str) -> Valuation:
     market = ctx.market()
     grouped: dict[str, PositionValue] = {}
-    for lot in book.lots:
+    for lot in book.positions():  # lots summed per (symbol, venue, sleeve): a handful, however long the history
         position = grouped.get(lot.symbol)
         if position is None:
             tier, sleeve = _tier_and_sleeve(ctx, lot.symbol, lot.sleeve)
@@ -182,7 +182,7 @@ def valuation(ctx: "ToolContext", as_of=None) -> Valuation | None:
     if day > date.today():
         raise ToolError(f"as_of {day} is in the future", field="as_of")
     book = store.book() if _as_day(as_of) is None else store.book(as_of=day)
-    if not book.lots and not book.cash:
+    if not book.positions() and not book.cash:
         return None
     # The same book (identity changes with every write) priced on the same day: computed once per context.
     key = ("ledger_valuation", ctx.settings.source, id(book), day)

@@ -46,23 +46,29 @@ def read_file(path: str | Path) -> str:
         return file.read_text(encoding="latin-1")
 
 
-def import_text(ctx: "ToolContext", text: str, fmt: str | None = None, *, skip_bad: bool = False) -> ImportReport:
+def import_text(ctx: "ToolContext", text: str, fmt: str | None = None, *, skip_bad: bool = False,
+                decimal_comma: bool = False) -> ImportReport:
+    """Import a file's text. `decimal_comma` reads amounts written with decimal commas (European
+    spreadsheets); without it such amounts are refused with both readings, never guessed."""
     import gc
 
     collecting = gc.isenabled()
     gc.disable()  # hundreds of thousands of live row objects: cyclic GC passes would dominate a large import
     try:
-        return _import_text(ctx, text, fmt, skip_bad=skip_bad)
+        return _import_text(ctx, text, fmt, skip_bad=skip_bad, decimal_comma=decimal_comma)
     finally:
         if collecting:
             gc.enable()
 
 
-def _import_text(ctx: "ToolContext", text: str, fmt: str | None, *, skip_bad: bool) -> ImportReport:
+def _import_text(ctx: "ToolContext", text: str, fmt: str | None, *, skip_bad: bool,
+                 decimal_comma: bool = False) -> ImportReport:
+    from dataclasses import replace
+
     from indexdesk.memory.ledger import LedgerRejected
 
     try:
-        parsed = formats.parse(text, fmt)
+        parsed = formats.parse(text, fmt, decimal_comma=decimal_comma)
     except formats.FormatError as error:
         raise ToolError(str(error), hint="see docs/ledger.md for the formats read", field="format") from None
     store = ctx.ledger_store()
@@ -72,23 +78,25 @@ def _import_text(ctx: "ToolContext", text: str, fmt: str | None, *, skip_bad: bo
     transactions = []
     line_of: dict[str, int] = {}
     seen_content: dict[str, int] = {}
+    # Venue readers hand over amounts already read by the same parser (with the same option) and
+    # written back with a decimal point; only native rows still hold the file's own text.
+    comma = decimal_comma and parsed.format == "native"
     for line, fields in parsed.rows:
-        given = (fields.get("id") or "").strip()
-        if given:
-            tx_id = given[:64]
-            if tx_id in line_of:
-                rejected.append((line, f"duplicate id {tx_id!r} (first on line {line_of[tx_id]})"))
-                continue
-        else:
-            key = stable_id(fields, 1)
-            seen_content[key] = seen_content.get(key, 0) + 1
-            tx_id = key if seen_content[key] == 1 else f"{key}-{seen_content[key]}"
         try:
-            transactions.append(check_row(fields, names, tx_id=tx_id, seq=line))
+            tx = check_row(fields, names, tx_id=None, seq=line, decimal_comma=comma)
         except RowError as error:
             rejected.append((line, error.reason))
             continue
-        line_of[tx_id] = line
+        if (fields.get("id") or "").strip():
+            if tx.tx_id in line_of:
+                rejected.append((line, f"duplicate id {tx.tx_id!r} (first on line {line_of[tx.tx_id]})"))
+                continue
+        else:  # an id from the row's meaning; identical rows of one file are numbered
+            seen_content[tx.tx_id] = seen_content.get(tx.tx_id, 0) + 1
+            if seen_content[tx.tx_id] > 1:
+                tx = replace(tx, tx_id=stable_id(tx, seen_content[tx.tx_id]))
+        transactions.append(tx)
+        line_of[tx.tx_id] = line
     if rejected and not skip_bad:
         report.rejected = sorted(rejected)
         return report

@@ -1,32 +1,19 @@
-"""Open tax lots for other tools (loss harvesting, rotation): `open_lots(ctx, as_of=None)`."""
+"""Open tax lots for other tools (loss harvesting, rotation): `open_lots(ctx, as_of=None)`.
+
+The lots are the ledger's one `Lot` class (indexdesk.memory.ledger.lots.Lot), copied so a caller
+cannot change the cached book.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING
+
+from indexdesk.memory.ledger.lots import Lot
 
 if TYPE_CHECKING:
     from indexdesk.tools.context import ToolContext
 
-
-@dataclass(frozen=True)
-class Lot:
-    """One open lot: units of a symbol (or index) at a venue, its total cost basis (fees included) and
-    the day it was acquired (a transfer keeps the original day)."""
-
-    lot_id: str
-    symbol: str
-    venue: str
-    quantity: Decimal
-    cost_basis: Decimal
-    acquired: date
-    sleeve: str = ""
-
-    @property
-    def unit_cost(self) -> Decimal:
-        return self.cost_basis / self.quantity if self.quantity else Decimal(0)
+__all__ = ["Lot", "open_lots"]
 
 
 def open_lots(ctx: "ToolContext", as_of=None) -> list[Lot]:
@@ -38,5 +25,5 @@ def open_lots(ctx: "ToolContext", as_of=None) -> list[Lot]:
         return []
     day = _as_day(as_of)
     book = store.book() if day is None else store.book(as_of=day)
-    return [Lot(lot.lot_id, lot.symbol, lot.venue, lot.quantity, lot.cost_basis, lot.acquired.date(), lot.sleeve)
-            for lot in book.lots]
+    return [Lot(lot.lot_id, lot.symbol, lot.venue, lot.quantity, lot.cost_basis, lot.acquired, lot.opened_by,
+                lot.sleeve) for lot in book.lots]

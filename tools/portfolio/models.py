@@ -6,8 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from indexdesk.tools.units import (Count, Label, Days, Fraction, Money, OptionalFraction, OptionalMoney, OptionalPrice,
-                                   Quantity)
+from indexdesk.tools.units import (Count, Label, Days, Fraction, Money, OptionalDays, OptionalFraction, OptionalMoney,
+                                   OptionalPrice, Quantity)
 
 
 class PositionLine(BaseModel):
@@ -66,8 +66,10 @@ class LotLine(BaseModel):
 
 
 class LotsResult(BaseModel):
-    method: str = Field(description="default lot method for sells")
-    holding_period_days: Days
+    method: str = Field(description="lot method these lots were built with (the book's, or the what-if asked)")
+    what_if: bool = Field(False, description="true when method differs from the book's: the book is unchanged")
+    holding_rule: str = Field(description="when a lot turns long term")
+    holding_period_days: OptionalDays = Field(None, description="null = the calendar-year rule")
     lots: list[LotLine]
     shown: Count
     total: Count
@@ -88,8 +90,10 @@ class GainLine(BaseModel):
 
 class GainsResult(BaseModel):
     year: Label
-    method: str
-    holding_period_days: Days
+    method: str = Field(description="lot method the gains were computed with (the book's, or the what-if asked)")
+    what_if: bool = Field(False, description="true when method differs from the book's: the book is unchanged")
+    holding_rule: str = Field(description="when a gain is long term")
+    holding_period_days: OptionalDays = Field(None, description="null = the calendar-year rule")
     short_term: Money
     long_term: Money
     total: Money

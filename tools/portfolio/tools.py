@@ -23,6 +23,18 @@ SleeveName = Literal["", "index", "coin", "yield", "hedge", "stablecoin"]
 Day = Annotated[str | None, Field(max_length=25)]
 Name = Annotated[str, Field(max_length=40)]
 Venue = Annotated[str, Field(max_length=64)]
+MethodName = Literal["fifo", "lifo", "hifo"]
+
+
+def _book_for(store, method: str | None, warnings: list[str]):
+    """The book, or a what-if replay under another lot method (the book unchanged); (book, method, what_if)."""
+    note = store.method_note
+    if note and method is None:
+        warnings.append(note)
+    if method is None or method == store.method:
+        return store.book(), store.method, False
+    warnings.append(f"what-if: the whole history replayed under {method}; the book keeps {store.method}")
+    return store.book(method=method), method, True
 
 
 def _r(value: float | None, digits: int = 2) -> float | None:
@@ -113,11 +125,13 @@ def get_portfolio(ctx: ToolContext, as_of: Day = None) -> PortfolioResult:
     'open lots and their acquisition dates',
     'which lots are at a loss',
 ))
-def tax_lots(ctx: ToolContext, symbol: Annotated[str | None, Field(max_length=40)] = None) -> LotsResult:
+def tax_lots(ctx: ToolContext, symbol: Annotated[str | None, Field(max_length=40)] = None,
+             method: MethodName | None = None) -> LotsResult:
     """Open tax lots with cost basis, holding period and unrealised P&L.
 
     Args:
         symbol: one asset or index; default all.
+        method: what-if lot method; default the book's.
     """
     from indexdesk.tools.portfolio.holdings import ledger_or_none, price_on
     from indexdesk.tools.portfolio.rows import Names, RowError
@@ -125,7 +139,9 @@ def tax_lots(ctx: ToolContext, symbol: Annotated[str | None, Field(max_length=40
     store = ledger_or_none(ctx)
     if store is None or not store.count():
         raise _empty_hint()
-    lots = store.book().lots
+    warnings: list[str] = []
+    book, used, what_if = _book_for(store, method, warnings)
+    lots = book.lots
     if symbol:
         try:
             wanted = Names.of(ctx, store.currency() or "USD").resolve(symbol, "")
@@ -149,11 +165,13 @@ def tax_lots(ctx: ToolContext, symbol: Annotated[str | None, Field(max_length=40
         lines.append(LotLine(lot_id=lot.lot_id[:40], symbol=lot.symbol, venue=lot.venue, acquired=lot.acquired.date(),
                              units=float(lot.quantity), cost_basis=round(float(lot.cost_basis), 2), value=_r(value),
                              unrealized_pnl=_r(None if value is None else value - float(lot.cost_basis)),
-                             days_held=held_days, long_term=held_days > store.holding_days))
-    warnings = [f"unpriced (P&L not counted): {', '.join(sorted(unpriced))}"] if unpriced else []
+                             days_held=held_days, long_term=store.rule.is_long(lot.acquired, day)))
+    if unpriced:
+        warnings.append(f"unpriced (P&L not counted): {', '.join(sorted(unpriced))}")
     if len(lines) > MAX_LOTS:
         warnings.append(f"{len(lines)} lots: the {MAX_LOTS} oldest shown (give a symbol to narrow)")
-    return LotsResult(method=store.method, holding_period_days=store.holding_days, lots=lines[:MAX_LOTS],
+    return LotsResult(method=used, what_if=what_if, holding_rule=store.rule.label,
+                      holding_period_days=store.holding_days, lots=lines[:MAX_LOTS],
                       shown=min(len(lines), MAX_LOTS), total=len(lines),
                       cost_basis=round(sum(float(lot.cost_basis) for lot in lots), 2), unrealized_pnl=round(pnl_total, 2),
                       as_of=day, source=market.label, warnings=warnings)
@@ -165,11 +183,12 @@ def tax_lots(ctx: ToolContext, symbol: Annotated[str | None, Field(max_length=40
     'capital gains report',
     'realised P&L for 2025',
 ))
-def realized_gains(ctx: ToolContext, year: int) -> GainsResult:
+def realized_gains(ctx: ToolContext, year: int, method: MethodName | None = None) -> GainsResult:
     """Realised gains of one calendar year, short and long term, by symbol.
 
     Args:
         year: calendar year, e.g. 2025.
+        method: what-if lot method; default the book's.
     """
     from indexdesk.tools.portfolio.holdings import ledger_or_none
 
@@ -178,7 +197,9 @@ def realized_gains(ctx: ToolContext, year: int) -> GainsResult:
     store = ledger_or_none(ctx)
     if store is None or not store.count():
         raise _empty_hint()
-    closings = [c for c in store.book().closings if c.proceeds is not None and c.closed.year == year]
+    warnings: list[str] = []
+    book, used, what_if = _book_for(store, method, warnings)
+    closings = [c for c in book.closings if c.proceeds is not None and c.closed.year == year]
     by_symbol: dict[str, list[Decimal]] = {}
     for c in closings:
         row = by_symbol.setdefault(c.symbol, [Decimal(0)] * 4)
@@ -190,10 +211,14 @@ def realized_gains(ctx: ToolContext, year: int) -> GainsResult:
              for s, v in sorted(by_symbol.items(), key=lambda kv: -abs(kv[1][0] + kv[1][1]))]
     short = sum((v[0] for v in by_symbol.values()), Decimal(0))
     long = sum((v[1] for v in by_symbol.values()), Decimal(0))
-    warnings = [] if closings else [f"no sells in {year}"]
+    if not closings:
+        warnings.append(f"no sells in {year}")
+    if any(c.kind == "fee" for c in closings):
+        warnings.append("coins spent on fees are counted as disposals at their market value (coin_fee_disposal)")
     if len(lines) > MAX_GAIN_LINES:
         warnings.append(f"{len(lines)} symbols: the {MAX_GAIN_LINES} largest shown")
-    return GainsResult(year=year, method=store.method, holding_period_days=store.holding_days,
+    return GainsResult(year=year, method=used, what_if=what_if, holding_rule=store.rule.label,
+                       holding_period_days=store.holding_days,
                        short_term=round(float(short), 2), long_term=round(float(long), 2), total=round(float(short + long), 2),
                        proceeds=round(sum(float(v[2]) for v in by_symbol.values()), 2),
                        cost_basis=round(sum(float(v[3]) for v in by_symbol.values()), 2), closings=len(closings),
@@ -227,16 +252,15 @@ def record_transaction(ctx: ToolContext, kind: KindName, symbol: Name, quantity:
         note: why.
     """
     from indexdesk.memory.ledger import LedgerConflict
-    from indexdesk.tools.portfolio.rows import Names, RowError, check_row, stable_id
+    from indexdesk.tools.portfolio.rows import Names, RowError, check_row
 
     store = ctx.ledger_store()
     when = day or datetime.utcnow().replace(microsecond=0).isoformat()
     fields = {"date": when, "kind": kind, "symbol": symbol, "quantity": repr(quantity),
               "price": "" if price is None else repr(price), "fee": repr(fee) if fee else "", "venue": venue,
               "to_venue": to_venue, "lot_id": lot_id, "sleeve": sleeve, "note": note}
-    tx_id = stable_id(fields, 1)
     try:
-        tx = check_row(fields, Names.of(ctx, store.currency() or "USD"), tx_id=tx_id)
+        tx = check_row(fields, Names.of(ctx, store.currency() or "USD"))  # id from the transaction's meaning
     except RowError as error:
         raise ToolError(error.reason, hint="fix the transaction and record it again") from None
     try:

@@ -8,6 +8,7 @@ from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
 from indexdesk.tools.registry import tool
 from indexdesk.tools.risk.inputs import read_fraction
+from indexdesk.memory.ledger.holding import HoldingRule
 from indexdesk.tools.strategy import lots_source, tax_math
 from indexdesk.tools.strategy.models import HarvestLine, HarvestResult
 
@@ -81,4 +82,4 @@ def harvest_losses(ctx: ToolContext, min_loss: float = 100.0, tax_rate: float = 
     total = sum((c.loss for c in found), Decimal(0))
     return HarvestResult(min_loss=float(min_loss), tax_rate=rate, lots=lines, total_loss=round(float(total), 2),
                          total_tax_saved=round(float(total) * rate, 2), source=market.label, as_of=market.as_of,
-                         warnings=warnings)
+                         holding_rule=HoldingRule.of(ctx.settings.holding_period_days).label, warnings=warnings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from indexdesk.tools.units import Count, Days, Fraction, Money, OptionalFraction, OptionalMoney, Price, Quantity, Ratio
 
@@ -97,6 +97,7 @@ class HarvestResult(Provenance):
     lots: list[HarvestLine]
     total_loss: Money
     total_tax_saved: Money
+    holding_rule: str = Field("", description="when a lot counts as long term (the ledger's one rule)")
 
 
 class StatsLine(BaseModel):

@@ -1,11 +1,14 @@
 """Tax-aware lot choice and loss-harvest selection over lot objects. Pure: decimal, datetime.
 
 A lot is any object with `lot_id, symbol, venue, quantity (Decimal), cost_basis (Decimal, total,
-fees included), acquired (date)`. Amounts stay Decimal; rates are plain floats turned to Decimal.
+fees included), acquired (date or datetime)` — the ledger's one `Lot`. Amounts stay Decimal; rates
+are plain floats turned to Decimal. Unit cost and the holding-period rule are the ledger's own
+(`indexdesk.memory.ledger.holding`): `holding` is a HoldingRule, a number of days, or None for the
+calendar-year rule.
 
 Sell order (to realise as little taxable gain as possible, as the playbook says):
 1. lots at a loss, the largest loss per unit first (highest basis);
-2. long-term gain lots (held more than a year), highest basis first;
+2. long-term gain lots (held more than a year by the holding rule), highest basis first;
 3. short-term gain lots that are not close to turning long-term, highest basis first;
 4. last, short-term lots within `near_days` of the one-year mark (selling them now would turn a
    soon-long-term gain into a short-term one).
@@ -14,11 +17,13 @@ Sell order (to realise as little taxable gain as possible, as the playbook says)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-LONG_TERM_DAYS = 365  # default: held more than this many days = long-term (Settings.holding_period_days)
+from indexdesk.memory.ledger.holding import HoldingRule, as_day, unit_cost
+
 NEAR_DAYS = 30
+Holding = HoldingRule | int | None
 
 
 @dataclass(frozen=True)
@@ -34,27 +39,31 @@ class LotSale:
     reason: str
 
 
+def _rule(holding: Holding) -> HoldingRule:
+    return holding if isinstance(holding, HoldingRule) else HoldingRule.of(holding)
+
+
 def unit_basis(lot) -> Decimal:
-    return lot.cost_basis / lot.quantity if lot.quantity else Decimal(0)
+    return unit_cost(lot.cost_basis, lot.quantity)
 
 
-def is_long_term(lot, on: date, holding_days: int = LONG_TERM_DAYS) -> bool:
-    return (on - lot.acquired).days > holding_days
+def is_long_term(lot, on: date, holding_days: Holding = None) -> bool:
+    return _rule(holding_days).is_long(lot.acquired, on)
 
 
-def _bucket(lot, price: Decimal, on: date, near_days: int, holding_days: int) -> tuple[int, str]:
+def _bucket(lot, price: Decimal, on: date, near_days: int, holding_days: Holding) -> tuple[int, str]:
     if unit_basis(lot) > price:
         return 0, "loss lot"
     if is_long_term(lot, on, holding_days):
         return 1, "long-term gain, highest basis first"
-    turns_long = lot.acquired + timedelta(days=holding_days + 1)
-    if (turns_long - on).days <= near_days:
+    turns_long = _rule(holding_days).first_long_day(lot.acquired)
+    if (turns_long - as_day(on)).days <= near_days:
         return 3, f"short-term, turns long-term on {turns_long}: sold last"
     return 2, "short-term gain, highest basis first"
 
 
 def sell_order(lots, price: Decimal, on: date, near_days: int = NEAR_DAYS,
-               holding_days: int = LONG_TERM_DAYS) -> list:
+               holding_days: Holding = None) -> list:
     """Lots of one symbol in the order to sell them (see the module doc); ties by lot_id."""
     return sorted((lot for lot in lots if lot.quantity > 0),
                   key=lambda lot: (_bucket(lot, price, on, near_days, holding_days)[0], -unit_basis(lot),
@@ -62,7 +71,7 @@ def sell_order(lots, price: Decimal, on: date, near_days: int = NEAR_DAYS,
 
 
 def choose_lots(lots, quantity: Decimal, price: Decimal, on: date, near_days: int = NEAR_DAYS,
-                holding_days: int = LONG_TERM_DAYS) -> list[LotSale]:
+                holding_days: Holding = None) -> list[LotSale]:
     """Sales that make up `quantity` units at `price`, lot by lot in tax-aware order (partial last lot)."""
     remaining = Decimal(quantity)
     sales: list[LotSale] = []
@@ -97,7 +106,7 @@ class HarvestCandidate:
 
 
 def harvest_candidates(lots, prices: dict[str, Decimal], on: date, min_loss: Decimal,
-                       tax_rate: float, holding_days: int = LONG_TERM_DAYS) -> list[HarvestCandidate]:
+                       tax_rate: float, holding_days: Holding = None) -> list[HarvestCandidate]:
     """Lots whose unrealised loss is at least `min_loss`, largest loss first (lots without a price are skipped)."""
     rate = Decimal(str(tax_rate))
     out = []
