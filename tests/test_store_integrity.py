@@ -97,6 +97,9 @@ def test_a_ledger_with_unreadable_values_is_a_tool_error_too(home):
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE transactions SET quantity = 'not a number', timestamp = 'garbage' WHERE tx_id = 't1'")
         connection.execute("UPDATE lots SET quantity = 'not a number' WHERE lot_id = 't1'")
+        # The cold read takes the per-position summary kept beside the lots: garble it too.
+        connection.execute("UPDATE meta SET value = '[[\"BTC\", \"-\", \"coin\", \"not a number\", \"1\", \"x\"]]' "
+                           "WHERE key = 'positions'")
     for tool, args in (("get_portfolio", {}), ("realized_gains", {"year": 2024}), ("compute_var", {})):
         result = default_registry().call(tool, args, ctx_for(home))
         assert "ledger" in result["error"] and "cannot be used" in result["error"], result
