@@ -43,6 +43,8 @@ class Settings(BaseSettings):
 
     # Ledger
     database_url: str | None = Field(None, description="ledger database URL (postgresql+psycopg://...); unset = SQLite HOME/ledger.sqlite")
+    transfer_window_hours: float = Field(72.0, ge=0, le=24 * 60, description="a deposit this many hours after a withdrawal at another venue may be the same transfer")
+    transfer_fee_tolerance: float = Field(0.02, ge=0, le=0.5, description="largest network fee of a transfer, as a fraction of the withdrawal")
     lot_method: str = Field("fifo", description="default tax-lot method for sells: fifo | lifo | hifo")
     holding_period_days: int = Field(365, description="days a lot must be held for a long-term gain")
 
