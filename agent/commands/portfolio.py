@@ -6,6 +6,7 @@
     indexdesk portfolio targets [set defi=0.1,large_cap=0.35,... --range core=0.5:0.6 --band 0.05]
     indexdesk portfolio lots [BTC]
     indexdesk portfolio gains 2025
+    indexdesk portfolio rows | delete ID… | amend ID --set field=value | reconcile | history   (portfolio_edit.py)
 
 Only the standard library is imported here; the tools load when a command runs.
 """
@@ -31,17 +32,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_show)
     sub = p.add_subparsers(dest="portfolio_command", metavar="SUBCOMMAND")
 
-    q = sub.add_parser("import", help="import a transaction CSV (native, Binance or Coinbase export)")
+    q = sub.add_parser("import", help="import a transaction CSV (native, Binance, Coinbase, Koinly, CoinTracker, "
+                                      "Kraken ledger)")
     add_source_options(q)
     q.add_argument("file", help="CSV file")
-    q.add_argument("--format", choices=["native", "binance", "coinbase"], default=None,
-                   help="file format (default: recognised from the header)")
+    q.add_argument("--format", choices=["native", "binance", "coinbase", "koinly", "cointracker", "kraken"],
+                   default=None, help="file format (default: recognised from the header)")
     q.add_argument("--skip-bad", action="store_true", help="import the good rows and list the rejected ones")
+    q.add_argument("--fee-mode", choices=["asset", "cost"], default="asset",
+                   help="a fee paid in a third asset (BNB): asset = a disposal of it (default); cost = its value "
+                        "that day added to the trade's cost")
+    q.add_argument("--venue", default=None, help="venue of rows whose file names none (Koinly, CoinTracker, native)")
     q.set_defaults(func=cmd_import)
 
-    q = sub.add_parser("export", help="every transaction as the native CSV (to stdout or --output)")
+    q = sub.add_parser("export", help="every transaction as CSV: native (default), koinly or cointracker")
     add_source_options(q)
     q.add_argument("--output", "-o", default=None, help="file to write (default stdout)")
+    q.add_argument("--format", choices=["native", "koinly", "cointracker"], default="native",
+                   help="native round-trips exactly; koinly/cointracker for those tools")
     q.set_defaults(func=cmd_export)
 
     q = sub.add_parser("targets", help="show or set index targets, tier ranges and the rebalancing band")
@@ -64,6 +72,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_tool_arguments(q, "realized_gains", positional="year")
     q.add_argument("--json", action="store_true", help="print the tool's JSON result")
     q.set_defaults(func=cmd_gains)
+
+    from indexdesk.agent.commands import portfolio_edit
+
+    portfolio_edit.register(sub)
 
 
 def _call(args: argparse.Namespace, tool_name: str, arguments: dict) -> tuple[dict | None, int]:
@@ -164,17 +176,32 @@ def cmd_import(args: argparse.Namespace) -> int:
         text = read_file(args.file)
     except ToolError as exc:  # a file argument that is not a readable file: a usage error (exit 2)
         raise UsageError(exc.message, hint=exc.hint) from None
-    report = import_text(make_context(args), text, args.format, skip_bad=args.skip_bad)
+    try:
+        report = import_text(make_context(args), text, args.format, skip_bad=args.skip_bad, fee_mode=args.fee_mode,
+                             venue=args.venue, command=f"portfolio import {args.file}"[:300])
+    except ToolError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        return 1
     for line, reason in report.rejected[:200]:
         print(f"line {line}: {reason}", file=sys.stderr)
     if len(report.rejected) > 200:
         print(f"… and {len(report.rejected) - 200} more rejected rows", file=sys.stderr)
     if not report.applied:
-        print(f"nothing imported: {len(report.rejected)} of {report.rows} rows rejected "
+        print(f"nothing imported: {report.rejected_lines} of {report.rows} rows rejected "
               "(fix them, or --skip-bad to import the rest)", file=sys.stderr)
         return 1
-    print(f"{report.format}: {report.added} added, {report.already} already in the ledger"
-          + (f", {len(report.rejected)} rejected" if report.rejected else ""))
+    print(f"{report.format}, {report.rows} rows: {report.added} added, {report.already} already in the ledger"
+          + (f", {report.removed} deleted before (see `portfolio history`)" if report.removed else "")
+          + (f", {report.rejected_lines} rejected" if report.rejected else ""))
+    for transfer in report.transfers:
+        print(f"transfer paired: {transfer}")
+    for note in report.notes:
+        print(f"note: {note}")
+    if report.ambiguous:
+        print(f"{report.ambiguous} withdrawal(s) match more than one deposit: choose with `indexdesk portfolio "
+              "reconcile`")
     return 1 if report.rejected else 0
 
 
@@ -182,7 +209,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from indexdesk.agent.cli import make_context
     from indexdesk.tools.portfolio.importer import export_text
 
-    text = export_text(make_context(args))
+    text = export_text(make_context(args), args.format)
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
