@@ -34,6 +34,7 @@ class ParsedFile:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # (line, native fields)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
     notes: list[tuple[int, str]] = field(default_factory=list)  # (line, what was read but records nothing)
+    records: int = 0  # the file's data rows (one may become several ledger rows, several one trade)
 
 
 class FormatError(ValueError):
@@ -85,13 +86,13 @@ def parse(text: str, fmt: str | None = None) -> ParsedFile:
     keys = [h.strip().lower() if found == "native" else h.strip() for h in header]
     records = [(line, dict(zip(keys, row))) for line, row in table[start + 1:] if "".join(row).strip()]
     if found in EXTRA:
-        parsed = ParsedFile(found)
+        parsed = ParsedFile(found, records=len(records))
         parsed.rows, parsed.errors, parsed.notes = EXTRA[found].read(records)
         for _, fields in parsed.rows:
             fields[DEFAULT_VENUE] = "1"
         return parsed
     reader_fn = {"native": _native, "binance": _binance, "coinbase": _coinbase}[found]
-    parsed = ParsedFile(found)
+    parsed = ParsedFile(found, records=len(records))
     if found == "native":
         unknown = [c for c in header if c.strip().lower() not in NATIVE_COLUMNS]
         if unknown:

@@ -121,9 +121,8 @@ def _import_text(ctx: "ToolContext", text: str, fmt: str | None, *, skip_bad: bo
         for _, fields in parsed.rows:
             if not fields.get("venue") or fields.get(formats.DEFAULT_VENUE):
                 fields["venue"] = venue
-    # The file's own rows: one Binance line may become a trade and a fee row, still one row of the file.
-    lines = {line for line, _ in parsed.rows} | {line for line, _ in parsed.errors} | {line for line, _ in parsed.notes}
-    report = ImportReport(parsed.format, rows=len(lines), notes=[f"line {line}: {text}" for line, text in parsed.notes])
+    # The file's own rows: one Binance line may become a trade and a fee row, two Kraken lines one trade.
+    report = ImportReport(parsed.format, rows=parsed.records, notes=[f"line {line}: {text}" for line, text in parsed.notes])
     if fee_mode == "cost":
         _fees_as_cost(ctx, parsed)
     store = ctx.ledger_store()
