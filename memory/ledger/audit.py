@@ -35,7 +35,10 @@ class AuditEntry:
 def tx_fields(tx: Tx) -> dict[str, str]:
     """A transaction's fields as text (the exact decimals, never floats)."""
     def text(value) -> str:
-        return "" if value is None else format(value, "f") if not isinstance(value, (str, int)) else str(value)
+        if value is None:
+            return ""
+        plain = format(value, "f")  # PostgreSQL's NUMERIC(38, 18) hands back 18 decimals: drop the zeros
+        return plain.rstrip("0").rstrip(".") if "." in plain else plain
 
     return {"date": tx.when.isoformat(timespec="seconds"), "kind": tx.kind, "symbol": tx.symbol,
             "quantity": text(tx.quantity), "price": text(tx.price), "fee": text(tx.fee), "currency": tx.currency,

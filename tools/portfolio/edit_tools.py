@@ -66,11 +66,14 @@ def describe(tx) -> str:
     return f"{line.day} {line.kind} {line.quantity} {line.symbol}{price}{where} (id {tx.tx_id})"
 
 
-def refusal(store, error, fix: str) -> ToolError:
-    """The store refused a change: name the transaction that could not stand, why, and the fix."""
+def refusal(store, error, fix: str, amended=None) -> ToolError:
+    """The store refused a change: name the transaction that could not stand (as amended, when it is the
+    one amended), why, and the fix."""
     conflict = error.conflicts[0] if getattr(error, "conflicts", None) else error
-    tx = store.transaction(conflict.tx_id)
+    tx = amended if amended is not None and amended.tx_id == conflict.tx_id else store.transaction(conflict.tx_id)
     which = describe(tx) if tx is not None else conflict.tx_id
+    if amended is not None and amended.tx_id != conflict.tx_id:
+        which += f", once {amended.tx_id} is amended,"
     more = f" (and {len(error.conflicts) - 1} more)" if len(getattr(error, "conflicts", [])) > 1 else ""
     return ToolError(f"refused, the ledger is unchanged: {which}: {conflict.reason}{more}", hint=fix)
 
@@ -159,7 +162,7 @@ def amend_transaction(ctx: ToolContext, tx_id: TxId,
         store.amend(new, command=command[:500])
     except LedgerConflict as error:
         raise refusal(store, error, "amend to a quantity no larger than what is held then, or record the "
-                                    "missing buy, deposit or transfer first") from None
+                                    "missing buy, deposit or transfer first", amended=new) from None
     return _changed(store, "amend", [old], [new], f"amended {describe(new)}; lots rebuilt")
 
 
