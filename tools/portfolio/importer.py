@@ -170,8 +170,9 @@ def _import_text(ctx: "ToolContext", text: str, fmt: str | None, *, skip_bad: bo
     report.rejected = sorted(rejected + [(line_of.get(c.tx_id, 0), reason(c)) for c in result.rejected])
     report.added, report.already, report.applied = len(result.added), len(result.already), True
     report.removed = len(result.removed)
-    if result.added:
-        _pair_transfers(ctx, store, set(result.added), report)
+    movers = {tx.tx_id for tx in transactions if tx.kind in ("withdrawal", "deposit") and tx.symbol != tx.currency}
+    if movers & set(result.added):  # only new coin withdrawals or deposits can make new pairs
+        _pair_transfers(ctx, store, movers & set(result.added), report)
     return report
 
 

@@ -15,6 +15,7 @@ never guessed.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -82,8 +83,14 @@ def find_pairs(transactions: Iterable[Tx], *, window_hours: float = DEFAULT_WIND
             deposits.setdefault(tx.symbol, []).append(tx)
     of_withdrawal: dict[str, list[Tx]] = {}
     of_deposit: dict[str, list[Tx]] = {}
+    times: dict[str, list] = {}
+    for symbol, rows in deposits.items():  # by time, so each withdrawal looks only inside its window
+        rows.sort(key=lambda tx: tx.sort_key)
+        times[symbol] = [tx.when for tx in rows]
     for w in withdrawals:
-        for d in deposits.get(w.symbol, []):
+        rows = deposits.get(w.symbol, [])
+        start = bisect_left(times.get(w.symbol, []), w.when - SKEW)
+        for d in rows[start:bisect_right(times.get(w.symbol, []), w.when + window)]:
             if _matches(w, d, window, fee_tolerance):
                 of_withdrawal.setdefault(w.tx_id, []).append(d)
                 of_deposit.setdefault(d.tx_id, []).append(w)

@@ -276,6 +276,10 @@ def record_transaction(ctx: ToolContext, kind: KindName, symbol: Name, quantity:
     # Cash (a deposit of the ledger's currency) is held in the book's cash, not in lots.
     cash = [amount for (_, currency), amount in book.cash.items() if currency == tx.symbol]
     held = sum(cash) if cash else book.units(tx.symbol)
+    if result.removed:
+        return RecordResult(tx_id=tx.tx_id, added=False, summary=summary, units_held=float(held), warnings=[
+            "this transaction was deleted before (see `indexdesk portfolio history`): nothing added. To record it "
+            "again, give it a note that tells it apart"])
     return RecordResult(tx_id=tx.tx_id, added=bool(result.added), summary=summary, units_held=float(held),
                         warnings=[] if result.added else [
                             "an identical transaction (same day, kind, symbol, quantity, price, venue and note) is "
