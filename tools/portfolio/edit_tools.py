@@ -128,7 +128,7 @@ def _assignments(changes: list[str]) -> dict[str, str]:
 
 @tool(state_changing=True, category="portfolio", examples=(
     'correct the quantity of that sell',
-    'fix the price of my ETH buy',
+    'the price on that ledger row is wrong',
     'change the date of transaction r3f2a to 2024-03-01',
     'amend a ledger row',
     'that deposit was really at kraken, not binance',
@@ -262,7 +262,7 @@ def _change_text(old: dict | None, new: dict | None) -> str:
     'what did I change in the ledger',
     'show the ledger audit log',
     'history of edits to my transactions',
-    'when was that trade amended',
+    'when was that ledger row amended',
 ))
 def ledger_history(ctx: ToolContext, tx_id: Annotated[str | None, Field(max_length=64)] = None,
                    limit: Annotated[int, Field(ge=1, le=MAX_HISTORY)] = 20) -> HistoryResult:
