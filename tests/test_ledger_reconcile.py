@@ -115,7 +115,7 @@ def test_cli_reconcile_asks_first(tmp_path, capsys):
                                          "2024-03-01T12:00:00,deposit,BTC,0.05,ledger\n")
     assert main(["--home", home, "portfolio", "import", str(tmp_path / "cb.csv")]) == 0
     assert main(["--home", home, "portfolio", "import", str(tmp_path / "native.csv")]) == 0
-    assert "match more than one deposit" in capsys.readouterr().out
+    assert "match more than one other side" in capsys.readouterr().out
     assert main(["--home", home, "portfolio", "reconcile"]) == 0
     listed = capsys.readouterr().out
     assert "ambiguous" in listed and listed.count("into") == 2
@@ -124,3 +124,19 @@ def test_cli_reconcile_asks_first(tmp_path, capsys):
     assert "pass --yes" in capsys.readouterr().err
     assert main(["--home", home, "portfolio", "reconcile", pair, "--yes"]) == 0
     assert "1 transfer(s) recorded" in capsys.readouterr().out
+
+
+def test_a_send_repeating_a_recorded_transfer_is_removed_not_counted_twice(ctx, registry):
+    """The native transfer row was written first; the Coinbase file then brings the same coins' `Send`."""
+    native = ("date,kind,symbol,quantity,price,venue,to_venue,note\n"
+              "2024-01-05T09:00:00,buy,BTC,0.2,44000,coinbase,,\n"
+              "2024-03-01T10:05:00,transfer,BTC,0.0499,,coinbase,kraken,moved by hand\n")
+    assert import_text(ctx, native).ok
+    report = import_text(ctx, COINBASE.splitlines()[0] + "\n" + COINBASE.splitlines()[2] + "\n")
+    assert report.ok and report.added == 1 and len(report.transfers) == 1, report
+    store = ctx.ledger_store()
+    assert sorted(t.kind for t in store.transactions("BTC")) == ["buy", "fee", "transfer"]
+    # 0.2 bought, 0.0499 moved, 0.0001 network fee: the coins left once
+    assert store.book().units("BTC", "coinbase") == D("0.15") and store.book().units("BTC", "kraken") == D("0.0499")
+    assert any(e["action"] == "reconcile" and e["change"].startswith("removed 2024-03-01 withdrawal 0.05 BTC")
+               for e in registry.call("ledger_history", {}, ctx)["entries"])

@@ -196,12 +196,12 @@ def cmd_import(args: argparse.Namespace) -> int:
           + (f", {report.removed} deleted before (see `portfolio history`)" if report.removed else "")
           + (f", {report.rejected_lines} rejected" if report.rejected else ""))
     for transfer in report.transfers:
-        print(f"transfer paired: {transfer}")
+        print(f"reconciled: {transfer}")
     for note in report.notes:
         print(f"note: {note}")
     if report.ambiguous:
-        print(f"{report.ambiguous} withdrawal(s) match more than one deposit: choose with `indexdesk portfolio "
-              "reconcile`")
+        print(f"{report.ambiguous} withdrawal(s) or deposit(s) match more than one other side: choose with "
+              "`indexdesk portfolio reconcile`")
     return 1 if report.rejected else 0
 
 

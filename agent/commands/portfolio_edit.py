@@ -163,8 +163,8 @@ def cmd_reconcile(args) -> int:
         return 1
     print(f"transfer pairs (deposit within {found['window_hours']:g} h, network fee up to "
           f"{found['fee_tolerance']:.1%} of the withdrawal):")
-    for title, pairs in (("unambiguous", found["unambiguous"]), ("ambiguous: choose one per withdrawal",
-                                                                 found["ambiguous"])):
+    for title, pairs in (("unambiguous", found["unambiguous"]), ("ambiguous: choose one per withdrawal (or "
+                                                                 "per repeated row)", found["ambiguous"])):
         if pairs:
             print(f"{title}:")
             for pair in pairs:

@@ -31,7 +31,8 @@ class ChangeResult(BaseModel):
 
 
 class PairLine(BaseModel):
-    pair: str = Field(description="WITHDRAWAL_ID:DEPOSIT_ID, what `reconcile_transfers` takes")
+    pair: str = Field(description="WITHDRAWAL_ID:DEPOSIT_ID (a repeated transfer: ROW_ID:TRANSFER_ID), what "
+                                  "`reconcile_transfers` takes")
     description: str
 
 

@@ -176,12 +176,13 @@ def _candidates(ctx: ToolContext, store):
 
 @tool(category="portfolio", examples=(
     'which withdrawals and deposits are the same transfer',
+    'did I record this transfer twice',
     'show unmatched transfers between my exchanges',
     'pair my Coinbase sends with Binance deposits',
     'reconcile venues',
 ))
 def find_transfers(ctx: ToolContext) -> TransferCandidates:
-    """Withdrawals at one venue that match a deposit of the same coin at another: unambiguous and ambiguous pairs."""
+    """Withdrawals matching a deposit of the same coin at another venue, and rows repeating a recorded transfer."""
     from indexdesk.tools.portfolio.reconcile import describe as describe_pair
 
     store = _store(ctx)
@@ -210,7 +211,7 @@ def reconcile_transfers(ctx: ToolContext,
     """Turn withdrawal + deposit pairs into transfers that keep basis and dates; default every unambiguous pair.
 
     Args:
-        pairs: WITHDRAWAL_ID:DEPOSIT_ID from find_transfers; needed for ambiguous ones.
+        pairs: ids from find_transfers (WITHDRAWAL_ID:DEPOSIT_ID); needed for ambiguous ones.
     """
     store = _store(ctx)
     found, _, _ = _candidates(ctx, store)
@@ -228,10 +229,10 @@ def reconcile_transfers(ctx: ToolContext,
                                 "and the network fee)", field="pairs", valid=list(every)[:20],
                                 hint="list the candidates with find_transfers")
             pair = every[key]
-            if {pair.withdrawal.tx_id, pair.deposit.tx_id} & used:
+            if set(pair.remove_ids) & used:
                 raise ToolError(f"{given[:60]} reuses a withdrawal or deposit already chosen", field="pairs",
                                 hint="choose one deposit per withdrawal")
-            used |= {pair.withdrawal.tx_id, pair.deposit.tx_id}
+            used |= set(pair.remove_ids)
             chosen.append(pair)
         command = "reconcile_transfers " + " ".join(p.key for p in chosen)
     else:
@@ -243,8 +244,11 @@ def reconcile_transfers(ctx: ToolContext,
 
     removed, added, skipped = apply_pairs(store, chosen, command[:500])
     transfers = sum(1 for tx in added if tx.kind == "transfer")
-    return _changed(store, "reconcile", removed, added, f"{transfers} transfer(s) recorded; basis and acquisition "
-                    "dates kept; lots rebuilt", warnings + skipped)
+    repeats = sum(1 for pair in chosen if not hasattr(pair, "withdrawal") and pair.key not in " ".join(skipped))
+    summary = f"{transfers} transfer(s) recorded; basis and acquisition dates kept; lots rebuilt"
+    if repeats:
+        summary = f"{repeats} row(s) repeating a recorded transfer removed; " + summary
+    return _changed(store, "reconcile", removed, added, summary, warnings + skipped)
 
 
 def _change_text(old: dict | None, new: dict | None) -> str:

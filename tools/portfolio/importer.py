@@ -170,8 +170,9 @@ def _import_text(ctx: "ToolContext", text: str, fmt: str | None, *, skip_bad: bo
     report.rejected = sorted(rejected + [(line_of.get(c.tx_id, 0), reason(c)) for c in result.rejected])
     report.added, report.already, report.applied = len(result.added), len(result.already), True
     report.removed = len(result.removed)
-    movers = {tx.tx_id for tx in transactions if tx.kind in ("withdrawal", "deposit") and tx.symbol != tx.currency}
-    if movers & set(result.added):  # only new coin withdrawals or deposits can make new pairs
+    movers = {tx.tx_id for tx in transactions
+              if tx.kind in ("withdrawal", "deposit", "transfer") and tx.symbol != tx.currency}
+    if movers & set(result.added):  # only new coin withdrawals, deposits or transfers can make new pairs
         _pair_transfers(ctx, store, movers & set(result.added), report)
     return report
 
@@ -185,8 +186,11 @@ def _pair_transfers(ctx: "ToolContext", store, fresh: set[str], report: ImportRe
 
     found = find_pairs(store.transactions(), window_hours=float(ctx.settings.transfer_window_hours),
                        fee_tolerance=Decimal(str(ctx.settings.transfer_fee_tolerance)))
-    touching = [p for p in found.unambiguous if {p.withdrawal.tx_id, p.deposit.tx_id} & fresh]
-    report.ambiguous = len({p.withdrawal.tx_id for p in found.ambiguous if {p.withdrawal.tx_id, p.deposit.tx_id} & fresh})
+    def ids(pair) -> set[str]:
+        return set(pair.remove_ids) | ({pair.transfer.tx_id} if hasattr(pair, "transfer") else set())
+
+    touching = [p for p in found.unambiguous if ids(p) & fresh]
+    report.ambiguous = len({p.remove_ids[0] for p in found.ambiguous if ids(p) & fresh})
     if touching:
         _, _, skipped = apply_pairs(store, touching, f"import {report.format}: automatic transfer pairing")
         skipped_keys = {text.split(":", 2)[0] + ":" + text.split(":", 2)[1] for text in skipped}
