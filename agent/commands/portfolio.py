@@ -285,7 +285,8 @@ def cmd_lots(args: argparse.Namespace) -> int:
         table.add_column(column, justify="left" if column in ("symbol", "venue", "acquired", "term") else "right",
                          no_wrap=True, overflow="ellipsis", max_width=10 if column == "venue" else None)
     for lot in result["lots"]:
-        table.add_row(lot["symbol"], lot["venue"], str(lot["acquired"]), _units(lot["units"]), _money(lot["cost_basis"]),
+        basis = "unknown" if lot.get("basis_unknown") else _money(lot["cost_basis"])  # never a silent zero
+        table.add_row(lot["symbol"], lot["venue"], str(lot["acquired"]), _units(lot["units"]), basis,
                       _money(lot["value"]), _money(lot["unrealized_pnl"]), "long" if lot["long_term"] else "short")
     console.print(table)
     console.print(f"{result['shown']} of {result['total']} lots; basis {_money(result['cost_basis'])}, "

@@ -105,7 +105,9 @@ def cmd_rows(args) -> int:
     store = _store(args)
     if store is None:
         return 1
-    rows = store.transactions(args.symbol.upper() if args.symbol else None)
+    rows = store.transactions(args.symbol) if args.symbol else store.transactions()
+    if args.symbol and not rows:  # symbols are stored upper case, index names as the catalogue spells them
+        rows = store.transactions(args.symbol.upper())
     for tx in rows[-max(1, args.last):]:
         print(describe(tx))
     print(f"{min(len(rows), max(1, args.last))} of {len(rows)} transactions")
