@@ -139,6 +139,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     console = _console()
+    if not result["positions"] and not result["cash"]:  # an empty ledger: an empty portfolio, not an error
+        console.print("portfolio: empty (no holdings)")
+        _footer(console, result)
+        return 0
     table = Table(title=f"portfolio {_money(result['total_value'])} {result['currency']}, "
                         f"P&L {_money(result['unrealized_pnl'])}", pad_edge=False, padding=(0, 1))
     for column in ("holding", "venue", "units", "value", "weight", "target", "drift", "P&L"):
