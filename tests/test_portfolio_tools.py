@@ -107,7 +107,10 @@ def test_empty_ledger_falls_back_to_the_template(registry, tmp_path):
     var = registry.call("compute_var", {"window": "90d"}, empty)
     assert var["origin"] == "tier template (ledger empty)"
     assert not (tmp_path / "empty" / "ledger.sqlite").exists()  # reading never creates a ledger
-    assert "no transactions" in registry.call("get_portfolio", {}, empty)["error"]
+    portfolio = registry.call("get_portfolio", {}, empty)  # an empty portfolio, not an error
+    assert portfolio["positions"] == [] and portfolio["total_value"] == 0
+    assert "no transactions" in portfolio["warnings"][0] and "portfolio import" in portfolio["warnings"][0]
+    assert not (tmp_path / "empty" / "ledger.sqlite").exists()
 
 
 def test_record_transaction_and_conflicts(registry, ctx):

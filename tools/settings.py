@@ -43,6 +43,8 @@ class Settings(BaseSettings):
 
     # Ledger
     database_url: str | None = Field(None, description="ledger database URL (postgresql+psycopg://...); unset = SQLite HOME/ledger.sqlite")
+    transfer_window_hours: float = Field(72.0, ge=0, le=24 * 60, description="a deposit this many hours after a withdrawal at another venue may be the same transfer")
+    transfer_fee_tolerance: float = Field(0.02, ge=0, le=0.5, description="largest network fee of a transfer, as a fraction of the withdrawal")
     lot_method: str = Field("fifo", description="tax-lot method a NEW ledger starts with: fifo | lifo | hifo "
                                                "(an existing ledger keeps its recorded method)")
     holding_period_days: int | None = Field(None, description="unset = long term after more than one calendar "

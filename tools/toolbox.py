@@ -37,6 +37,7 @@ TOOL_MODULES: tuple[str, ...] = (
     "indexdesk.tools.strategy.backtest_tools",
     "indexdesk.tools.strategy.harvest",
     "indexdesk.tools.portfolio.tools",
+    "indexdesk.tools.portfolio.edit_tools",
 )
 
 

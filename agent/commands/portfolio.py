@@ -6,6 +6,7 @@
     indexdesk portfolio targets [set defi=0.1,large_cap=0.35,... --range core=0.5:0.6 --band 0.05]
     indexdesk portfolio lots [BTC]
     indexdesk portfolio gains 2025
+    indexdesk portfolio rows | delete ID… | amend ID --set field=value | reconcile | history   (portfolio_edit.py)
 
 Only the standard library is imported here; the tools load when a command runs.
 """
@@ -31,14 +32,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_show)
     sub = p.add_subparsers(dest="portfolio_command", metavar="SUBCOMMAND")
 
-    q = sub.add_parser("import", help="import a transaction CSV (native, Binance or Coinbase export)")
+    q = sub.add_parser("import", help="import a transaction CSV (native, Binance, Coinbase, Koinly, CoinTracker, "
+                                      "Kraken ledger)")
     add_source_options(q)
     q.add_argument("file", help="CSV file")
-    q.add_argument("--format", choices=["native", "binance", "coinbase"], default=None,
-                   help="file format (default: recognised from the header)")
+    q.add_argument("--format", choices=["native", "binance", "coinbase", "koinly", "cointracker", "kraken"],
+                   default=None, help="file format (default: recognised from the header)")
     q.add_argument("--skip-bad", action="store_true", help="import the good rows and list the rejected ones")
     q.add_argument("--decimal-comma", action="store_true",
                    help="amounts are written with decimal commas (0,5 or 42.000,50); without it they are refused")
+    q.add_argument("--fee-mode", choices=["asset", "cost"], default="asset",
+                   help="a fee paid in a third asset (BNB): asset = a disposal of it (default); cost = its value "
+                        "that day added to the trade's cost")
+    q.add_argument("--venue", default=None, help="venue of rows whose file names none (Koinly, CoinTracker, native)")
     q.set_defaults(func=cmd_import)
 
     q = sub.add_parser("lot-method", help="show the book's lot method and its history, or change it (recorded)")
@@ -47,9 +53,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("--yes", action="store_true", help="change without asking")
     q.set_defaults(func=cmd_lot_method)
 
-    q = sub.add_parser("export", help="every transaction as the native CSV (to stdout or --output)")
+    q = sub.add_parser("export", help="every transaction as CSV: native (default), koinly or cointracker")
     add_source_options(q)
     q.add_argument("--output", "-o", default=None, help="file to write (default stdout)")
+    q.add_argument("--format", choices=["native", "koinly", "cointracker"], default="native",
+                   help="native round-trips exactly; koinly/cointracker for those tools")
     q.set_defaults(func=cmd_export)
 
     q = sub.add_parser("targets", help="show or set index targets, tier ranges and the rebalancing band")
@@ -72,6 +80,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_tool_arguments(q, "realized_gains", positional="year")
     q.add_argument("--json", action="store_true", help="print the tool's JSON result")
     q.set_defaults(func=cmd_gains)
+
+    from indexdesk.agent.commands import portfolio_edit
+
+    portfolio_edit.register(sub)
 
 
 def _call(args: argparse.Namespace, tool_name: str, arguments: dict) -> tuple[dict | None, int]:
@@ -135,6 +147,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     console = _console()
+    if not result["positions"] and not result["cash"]:  # an empty ledger: an empty portfolio, not an error
+        console.print("portfolio: empty (no holdings)")
+        _footer(console, result)
+        return 0
     table = Table(title=f"portfolio {_money(result['total_value'])} {result['currency']}, "
                         f"P&L {_money(result['unrealized_pnl'])}", pad_edge=False, padding=(0, 1))
     for column in ("holding", "venue", "units", "value", "weight", "target", "drift", "P&L"):
@@ -172,18 +188,33 @@ def cmd_import(args: argparse.Namespace) -> int:
         text = read_file(args.file)
     except ToolError as exc:  # a file argument that is not a readable file: a usage error (exit 2)
         raise UsageError(exc.message, hint=exc.hint) from None
-    report = import_text(make_context(args), text, args.format, skip_bad=args.skip_bad,
-                         decimal_comma=args.decimal_comma)
+    try:
+        report = import_text(make_context(args), text, args.format, skip_bad=args.skip_bad, fee_mode=args.fee_mode,
+                             decimal_comma=args.decimal_comma,
+                             venue=args.venue, command=f"portfolio import {args.file}"[:300])
+    except ToolError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        return 1
     for line, reason in report.rejected[:200]:
         print(f"line {line}: {reason}", file=sys.stderr)
     if len(report.rejected) > 200:
         print(f"… and {len(report.rejected) - 200} more rejected rows", file=sys.stderr)
     if not report.applied:
-        print(f"nothing imported: {len(report.rejected)} of {report.rows} rows rejected "
+        print(f"nothing imported: {report.rejected_lines} of {report.rows} rows rejected "
               "(fix them, or --skip-bad to import the rest)", file=sys.stderr)
         return 1
-    print(f"{report.format}: {report.added} added, {report.already} already in the ledger"
-          + (f", {len(report.rejected)} rejected" if report.rejected else ""))
+    print(f"{report.format}, {report.rows} rows: {report.added} added, {report.already} already in the ledger"
+          + (f", {report.removed} deleted before (see `portfolio history`)" if report.removed else "")
+          + (f", {report.rejected_lines} rejected" if report.rejected else ""))
+    for transfer in report.transfers:
+        print(f"reconciled: {transfer}")
+    for note in report.notes:
+        print(f"note: {note}")
+    if report.ambiguous:
+        print(f"{report.ambiguous} withdrawal(s) or deposit(s) match more than one other side: choose with "
+              "`indexdesk portfolio reconcile`")
     return 1 if report.rejected else 0
 
 
@@ -221,7 +252,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from indexdesk.agent.cli import make_context
     from indexdesk.tools.portfolio.importer import export_text
 
-    text = export_text(make_context(args))
+    text = export_text(make_context(args), args.format)
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
@@ -297,7 +328,8 @@ def cmd_lots(args: argparse.Namespace) -> int:
         table.add_column(column, justify="left" if column in ("symbol", "venue", "acquired", "term") else "right",
                          no_wrap=True, overflow="ellipsis", max_width=10 if column == "venue" else None)
     for lot in result["lots"]:
-        table.add_row(lot["symbol"], lot["venue"], str(lot["acquired"]), _units(lot["units"]), _money(lot["cost_basis"]),
+        basis = "unknown" if lot.get("basis_unknown") else _money(lot["cost_basis"])  # never a silent zero
+        table.add_row(lot["symbol"], lot["venue"], str(lot["acquired"]), _units(lot["units"]), basis,
                       _money(lot["value"]), _money(lot["unrealized_pnl"]), "long" if lot["long_term"] else "short")
     console.print(table)
     console.print(f"{result['shown']} of {result['total']} lots; basis {_money(result['cost_basis'])}, "

@@ -105,6 +105,23 @@ class TargetRow(Base):
     target: Mapped[Decimal | None] = mapped_column(Amount(), nullable=True)
 
 
+class AuditRow(Base):
+    """One change to the history (append-only: rows are inserted, never updated or deleted).
+    `old`/`new` hold the transaction's fields as JSON (null for an add / a delete)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    action: Mapped[str] = mapped_column(String(16), nullable=False)  # add | delete | amend | reconcile
+    tx_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    old: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new: Mapped[str | None] = mapped_column(Text, nullable=True)
+    command: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    __table_args__ = (Index("ix_audit_log_tx", "tx_id"),)
+
+
 class MetaRow(Base):
     __tablename__ = "meta"
 

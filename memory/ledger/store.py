@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from indexdesk.memory import integrity
 
+from indexdesk.memory.ledger import audit
 from indexdesk.memory.ledger import lots as engine_lots
 from indexdesk.memory.ledger.holding import HoldingRule
 from indexdesk.memory.ledger.lots import Book, Closing, LedgerConflict, LedgerRejected, Lot, Tx
@@ -76,6 +77,7 @@ class AddResult:
     added: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
     rejected: list[LedgerConflict] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # deleted or reconciled before: not added again
 
 
 @dataclass(frozen=True)
@@ -366,17 +368,21 @@ class LedgerStore:
             return int(connection.execute(select(func.count()).select_from(TransactionRow)).scalar() or 0)
 
     @_guarded_write
-    def add_transactions(self, transactions: Sequence[Tx], *, skip_bad: bool = False) -> AddResult:
+    def add_transactions(self, transactions: Sequence[Tx], *, skip_bad: bool = False, command: str = "") -> AddResult:
         """Add transactions atomically. A conflict (sell beyond holdings, unknown lot) raises
-        LedgerConflict and nothing lands — unless `skip_bad`, which leaves the conflicting new rows out."""
+        LedgerConflict and nothing lands — unless `skip_bad`, which leaves the conflicting new rows out.
+        A transaction the audit log says was deleted or reconciled away is not added again."""
         result = AddResult()
         with write_transaction(self.engine) as connection:
             self._follow_method(connection)
             existing = self._stored(connection)
             known = {tx.tx_id for tx in existing}
+            removed = audit.removed_ids(connection) - known
             fresh: list[Tx] = []
             for tx in transactions:
-                if tx.tx_id in known:
+                if tx.tx_id in removed:
+                    result.removed.append(tx.tx_id)
+                elif tx.tx_id in known:
                     result.already.append(tx.tx_id)
                 else:
                     known.add(tx.tx_id)
@@ -401,23 +407,84 @@ class LedgerStore:
                 self._set_meta(connection, "currency", currency)
             self._bump(connection)
             result.added = [tx.tx_id for tx in kept]
+            if kept:
+                audit.record(connection, [("add", kept[0].tx_id, None, {"count": str(len(kept)),
+                                                                         "last": kept[-1].tx_id})], command)
         return result
 
-    @_guarded_write
-    @changes_history("delete")
+    # ------------------------------------------------------------------ changing the history (audited)
+    def delete(self, tx_ids: Iterable[str], *, command: str = "") -> list[Tx]:
+        """Delete transactions; lots and closings rebuild from what remains. Refused (LedgerRejected,
+        nothing changed) when the rest of the history cannot stand without them; KeyError names ids not stored."""
+        return self.rewrite(remove=tx_ids, add=(), action="delete", command=command)[0]
+
+    def amend(self, changed: Tx, *, command: str = "") -> tuple[Tx, Tx]:
+        """Replace the stored transaction with the same tx_id by `changed`: (old, new). Refused like `delete`
+        when the amended history is impossible (a sell of more than held)."""
+        old, _ = self.rewrite(remove=[changed.tx_id], add=[changed], action="amend", command=command)
+        return old[0], changed
+
     def delete_transactions(self, tx_ids: Iterable[str]) -> int:
-        ids = list(tx_ids)
+        return len(self.delete(tx_ids, command="delete_transactions"))
+
+    @_guarded_write
+    def rewrite(self, *, remove: Iterable[str], add: Sequence[Tx], action: str,
+                command: str = "") -> tuple[list[Tx], list[Tx]]:
+        """Remove some transactions and add others in one step, replayed strictly, logged under `action`
+        (delete | amend | reconcile): (removed, added). Nothing changes when any step fails."""
+        ids = list(dict.fromkeys(remove))
+        self.backup_before(action)  # every change of the history (delete, amend, reconcile) is restorable
         with write_transaction(self.engine) as connection:
             self._follow_method(connection)
             existing = self._stored(connection)
-            remaining = [tx for tx in existing if tx.tx_id not in set(ids)]
-            book = self._replay(remaining)
+            by_id = {tx.tx_id: tx for tx in existing}
+            missing = [i for i in ids if i not in by_id]
+            if missing:
+                raise KeyError(", ".join(missing))
+            gone = set(ids)
+            clash = [tx.tx_id for tx in add if tx.tx_id in by_id and tx.tx_id not in gone]
+            if clash:
+                raise LedgerConflict(clash[0], "a transaction with this id is already stored")
+            history = [tx for tx in existing if tx.tx_id not in gone] + list(add)
+            book = self._replay(history, skip_bad=True)
+            if book.rejected:
+                raise LedgerRejected(book.rejected)
+            if add:
+                self._check_currency(connection, list(add))
             connection.execute(delete(LotClosingRow))
             connection.execute(delete(LotRow))
-            deleted = connection.execute(delete(TransactionRow).where(TransactionRow.tx_id.in_(ids))).rowcount
+            for start in range(0, len(ids), 500):
+                connection.execute(delete(TransactionRow).where(TransactionRow.tx_id.in_(ids[start:start + 500])))
+            _bulk_insert(connection, TransactionRow.__table__, [_tx_values(tx) for tx in add])
             self._materialise(connection, book)
             self._bump(connection)
-        return int(deleted or 0)
+            removed = [by_id[i] for i in ids]
+            added = {tx.tx_id: tx for tx in add}
+            log = []
+            for tx in removed:
+                after = added.pop(tx.tx_id, None)
+                log.append((action, tx.tx_id, audit.tx_fields(tx), None if after is None else audit.tx_fields(after)))
+            log += [(action, tx.tx_id, None, audit.tx_fields(tx)) for tx in added.values()]
+            audit.record(connection, log, command)
+        return removed, list(add)
+
+    def history(self, tx_id: str | None = None, limit: int = 50) -> tuple[list[audit.AuditEntry], int]:
+        """The audit log, newest first (optionally of one transaction), and its length."""
+        with self.engine.connect() as connection:
+            return audit.entries(connection, tx_id=tx_id, limit=limit)
+
+    def transaction(self, tx_id: str) -> Tx | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(TransactionRow).where(TransactionRow.tx_id == tx_id)).first()
+        return None if row is None else _tx_from_row(row)
+
+    def find_ids(self, prefix: str, limit: int = 5) -> list[str]:
+        """Stored ids starting with `prefix` (an id may be given by its first characters)."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        with self.engine.connect() as connection:
+            return list(connection.execute(select(TransactionRow.tx_id).where(
+                TransactionRow.tx_id.like(escaped + "%", escape="\\")).order_by(TransactionRow.tx_id)
+                .limit(limit)).scalars())
 
     def _follow_method(self, connection) -> None:
         """Another process may have changed the book's method since this store opened."""

@@ -1,4 +1,5 @@
-"""CSV formats the ledger reads: native, Binance spot trade history, Coinbase transaction history.
+"""CSV formats the ledger reads: native, Binance spot trade history, Coinbase transaction history, and
+Koinly, CoinTracker and Kraken (each in its own module, format_<name>.py, registered in EXTRA).
 
 Each reader turns a file's rows into native rows (column -> text) with their physical line numbers,
 or a per-line reason when a row cannot be read. docs/ledger.md documents every format.
@@ -13,9 +14,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
 from indexdesk.memory.ledger.lots import LEDGER_CONTEXT
+from indexdesk.tools.portfolio import format_cointracker, format_koinly, format_kraken
 from indexdesk.tools.portfolio.rows import NATIVE_COLUMNS, REQUIRED, RowError, format_decimal, parse_decimal
 
-FORMATS = ("native", "binance", "coinbase")
+# Formats in their own modules: NAME, COLUMNS (the header names them), read(records) -> (rows, errors, notes).
+EXTRA = {module.NAME: module for module in (format_koinly, format_cointracker, format_kraken)}
+FORMATS = ("native", "binance", "coinbase", *EXTRA)
+THIRD_ASSET_FEE = "_third_asset_fee"  # marks a Binance fee row paid in a third asset (BNB): --fee-mode cost folds it
+DEFAULT_VENUE = "_default_venue"  # marks a row whose venue is the format's default: --venue replaces it
 # Stablecoin quotes are read as USD at par (the ledger's currency); documented in docs/ledger.md.
 USD_QUOTES = ("USDT", "USDC", "BUSD", "FDUSD", "TUSD", "USDP", "DAI", "USD")
 OTHER_QUOTES = ("EUR", "GBP", "TRY", "BRL", "BTC", "ETH", "BNB")
@@ -28,6 +34,8 @@ class ParsedFile:
     format: str
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # (line, native fields)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    notes: list[tuple[int, str]] = field(default_factory=list)  # (line, what was read but records nothing)
+    records: int = 0  # the file's data rows (one may become several ledger rows, several one trade)
 
 
 class FormatError(ValueError):
@@ -41,6 +49,9 @@ def detect(header: list[str]) -> str | None:
         return "binance"
     if set(COINBASE_COLUMNS) <= cells:
         return "coinbase"
+    for name, module in EXTRA.items():
+        if set(module.REQUIRED) <= cells:
+            return name
     if set(REQUIRED) <= lowered:
         return "native"
     return None
@@ -90,11 +101,20 @@ def parse(text: str, fmt: str | None = None, *, decimal_comma: bool = False) -> 
         raise FormatError(f"line {header_line}: not a {fmt} file: missing columns {', '.join(missing)}")
     if found is None:
         raise FormatError(f"line {header_line}: unknown columns {', '.join(c.strip() for c in header)[:200]}; "
-                          f"native needs {', '.join(REQUIRED)} (docs/ledger.md), or give a Binance or Coinbase export")
+                          f"native needs {', '.join(REQUIRED)} (docs/ledger.md), or give a Binance, Coinbase, Koinly, "
+                          "CoinTracker or Kraken ledger export")
     keys = [h.strip().lower() if found == "native" else h.strip() for h in header]
     records = [(line, dict(zip(keys, row))) for line, row in table[start + 1:] if "".join(row).strip()]
+    unreadable = [(line, reason) for line, reason in broken if line > header_line]  # rows csv cannot read
+    if found in EXTRA:
+        parsed = ParsedFile(found, records=len(records) + len(unreadable))
+        parsed.rows, parsed.errors, parsed.notes = EXTRA[found].read(records)
+        parsed.errors = unreadable + parsed.errors
+        for _, fields in parsed.rows:
+            fields[DEFAULT_VENUE] = "1"
+        return parsed
     reader_fn = {"native": _native, "binance": _binance, "coinbase": _coinbase}[found]
-    parsed = ParsedFile(found, errors=[(line, reason) for line, reason in broken if line > header_line])
+    parsed = ParsedFile(found, errors=unreadable, records=len(records) + len(unreadable))
     if found == "native":
         unknown = [c for c in header if c.strip().lower() not in NATIVE_COLUMNS]
         if unknown:
@@ -111,7 +131,8 @@ def parse(text: str, fmt: str | None = None, *, decimal_comma: bool = False) -> 
 
 def _missing(fmt: str, header: list[str]) -> list[str]:
     cells = {c.strip() for c in header}
-    wanted = {"native": REQUIRED, "binance": BINANCE_COLUMNS, "coinbase": COINBASE_COLUMNS}[fmt]
+    wanted = {"native": REQUIRED, "binance": BINANCE_COLUMNS, "coinbase": COINBASE_COLUMNS,
+              **{name: module.REQUIRED for name, module in EXTRA.items()}}[fmt]
     if fmt == "native":
         cells = {c.lower() for c in cells}
     return [c for c in wanted if c not in cells] or ["(columns present but the header is ambiguous)"]
@@ -185,7 +206,7 @@ def _binance_rows(record: dict[str, str], decimal_comma: bool) -> list[dict[str,
         fee_money = fee_amount * price
     elif fee_amount:
         rows.append({**common, "kind": "fee", "symbol": fee_asset, "quantity": format_decimal(fee_amount),
-                     "note": f"binance fee on {base}{quote}"})
+                     "note": f"binance fee on {base}{quote}", THIRD_ASSET_FEE: "1"})
     rows.insert(0, {**common, "kind": side, "symbol": base, "quantity": format_decimal(quantity),
                     "price": format_decimal(price), "fee": _exact(fee_money) if fee_money else ""})
     if abs(executed * price - amount) > max(Decimal("0.01"), amount * Decimal("0.001")):

@@ -63,6 +63,7 @@ class LotLine(BaseModel):
     unrealized_pnl: OptionalMoney = None
     days_held: Days
     long_term: bool
+    basis_unknown: bool = Field(False, description="deposited without a price: the zero basis is not a real cost")
 
 
 class LotsResult(BaseModel):
@@ -102,6 +103,8 @@ class GainsResult(BaseModel):
     closings: Count
     by_symbol: list[GainLine]
     currency: str
+    basis_unknown: list[str] = Field(default_factory=list,
+                                     description="symbols whose gains include lots of unknown basis (overstated)")
     warnings: list[str] = Field(default_factory=list)
 
 

@@ -61,6 +61,17 @@ def _tier_lines(weights: dict[str, float], view) -> list[TierLine]:
     return lines
 
 
+def _empty_portfolio(ctx: ToolContext) -> PortfolioResult:
+    """An empty ledger is an empty portfolio (not an error), with the way to fill it."""
+    from indexdesk.tools.portfolio.targets_view import targets_view
+
+    market = ctx.market()
+    hint = _empty_hint()
+    return PortfolioResult(as_of=market.as_of or date.today(), currency="USD", total_value=0.0, cash=0.0,
+                           cost_basis=0.0, unrealized_pnl=0.0, positions=[], tiers=[], band=targets_view(ctx).band,
+                           source=market.label, warnings=[f"{hint.message}: {hint.hint}"])
+
+
 @tool(category="portfolio", examples=(
     'what do I hold',
     'show my portfolio and holdings',
@@ -82,7 +93,7 @@ def get_portfolio(ctx: ToolContext, as_of: Day = None) -> PortfolioResult:
     if value is None:
         if as_of and ledger_or_none(ctx) is not None and ledger_or_none(ctx).count():
             raise ToolError(f"nothing was held on {as_of}", hint="choose a later as_of", field="as_of")
-        raise _empty_hint()
+        return _empty_portfolio(ctx)
     view = targets_view(ctx)
     warnings = list(value.warnings)
     total = value.total_value
@@ -139,9 +150,12 @@ def tax_lots(ctx: ToolContext, symbol: Annotated[str | None, Field(max_length=40
     store = ledger_or_none(ctx)
     if store is None or not store.count():
         raise _empty_hint()
+    from indexdesk.tools.portfolio import basis
+
     warnings: list[str] = []
     book, used, what_if = _book_for(store, method, warnings)
     lots = book.lots
+    unknown = basis.unknown_openers(store)
     if symbol:
         try:
             wanted = Names.of(ctx, store.currency() or "USD").resolve(symbol, "")
@@ -165,9 +179,12 @@ def tax_lots(ctx: ToolContext, symbol: Annotated[str | None, Field(max_length=40
         lines.append(LotLine(lot_id=lot.lot_id[:40], symbol=lot.symbol, venue=lot.venue, acquired=lot.acquired.date(),
                              units=float(lot.quantity), cost_basis=round(float(lot.cost_basis), 2), value=_r(value),
                              unrealized_pnl=_r(None if value is None else value - float(lot.cost_basis)),
-                             days_held=held_days, long_term=store.rule.is_long(lot.acquired, day)))
+                             days_held=held_days, long_term=store.rule.is_long(lot.acquired, day),
+                             basis_unknown=basis.is_unknown(lot.lot_id, unknown)))
     if unpriced:
         warnings.append(f"unpriced (P&L not counted): {', '.join(sorted(unpriced))}")
+    if any(line.basis_unknown for line in lines):
+        warnings.append(basis.warning([line.symbol for line in lines if line.basis_unknown]))
     if len(lines) > MAX_LOTS:
         warnings.append(f"{len(lines)} lots: the {MAX_LOTS} oldest shown (give a symbol to narrow)")
     return LotsResult(method=used, what_if=what_if, holding_rule=store.rule.label,
@@ -197,9 +214,13 @@ def realized_gains(ctx: ToolContext, year: int, method: MethodName | None = None
     store = ledger_or_none(ctx)
     if store is None or not store.count():
         raise _empty_hint()
+    from indexdesk.tools.portfolio import basis
+
     warnings: list[str] = []
     book, used, what_if = _book_for(store, method, warnings)
     closings = [c for c in book.closings if c.proceeds is not None and c.closed.year == year]
+    unknown = basis.unknown_openers(store)
+    unknown_symbols = sorted({c.symbol for c in closings if basis.is_unknown(c.lot_id, unknown)})
     by_symbol: dict[str, list[Decimal]] = {}
     for c in closings:
         row = by_symbol.setdefault(c.symbol, [Decimal(0)] * 4)
@@ -215,6 +236,8 @@ def realized_gains(ctx: ToolContext, year: int, method: MethodName | None = None
         warnings.append(f"no sells in {year}")
     if any(c.kind == "fee" for c in closings):
         warnings.append("coins spent on fees are counted as disposals at their market value (coin_fee_disposal)")
+    if unknown_symbols:
+        warnings.insert(0, basis.warning(unknown_symbols))
     if len(lines) > MAX_GAIN_LINES:
         warnings.append(f"{len(lines)} symbols: the {MAX_GAIN_LINES} largest shown")
     return GainsResult(year=year, method=used, what_if=what_if, holding_rule=store.rule.label,
@@ -222,7 +245,8 @@ def realized_gains(ctx: ToolContext, year: int, method: MethodName | None = None
                        short_term=round(float(short), 2), long_term=round(float(long), 2), total=round(float(short + long), 2),
                        proceeds=round(sum(float(v[2]) for v in by_symbol.values()), 2),
                        cost_basis=round(sum(float(v[3]) for v in by_symbol.values()), 2), closings=len(closings),
-                       by_symbol=lines[:MAX_GAIN_LINES], currency=store.currency() or "USD", warnings=warnings)
+                       by_symbol=lines[:MAX_GAIN_LINES], currency=store.currency() or "USD",
+                       basis_unknown=unknown_symbols, warnings=warnings)
 
 
 @tool(state_changing=True, category="portfolio", examples=(
@@ -276,6 +300,10 @@ def record_transaction(ctx: ToolContext, kind: KindName, symbol: Name, quantity:
     # Cash (a deposit of the ledger's currency) is held in the book's cash, not in lots.
     cash = [amount for (_, currency), amount in book.cash.items() if currency == tx.symbol]
     held = sum(cash) if cash else book.units(tx.symbol)
+    if result.removed:
+        return RecordResult(tx_id=tx.tx_id, added=False, summary=summary, units_held=float(held), warnings=[
+            "this transaction was deleted before (see `indexdesk portfolio history`): nothing added. To record it "
+            "again, give it a note that tells it apart"])
     return RecordResult(tx_id=tx.tx_id, added=bool(result.added), summary=summary, units_held=float(held),
                         warnings=[] if result.added else [
                             "an identical transaction (same day, kind, symbol, quantity, price, venue and note) is "

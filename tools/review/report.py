@@ -219,6 +219,12 @@ def _ledger_line(ctx: "ToolContext", start: date, end: date, warnings: list[str]
     performance = ledger_performance(ctx, start, end)
     if performance is not None:
         warnings += performance.warnings
+        from indexdesk.tools.portfolio.basis import review_warning
+        from indexdesk.tools.portfolio.holdings import ledger_or_none
+
+        unknown = review_warning(ledger_or_none(ctx))  # deposited coins without a price: gains overstated
+        if unknown:
+            warnings.append(unknown)
     return performance
 
 

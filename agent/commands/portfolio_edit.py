@@ -1,0 +1,208 @@
+"""`indexdesk portfolio delete | amend | reconcile | history | rows`: undoing mistakes, pairing transfers,
+and the audit log. Writes show what they will change and ask first (`--yes` skips the question; without
+a terminal only `--yes` writes). Only the standard library is imported here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(sub) -> None:
+    from indexdesk.agent.cli import add_source_options
+
+    q = sub.add_parser("rows", help="the ledger's transactions with their ids (newest last)")
+    add_source_options(q)
+    q.add_argument("symbol", nargs="?", default=None, help="one asset or index")
+    q.add_argument("--last", type=int, default=30, help="how many (default 30)")
+    q.set_defaults(func=cmd_rows)
+
+    q = sub.add_parser("delete", help="delete transactions by id (lots rebuild; the audit log keeps them)")
+    add_source_options(q)
+    q.add_argument("ids", nargs="+", metavar="ID", help="transaction ids (or their first characters)")
+    q.add_argument("--yes", "-y", action="store_true", help="delete without asking")
+    q.set_defaults(func=cmd_delete)
+
+    q = sub.add_parser("amend", help="correct fields of one transaction (refused if the history would be impossible)")
+    add_source_options(q)
+    q.add_argument("id", metavar="ID", help="transaction id (or its first characters)")
+    q.add_argument("--set", dest="changes", action="append", required=True, metavar="FIELD=VALUE",
+                   help="e.g. --set quantity=0.5 --set price=61000")
+    q.add_argument("--yes", "-y", action="store_true", help="amend without asking")
+    q.set_defaults(func=cmd_amend)
+
+    q = sub.add_parser("reconcile", help="pair withdrawals with deposits at another venue into transfers")
+    add_source_options(q)
+    q.add_argument("pairs", nargs="*", metavar="WITHDRAWAL:DEPOSIT", help="pairs to apply (ambiguous ones by id)")
+    q.add_argument("--yes", "-y", action="store_true", help="apply the unambiguous pairs (or the pairs given)")
+    q.set_defaults(func=cmd_reconcile)
+
+    q = sub.add_parser("history", help="the audit log: every change to the ledger, newest first")
+    add_source_options(q)
+    q.add_argument("id", nargs="?", default=None, metavar="ID", help="one transaction's entries")
+    q.add_argument("--limit", type=int, default=20, help="entries shown (default 20, at most 200)")
+    q.add_argument("--json", action="store_true", help="print the tool's JSON result")
+    q.set_defaults(func=cmd_history)
+
+
+def _call(args, name: str, arguments: dict):
+    from indexdesk.agent.cli import make_context
+    from indexdesk.tools.portfolio import edit_tools
+    from indexdesk.tools.registry import Registry, is_error, spec_of
+
+    registry = Registry([spec_of(getattr(edit_tools, name))])
+    result = registry.call(name, arguments, make_context(args))
+    if is_error(result):
+        print(f"error: {result['error']}", file=sys.stderr)
+        if result.get("hint"):
+            print(f"hint: {result['hint']}", file=sys.stderr)
+        return None
+    return result
+
+
+def _confirm(args, question: str) -> bool:
+    if args.yes:
+        return True
+    if not sys.stdin.isatty():
+        print("not applied: pass --yes to change the ledger without a terminal", file=sys.stderr)
+        return False
+    try:
+        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+def _store(args):
+    from indexdesk.agent.cli import make_context
+    from indexdesk.tools.errors import ToolError
+    from indexdesk.tools.portfolio.edit_tools import _store as store_of
+
+    try:
+        return store_of(make_context(args))
+    except ToolError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        if error.hint:
+            print(f"hint: {error.hint}", file=sys.stderr)
+        return None
+
+
+def _show_change(result: dict) -> None:
+    for line in result["removed"]:
+        print(f"  - {line['day']} {line['kind']} {line['quantity']} {line['symbol']} {line['venue']}"
+              f"{'->' + line['to_venue'] if line['to_venue'] else ''} (id {line['id']})")
+    for line in result["added"]:
+        print(f"  + {line['day']} {line['kind']} {line['quantity']} {line['symbol']} {line['venue']}"
+              f"{'->' + line['to_venue'] if line['to_venue'] else ''} (id {line['id']})")
+    print(f"{result['summary']} ({result['open_lots']} open lots)")
+    for warning in result.get("warnings") or []:
+        print(f"warning: {warning}")
+
+
+def cmd_rows(args) -> int:
+    from indexdesk.tools.portfolio.edit_tools import describe
+
+    store = _store(args)
+    if store is None:
+        return 1
+    rows = store.transactions(args.symbol) if args.symbol else store.transactions()
+    if args.symbol and not rows:  # symbols are stored upper case, index names as the catalogue spells them
+        rows = store.transactions(args.symbol.upper())
+    for tx in rows[-max(1, args.last):]:
+        print(describe(tx))
+    print(f"{min(len(rows), max(1, args.last))} of {len(rows)} transactions")
+    return 0
+
+
+def cmd_delete(args) -> int:
+    from indexdesk.tools.errors import ToolError
+    from indexdesk.tools.portfolio.edit_tools import describe, resolve_id
+
+    store = _store(args)
+    if store is None:
+        return 1
+    try:
+        ids = [resolve_id(store, given) for given in args.ids]
+    except ToolError as error:
+        print(f"error: {error.message}\nhint: {error.hint}", file=sys.stderr)
+        return 1
+    for tx_id in ids:
+        print(f"delete {describe(store.transaction(tx_id))}")
+    if not _confirm(args, f"delete {len(ids)} transaction(s)?"):
+        return 1
+    result = _call(args, "delete_transactions", {"ids": ids})
+    if result is None:
+        return 1
+    _show_change(result)
+    return 0
+
+
+def cmd_amend(args) -> int:
+    from indexdesk.tools.errors import ToolError
+    from indexdesk.tools.portfolio.edit_tools import describe, resolve_id
+
+    store = _store(args)
+    if store is None:
+        return 1
+    try:
+        tx_id = resolve_id(store, args.id)
+    except ToolError as error:
+        print(f"error: {error.message}\nhint: {error.hint}", file=sys.stderr)
+        return 1
+    print(f"amend {describe(store.transaction(tx_id))}: {', '.join(args.changes)}")
+    if not _confirm(args, "amend it?"):
+        return 1
+    result = _call(args, "amend_transaction", {"tx_id": tx_id, "changes": args.changes})
+    if result is None:
+        return 1
+    _show_change(result)
+    return 0
+
+
+def cmd_reconcile(args) -> int:
+    found = _call(args, "find_transfers", {})
+    if found is None:
+        return 1
+    print(f"transfer pairs (deposit within {found['window_hours']:g} h, network fee up to "
+          f"{found['fee_tolerance']:.1%} of the withdrawal):")
+    for title, pairs in (("unambiguous", found["unambiguous"]), ("ambiguous: choose one per withdrawal (or "
+                                                                 "per repeated row)", found["ambiguous"])):
+        if pairs:
+            print(f"{title}:")
+            for pair in pairs:
+                print(f"  {pair['pair']}\n    {pair['description']}")
+    if not found["unambiguous"] and not found["ambiguous"]:
+        print("  none: every withdrawal and deposit stands on its own")
+        return 0
+    if not args.pairs and not found["unambiguous"]:
+        print("apply an ambiguous pair with `indexdesk portfolio reconcile WITHDRAWAL:DEPOSIT --yes`")
+        return 0
+    what = f"apply {len(args.pairs)} chosen pair(s)?" if args.pairs else \
+        f"apply the {len(found['unambiguous'])} unambiguous pair(s)?"
+    if not _confirm(args, what):
+        return 1
+    result = _call(args, "reconcile_transfers", {"pairs": args.pairs} if args.pairs else {})
+    if result is None:
+        return 1
+    _show_change(result)
+    return 0
+
+
+def cmd_history(args) -> int:
+    import json
+
+    result = _call(args, "ledger_history", {"limit": max(1, min(args.limit, 200)),
+                                            **({"tx_id": args.id} if args.id else {})})
+    if result is None:
+        return 1
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+        return 0
+    for entry in result["entries"]:
+        print(f"{str(entry['at'])[:19]}  {entry['action']:<9} {entry['tx_id'][:24]:<24} {entry['change']}")
+        if entry["command"]:
+            print(f"{'':<30}by: {entry['command'][:120]}")
+    print(f"{result['shown']} of {result['total']} audit entries")
+    for warning in result.get("warnings") or []:
+        print(f"warning: {warning}")
+    return 0
