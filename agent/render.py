@@ -408,9 +408,11 @@ def special_markdown(result: Any, tool: str | None, expanded: bool = False) -> s
     if isinstance(result, dict) and "understood" in result and isinstance(result.get("entry"), dict):
         return journal_entry_text(result)
     if tool == "checkup" and isinstance(result, dict) and "journal" in result:
-        from indexdesk.agent.commands.checkup import expanded_markdown, short_list
+        from indexdesk.agent.checkup_view import expanded_markdown, short_list
 
-        return expanded_markdown(result) if expanded else short_list(result)
+        if expanded:
+            return expanded_markdown(result, result_markdown, units_for("checkup") or {})
+        return short_list(result, unit_formatter("checkup"))
     return None
 
 

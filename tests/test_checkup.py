@@ -173,7 +173,7 @@ def test_rebalance_matches_check_rebalance_under_the_users_policy(checked):
     assert section["fires"] == own["act"] is True  # BTC, ETH and the gainer have target 0
     assert section["turnover"] == own["turnover"]
     assert section["estimated_tax"] == own["estimated_tax"] and section["realised_gain"] == own["realised_gain"]
-    assert section["tax_rate"] == 0.25 and "365 days" in section["holding_rule"] and section["lot_method"]
+    assert section["tax_rate"] == 0.25 and "more than one year (calendar)" in section["holding_rule"] and section["lot_method"]
     trades = {t["name"]: t["trade"] for t in section["trades"]}
     assert trades == {line["name"]: line["trade"] for line in own["lines"] if abs(line["trade"]) >= 0.0005}
     assert trades["BTC"] < 0 and section["action"]["tool"] == "check_rebalance"

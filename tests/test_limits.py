@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from indexdesk.tools.errors import ToolError
-from indexdesk.tools.limits import RiskLimits, UserRules, breach_notes, parse_rules, rules_toml, LimitReading
+from indexdesk.tools.limit_checks import LimitReading, breach_notes
+from indexdesk.tools.limits import RiskLimits, UserRules, parse_rules, rules_toml
 from indexdesk.tools.targets import parse_targets_text
 
 

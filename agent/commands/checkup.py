@@ -15,7 +15,7 @@ import sys
 import textwrap
 
 S = argparse.SUPPRESS
-MARK = {"act": "ACT", "ok": "ok", "info": "info", "unavailable": "n/a"}
+from indexdesk.agent.checkup_view import MARK, SECTIONS  # noqa: E402 - stdlib-only module
 MAX_ROWS = 6
 
 
@@ -128,37 +128,3 @@ def render(result: dict, columns: int = 80) -> str:
     return "\n".join(lines)
 
 
-SECTIONS = ("regime", "rebalance", "rotation", "tax", "risk", "journal")
-
-
-def short_list(result: dict) -> str:
-    """The chat's view: one bullet per section (status, summary, the command); `/expand N` shows every number."""
-    from indexdesk.agent.render import unit_formatter
-
-    fmt = unit_formatter("checkup")
-    lines = [f"Checkup as of {result['as_of']}: {result['holdings']} holdings, "
-             f"{fmt('portfolio_value', result['portfolio_value'])} ({result['holdings_from']}); "
-             f"{result['actions']} suggested action(s), nothing executed."]
-    for key in SECTIONS:
-        body = result[key]
-        line = f"- **{body['title']}** ({MARK.get(body['status'], body['status'])}): {body['summary']}"
-        if body.get("action"):
-            line += f" → `{body['action']['command']}`" + (" (asks first)" if body["action"]["writes"] else "")
-        lines.append(line)
-    lines.append("_/expand shows every number of every section._")
-    return "\n".join(lines)
-
-
-def expanded_markdown(result: dict) -> str:
-    """`/expand`: every section's numbers as tables, units from the result model (nested paths stripped)."""
-    from indexdesk.agent.render import result_markdown, units_for
-
-    units = units_for("checkup") or {}
-    head = {k: v for k, v in result.items() if k not in SECTIONS}
-    parts = [result_markdown(head, "Checkup", {k: v for k, v in units.items() if "." not in k}, expanded=True)]
-    for key in SECTIONS:
-        body = dict(result[key])
-        title = body.pop("title")
-        inner = {path[len(key) + 1:]: unit for path, unit in units.items() if path.startswith(key + ".")}
-        parts.append(result_markdown(body, title, inner, expanded=True))
-    return "\n\n".join(parts)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from indexdesk.memory.ledger.holding import HoldingRule
+from indexdesk.tools import calendar
 from indexdesk.tools.review.checkup_models import (LimitCheck, LongTermSoon, RebalanceSection, RegimeSection,
                                                    RiskSection, RotationSection, SuggestedAction, TaxSection,
                                                    TierGap, TradeLine)
@@ -112,7 +114,7 @@ def rebalance_section(inputs: Inputs) -> RebalanceSection:
                   turnover=result.turnover, realised_gain=result.realised_gain, estimated_tax=result.estimated_tax,
                   tax_rate=rate, lot_method="tax-aware: losses first, then long-term, lots near long-term last "
                   f"(ledger default {settings.lot_method})",
-                  holding_rule=f"long-term after {settings.holding_period_days} days",
+                  holding_rule=f"long term: {HoldingRule.of(settings.holding_period_days).label}",
                   limit_breaches=result.limit_breaches)
     inputs.warnings += [w for w in result.warnings if w not in inputs.warnings]
     if not result.act:
@@ -173,10 +175,10 @@ def long_term_soon(inputs: Inputs) -> list[LongTermSoon]:
     from indexdesk.tools.portfolio.holdings import price_on
     from indexdesk.tools.strategy import lots_source
 
-    holding = inputs.ctx.settings.holding_period_days
+    rule = HoldingRule.of(inputs.ctx.settings.holding_period_days)  # the ledger's one holding rule
     out = []
     for lot in lots_source.open_lots(inputs.ctx, inputs.warnings, as_of=inputs.day):
-        turns = lot.acquired + timedelta(days=holding + 1)  # held *more than* the period (tax_math.is_long_term)
+        turns = rule.first_long_day(lot.acquired)
         left = (turns - inputs.day).days
         if not 0 < left <= LONG_TERM_SOON_DAYS:
             continue
@@ -185,7 +187,7 @@ def long_term_soon(inputs: Inputs) -> list[LongTermSoon]:
         if gain is not None and gain <= 0:
             continue  # a loss is worth the same short or long
         out.append(LongTermSoon(lot_id=str(lot.lot_id), symbol=lot.symbol, quantity=float(lot.quantity),
-                                acquired=lot.acquired, long_term_on=turns, days_left=left, unrealised_gain=gain))
+                                acquired=calendar.day_or_none(lot.acquired), long_term_on=turns, days_left=left, unrealised_gain=gain))
     return sorted(out, key=lambda s: (s.days_left, s.lot_id))
 
 
@@ -225,7 +227,7 @@ LIMIT_ACTIONS = {
 
 
 def risk_section(inputs: Inputs) -> RiskSection:
-    from indexdesk.tools.limits import read_limits
+    from indexdesk.tools.limit_checks import read_limits
 
     limits = inputs.rules.limits
     unset = [n for n in ("max_var", "max_weight", "max_drawdown", "max_correlation") if getattr(limits, n) is None]

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
-from indexdesk.tools.limits import proposal_flags
+from indexdesk.tools.limit_checks import proposal_flags
 from indexdesk.tools.registry import tool
 from indexdesk.tools.risk.inputs import WeightList, read_fraction
 from indexdesk.tools.strategy import backtest_math as bm
