@@ -124,11 +124,10 @@ def price_on(ctx: "ToolContext", name: str, day: date) -> tuple[float | None, da
 def _tier_and_sleeve(ctx: "ToolContext", name: str, declared: str) -> tuple[str, str]:
     from indexdesk.tools.indices.series import load
     from indexdesk.tools.market.universe import ASSETS
-    from indexdesk.tools.risk.scenarios import holding_tier
+    from indexdesk.tools.targets import holding_tier
 
     is_index = load(ctx).lookup(name) is not None
-    known = is_index or name in ASSETS or name in ctx.market().close.columns
-    tier = holding_tier(ctx, name) if known else "speculative"
+    tier = holding_tier(ctx, name)  # unknown coins fall to the default map's speculative
     if declared:
         sleeve = declared
     elif is_index:

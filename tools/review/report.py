@@ -272,7 +272,7 @@ def build_review(ctx: "ToolContext", quarter_text: str, portfolio_value: float |
     from indexdesk.tools.review.lessons import derive_lessons
     from indexdesk.tools.risk import var_math
     from indexdesk.tools.risk.inputs import market_bounds, window_returns
-    from indexdesk.tools.targets import targets
+    from indexdesk.tools.targets import holding_tier, targets
 
     first, last = market_bounds(ctx)
     quarter = parse_quarter(quarter_text, first, last)
@@ -319,7 +319,7 @@ def build_review(ctx: "ToolContext", quarter_text: str, portfolio_value: float |
     drawdown = equity.apply(_drawdown)
 
     contributions = [
-        Contribution(name=n, tier=goal.tier_of(n), weight=float(weights[n]),
+        Contribution(name=n, tier=holding_tier(ctx, n), weight=float(weights[n]),
                      total_return=float(growth[n].iloc[-1] - 1.0), contribution=float(linked[0, i]),
                      var_share=float(estimate.var_components[i] / estimate.var) if estimate.var else math.nan,
                      end_weight_unrebalanced=float(allocation[n].iloc[-1]),

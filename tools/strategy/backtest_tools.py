@@ -98,7 +98,7 @@ def _config_name(lookback: int, tilt: float, cadence: str) -> str:
 def run_sweep(universe: uv.Universe, rule: str, grid: dict[str, list], base: dict, cost: float, start_pos: int,
               pair: tuple[int, int], warnings: list[str]) -> SweepSummary:
     lookbacks = [int(v) for v in grid.get("lookback", [base["lookback"]])]
-    tilts = [uv.read_tilt(float(v), warnings) for v in grid.get("tilt", [base["tilt"]])]
+    tilts = [uv.read_tilt(float(v), warnings, universe.ranges) for v in grid.get("tilt", [base["tilt"]])]
     cadences = [uv.read_choice("cadence", c, bm.CADENCES, "sweep") for c in grid.get("cadence", [base["cadence"]])]
     for lookback in lookbacks:
         uv.read_lookback(lookback)
@@ -135,8 +135,10 @@ def run_sweep(universe: uv.Universe, rule: str, grid: dict[str, list], base: dic
 def prepare(ctx: ToolContext, strategy: str, lookback: int, tilt: float, weights, start, end, warnings: list[str],
             pair=None) -> tuple[str, int, float, uv.Universe, int, tuple[int, int]]:
     rule = uv.read_choice("strategy", strategy, runs.STRATEGIES, "strategy")
+    from indexdesk.tools.targets import tier_ranges
+
     lookback = uv.read_lookback(lookback)
-    tilt = uv.read_tilt(tilt, warnings)
+    tilt = uv.read_tilt(tilt, warnings, tier_ranges(ctx))
     first, last = read_window(start, end)
     held = uv.holdings(ctx, weights, warnings)
     universe = uv.load(ctx, held, warnings, start=first, end=last, lookback=lookback)

@@ -104,7 +104,9 @@ def propose_rotation(ctx: ToolContext, strategy: Name = "momentum", lookback: in
     warnings: list[str] = []
     rule = uv.read_choice("strategy", strategy, RULES, "strategy")
     lookback = uv.read_lookback(lookback)
-    tilt = uv.read_tilt(tilt, warnings)
+    from indexdesk.tools.targets import describe_ranges, tier_ranges
+
+    tilt = uv.read_tilt(tilt, warnings, tier_ranges(ctx))
     cost = _cost(cost_bps)
     held = uv.holdings(ctx, weights, warnings)
     universe = uv.load(ctx, held, warnings, lookback=lookback)
@@ -116,7 +118,7 @@ def propose_rotation(ctx: ToolContext, strategy: Name = "momentum", lookback: in
     rows, limited = runs.rule_targets(universe, rule, days, lookback, tilt, pair_pos)
     target = rows[-1]
     if limited[-1]:
-        warnings.append("tier ranges (core 50-60 %, satellite 30-40 %, speculative 10-20 %) limited the tilt")
+        warnings.append(f"tier ranges ({describe_ranges(universe.ranges)}) limited the tilt")
     turnover = float(np.abs(target - universe.base).sum())
     run = runs.backtest(universe, rule, lookback, tilt, bm.Policy("calendar", "monthly"), cost, lookback, pair_pos)
     return RotationResult(
@@ -215,7 +217,9 @@ def tier_allocation(ctx: ToolContext, stablecoin_sleeve: float = 0.0) -> TierRes
     if sleeve and regime != "bear":
         warnings.append(f"stablecoin sleeve applies in a bear regime only; the regime is {regime}")
     applied = sleeve if regime == "bear" else 0.0
-    ranges = REGIME_RANGES.get(regime, uv.TIER_RANGES)
+    from indexdesk.tools.targets import tier_ranges
+
+    ranges = REGIME_RANGES.get(regime) or tier_ranges(ctx)
     lines = [TierLine(tier=name, target=_r(weight * (1 - applied) if name == "core" else weight),
                       low=ranges.get(name, (weight, weight))[0], high=ranges.get(name, (weight, weight))[1])
              for name, weight in chosen.items()]
@@ -339,7 +343,7 @@ def check_rebalance(ctx: ToolContext, policy: Name = "threshold", band: float = 
     sells, gain, tax = _tax_aware_sells(ctx, universe, trade, rate, warnings) if act else ([], None, None)
     trigger = (uv.btc_volatility(ctx, dates).to_numpy() > vol) if kind == "volatility_trigger" else None
     static_universe = uv.Universe(universe.names, target, universe.tiers, universe.prices, universe.origin,
-                                  universe.portfolio_value, universe.source, universe.as_of)
+                                  universe.portfolio_value, universe.source, universe.as_of, ranges=universe.ranges)
     run = runs.backtest(static_universe, "static", 0, 0.0, rule, 15.0, 0, trigger=trigger)
     hold = runs.ev.equity_stats(run.hold.returns)
     mine = runs.ev.equity_stats(run.net.returns)
