@@ -342,6 +342,9 @@ def build_review(ctx: "ToolContext", quarter_text: str, portfolio_value: float |
     _add_journal_quotes(ctx, review)
     add_decision_context(ctx, review)
     review.lessons = derive_lessons(review)
+    from indexdesk.tools.price_provenance import honest_warnings
+
+    review.warnings = honest_warnings(ctx, review.warnings, ledger_valued=ledger is not None)
     return review
 
 

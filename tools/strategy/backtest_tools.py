@@ -220,6 +220,7 @@ def attribute_performance(ctx: ToolContext, start: DateText | None = None, end: 
         weights: holdings; omitted: ledger, else tier template.
         tax_rate: tax on gains realised in the window (ledger only), e.g. 0.3.
     """
+    from indexdesk.tools.price_provenance import honest_warnings
     from indexdesk.tools.risk.inputs import read_fraction
     from indexdesk.tools.targets import targets
 
@@ -266,5 +267,6 @@ def attribute_performance(ctx: ToolContext, start: DateText | None = None, end: 
                              end=run.dates[-1].date(), total=parts.total, beta=parts.beta,
                              index_selection=parts.index_selection, timing=parts.timing,
                              cost_drag=parts.cost_drag, tax_drag=tax_drag, explanation=explanation, source=universe.source,
-                             as_of=universe.as_of, warnings=list(dict.fromkeys(warnings)))
+                             as_of=universe.as_of,
+                             warnings=honest_warnings(ctx, warnings, ledger_valued=origin.startswith("ledger")))
 

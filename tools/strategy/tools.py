@@ -14,6 +14,7 @@ from pydantic import Field
 
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
+from indexdesk.tools.price_provenance import honest_warnings
 from indexdesk.tools.registry import tool
 from indexdesk.tools.risk.inputs import WeightList, read_fraction
 from indexdesk.tools.strategy import backtest_math as bm
@@ -127,7 +128,7 @@ def propose_rotation(ctx: ToolContext, strategy: Name = "momentum", lookback: in
         turnover=_r(turnover), estimated_cost=_r(turnover * cost / 1e4, 6),
         estimated_cost_amount=round(turnover * cost / 1e4 * universe.portfolio_value, 2),
         backtest=runs.summary_line(run, rule), source=universe.source, as_of=universe.as_of,
-        warnings=list(dict.fromkeys(universe.warnings)))
+        warnings=honest_warnings(ctx, universe.warnings, ledger_valued=universe.origin.startswith("ledger")))
 
 
 # ------------------------------------------------------------------ tier_allocation
@@ -355,4 +356,5 @@ def check_rebalance(ctx: ToolContext, policy: Name = "threshold", band: float = 
     return RebalanceResult(policy=kind, act=act, reason=reason, origin=universe.origin, lines=lines,
                            turnover=_r(np.abs(trade).sum()), sells=sells, realised_gain=gain, estimated_tax=tax,
                            backtest=backtest, source=universe.source, as_of=universe.as_of,
-                           warnings=list(dict.fromkeys(warnings + universe.warnings)))
+                           warnings=honest_warnings(ctx, warnings + universe.warnings,
+                                                    ledger_valued=universe.origin.startswith("ledger")))
