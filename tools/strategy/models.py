@@ -40,6 +40,8 @@ class RotationResult(Provenance):
     tilt: Fraction
     origin: str
     lines: list[WeightLine]
+    residual: Fraction = Field(0.0, description="sum of every line's trade: 0 (a rotation keeps the total invested) "
+                                                "but for rounding")
     turnover: Fraction
     estimated_cost: Fraction
     estimated_cost_amount: Money
@@ -78,7 +80,8 @@ class RebalanceResult(Provenance):
     act: bool
     reason: str
     origin: str
-    lines: list[WeightLine]
+    lines: list[WeightLine]  # the holdings, the targets not held, and a `cash` line: where the money goes
+    residual: Fraction = Field(0.0, description="sum of every line's trade, cash included: 0 but for rounding")
     turnover: Fraction
     sells: list[LotSaleLine] = []
     realised_gain: OptionalMoney = None
