@@ -57,3 +57,15 @@ def honest_warnings(ctx: "ToolContext", warnings: list[str], *, ledger_valued: b
     if ledger_valued and p.synthetic:
         out.insert(0, SAMPLE_WARNING)
     return list(dict.fromkeys(out))
+
+
+def header_lines(result: dict) -> tuple[list[str], str | None]:
+    """(sample-market warnings, `prices: … as of … (N days old)`) for a CLI header above a ledger result."""
+    sample = [w for w in result.get("warnings") or [] if str(w).startswith(SAMPLE_MARKER)]
+    source = result.get("source")
+    if not source:
+        return sample, None
+    as_of = result.get("prices_as_of") or result.get("as_of")
+    age = result.get("price_age_days")
+    p = PriceProvenance(source, as_of, age, False)
+    return sample, describe(p)

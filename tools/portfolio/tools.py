@@ -294,7 +294,7 @@ def set_targets(ctx: ToolContext, indices: Annotated[list[IndexTarget] | None, F
     """Set index targets, tier ranges and rebalancing band; no arguments shows them.
 
     Args:
-        indices: every index's weight; replaces all.
+        indices: every holding's weight (index or coin, e.g. BTC); replaces all.
         tier_ranges: e.g. core 0.5-0.6.
         band: drift that triggers a rebalance, e.g. 0.05.
     """
