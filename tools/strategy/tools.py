@@ -411,7 +411,7 @@ def check_rebalance(ctx: ToolContext, policy: Name = "threshold", band: float = 
     for line, wanted in zip(lines, target):
         line.note = f"target {wanted:.1%}" if wanted else "outside the targets: target 0"
     cash = _cash_line(universe, target, trade, outside)
-    if abs(cash.current) > 1e-9 or abs(cash.trade) > 1e-9:
+    if abs(cash.current) > 1e-9 or abs(cash.trade) > 1e-9 or (act and outside):
         lines.append(cash)
     residual = round(sum(line.trade for line in lines), DIGITS + 2)  # 0 but for the rounding of each line
     return RebalanceResult(policy=kind, act=act, reason=reason, origin=universe.origin, lines=lines,
