@@ -274,3 +274,78 @@ def test_a_stale_price_is_flagged_per_holding_at_the_configured_age(tmp_path):
         assert {p["name"]: p["price_date"] for p in result["positions"]} == {
             "BTC": date(2025, 6, 30), "ETH": date(2025, 6, 20)}
     assert flagged == {3: {"ETH"}, 10: set(), 15: set()}  # older than the limit, not equal to it
+
+
+# ------------------------------------------------------------------ coin targets on every weights tool
+
+COIN_TARGETS = {"BTC": 0.35, "ETH": 0.20, "SOL": 0.20, "LINK": 0.15, "DOGE": 0.10}  # core 55, sat 35, spec 10
+
+
+@pytest.fixture(scope="module")
+def targets_ctx(shared_data, tmp_path_factory):
+    from indexdesk.tools.context import ToolContext
+    from indexdesk.tools.settings import Settings
+
+    ctx = ToolContext(settings=Settings(home=tmp_path_factory.mktemp("coin_targets"),
+                                        source=f"csv:{shared_data / 'prices_daily.csv'}"))
+    call("set_targets", {"indices": [{"name": n, "weight": w} for n, w in COIN_TARGETS.items()]}, ctx)
+    return ctx
+
+
+def test_without_a_ledger_every_weights_tool_takes_the_coin_targets_as_the_template(targets_ctx):
+    for name, args in (("compute_var", {}), ("stress_test", {"scenarios": ["tier_shock"]}),
+                       ("size_positions", {"target_volatility": 0.6}), ("propose_rotation", {}),
+                       ("check_rebalance", {})):
+        result = call(name, args, targets_ctx)
+        assert result["origin"] == "tier template (ledger empty)", name
+        names = ([c["name"] for c in result["components"]] if name == "compute_var" else
+                 [p["name"] for p in result["positions"]] if name == "size_positions" else
+                 [line["name"] for line in result.get("lines", [])] or list(COIN_TARGETS))
+        assert set(names) == set(COIN_TARGETS), (name, names)
+    stress = call("stress_test", {"scenarios": ["tier_shock"]}, targets_ctx)
+    assert stress["scenarios"][0]["pnl"] == pytest.approx(0.55 * -0.3 + 0.35 * -0.5 + 0.10 * -0.7, abs=1e-4)
+
+
+def test_rebalance_towards_coin_targets_hand_worked(targets_ctx):
+    on_target = call("check_rebalance", {"weights": COIN_TARGETS}, targets_ctx)
+    assert on_target["act"] is False and all(line["trade"] == 0 for line in on_target["lines"])
+    drifted = dict(COIN_TARGETS, BTC=0.45, ETH=0.10)  # BTC 45 % vs 35 % (29 % off), ETH 10 % vs 20 %
+    result = call("check_rebalance", {"weights": drifted}, targets_ctx)
+    trades = {line["name"]: line["trade"] for line in result["lines"]}
+    assert result["act"] is True and trades["BTC"] == pytest.approx(-0.10) and trades["ETH"] == pytest.approx(0.10)
+    assert all(trades[n] == 0 for n in ("SOL", "LINK", "DOGE")) and "cash" not in trades
+    assert result["residual"] == pytest.approx(0.0, abs=1e-9)
+    assert {line["name"]: line["tier"] for line in result["lines"]} == {
+        "BTC": "core", "ETH": "core", "SOL": "satellite", "LINK": "satellite", "DOGE": "speculative"}
+    partial = call("check_rebalance", {"weights": {"BTC": 0.5, "XRP": 0.3}}, targets_ctx)  # 20 % cash, XRP outside
+    lines = {line["name"]: line for line in partial["lines"]}
+    assert lines["XRP"]["trade"] == pytest.approx(-0.3) and lines["ETH"]["trade"] == pytest.approx(0.2)
+    assert lines["cash"]["current"] == pytest.approx(0.2) and lines["cash"]["trade"] == pytest.approx(-0.2)
+    assert "XRP" in lines["cash"]["note"] and "buys paid from cash" in lines["cash"]["note"]
+    assert sum(line["trade"] for line in partial["lines"]) == pytest.approx(partial["residual"], abs=1e-9)
+    assert abs(partial["residual"]) < 1e-3
+
+
+def test_backtest_and_attribution_on_coin_weights_against_coin_targets(targets_ctx):
+    backtest = call("backtest", {"strategy": "momentum", "weights": COIN_TARGETS, "start": "2024-01-01",
+                                 "end": "2025-06-30"}, targets_ctx)
+    assert backtest["origin"] == "explicit weights" and "error" not in backtest
+    attribution = call("attribute_performance", {"weights": COIN_TARGETS, "start": "2025-01-01",
+                                                 "end": "2025-06-30"}, targets_ctx)
+    # the holdings' start weights are the coin targets themselves: no index-selection effect
+    assert attribution["index_selection"] == pytest.approx(0.0, abs=1e-12)
+    parts = attribution["beta"] + attribution["index_selection"] + attribution["timing"] + attribution["cost_drag"]
+    assert parts == pytest.approx(attribution["total"], abs=1e-9)
+
+
+def test_custom_tier_ranges_reach_the_rotation_and_its_errors(targets_ctx, tmp_path):
+    from indexdesk.tools.context import ToolContext
+
+    ctx = ToolContext(settings=targets_ctx.settings.model_copy(update={"home": tmp_path / "ranges"}))
+    call("set_targets", {"indices": [{"name": n, "weight": w} for n, w in COIN_TARGETS.items()],
+                         "tier_ranges": [{"tier": "core", "low": 0.55, "high": 0.55}]}, ctx)
+    bad = toolkit.call("propose_rotation", {"tilt": 0.3}, ctx)
+    assert "core 55-55 %, satellite 30-40 %, speculative 10-20 %" in bad["error"]
+    result = call("propose_rotation", {"strategy": "momentum", "tilt": 0.05}, ctx)
+    core = sum(line["target"] for line in result["lines"] if line["tier"] == "core")
+    assert core == pytest.approx(0.55, abs=1e-4)  # pinned by the file's range, whatever momentum says

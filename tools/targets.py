@@ -65,7 +65,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from indexdesk.tools.errors import ToolError, unknown_name
+from indexdesk.tools.errors import ToolError, close_matches, shorten, unknown_name
 
 if TYPE_CHECKING:
     from indexdesk.tools.context import ToolContext
@@ -181,10 +181,15 @@ def _canonical(origin: str, where: str, raw: str, known_indices: set[str] | None
         return name.lower()
     if name.upper() in symbols:
         return name.upper()
-    error = unknown_name("index", name.lower(), sorted(known_indices) + sorted(symbols))
-    raise ToolError(f"{origin}: {where}: " + error.message.replace(" valid:", " (or asset symbol) valid:", 1),
+    matches = close_matches(name, sorted(known_indices) + sorted(symbols))
+    message = f"unknown index or asset {shorten(name)!r}"
+    if matches:
+        message += "; did you mean " + " or ".join(repr(m) for m in matches) + "?"
+    message += (f" valid: indices {', '.join(sorted(known_indices))}; or one of {len(symbols)} asset symbols such as "
+                + ", ".join(s for s in ("BTC", "ETH", "SOL") if s in symbols))
+    raise ToolError(f"{origin}: {where}: {message}",
                     hint="use catalogue or user index names (`indexdesk indices list`) or asset symbols like BTC",
-                    valid=error.valid, field=where)
+                    valid=sorted(known_indices) + sorted(symbols), field=where)
 
 
 def _parse_tiers(origin: str, table: object, known_indices: set[str] | None,
