@@ -153,9 +153,9 @@ REGIME_RULE = ("bull: BTC above its 200-day average and 30-day volatility below 
                "200-day average; otherwise neutral (the targets' own tiers)")
 REGIME_TIERS = {"bull": {"core": 0.50, "satellite": 0.35, "speculative": 0.15},
                 "bear": {"core": 0.75, "satellite": 0.20, "speculative": 0.05}}
-# Ranges per regime: bull lets satellite + speculative reach 50 %; bear holds 70-80 % in core.
-REGIME_RANGES = {"bull": {"core": (0.50, 0.60), "satellite": (0.30, 0.40), "speculative": (0.10, 0.20)},
-                 "bear": {"core": (0.70, 0.80), "satellite": (0.15, 0.25), "speculative": (0.00, 0.10)}}
+# Ranges per regime: bear holds 70-80 % in core; bull and neutral keep the targets' own ranges
+# (targets.toml [tier_ranges], the playbook's by default, where satellite + speculative reach 50 %).
+REGIME_RANGES = {"bear": {"core": (0.70, 0.80), "satellite": (0.15, 0.25), "speculative": (0.00, 0.10)}}
 
 
 def regime_of(price: float, average: float, volatility: float, threshold: float = 0.80) -> str:
