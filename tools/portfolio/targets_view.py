@@ -155,11 +155,7 @@ def write_targets(ctx: "ToolContext", indices: dict[str, float] | None, ranges: 
     if indices:
         tiers: dict[str, dict[str, float]] = {}
         for raw, weight in indices.items():
-            try:
-                name = resolve_names(ctx, [raw])[0]
-            except ToolError as error:
-                raise ToolError(error.message.replace("unknown index or asset", "unknown index", 1),
-                                hint=error.hint, valid=error.valid, field="indices") from None
+            name = resolve_names(ctx, [raw])[0]  # an index (lower case) or an asset symbol (upper case)
             definition = book.lookup(name)
             tier = current.holding_tiers.get(name) or (definition.tier if definition is not None
                                                         else default_asset_tier(name))
