@@ -50,7 +50,7 @@ stablecoin_cash = 33.34
 @pytest.mark.parametrize("text, message", [
     ("[tiers.core\nlarge_cap = 100", "not valid TOML"),
     ("[tiers.core]\nlarge_cap = 60\n[tiers.satellite]\ndefi = 35\n", r"add up to 95%, not 100% \(core 60, satellite 35\)"),
-    ("[tiers.core]\ndefii = 100\n", "unknown index 'defii'; did you mean 'defi'"),
+    ("[tiers.core]\ndefii = 100\n", "unknown index or asset 'defii'; did you mean 'defi'"),
     ("[tiers.satelite]\ndefi = 100\n", "unknown tier 'satelite'; did you mean 'satellite'"),
     ("[tier.core]\ndefi = 100\n", "unknown section 'tier'; did you mean 'tiers'"),
     ("[risk]\ntarget_vol = 0.5\n", "unknown risk target 'target_vol'; did you mean 'target_volatility'"),
@@ -78,5 +78,83 @@ def test_targets_reads_the_home_file_checks_the_catalogue_and_rereads_on_change(
     path.write_text("[tiers.core]\nlarge_capp = 100\n")
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # same-tick writes still count as a change
-    with pytest.raises(ToolError, match="unknown index 'large_capp'; did you mean 'large_cap'"):
+    with pytest.raises(ToolError, match="unknown index or asset 'large_capp'; did you mean 'large_cap'"):
         targets(ctx)
+
+
+# ------------------------------------------------------------------ coins as targets, the tier map, tier ranges
+
+SYMBOLS = {"BTC", "ETH", "SOL", "DOGE", "LINK", "AVAX", "PEPE", "USDC"}
+
+
+def test_targets_name_coins_and_indices_side_by_side_in_their_own_case():
+    text = "[tiers.core]\nbtc = 35\nETH = 20\n[tiers.satellite]\nSol = 10\nDeFi = 25\n[tiers.speculative]\nmemecoins = 10\n"
+    goal = parse_targets_text(text, "t.toml", KNOWN, SYMBOLS)
+    assert goal.weights() == pytest.approx({"BTC": 0.35, "ETH": 0.2, "SOL": 0.1, "defi": 0.25, "memecoins": 0.1})
+    assert goal.tier_of("BTC") == "core" and goal.tier_of("SOL") == "satellite" and goal.tier_of("DOGE") is None
+    with pytest.raises(ToolError, match=r"unknown index or asset 'BTTC'; did you mean 'BTC'"):
+        parse_targets_text("[tiers.core]\nBTTC = 100\n", "t.toml", KNOWN, SYMBOLS)
+
+
+def test_the_default_tier_map_of_single_assets():
+    from indexdesk.tools.targets import default_asset_tier
+
+    assert [default_asset_tier(s) for s in ("BTC", "ETH", "SOL", "LINK", "AVAX", "DOGE", "PEPE", "USDC", "FET")] == [
+        "core", "core", "satellite", "satellite", "satellite", "speculative", "speculative", "cash", "speculative"]
+
+
+def test_holding_tiers_edit_the_map_and_one_holding_has_one_tier(ctx):
+    from indexdesk.tools.targets import holding_tier
+
+    goal = parse_targets_text('[holding_tiers]\nDOGE = "satellite"\ngaming = "core"\n', "t.toml", KNOWN, SYMBOLS)
+    assert goal.holding_tiers == {"DOGE": "satellite", "gaming": "core"} and goal.tiers == default_targets().tiers
+    with pytest.raises(ToolError, match=r"BTC is in \[tiers.core\] but \[holding_tiers\] says satellite"):
+        parse_targets_text('[tiers.core]\nBTC = 100\n[holding_tiers]\nBTC = "satellite"\n', "t.toml", KNOWN, SYMBOLS)
+    with pytest.raises(ToolError, match="unknown tier 'sattelite'; did you mean 'satellite'"):
+        parse_targets_text('[holding_tiers]\nDOGE = "sattelite"\n', "t.toml", KNOWN, SYMBOLS)
+    path = targets_path(ctx)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('[holding_tiers]\nDOGE = "satellite"\n')
+    # targets first, then [holding_tiers], then an index's catalogue tier, then the default map
+    assert [holding_tier(ctx, n) for n in ("large_cap", "DOGE", "defi", "memecoins", "BTC", "PEPE")] == [
+        "core", "satellite", "satellite", "speculative", "core", "speculative"]
+
+
+def test_tier_ranges_are_read_from_the_file_in_percent():
+    from indexdesk.tools.targets import DEFAULT_RANGES, describe_ranges
+
+    assert default_targets().ranges == DEFAULT_RANGES and not default_targets().ranges_set
+    goal = parse_targets_text("[tier_ranges]\ncore = [40, 70]\nspeculative = [0, 25.5]\n", "t.toml", KNOWN)
+    assert goal.ranges_set and goal.ranges == {"core": (0.40, 0.70), "satellite": (0.30, 0.40),
+                                               "speculative": (0.0, 0.255)}
+    assert describe_ranges(goal.ranges) == "core 40-70 %, satellite 30-40 %, speculative 0-25.5 %"
+    for bad in ("core = [60, 50]", "core = [50]", "core = 50", "core = [-1, 50]", "core = [50, 101]",
+                "core = ['a', 60]"):
+        with pytest.raises(ToolError, match=r"tier_ranges.core must be \[low, high\] percentages"):
+            parse_targets_text(f"[tier_ranges]\n{bad}\n", "t.toml", KNOWN)
+    with pytest.raises(ToolError, match="unknown tier 'cor'"):
+        parse_targets_text("[tier_ranges]\ncor = [50, 60]\n", "t.toml", KNOWN)
+
+
+def test_set_targets_by_coin_writes_the_file_keeps_other_sections_and_ranges(ctx):
+    from indexdesk.tools.portfolio.tools import set_targets
+    from indexdesk.tools.portfolio.models import IndexTarget, TierRange
+    from indexdesk.tools.targets import tier_ranges
+
+    path = targets_path(ctx)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('[holding_tiers]\nDOGE = "satellite"\n\n[risk]\ntarget_volatility = 0.6\n')
+    weights = {"BTC": 0.35, "ETH": 0.2, "SOL": 0.1, "DOGE": 0.05, "defi": 0.2, "memecoins": 0.1}
+    result = set_targets(ctx, indices=[IndexTarget(name=n.lower() if n == "BTC" else n, weight=w)
+                                       for n, w in weights.items()],
+                         tier_ranges=[TierRange(tier="core", low=0.5, high=0.7)])
+    goal = targets(ctx)
+    assert goal.weights() == pytest.approx(weights)  # "btc" was written as BTC
+    assert {t.name: round(t.weight, 6) for t in goal.tiers} == {"core": 55.0, "satellite": 35.0, "speculative": 10.0}
+    assert goal.tier_of("DOGE") == "satellite"  # [holding_tiers] decided its tier, and was kept
+    assert goal.risk.target_volatility == 0.6 and goal.ranges["core"] == (0.5, 0.7)
+    assert tier_ranges(ctx)["core"] == (0.5, 0.7)
+    assert {t.tier: (t.low, t.high) for t in result.tiers}["core"] == (0.5, 0.7)
+    assert {i.name for i in result.indices} == set(weights)
+    text = path.read_text()
+    assert "[tier_ranges]" in text and "core = [50.0, 70.0]" in text and 'DOGE = "satellite"' in text

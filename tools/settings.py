@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     indices_file: Path | None = Field(None, description="TOML file with user-defined indices (default HOME/indices.toml)")
     sample_through: date | None = Field(None, description="last day of the sample market; unset = today (UTC)")
     offline: bool = Field(False, description="never touch the network; answer from the cache and mark results stale")
+    price_max_age_days: int = Field(3, ge=0, description="a held asset's price older than this many days is flagged")
 
     # Model
     model: str = Field("gpt-4o-mini", description="chat model name")

@@ -131,13 +131,25 @@ def _units(value) -> str:
     return f"{value:,.4f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:,.0f}"
 
 
+def _header(console, result: dict) -> None:
+    """Above the numbers: the sample-market warning (when valued at it) and where the prices come from."""
+    from indexdesk.tools.price_provenance import header_lines
+
+    sample, prices = header_lines(result)
+    for line in sample:
+        console.print(f"[bold red]{line}[/]", highlight=False)
+    if prices:
+        console.print(f"[dim]{prices}[/]", highlight=False)
+
+
 def _footer(console, result: dict) -> None:
-    parts = [f"source {result['source']}" if result.get("source") else "", f"as of {result['as_of']}"
-             if result.get("as_of") else ""]
-    if any(parts):
-        console.print("[dim]" + ", ".join(p for p in parts if p) + "[/]")
+    from indexdesk.tools.price_provenance import SAMPLE_MARKER
+
+    if not result.get("source") and result.get("as_of"):
+        console.print(f"[dim]as of {result['as_of']}[/]")
     for warning in result.get("warnings") or []:
-        console.print(f"[yellow]warning:[/] {warning}", soft_wrap=False)
+        if not warning.startswith(SAMPLE_MARKER):  # already in the header
+            console.print(f"[yellow]warning:[/] {warning}", soft_wrap=False)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -147,6 +159,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     console = _console()
+    _header(console, result)
     if not result["positions"] and not result["cash"]:  # an empty ledger: an empty portfolio, not an error
         console.print("portfolio: empty (no holdings)")
         _footer(console, result)
@@ -297,7 +310,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
 
     console = _console()
     table = Table(title=f"targets ({result['origin']})")
-    for column in ("tier", "target", "range", "indices"):
+    for column in ("tier", "target", "range", "holdings"):
         table.add_column(column, justify="right" if column == "target" else "left")
     by_tier: dict[str, list[str]] = {}
     tiers_of = {}
@@ -323,6 +336,7 @@ def cmd_lots(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     console = _console()
+    _header(console, result)
     table = Table(title=f"open lots ({result['method']}, long term: {result['holding_rule']})")
     for column in ("symbol", "venue", "acquired", "units", "basis", "value", "P&L", "term"):
         table.add_column(column, justify="left" if column in ("symbol", "venue", "acquired", "term") else "right",

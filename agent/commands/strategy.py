@@ -121,10 +121,23 @@ def _table(title: str, columns: list[str], caption: str | None = None):
     return table
 
 
+def _header(console, result: dict) -> None:
+    """Above the numbers: the sample-market warning (when valued at it) and where the prices come from."""
+    from indexdesk.tools.price_provenance import header_lines
+
+    sample, prices = header_lines(result)
+    for line in sample:
+        console.print(f"[bold red]{line}[/]", highlight=False)
+    if prices:
+        console.print(f"[dim]{prices}[/]", highlight=False)
+
+
 def _footer(console, result: dict) -> None:
-    console.print(f"[dim]source {result['source']}, as of {result.get('as_of')}[/]", highlight=False)
+    from indexdesk.tools.price_provenance import SAMPLE_MARKER
+
     for warning in result.get("warnings") or []:
-        console.print(f"[yellow]note:[/] {warning}", highlight=False)
+        if not warning.startswith(SAMPLE_MARKER):  # already in the header
+            console.print(f"[yellow]note:[/] {warning}", highlight=False)
 
 
 def _weights_table(title: str, result: dict, with_signal: bool):
@@ -144,6 +157,7 @@ def cmd_rotate(args: argparse.Namespace) -> int:
     if result is None:
         return 0 if args.json and _ else 1
     console = _console()
+    _header(console, result)
     console.print(_weights_table(f"{result['strategy']} rotation, lookback {result['lookback']}d, "
                                  f"tilt {result['tilt']:.1%}", result, True))
     console.print(f"turnover {_pct(result['turnover'])}, estimated cost {_pct(result['estimated_cost'])} "
@@ -158,6 +172,7 @@ def cmd_rebalance(args: argparse.Namespace) -> int:
     if result is None:
         return 0 if args.json and _ else 1
     console = _console()
+    _header(console, result)
     verdict = "[bold red]rebalance[/]" if result["act"] else "[bold green]hold[/]"
     console.print(f"{result['policy']}: {verdict} — {result['reason']}", highlight=False)
     console.print(_weights_table("trades" if result["act"] else "weights", result, False))
@@ -180,6 +195,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if result is None:
         return 0 if args.json and ctx else 1
     console = _console()
+    _header(console, result)
     table = _table(f"{result['strategy']} {result['start']} → {result['end']} ({result['days']} days)",
                    ["name", "total", "CAGR", "vol", "Sharpe", "max DD"], caption=result["params"])
     for s in result["stats"]:
@@ -236,6 +252,7 @@ def cmd_attribution(args: argparse.Namespace) -> int:
     if result is None:
         return 0 if args.json and _ else 1
     console = _console()
+    _header(console, result)
     table = _table(f"attribution {result['start']} → {result['end']} ({result['strategy']})", ["name", "return"],
                    caption=f"holdings: {result['origin']}")
     for key in ("beta", "index_selection", "timing", "cost_drag"):
@@ -252,6 +269,7 @@ def cmd_tiers(args: argparse.Namespace) -> int:
     if result is None:
         return 0 if args.json and _ else 1
     console = _console()
+    _header(console, result)
     console.print(f"regime: [bold]{result['regime']}[/] — BTC {result['btc_price']:,.0f} vs 200-day average "
                   f"{result['btc_200d_average']:,.0f}, 30-day volatility {_pct(result['btc_volatility_30d'])}",
                   highlight=False)
@@ -270,6 +288,7 @@ def cmd_harvest(args: argparse.Namespace) -> int:
     if result is None:
         return 0 if args.json and _ else 1
     console = _console()
+    _header(console, result)
     table = _table(f"losses worth harvesting (≥ {result['min_loss']:,.0f})",
                    ["lot", "symbol", "loss", "tax saved", "term", "replacement"])
     for line in result["lots"]:

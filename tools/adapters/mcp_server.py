@@ -143,6 +143,11 @@ def call_result(result: dict, units: dict[str, str] | None = None) -> types.Call
     text = dumps(result)
     content = [types.TextContent(type="text", text=text)]
     summary = units_summary(json.loads(text), units)
+    from indexdesk.tools.price_provenance import SAMPLE_MARKER
+
+    warnings = result.get("warnings") if isinstance(result, dict) else None
+    if isinstance(warnings, list) and warnings and str(warnings[0]).startswith(SAMPLE_MARKER):
+        summary = str(warnings[0]) + ("\n" + summary if summary else "")  # the human line opens with it
     if summary:
         content.append(types.TextContent(type="text", text=summary))
     return types.CallToolResult(

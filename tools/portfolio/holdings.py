@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from indexdesk.tools.context import ToolContext
     from indexdesk.tools.portfolio.positions import Holdings
 
-STALE_DAYS = 3  # a price older than this (before the valuation day) is flagged
 SLEEVES = ("index", "coin", "yield", "hedge", "stablecoin")
 CASH_NAME = "cash"
 
@@ -35,6 +34,7 @@ class PositionValue:
     sleeve: str
     price: float | None = None
     price_date: date | None = None
+    stale: bool = False  # its price is older than Settings.price_max_age_days before the valuation day
 
     @property
     def value(self) -> float | None:
@@ -123,11 +123,10 @@ def price_on(ctx: "ToolContext", name: str, day: date) -> tuple[float | None, da
 def _tier_and_sleeve(ctx: "ToolContext", name: str, declared: str) -> tuple[str, str]:
     from indexdesk.tools.indices.series import load
     from indexdesk.tools.market.universe import ASSETS
-    from indexdesk.tools.risk.scenarios import holding_tier
+    from indexdesk.tools.targets import holding_tier
 
     is_index = load(ctx).lookup(name) is not None
-    known = is_index or name in ASSETS or name in ctx.market().close.columns
-    tier = holding_tier(ctx, name) if known else "speculative"
+    tier = holding_tier(ctx, name)  # unknown coins fall to the default map's speculative
     if declared:
         sleeve = declared
     elif is_index:
@@ -156,12 +155,15 @@ def valuation_of_book(ctx: "ToolContext", book: "Book", day: date, currency: str
         position.cost_basis += lot.cost_basis
         position.venues[lot.venue] = position.venues.get(lot.venue, Decimal(0)) + lot.quantity
     warnings: list[str] = []
+    limit = ctx.settings.price_max_age_days
     for position in grouped.values():
         position.price, position.price_date = price_on(ctx, position.name, day)
         if position.price is None:
             warnings.append(f"{position.name}: no price from {market.label} on or before {day}: listed unpriced")
-        elif (day - position.price_date).days > STALE_DAYS:
-            warnings.append(f"{position.name}: last price is from {position.price_date}")
+        elif (day - position.price_date).days > limit:
+            position.stale = True
+            warnings.append(f"{position.name}: last price is from {position.price_date}, "
+                            f"{(day - position.price_date).days} days before {day} (stale beyond {limit} days)")
     cash_flows = [amount for (_, cur), amount in book.cash.items() if cur == currency]
     cash = sum(cash_flows, Decimal(0))
     tracked = book.deposits != 0

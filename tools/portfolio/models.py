@@ -24,6 +24,8 @@ class PositionLine(BaseModel):
     cost_basis: Money
     unrealized_pnl: OptionalMoney = None
     apy: OptionalFraction = Field(None, description="income received over the last year, annualised (yield sleeve)")
+    price_date: date | None = Field(None, description="day of the price it is valued at")
+    price_stale: bool = Field(False, description="that price is older than the configured age (price_max_age_days)")
 
 
 class TierLine(BaseModel):
@@ -48,7 +50,9 @@ class PortfolioResult(BaseModel):
     unpriced: list[str] = Field(default_factory=list, description="held but without a price: not valued")
     band: Fraction = Field(description="rebalancing band: drift beyond it is flagged")
     out_of_band: list[str] = Field(default_factory=list)
-    source: str
+    source: str = Field(description="price source the ledger is valued at")
+    prices_as_of: date | None = Field(None, description="last day of that source's prices")
+    price_age_days: OptionalDays = Field(None, description="days from prices_as_of to today")
     warnings: list[str] = Field(default_factory=list)
 
 
@@ -78,6 +82,7 @@ class LotsResult(BaseModel):
     unrealized_pnl: OptionalMoney = None
     as_of: date
     source: str
+    price_age_days: OptionalDays = Field(None, description="days from as_of (the prices' last day) to today")
     warnings: list[str] = Field(default_factory=list)
 
 

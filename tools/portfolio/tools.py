@@ -88,6 +88,7 @@ def get_portfolio(ctx: ToolContext, as_of: Day = None) -> PortfolioResult:
     from indexdesk.tools.portfolio.holdings import ledger_or_none, valuation
     from indexdesk.tools.portfolio.targets_view import targets_view
     from indexdesk.tools.portfolio.yields import observed_apy
+    from indexdesk.tools.price_provenance import honest_warnings, provenance
 
     value = valuation(ctx, as_of)
     if value is None:
@@ -96,6 +97,7 @@ def get_portfolio(ctx: ToolContext, as_of: Day = None) -> PortfolioResult:
         return _empty_portfolio(ctx)
     view = targets_view(ctx)
     warnings = list(value.warnings)
+    prices = provenance(ctx)
     total = value.total_value
     positions, tier_weights, drifted, sleeves = [], {}, [], {}
     apy = observed_apy(ledger_or_none(ctx), {p.name: p.units for p in value.positions}, value.as_of)
@@ -112,7 +114,7 @@ def get_portfolio(ctx: ToolContext, as_of: Day = None) -> PortfolioResult:
             name=p.name, tier=p.tier, sleeve=p.sleeve, venue=p.venue, units=float(p.units), price=_r(p.price, 6),
             value=_r(p.value), weight=_r(weight, 4), target=_r(target, 4), drift=_r(drift, 4),
             cost_basis=_r(float(p.cost_basis)), unrealized_pnl=_r(p.value - float(p.cost_basis)) if p.value is not None else None,
-            apy=_r(apy.get(p.name), 4)))
+            apy=_r(apy.get(p.name), 4), price_date=p.price_date, price_stale=p.stale))
     cash = float(value.cash) if value.cash_tracked else 0.0
     if value.cash_tracked and cash > 0 and total > 0:
         tier_weights["cash"] = tier_weights.get("cash", 0.0) + cash / total
@@ -127,7 +129,8 @@ def get_portfolio(ctx: ToolContext, as_of: Day = None) -> PortfolioResult:
         cost_basis=round(sum(float(p.cost_basis) for p in value.positions), 2),
         unrealized_pnl=round(value.invested_value - priced_basis, 2), positions=positions[:MAX_POSITIONS],
         tiers=_tier_lines(tier_weights, view), sleeves={k: round(v, 4) for k, v in sleeves.items()}, unpriced=[p.name for p in value.unpriced], band=view.band,
-        out_of_band=drifted, source=value.source, warnings=warnings)
+        out_of_band=drifted, source=value.source, prices_as_of=prices.as_of, price_age_days=prices.age_days,
+        warnings=honest_warnings(ctx, warnings))
 
 
 @tool(category="portfolio", examples=(
@@ -146,6 +149,7 @@ def tax_lots(ctx: ToolContext, symbol: Annotated[str | None, Field(max_length=40
     """
     from indexdesk.tools.portfolio.holdings import ledger_or_none, price_on
     from indexdesk.tools.portfolio.rows import Names, RowError
+    from indexdesk.tools.price_provenance import honest_warnings, provenance
 
     store = ledger_or_none(ctx)
     if store is None or not store.count():
@@ -191,7 +195,8 @@ def tax_lots(ctx: ToolContext, symbol: Annotated[str | None, Field(max_length=40
                       holding_period_days=store.holding_days, lots=lines[:MAX_LOTS],
                       shown=min(len(lines), MAX_LOTS), total=len(lines),
                       cost_basis=round(sum(float(lot.cost_basis) for lot in lots), 2), unrealized_pnl=round(pnl_total, 2),
-                      as_of=day, source=market.label, warnings=warnings)
+                      as_of=day, source=market.label, warnings=honest_warnings(ctx, warnings),
+                      price_age_days=provenance(ctx).age_days)
 
 
 @tool(category="portfolio", examples=(
@@ -341,7 +346,7 @@ def set_targets(ctx: ToolContext, indices: Annotated[list[IndexTarget] | None, F
     """Set index targets, tier ranges and rebalancing band; no arguments shows them.
 
     Args:
-        indices: every index's weight; replaces all.
+        indices: every holding's weight (index or coin, e.g. BTC); replaces all.
         tier_ranges: e.g. core 0.5-0.6.
         band: drift that triggers a rebalance, e.g. 0.05.
     """

@@ -140,6 +140,10 @@ def render_markdown(review: "QuarterReview", narrative: str | None = None) -> st
                + (" (in progress)" if review.in_progress else "")
                + f" · prices: {review.source}, as of {review.as_of} · targets: {review.targets.describe()}")
     sections = [heading]
+    from indexdesk.tools.price_provenance import SAMPLE_MARKER
+
+    # The sample-market warning sits under the title, not among the notes at the end.
+    sections += [f"> **{w}**" for w in review.warnings if w.startswith(SAMPLE_MARKER)]
     if narrative:
         sections.append(f"{NARRATIVE_HEADING}\n\n{narrative.strip()}")
     sections += [

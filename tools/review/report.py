@@ -236,7 +236,7 @@ def build_review(ctx: "ToolContext", quarter_text: str, portfolio_value: float |
     from indexdesk.tools.review.lessons import derive_lessons
     from indexdesk.tools.risk import var_math
     from indexdesk.tools.risk.inputs import market_bounds, window_returns
-    from indexdesk.tools.targets import targets
+    from indexdesk.tools.targets import holding_tier, targets
 
     first, last = market_bounds(ctx)
     quarter = parse_quarter(quarter_text, first, last)
@@ -283,7 +283,7 @@ def build_review(ctx: "ToolContext", quarter_text: str, portfolio_value: float |
     drawdown = equity.apply(metrics.drawdowns)
 
     contributions = [
-        Contribution(name=n, tier=goal.tier_of(n), weight=float(weights[n]),
+        Contribution(name=n, tier=holding_tier(ctx, n), weight=float(weights[n]),
                      total_return=float(growth[n].iloc[-1] - 1.0), contribution=float(linked[0, i]),
                      var_share=float(estimate.var_components[i] / estimate.var) if estimate.var else math.nan,
                      end_weight_unrebalanced=float(allocation[n].iloc[-1]),
@@ -306,6 +306,9 @@ def build_review(ctx: "ToolContext", quarter_text: str, portfolio_value: float |
     _add_journal_quotes(ctx, review)
     add_decision_context(ctx, review)
     review.lessons = derive_lessons(review)
+    from indexdesk.tools.price_provenance import honest_warnings
+
+    review.warnings = honest_warnings(ctx, review.warnings, ledger_valued=ledger is not None)
     return review
 
 

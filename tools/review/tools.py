@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from indexdesk.tools.units import Count, Fraction, OptionalFraction
+from indexdesk.tools.units import Count, Fraction, OptionalDays, OptionalFraction
 
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
@@ -68,6 +68,7 @@ class ReviewSummary(BaseModel):
                                                           "(deposits are not returns); null without a ledger")
     source: str
     as_of: date | None
+    price_age_days: OptionalDays = Field(None, description="days from as_of (the prices' last day) to today")
     warnings: list[str]
 
 
@@ -94,8 +95,9 @@ def summarize(review: QuarterReview, folder: Path, files: list[Path], narrated: 
         not_assessed=not_assessed_brief(review), explained=explained_brief(review),
         report_path=str(folder), files=[p.name for p in files], narrated=narrated,
         ledger_return=next((_round(b.total_return) for b in review.benchmarks if b.name == LEDGER_LINE), None),
-        source=review.source,
-        as_of=review.as_of, warnings=list(dict.fromkeys(review.warnings)))
+        source=review.source, as_of=review.as_of,
+        price_age_days=None if review.as_of is None else max(0, (date.today() - review.as_of).days),
+        warnings=list(dict.fromkeys(review.warnings)))
 
 
 def write_report(ctx: ToolContext, quarter: str, out_dir: str | Path | None = None,

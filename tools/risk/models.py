@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-from indexdesk.tools.units import Count, Days, Fraction, Money, OptionalMoney, Ratio
+from indexdesk.tools.units import Count, Days, Fraction, Money, OptionalDays, OptionalMoney, Ratio
 
 
 def rounded(value: float, digits: int = 5) -> float:
@@ -19,7 +19,15 @@ def rounded(value: float, digits: int = 5) -> float:
 class Provenance(BaseModel):
     source: str = Field(description="the MarketData label the numbers come from")
     as_of: date | None = Field(description="last day of the source's data")
+    price_age_days: OptionalDays = Field(None, description="days from as_of to today: how old the prices are")
     warnings: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _price_age(self):
+        """The age of the prices, from the last day of data to today (every result that names a source)."""
+        if self.price_age_days is None and self.as_of is not None:
+            self.price_age_days = max(0, (date.today() - self.as_of).days)
+        return self
 
 
 class VarComponent(BaseModel):

@@ -39,10 +39,6 @@ DEFAULT_TIER_SHOCKS: dict[str, float] = {"core": -0.30, "satellite": -0.50, "spe
 TIERS = tuple(DEFAULT_TIER_SHOCKS)
 PROXY = "BTC"
 
-# Tiers of single assets, by universe category (indices carry their own tier).
-_CORE_ASSETS = {"BTC", "ETH", "WBTC", "STETH"}
-_SPECULATIVE_CATEGORIES = {"meme", "gaming", "exchange"}
-
 
 class ScenarioSkipped(Exception):
     """A scenario the source cannot replay (no prices in its window); reported as a warning."""
@@ -60,19 +56,10 @@ class ScenarioRun:
 
 
 def holding_tier(ctx: "ToolContext", name: str) -> str:
-    """core / satellite / speculative / cash of a catalogue index (its own) or an asset (by category)."""
-    from indexdesk.tools.indices.series import load
-    from indexdesk.tools.market.universe import ASSETS
+    """core / satellite / speculative / cash: the holding's one tier (`targets.holding_tier`)."""
+    from indexdesk.tools.targets import holding_tier as the_tier
 
-    definition = load(ctx).lookup(name)
-    if definition is not None:
-        return definition.tier
-    if name in _CORE_ASSETS:
-        return "core"
-    category = ASSETS[name].category if name in ASSETS else ""
-    if category == "stablecoin":
-        return "cash"
-    return "speculative" if category in _SPECULATIVE_CATEGORIES else "satellite"
+    return the_tier(ctx, name)
 
 
 def replay(ctx: "ToolContext", holdings: "Holdings", scenario: str) -> ScenarioRun:

@@ -13,6 +13,7 @@ import numpy as np
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError, unknown_name
 from indexdesk.tools.params import NameList, Seed, Window
+from indexdesk.tools.price_provenance import honest_warnings
 from indexdesk.tools.registry import tool
 from indexdesk.tools.risk import scenarios as sc
 from indexdesk.tools.risk.inputs import (ShockList, WeightList, read_confidence, read_fraction, resolve_holdings,
@@ -149,7 +150,8 @@ def compute_var(ctx: ToolContext, weights: WeightList | None = None, confidence:
         tail_ratio=rounded(ratio, 3), tail_note=note, components=components, cash_weight=rounded(holdings.cash),
         start=data.start, end=data.end, observations=days, scenarios=estimate.scenarios,
         method_notes=_method_notes(method, horizon_days, buy_and_hold, estimate.scenarios, estimate.details),
-        origin=holdings.origin, source=data.market.label, as_of=data.market.as_of, warnings=warnings)
+        origin=holdings.origin, source=data.market.label, as_of=data.market.as_of,
+        warnings=honest_warnings(ctx, warnings, ledger_valued=holdings.origin.startswith("ledger")))
 
 
 # ------------------------------------------------------------------ stress_test
@@ -251,7 +253,8 @@ def stress_test(ctx: ToolContext, weights: WeightList | None = None, scenarios: 
     return StressResult(portfolio_value=holdings.portfolio_value, cash_weight=rounded(holdings.cash),
                         origin=holdings.origin,
                         scenarios=results, worst_scenario=worst.scenario if worst.pnl < 0 else None,
-                        source=market.label, as_of=market.as_of, warnings=warnings)
+                        source=market.label, as_of=market.as_of,
+                        warnings=honest_warnings(ctx, warnings, ledger_valued=holdings.origin.startswith("ledger")))
 
 
 # ------------------------------------------------------------------ analyze_correlation
@@ -411,4 +414,4 @@ def size_positions(ctx: ToolContext, target_volatility: float, indices: NameList
                         scale=rounded(sizing.scale), portfolio_volatility=rounded(port_vol, 4), notes=notes,
                         origin=holdings.origin,
                         start=data.start, end=data.end, source=data.market.label, as_of=data.market.as_of,
-                        warnings=warnings)
+                        warnings=honest_warnings(ctx, warnings, ledger_valued=holdings.origin.startswith("ledger")))

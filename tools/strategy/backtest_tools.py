@@ -132,7 +132,7 @@ def _config_name(lookback: int, tilt: float, cadence: str) -> str:
 def run_sweep(universe: uv.Universe, rule: str, grid: dict[str, list], base: dict, cost: float, start_pos: int,
               pair: tuple[int, int], warnings: list[str]) -> SweepSummary:
     lookbacks = [int(v) for v in grid.get("lookback", [base["lookback"]])]
-    tilts = [uv.read_tilt(float(v), warnings) for v in grid.get("tilt", [base["tilt"]])]
+    tilts = [uv.read_tilt(float(v), warnings, universe.ranges) for v in grid.get("tilt", [base["tilt"]])]
     cadences = [uv.read_choice("cadence", c, bm.CADENCES, "sweep") for c in grid.get("cadence", [base["cadence"]])]
     for lookback in lookbacks:
         uv.read_lookback(lookback)
@@ -169,8 +169,10 @@ def run_sweep(universe: uv.Universe, rule: str, grid: dict[str, list], base: dic
 def prepare(ctx: ToolContext, strategy: str, lookback: int, tilt: float, weights, start, end, warnings: list[str],
             pair=None) -> tuple[str, int, float, uv.Universe, int, tuple[int, int]]:
     rule = uv.read_choice("strategy", strategy, runs.STRATEGIES, "strategy")
+    from indexdesk.tools.targets import tier_ranges
+
     lookback = uv.read_lookback(lookback)
-    tilt = uv.read_tilt(tilt, warnings)
+    tilt = uv.read_tilt(tilt, warnings, tier_ranges(ctx))
     first, last = read_window(start, end)
     held = uv.holdings(ctx, weights, warnings)
     universe = uv.load(ctx, held, warnings, start=first, end=last, lookback=lookback)
@@ -253,6 +255,7 @@ def attribute_performance(ctx: ToolContext, start: DateText | None = None, end: 
         weights: holdings; omitted: ledger, else tier template.
         tax_rate: tax on gains realised in the window (ledger only), e.g. 0.3.
     """
+    from indexdesk.tools.price_provenance import honest_warnings
     from indexdesk.tools.risk.inputs import read_fraction
     from indexdesk.tools.targets import targets
 
@@ -299,5 +302,6 @@ def attribute_performance(ctx: ToolContext, start: DateText | None = None, end: 
                              end=run.dates[-1].date(), total=parts.total, beta=parts.beta,
                              index_selection=parts.index_selection, timing=parts.timing,
                              cost_drag=parts.cost_drag, tax_drag=tax_drag, explanation=explanation, source=universe.source,
-                             as_of=universe.as_of, warnings=list(dict.fromkeys(warnings)))
+                             as_of=universe.as_of,
+                             warnings=honest_warnings(ctx, warnings, ledger_valued=origin.startswith("ledger")))
 

@@ -46,6 +46,8 @@ def harvest_losses(ctx: ToolContext, min_loss: float = 100.0, tax_rate: float = 
         min_loss: smallest loss per lot worth harvesting, in currency.
         tax_rate: tax rate the realised loss offsets, e.g. 0.3.
     """
+    from indexdesk.tools.price_provenance import honest_warnings
+
     warnings: list[str] = []
     if not (min_loss == min_loss and 0 <= min_loss < 1e12):
         raise ToolError(f"min_loss must be a non-negative amount, got {min_loss}", field="min_loss")
@@ -82,4 +84,5 @@ def harvest_losses(ctx: ToolContext, min_loss: float = 100.0, tax_rate: float = 
     total = sum((c.loss for c in found), Decimal(0))
     return HarvestResult(min_loss=float(min_loss), tax_rate=rate, lots=lines, total_loss=round(float(total), 2),
                          total_tax_saved=round(float(total) * rate, 2), source=market.label, as_of=market.as_of,
-                         holding_rule=HoldingRule.of(ctx.settings.holding_period_days).label, warnings=warnings)
+                         holding_rule=HoldingRule.of(ctx.settings.holding_period_days).label,
+                         warnings=honest_warnings(ctx, warnings, ledger_valued=bool(lots)))

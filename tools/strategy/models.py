@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-from indexdesk.tools.units import Count, Days, Fraction, Money, OptionalFraction, OptionalMoney, Price, Quantity, Ratio
+from indexdesk.tools.units import (Count, Days, Fraction, Money, OptionalDays, OptionalFraction, OptionalMoney, Price,
+                                   Quantity, Ratio)
 
 
 class Provenance(BaseModel):
     source: str
     as_of: date | None
+    price_age_days: OptionalDays = Field(None, description="days from as_of to today: how old the prices are")
     warnings: list[str] = []
+
+    @model_validator(mode="after")
+    def _price_age(self):
+        """The age of the prices, from the last day of data to today (every result that names a source)."""
+        if self.price_age_days is None and self.as_of is not None:
+            self.price_age_days = max(0, (date.today() - self.as_of).days)
+        return self
 
 
 class WeightLine(BaseModel):
@@ -31,6 +40,8 @@ class RotationResult(Provenance):
     tilt: Fraction
     origin: str
     lines: list[WeightLine]
+    residual: Fraction = Field(0.0, description="sum of every line's trade: 0 (a rotation keeps the total invested) "
+                                                "but for rounding")
     turnover: Fraction
     estimated_cost: Fraction
     estimated_cost_amount: Money
@@ -70,7 +81,8 @@ class RebalanceResult(Provenance):
     act: bool
     reason: str
     origin: str
-    lines: list[WeightLine]
+    lines: list[WeightLine]  # the holdings, the targets not held, and a `cash` line: where the money goes
+    residual: Fraction = Field(0.0, description="sum of every line's trade, cash included: 0 but for rounding")
     turnover: Fraction
     sells: list[LotSaleLine] = []
     realised_gain: OptionalMoney = None

@@ -15,6 +15,8 @@ from pydantic import Field
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
 from indexdesk.tools.limit_checks import proposal_flags
+from indexdesk.tools.params import NameList
+from indexdesk.tools.price_provenance import honest_warnings
 from indexdesk.tools.registry import tool
 from indexdesk.tools.risk.inputs import WeightList, read_fraction
 from indexdesk.tools.strategy import backtest_math as bm
@@ -58,6 +60,20 @@ def _lines(universe: uv.Universe, target: np.ndarray, signals=None) -> list[Weig
     return lines
 
 
+def _with_candidates(ctx: ToolContext, held: uv.Holdings, candidates, warnings: list[str]) -> uv.Holdings:
+    """The holdings plus the candidates the user allows the rule to rotate into (at weight 0)."""
+    from dataclasses import replace
+
+    from indexdesk.tools.indices.series import resolve_names
+
+    if not candidates:
+        return held
+    extra = [n for n in resolve_names(ctx, list(candidates)) if n not in held.names]
+    if extra:
+        warnings.append(f"candidates (not held, weight 0): {', '.join(extra)}")
+    return replace(held, names=held.names + tuple(extra), weights=held.weights + (0.0,) * len(extra))
+
+
 @tool(category="strategy", examples=(
     'rotate momentum',
     'rotate by mean reversion',
@@ -67,7 +83,7 @@ def _lines(universe: uv.Universe, target: np.ndarray, signals=None) -> list[Weig
 ))
 def propose_rotation(ctx: ToolContext, strategy: Name = "momentum", lookback: int = 90, tilt: float = 0.05,
                      weights: WeightList | None = None, pair: PairNames | None = None,
-                     cost_bps: float = 15.0) -> RotationResult:
+                     cost_bps: float = 15.0, candidates: NameList | None = None) -> RotationResult:
     """Rotation proposal for today with trades, costs and a backtest of the same rule.
 
     Args:
@@ -77,13 +93,16 @@ def propose_rotation(ctx: ToolContext, strategy: Name = "momentum", lookback: in
         weights: holdings; omitted: ledger, else tier template.
         pair: the pair rule's two holdings (default defi, layer1).
         cost_bps: fees + slippage, bps.
+        candidates: coins or indices not held that may be rotated into.
     """
     warnings: list[str] = []
     rule = uv.read_choice("strategy", strategy, RULES, "strategy")
     lookback = uv.read_lookback(lookback)
-    tilt = uv.read_tilt(tilt, warnings)
+    from indexdesk.tools.targets import describe_ranges, tier_ranges
+
+    tilt = uv.read_tilt(tilt, warnings, tier_ranges(ctx))
     cost = _cost(cost_bps)
-    held = uv.holdings(ctx, weights, warnings)
+    held = _with_candidates(ctx, uv.holdings(ctx, weights, warnings), candidates, warnings)
     universe = uv.load(ctx, held, warnings, lookback=lookback)
     if len(universe.names) < 2:
         raise ToolError("a rotation needs at least two holdings", hint="add indices to the weights", field="weights")
@@ -93,17 +112,17 @@ def propose_rotation(ctx: ToolContext, strategy: Name = "momentum", lookback: in
     rows, limited = runs.rule_targets(universe, rule, days, lookback, tilt, pair_pos)
     target = rows[-1]
     if limited[-1]:
-        warnings.append("tier ranges (core 50-60 %, satellite 30-40 %, speculative 10-20 %) limited the tilt")
+        warnings.append(f"tier ranges ({describe_ranges(universe.ranges)}) limited the tilt")
     turnover = float(np.abs(target - universe.base).sum())
+    lines = _lines(universe, target, _signals(universe, rule, lookback, pair_pos))
     run = runs.backtest(universe, rule, lookback, tilt, bm.Policy("calendar", "monthly"), cost, lookback, pair_pos)
     return RotationResult(
         strategy=rule, lookback=lookback, tilt=tilt, origin=universe.origin,
-        lines=_lines(universe, target, _signals(universe, rule, lookback, pair_pos)),
-        turnover=_r(turnover), estimated_cost=_r(turnover * cost / 1e4, 6),
+        lines=lines, residual=round(sum(line.trade for line in lines), DIGITS + 2), turnover=_r(turnover), estimated_cost=_r(turnover * cost / 1e4, 6),
         estimated_cost_amount=round(turnover * cost / 1e4 * universe.portfolio_value, 2),
         backtest=runs.summary_line(run, rule), source=universe.source, as_of=universe.as_of,
         limit_breaches=proposal_flags(ctx, universe.names, target, universe.portfolio_value),
-        warnings=list(dict.fromkeys(universe.warnings)))
+        warnings=honest_warnings(ctx, universe.warnings, ledger_valued=universe.origin.startswith("ledger")))
 
 
 # ------------------------------------------------------------------ tier_allocation
@@ -112,9 +131,9 @@ REGIME_RULE = ("bull: BTC above its 200-day average and 30-day volatility below 
                "200-day average; otherwise neutral (the targets' own tiers)")
 REGIME_TIERS = {"bull": {"core": 0.50, "satellite": 0.35, "speculative": 0.15},
                 "bear": {"core": 0.75, "satellite": 0.20, "speculative": 0.05}}
-# Ranges per regime: bull lets satellite + speculative reach 50 %; bear holds 70-80 % in core.
-REGIME_RANGES = {"bull": {"core": (0.50, 0.60), "satellite": (0.30, 0.40), "speculative": (0.10, 0.20)},
-                 "bear": {"core": (0.70, 0.80), "satellite": (0.15, 0.25), "speculative": (0.00, 0.10)}}
+# Ranges per regime: bear holds 70-80 % in core; bull and neutral keep the targets' own ranges
+# (targets.toml [tier_ranges], the playbook's by default, where satellite + speculative reach 50 %).
+REGIME_RANGES = {"bear": {"core": (0.70, 0.80), "satellite": (0.15, 0.25), "speculative": (0.00, 0.10)}}
 
 
 def regime_of(price: float, average: float, volatility: float, threshold: float = 0.80) -> str:
@@ -193,7 +212,9 @@ def tier_allocation(ctx: ToolContext, stablecoin_sleeve: float = 0.0) -> TierRes
     if sleeve and regime != "bear":
         warnings.append(f"stablecoin sleeve applies in a bear regime only; the regime is {regime}")
     applied = sleeve if regime == "bear" else 0.0
-    ranges = REGIME_RANGES.get(regime, uv.TIER_RANGES)
+    from indexdesk.tools.targets import tier_ranges
+
+    ranges = REGIME_RANGES.get(regime) or tier_ranges(ctx)
     lines = [TierLine(tier=name, target=_r(weight * (1 - applied) if name == "core" else weight),
                       low=ranges.get(name, (weight, weight))[0], high=ranges.get(name, (weight, weight))[1])
              for name, weight in chosen.items()]
@@ -211,23 +232,63 @@ def tier_allocation(ctx: ToolContext, stablecoin_sleeve: float = 0.0) -> TierRes
 
 # ------------------------------------------------------------------ check_rebalance
 
+def _with_targets(ctx: ToolContext, held: uv.Holdings, warnings: list[str]) -> uv.Universe:
+    """The holdings plus the targets not held (at weight 0, to be bought), priced together.
+
+    A target the source cannot price is left out, and said so (its weight stays in cash)."""
+    from dataclasses import replace
+
+    from indexdesk.tools.targets import targets
+
+    wanted = targets(ctx).weights()
+    if not any(n in wanted for n in held.names):
+        raise ToolError(f"none of the holdings ({', '.join(held.names[:8])}) is in the targets "
+                        f"({', '.join(wanted)}): nothing to rebalance towards",
+                        hint="set targets with what you hold, coins or indices alike, e.g. `indexdesk portfolio "
+                             "targets set BTC=0.35,ETH=0.2,SOL=0.1,defi=0.15,...`, or pass weights of target holdings",
+                        field="weights")
+    missing = [n for n in wanted if n not in held.names]
+    if missing:
+        grown = replace(held, names=held.names + tuple(missing), weights=held.weights + (0.0,) * len(missing))
+        try:
+            universe = uv.load(ctx, grown, list(warnings))
+        except ToolError as error:
+            warnings.append(f"targets not held and not priced here ({', '.join(missing)}: {error.message}): left "
+                            "out; their target weight stays in cash")
+        else:
+            warnings[:] = universe.warnings
+            warnings.append(f"targets not held (bought at their target): {', '.join(missing)}")
+            return universe
+    return uv.load(ctx, held, warnings)
+
+
 def _targets_for(ctx: ToolContext, universe: uv.Universe, warnings: list[str]) -> np.ndarray:
     """The investor's target weight of each holding (0 for holdings outside the targets)."""
     from indexdesk.tools.targets import targets
 
     wanted = targets(ctx).weights()
-    if not any(n in wanted for n in universe.names):
-        raise ToolError(f"none of the holdings ({', '.join(universe.names[:8])}) is in the targets "
-                        f"({', '.join(wanted)}): nothing to rebalance towards",
-                        hint="set targets.toml with the indices you hold, or pass weights of target indices",
-                        field="weights")
     outside = [n for n in universe.names if n not in wanted]
     if outside:
         warnings.append(f"not in the targets (target 0): {', '.join(outside)}")
-    missing = [n for n in wanted if n not in universe.names]
-    if missing:
-        warnings.append(f"targets not held (left out of this check): {', '.join(missing)}")
     return np.array([wanted.get(n, 0.0) for n in universe.names])
+
+
+def _cash_line(universe: uv.Universe, target: np.ndarray, trade: np.ndarray, outside: list[str]) -> WeightLine:
+    """Where the money goes: the cash the trades leave (or need), so that every trade has its other side."""
+    now = 1.0 - float(universe.base.sum())
+    flow = -float(trade.sum())
+    sold = [n for n, t, w in zip(universe.names, trade, target) if t < 0 and w == 0]
+    if flow > 1e-9:
+        note = "proceeds not reinvested stay in cash"
+    elif flow < -1e-9:
+        note = "buys paid from cash"
+    else:
+        note = "the sells pay for the buys"
+    if sold:
+        note = f"sells of {', '.join(sold)} (outside the targets) fund the targets; " + note
+    elif outside:
+        note = f"{', '.join(outside)} (outside the targets) held; " + note
+    return WeightLine(name="cash", tier="cash", current=_r(now), target=_r(now + flow), trade=_r(flow), note=note)
 
 
 def _decide(policy: bm.Policy, current: np.ndarray, target: np.ndarray, today_is_period_start: bool,
@@ -304,7 +365,7 @@ def check_rebalance(ctx: ToolContext, policy: Name = "threshold", band: float = 
     rate = read_fraction(tax_rate, "tax_rate", "tax_rate", warnings)
     rule = bm.Policy(kind, period, band_, lower_, upper_)
     held = uv.holdings(ctx, weights, warnings)
-    universe = uv.load(ctx, held, warnings)
+    universe = _with_targets(ctx, held, warnings)
     target = _targets_for(ctx, universe, warnings)
     dates = universe.prices.index
     starts_period = bool(len(dates) > 1 and bm.decision_days(dates[-2:], period).size > 1)
@@ -317,18 +378,24 @@ def check_rebalance(ctx: ToolContext, policy: Name = "threshold", band: float = 
     sells, gain, tax = _tax_aware_sells(ctx, universe, trade, rate, warnings) if act else ([], None, None)
     trigger = (uv.btc_volatility(ctx, dates).to_numpy() > vol) if kind == "volatility_trigger" else None
     static_universe = uv.Universe(universe.names, target, universe.tiers, universe.prices, universe.origin,
-                                  universe.portfolio_value, universe.source, universe.as_of)
+                                  universe.portfolio_value, universe.source, universe.as_of, ranges=universe.ranges)
     run = runs.backtest(static_universe, "static", 0, 0.0, rule, 15.0, 0, trigger=trigger)
     hold = runs.ev.equity_stats(run.hold.returns)
     mine = runs.ev.equity_stats(run.net.returns)
     backtest = (f"{kind} on the targets {run.dates[0].date()}..{run.dates[-1].date()}: {mine.annual_return:+.1%}/yr, "
                 f"{len(run.net.trade_days) - 1} rebalances, vs never rebalancing {hold.annual_return:+.1%}/yr")
     lines = _lines(universe, target if act else universe.base)
+    outside = [n for n, w in zip(universe.names, target) if w == 0]
     for line, wanted in zip(lines, target):
-        line.note = f"target {wanted:.1%}"
+        line.note = f"target {wanted:.1%}" if wanted else "outside the targets: target 0"
+    cash = _cash_line(universe, target, trade, outside)
+    if abs(cash.current) > 1e-9 or abs(cash.trade) > 1e-9 or (act and outside):
+        lines.append(cash)
+    residual = round(sum(line.trade for line in lines), DIGITS + 2)  # 0 but for the rounding of each line
     return RebalanceResult(policy=kind, act=act, reason=reason, origin=universe.origin, lines=lines,
-                           turnover=_r(np.abs(trade).sum()), sells=sells, realised_gain=gain, estimated_tax=tax,
+                           residual=residual, turnover=_r(np.abs(trade).sum()), sells=sells, realised_gain=gain, estimated_tax=tax,
                            backtest=backtest, source=universe.source, as_of=universe.as_of,
                            limit_breaches=proposal_flags(ctx, universe.names, target, universe.portfolio_value)
                            if act else [],
-                           warnings=list(dict.fromkeys(warnings + universe.warnings)))
+                           warnings=honest_warnings(ctx, warnings + universe.warnings,
+                                                    ledger_valued=universe.origin.startswith("ledger")))

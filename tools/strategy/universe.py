@@ -14,14 +14,13 @@ import numpy as np
 
 from indexdesk.tools.errors import ToolError, unknown_name
 from indexdesk.tools.risk.inputs import Holdings, resolve_holdings
+from indexdesk.tools.targets import DEFAULT_RANGES, describe_ranges
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from indexdesk.tools.context import ToolContext
 
-# The playbook's tier ranges (fractions of the whole portfolio).
-TIER_RANGES = {"core": (0.50, 0.60), "satellite": (0.30, 0.40), "speculative": (0.10, 0.20)}
 TEMPLATE_ORIGIN = "tier template (ledger empty)"
 MAX_TILT = 0.10  # the playbook's 5-10 %; more would push a tier past its 10-point range
 MIN_HISTORY = 30  # days of backtest after the lookback, at the least
@@ -45,14 +44,10 @@ def holdings(ctx: "ToolContext", weights, warnings: list[str], portfolio_value: 
 
 
 def tier_of(ctx: "ToolContext", name: str) -> str:
-    from indexdesk.tools.indices import series
-    from indexdesk.tools.targets import targets
+    """The holding's one tier (`targets.holding_tier`), as `portfolio`, `stress_test` and the review say."""
+    from indexdesk.tools.targets import holding_tier
 
-    tier = targets(ctx).tier_of(name)
-    if tier:
-        return tier
-    definition = series.load(ctx).lookup(name)
-    return definition.tier if definition is not None else "unassigned"
+    return holding_tier(ctx, name)
 
 
 @dataclass
@@ -66,6 +61,7 @@ class Universe:
     source: str
     as_of: object
     warnings: list[str] = field(default_factory=list)
+    ranges: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(DEFAULT_RANGES))  # targets.toml's
 
     def tier_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(tier id per name, low per tier, high per tier); a tier outside its range keeps its own total."""
@@ -74,7 +70,7 @@ class Universe:
         low, high = [], []
         for label in labels:
             total = float(self.base[ids == labels.index(label)].sum())
-            lo, hi = TIER_RANGES.get(label, (total, total) if label == "cash" else (0.0, 1.0))
+            lo, hi = self.ranges.get(label, (total, total) if label == "cash" else (0.0, 1.0))
             low.append(min(lo, total))
             high.append(max(hi, total))
         return ids, np.array(low), np.array(high)
@@ -129,19 +125,21 @@ def load(ctx: "ToolContext", held: Holdings, warnings: list[str], *, start=None,
         raise ToolError(f"only {len(frame)} day(s) of common history; the {lookback}-day lookback needs at least "
                         f"{lookback + MIN_HISTORY}", hint="use a shorter lookback or an earlier start",
                         field="lookback")
+    from indexdesk.tools.targets import tier_ranges
+
     return Universe(names, np.array(held.weights, dtype=float), [tier_of(ctx, n) for n in names], frame,
-                    held.origin, held.portfolio_value, market.label, market.as_of, warnings)
+                    held.origin, held.portfolio_value, market.label, market.as_of, warnings, tier_ranges(ctx))
 
 
-def read_tilt(tilt: float, warnings: list[str]) -> float:
+def read_tilt(tilt: float, warnings: list[str], ranges: dict[str, tuple[float, float]] | None = None) -> float:
     value = float(tilt)
     if math.isfinite(value) and 1.0 <= value <= 100 * MAX_TILT:  # 5 or 7.5 mean percent; 0.3 is a fraction
         warnings.append(f"tilt {tilt:g} read as {value / 100:g} ({tilt:g}%)")
         value /= 100.0
     if not (math.isfinite(value) and 0 < value <= MAX_TILT):
         raise ToolError(f"tilt must be above 0 and at most {MAX_TILT:g} (10 % of the portfolio), got {tilt}: "
-                        "a larger tilt pushes the tiers outside their ranges (core 50-60 %, satellite 30-40 %, "
-                        "speculative 10-20 %)", hint="use 0.05 to 0.10, the playbook's 5-10 %", field="tilt")
+                        f"a larger tilt pushes the tiers outside their ranges ({describe_ranges(ranges or DEFAULT_RANGES)})",
+                        hint="use 0.05 to 0.10, the playbook's 5-10 %", field="tilt")
     return value
 
 
