@@ -52,11 +52,12 @@ SCHEMA = [
 
 class SearchHit(BaseModel):
     entry: JournalEntry
-    score: float  # relevance 0-1 (ranking.py): meaning and shared words
+    score: float  # relevance 0-1 (ranking.py): meaning, shared words and shared metadata; results come in its order
     vector_rank: int | None = None
     lexical_rank: int | None = None
     similarity: float | None = None
     rare_words: list[str] = []
+    metadata: float = 0.0  # share of the query's names, dates, actions and feelings the entry carries (0-1)
 
 
 def _epoch(value: datetime) -> int:
