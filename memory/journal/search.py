@@ -31,6 +31,8 @@ log = logging.getLogger("indexdesk.journal")
 COMMON_TERM_SHARE = 0.02
 COMMON_TERM_MIN = 3
 CANDIDATES = 50
+METADATA_CANDIDATE_SHARE = 0.10  # labels on more of the journal than this bring no candidates of their own
+METADATA_CANDIDATE_MIN = 50
 MAX_QUERY_CHARS = 2000  # a question, not a document: tokenising megabytes took a minute
 
 
@@ -126,13 +128,19 @@ class SearchMixin:
     def _metadata_hits(self, facets: QueryFacets, where: str, params: list, pool: int) -> list[tuple[str, float]]:
         """(entry id, weight of the query's labels it carries), best first: entries sharing the query's
         names, actions or feelings (read by the same vocabulary), within the filters."""
-        if not facets.labels:
+        # A label most of the journal carries ("action:sell" in a third of it) ranks nothing and costs a
+        # scan: only labels on at most METADATA_CANDIDATE_SHARE of the journal bring candidates (every
+        # label still counts in the relevance of the candidates found).
+        limit = max(METADATA_CANDIDATE_MIN, METADATA_CANDIDATE_SHARE * self.size())
+        labels = {label: weight for label, weight in facets.labels.items()
+                  if self._db.execute("SELECT count(*) FROM entry_labels WHERE label = ?", (label,)).fetchone()[0] <= limit}
+        if not labels:
             return []
-        values = ", ".join("(?, ?)" for _ in facets.labels)
+        values = ", ".join("(?, ?)" for _ in labels)
         sql = (f"WITH q(label, weight) AS (VALUES {values}) "
                f"SELECT e.id, SUM(q.weight) AS w FROM entry_labels l JOIN q ON q.label = l.label "
                f"JOIN entries e ON e.seq = l.seq WHERE {where} GROUP BY e.seq ORDER BY w DESC, e.ts DESC LIMIT ?")
-        flat = [x for label, weight in facets.labels.items() for x in (label, weight)]
+        flat = [x for label, weight in labels.items() for x in (label, weight)]
         return [(r[0], float(r[1])) for r in self._db.execute(sql, [*flat, *params, pool])]
 
     def _stored_similarity(self, vectors, rows) -> dict[str, float]:
