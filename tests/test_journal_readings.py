@@ -227,3 +227,21 @@ def test_the_review_uses_resulting_weights_and_skips_observations(vocabulary):
     assert not is_assessable_decision(note)
     plan = read("will add BTC below 50k", vocabulary)
     assert not is_assessable_decision(JournalEntry(text="x", kind="decision", positions=plan.positions, plans=plan.plans))
+
+
+# ---------------------------------------------------------------- the labelled sets v2 (163 lines) and v3 (65 lines)
+
+@pytest.mark.parametrize("path, floor", [("v2", 0.85), ("v3", 0.80)])
+def test_the_labelled_sets_of_readings(path, floor, vocabulary):
+    from journal_parse_scoring import PARSE_SET_V2, PARSE_SET_V3, load_parse_set, score_readings
+
+    rows = load_parse_set({"v2": PARSE_SET_V2, "v3": PARSE_SET_V3}[path])
+    result = score_readings(rows, lambda text: read(text, vocabulary))
+    accuracy = result.accuracy()
+    # v2: 163 lines written before the change (first contact 12.3 % fully right, in-sample now 87 %);
+    # v3: 65 lines written after it (first contact 83.1 %); see docs/performance.md
+    assert accuracy["fully right"] >= floor, result.failures
+    for reading in ("resulting", "observations", "plans", "transfers"):
+        assert accuracy[f"{reading} (labelled)"] >= 0.8, (reading, result.failures)
+    empty = score_readings(rows, lambda text: parse_text("nothing here", TODAY))
+    assert empty.accuracy()["transfers (labelled)"] == 0.0 and empty.accuracy()["fully right"] < 0.1

@@ -298,7 +298,7 @@ def apply_readings(read: Readings, names: list[tuple[str, int, int]], text: str,
         change = r["change"]
         if change is not None and r.get("unsigned"):
             change = -change if p.action == "sell" else change
-        if change is not None and p.amount_basis in (None, "portfolio_pct") and p.action != "rebalance":
+        if change is not None and p.amount_basis in (None, "portfolio_pct", "all") and p.action != "rebalance":
             action = "buy" if change > 0 else "sell" if change < 0 else (p.action or "hold")
             update.update(action=action, direction={"buy": "into", "sell": "out_of"}.get(action, "held"),
                           amount_basis="portfolio_pct", weight_change_pct=change, quantity=None, amount=None,
