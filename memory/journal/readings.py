@@ -132,7 +132,7 @@ _OBSERVED = re.compile(
     rf"(?<!topped )(?<!bumped )(?<!scaled )(?<!bring it )(?<!picked )(?<!ramped )\b({_DOWN_WORDS}|{_UP_WORDS})\s+"
     rf"(?:by\s+|like\s+|about\s+|around\s+|another\s+|over\s+|almost\s+|nearly\s+|~\s*)?{_PCT}"
     rf"|(?<![\w.%])([+\-−])\s?{_PCT}"
-    rf"|\b(doubled|tripled|2x'?d|3x'?d)\b", re.I)
+    rf"|\b(doubled|tripled|2x'?d|3x'?d)\b(?!\s+(?:down|up)\b)", re.I)  # "doubled down" is a buy
 _SINCE_VERB = re.compile(r"\b(?:since|when|where|after|from where)\s+(?:i|we)\s+(?:first\s+)?(bought|added|entered|bought in|got in)\b"
                          r"|\bsince\s+(?:my|the)\s+(?:entry|buy|purchase)\b", re.I)
 
