@@ -242,7 +242,7 @@ class LoggedEntry(BaseModel):
 
 
 class SearchHitView(JournalEntryView):
-    score: Ratio = Field(description="relevance 0-1: meaning and shared words")
+    score: Ratio = Field(description="relevance 0-1: meaning, shared words and shared names/dates; results are in its order")
 
 
 class JournalSearchResult(BaseModel):

@@ -1,16 +1,19 @@
 """How search results are ordered and scored: fusion of the vector and lexical lists, exact rare
 words first, and a relevance a person can read (0-1) with a threshold under which nothing matches.
 
-Ordering: reciprocal-rank fusion (Cormack et al. 2009) of the vector list (best view, best query
-phrasing) and the BM25 list, except that an entry containing a *rare* query word (one that only
-a handful of entries contain) comes before every entry that does not: a word that rare is
-what the user is looking for, whatever k is.
+Candidates: reciprocal-rank fusion (Cormack et al. 2009) of the vector list (best view, best query
+phrasing), the BM25 list and the metadata list (entries carrying the query's names, actions, feelings).
+Order: by the relevance each result shows (RANK_BY_RELEVANCE), ties by the fused score, then newest.
+With RANK_BY_RELEVANCE off, the fused score orders and an entry containing a *rare* query word (one
+only a handful of entries contain) comes first.
 
 Relevance (the `score` a result carries) is the noisy-or of two readable parts:
 * meaning: the cosine similarity mapped onto 0-1 between the embedder's `similarity_floor`
   (what unrelated text scores) and `similarity_ceiling` (a close paraphrase);
-* words: the IDF-weighted share of the query's words the entry contains (1.0 = all of them).
-A result under the threshold is not returned, so "nothing in the journal matches" can be said.
+* words: the IDF-weighted share of the query's words the entry contains (1.0 = all of them);
+* metadata: the share of the query's facets (query_reading.py) the entry carries, × METADATA_RELEVANCE.
+When no candidate reaches the threshold and none shares a name or a date with the query, nothing is
+returned, so "nothing in the journal matches" can be said.
 """
 
 from __future__ import annotations
