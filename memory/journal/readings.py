@@ -63,15 +63,6 @@ def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + " " * (end - start) + text[end:]
 
 
-def _keep_names(text: str, start: int, end: int, names: list[tuple[int, int]]) -> str:
-    """Blank [start, end) except the asset/index names inside it (the name stays a mention)."""
-    out = list(text)
-    for i in range(start, end):
-        if not any(a <= i < b for a, b in names):
-            out[i] = " "
-    return "".join(out)
-
-
 # ---------------------------------------------------------------- resulting weights
 
 _PORTFOLIO = r"(?:\s*of\s+(?:my\s+|the\s+|our\s+)?(?:total\s+|whole\s+|overall\s+)?(?:portfolio|pf|port|book|holdings|stack|allocation|account))?"
@@ -88,7 +79,7 @@ _NOW = re.compile(rf"(?:\bnow\s+(?:is\s+|at\s+|~\s*|about\s+|around\s+)?{_PCT}{_
 _NOW_LIST = re.compile(rf"\band\s+([a-z][\w-]*)\s+({NUMBER})\s*%", re.I)
 
 
-def _resulting(text: str, out: Readings) -> None:
+def _resulting(out: Readings) -> None:
     lowered = out.masked
     for m in _FROM_TO.finditer(lowered):
         g = m.groups()
@@ -243,23 +234,17 @@ def read(text: str, names: list[tuple[str, int, int]]) -> Readings:
     out = Readings(masked=text)
     _transfers(out, names)
     _plans(out)
-    _resulting(text, out)
+    _resulting(out)
     _observations(out)
-    spans = [(s, e) for _n, s, e in names]
-    masked = out.masked
-    # names inside a consumed phrase stay readable (the plan/observation is about them)
+    # names inside a consumed phrase stay readable: the plan, weight or return is about them (a
+    # transferred name does not: it was moved, not traded)
+    masked = list(out.masked)
     for item in out.plans + out.resulting + out.observations:
-        masked = _keep_names_restore(masked, text, item["start"], item["end"], spans)
-    out.masked = masked
+        for _n, a, b in names:
+            if item["start"] <= a < item["end"]:
+                masked[a:b] = text[a:b]
+    out.masked = "".join(masked)
     return out
-
-
-def _keep_names_restore(masked: str, original: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
-    out = list(masked)
-    for a, b in spans:
-        if start <= a < end:
-            out[a:b] = original[a:b]
-    return "".join(out)
 
 
 def owner(names: list[tuple[str, int, int]], start: int, end: int, text: str) -> str | None:
