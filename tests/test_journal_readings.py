@@ -245,3 +245,20 @@ def test_the_labelled_sets_of_readings(path, floor, vocabulary):
         assert accuracy[f"{reading} (labelled)"] >= 0.8, (reading, result.failures)
     empty = score_readings(rows, lambda text: parse_text("nothing here", TODAY))
     assert empty.accuracy()["transfers (labelled)"] == 0.0 and empty.accuracy()["fully right"] < 0.1
+
+
+def test_a_model_reading_a_transfer_as_a_trade_is_corrected_by_the_parser(registry, jctx):
+    from tests.test_journal_tools import _Model
+
+    jctx.ledger = None
+    jctx.model = _Model({"kind": "decision", "action": "sell",
+                         "positions": [{"name": "BTC", "direction": "out_of", "action": "sell", "quantity": 0.05,
+                                        "amount_basis": "units"}]})
+    result = registry.call("log_journal_entry", {"text": "moved 0.05 BTC from Coinbase to Binance, "
+                                                         "BTC now 20% of the portfolio", "when": DAY.isoformat()}, jctx)
+    assert not is_error(result), result
+    assert result["extraction"] == "model"
+    stored = result["entry"]
+    assert stored["positions"] == [] or all(p["action"] in (None, "hold") for p in stored["positions"])
+    assert stored["kind"] == "note" and stored["transfers"][0]["quantity"] == 0.05
+    assert not any("no position understood" in w for w in result["warnings"])

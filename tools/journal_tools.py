@@ -198,9 +198,13 @@ def _add_parser_readings(ctx: ToolContext, parsed, text: str, today: date) -> No
         offline = parse_text_offline(text, today, journal_vocabulary(ctx))
     except Exception:  # noqa: BLE001 - the model's reading stands alone then
         return
-    traded = {p.name for p in offline.positions}
+    traded = {p.name for p in offline.positions if p.direction != "held"}
     moved_only = {t.name for t in offline.transfers} - traded
-    parsed.positions = [p for p in parsed.positions if p.name not in moved_only]
+    held = {p.name: p for p in offline.positions}
+    parsed.positions = [held.get(p.name) if p.name in moved_only else p for p in parsed.positions]
+    parsed.positions = [p for p in parsed.positions if p is not None]
+    if moved_only and not any(p.direction != "held" for p in parsed.positions):
+        parsed.kind, parsed.action = offline.kind, offline.action  # only coins moved: a note, not a decision
     weights = {p.name: p.resulting_weight_pct for p in offline.positions if p.resulting_weight_pct is not None}
     parsed.positions = [p.model_copy(update={"resulting_weight_pct": weights[p.name], "resulting_weight_basis": "portfolio_pct"})
                         if p.name in weights and p.resulting_weight_pct is None else p for p in parsed.positions]

@@ -204,6 +204,9 @@ def _transfers(out: Readings, names: list[tuple[str, int, int]]) -> None:
     for m in _TRANSFER.finditer(lowered):
         clause_end = re.search(rf"{_STOP}|\b(?:and|then)\s+(?:i\s+)?(?:sold|bought|added|trimmed|sell|buy)\b|$", lowered[m.end():])
         end = m.end() + clause_end.start()
+        comma = lowered.find(",", m.end(), end)
+        if comma >= 0 and re.search(r"%|\bnow\b|\b(?:sold|bought|added|trimmed)\b", lowered[comma:end]):
+            end = comma  # "moved 0.05 BTC to Binance, BTC now 20%": the weight is its own reading
         segment = lowered[m.start():end]
         venues = [(v.start() + m.start(), v.group(0)) for v in re.finditer(rf"\b(?:{_VENUE})\b", segment)]
         if not venues:
