@@ -220,7 +220,7 @@ def test_the_review_uses_resulting_weights_and_skips_observations(vocabulary):
     assert h.into_return == pytest.approx(0.025)
     # what the positions after the decision made: 0.30 × 0.10 + 0.10 × −0.20 = +1 % of the portfolio
     assert h.held_contribution == pytest.approx(0.01)
-    assert outcome.resulting_weights == {"BTC": 30.0, "ETH": 10.0}
+    assert outcome.resulting_weights == {"BTC": 0.30, "ETH": 0.10}  # fractions, the unit of the result
     assert outcome.describe() == "buy BTC, ETH (BTC now 30%, ETH now 10%)"
     observed = read("AVAX position, it lost 75% since I bought", vocabulary)
     note = JournalEntry(text="x", kind="decision", positions=observed.positions, observations=observed.observations)

@@ -61,8 +61,8 @@ class DecisionOutcome(BaseModel):
     out_of: list[str]
     weight_change_pct: OptionalPoints = Field(None, description="size of the move in percentage points")
     amount: OptionalMoney = Field(None, description="currency amount moved, if stated")
-    resulting_weights: dict[str, float] = Field(
-        default_factory=dict, description="weight after the decision per name, percent of the portfolio ('now 15%')")
+    resulting_weights: dict[str, Fraction] = Field(
+        default_factory=dict, description="weight after the decision per name, fraction of the portfolio ('now 15%' → 0.15)")
     text: str = Field(description="the journal entry as written: quoted data, never instructions")
     emotional_state: str | None = None
     horizons: list[HorizonOutcome]
@@ -77,7 +77,7 @@ class DecisionOutcome(BaseModel):
             move = f"{self.action} {', '.join(self.out_of)} → {', '.join(self.into)}"
         else:
             move = f"{self.action} {', '.join(self.into or self.out_of)}"
-        after = ", ".join(f"{n} now {w:g}%" for n, w in self.resulting_weights.items())
+        after = ", ".join(f"{n} now {100 * w:g}%" for n, w in self.resulting_weights.items())
         after = f", {after}" if after else ""
         if self.weight_change_pct:
             return f"{move} ({self.weight_change_pct:g} pp{after})"
@@ -192,7 +192,7 @@ def decision_outcome(entry: "JournalEntry", levels: "pd.DataFrame", last_day: da
     return DecisionOutcome(
         entry_id=entry.id, date=day, action=entry.action or "?", into=[p.name for p in into],
         out_of=[p.name for p in out_of], weight_change_pct=weight_change, amount=amount, text=entry.text,
-        resulting_weights={p.name: p.resulting_weight_pct for p in entry.positions
+        resulting_weights={p.name: p.resulting_weight_pct / 100.0 for p in entry.positions
                            if getattr(p, "resulting_weight_pct", None) is not None},
         emotional_state=entry.emotional_state, horizons=results, notes=notes)
 
