@@ -32,9 +32,11 @@ def read(text, vocabulary):
 
 
 def test_from_x_to_y_is_a_change_and_a_resulting_weight(vocabulary):
-    p, = read("trimmed memecoins from 10% to 5% of the portfolio", vocabulary).positions
+    parsed = read("trimmed memecoins from 10% to 5% of the portfolio", vocabulary)
+    p, = parsed.positions
     assert (p.name, p.action, p.weight_change_pct, p.resulting_weight_pct, p.resulting_weight_basis) == (
         "memecoins", "sell", -5.0, 5.0, "portfolio_pct")
+    assert parsed.action == "sell"  # "from 10% to 5%" is not a rotation "from X into Y"
     # the numbers decide the direction even when the verb says otherwise ("took" is usually a sale)
     p, = read("took DeFi from 8% to 12% of the book", vocabulary).positions
     assert (p.action, p.weight_change_pct, p.resulting_weight_pct) == ("buy", 4.0, 12.0)

@@ -383,7 +383,7 @@ def parse_text(text: str, today: date, extra_names: tuple[tuple[str, str], ...] 
     actions |= {tag.split(":", 1)[1] for tag, phrase in matches
                 if tag.startswith("action:") and phrase_key(phrase) in _WEAK_VERBS}
     sides = {p.action for p in positions}
-    has_from_into = re.search(r"\bfrom\b.+\b(?:into|to)\b", lowered) is not None
+    has_from_into = re.search(r"\bfrom\b.+\b(?:into|to)\b", read.masked.lower()) is not None  # not a weight or transfer
     if has_from_into and ({"buy", "sell", "rotate"} & actions or any(p.amount_basis for p in positions)):
         actions.add("rotate")
     if {"buy", "sell"} <= sides and len(positions) >= 2:
