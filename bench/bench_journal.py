@@ -60,7 +60,7 @@ def bench_recall() -> None:
     for path, note in ((EVAL, "tuning set (weights and concepts.py chosen on its even queries)"),
                        (HELDOUT, "held-out set A (written after concepts.py was frozen; then used to choose "
                                  "the common-term rule)"),
-                       (HELDOUT_B, "held-out set B (written after the last change; never used to choose anything)"),
+                       (HELDOUT_B, "held-out set B (written after #12; in #17 seen when relevance order was kept over fused order)"),
                        (PARAPHRASE_C, "paraphrase set C (issue 17: queries avoid the entries' words; written before "
                                       "the query-metadata signal, its first contact is recorded in docs/performance.md)")):
         entries, queries = load_eval_set(path)
