@@ -36,6 +36,7 @@ from indexdesk.memory.journal.store import open_journal  # noqa: E402
 EVAL = Path(__file__).with_name("journal_eval_set.jsonl")
 HELDOUT = Path(__file__).with_name("journal_eval_heldout.jsonl")
 HELDOUT_B = Path(__file__).with_name("journal_eval_heldout_b.jsonl")
+PARAPHRASE_C = Path(__file__).with_name("journal_eval_paraphrase_c.jsonl")
 VERBS = ["Bought", "Sold", "Trimmed", "Added to", "Rotated out of", "Hedged", "Held", "Reduced", "Topped up"]
 NAMES = ["DeFi", "layer-1", "layer-2", "the AI index", "gaming", "large caps", "memecoins", "BTC", "ETH", "SOL"]
 WHY = ["because momentum turned", "after the CPI print", "as part of the rebalance", "after the exploit news",
@@ -59,7 +60,9 @@ def bench_recall() -> None:
     for path, note in ((EVAL, "tuning set (weights and concepts.py chosen on its even queries)"),
                        (HELDOUT, "held-out set A (written after concepts.py was frozen; then used to choose "
                                  "the common-term rule)"),
-                       (HELDOUT_B, "held-out set B (written after the last change; never used to choose anything)")):
+                       (HELDOUT_B, "held-out set B (written after #12; in #17 seen when relevance order was kept over fused order)"),
+                       (PARAPHRASE_C, "paraphrase set C (issue 17: queries avoid the entries' words; written before "
+                                      "the query-metadata signal, its first contact is recorded in docs/performance.md)")):
         entries, queries = load_eval_set(path)
         print(f"{path.name}: {note}; {len(entries)} entries, {len(queries)} queries")
         with tempfile.TemporaryDirectory() as home:
@@ -75,7 +78,7 @@ def bench_recall() -> None:
                 r = recall_at_k(ranked, queries)
                 parts = "  ".join(f"{split} {recall_at_k(ranked[cut], queries[cut])['paraphrase']:.3f}"
                                   for split, cut in splits.items())
-                print(f"  {name:36s} recall@5 paraphrase {r['paraphrase']:.3f}  direct {r['direct']:.3f}  | {parts}")
+                print(f"  {name:36s} recall@5 paraphrase {r['paraphrase']:.3f}  direct {r.get('direct', float('nan')):.3f}  | {parts}")
             store.close()
 
 

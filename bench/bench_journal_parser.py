@@ -3,6 +3,9 @@
     python bench/bench_journal_parser.py              # 20 passes over tests/data/journal_parse_set.jsonl
     python bench/bench_journal_parser.py --passes 50
 
+It also scores the readings beyond trades (resulting weights, returns, plans, transfers) on the
+labelled sets tests/data/journal_parse_set_v2.jsonl and _v3.jsonl, next to their first-contact scores.
+
 The parser reads kind, action, dates, rationale, feelings and every position (asset, action, amount,
 basis, price) with the vocabulary generated from the universe and the catalogue. Peer in the same
 run: dateparser's `search_dates`, which does only one of those jobs (dates), on the same lines.
@@ -20,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from journal_parse_scoring import load_parse_set, score  # noqa: E402
+from journal_parse_scoring import PARSE_SET_V2, PARSE_SET_V3, load_parse_set, score, score_readings  # noqa: E402
 
 from indexdesk.memory.journal.parser import parse_date, parse_text  # noqa: E402
 from indexdesk.memory.journal.vocabulary import build_vocabulary  # noqa: E402
@@ -64,6 +67,12 @@ def main() -> None:
           f"(built and compiled in {build_ms:.0f} ms)")
     accuracy = score(rows, lambda text: parse_text(text, TODAY, vocabulary=vocabulary).positions).accuracy()
     print("accuracy: " + ", ".join(f"{k} {v:.3f}" for k, v in accuracy.items()))
+    # Readings beyond trades (issue 17): first contact was measured when each set was written.
+    for path, first in ((PARSE_SET_V2, "first contact 0.123 (written before the code); now in-sample"),
+                        (PARSE_SET_V3, "first contact 0.831 (written after the code, never tuned on)")):
+        readings = score_readings(load_parse_set(path), lambda text: parse_text(text, TODAY, vocabulary=vocabulary))
+        shown = ", ".join(f"{k} {v:.3f}" for k, v in readings.accuracy().items() if k == "fully right" or "labelled" in k)
+        print(f"{path.name} ({readings.lines} lines; {first}): {shown}")
     print(f"{'what':<44}{'lines/s':>10}{'/CPU-s':>10}{'p50 ms':>9}{'p95 ms':>9}")
     results = [("indexdesk parse_text (everything)", lambda s: parse_text(s, TODAY, vocabulary=vocabulary)),
                ("indexdesk parse_date (dates only)", lambda s: parse_date(s, TODAY))]

@@ -134,3 +134,65 @@ def ledger_for_entry(ctx, positions: list, day: date) -> tuple[list[str], list[P
             lines.append(f"proposed transaction: {proposal.kind} {size}{proposal.symbol}{price} on {day}"
                          " (not in the ledger; add it with the ledger tools)")
     return links, proposals, lines
+
+
+# ---------------------------------------------------------------- transfers (issue 20 item 7)
+
+TRANSFER_KINDS = ("transfer", "withdrawal", "deposit")
+
+
+def _venue_matches(written: str | None, venue: Any) -> bool:
+    """A venue the entry names agrees with the ledger's ('Coinbase' ~ 'coinbase', 'my ledger' ~ 'Ledger');
+    an unnamed venue agrees with any."""
+    if not written:
+        return True
+    have = str(venue or "").lower().replace(" ", "")
+    return not have or written.lower().replace(" ", "") in have or have in written.lower().replace(" ", "")
+
+
+def transfer_matches(transfer, day: date, tx, days: int = MATCH_DAYS) -> bool:
+    """A ledger transfer (or a withdrawal/deposit) of the same coin within ±`days`, its quantity within
+    10 % of the one written (network fees), and the venues named in the entry agreeing."""
+    kind = str(getattr(tx, "kind", "")).lower()
+    if kind not in TRANSFER_KINDS or str(getattr(tx, "symbol", "")).upper() != transfer.name.upper():
+        return False
+    when = _day(getattr(tx, "when", None))
+    if when is None or abs((when - day).days) > days:
+        return False
+    if transfer.quantity:
+        quantity = _float(getattr(tx, "quantity", None))
+        if quantity is None or abs(abs(quantity) - transfer.quantity) > QUANTITY_TOLERANCE * transfer.quantity:
+            return False
+    source, dest = getattr(tx, "venue", ""), getattr(tx, "to_venue", "")
+    if kind == "transfer":
+        return _venue_matches(transfer.from_venue, source) and _venue_matches(transfer.to_venue, dest)
+    if kind == "withdrawal":
+        return _venue_matches(transfer.from_venue, source)
+    return _venue_matches(transfer.to_venue, source)  # a deposit's venue is where the coins arrived
+
+
+def match_transfer(transfer, day: date, transactions: Iterable, taken: frozenset[str] = frozenset()):
+    """The ledger row a journal transfer describes: a native transfer first, then the closest in days."""
+    candidates = [tx for tx in transactions if str(tx.tx_id) not in taken and transfer_matches(transfer, day, tx)]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda tx: (str(tx.kind).lower() != "transfer", abs((_day(tx.when) - day).days)))
+
+
+def link_transfers(ctx, transfers: list, day: date) -> tuple[list, list[str], list[str]]:
+    """(transfers with `ledger_tx` set where one matches, linked tx ids, one line each). A transfer is
+    never proposed as a trade: without a ledger row it stays a journal note of the move."""
+    transactions = _transactions(ctx, day - timedelta(days=MATCH_DAYS), day + timedelta(days=MATCH_DAYS))
+    out, links, lines = [], [], []
+    for transfer in transfers:
+        tx = match_transfer(transfer, day, transactions or [], frozenset(links)) if transfer.name.isupper() else None
+        if tx is None:
+            out.append(transfer)
+            if transactions is not None:
+                lines.append(f"transfer of {transfer.name}: no matching ledger transfer within {MATCH_DAYS} days "
+                             "(nothing proposed: a transfer is not a trade)")
+            continue
+        links.append(str(tx.tx_id))
+        out.append(transfer.model_copy(update={"ledger_tx": str(tx.tx_id)}))
+        lines.append(f"linked to tx {tx.tx_id} ({tx.kind} {_float(tx.quantity):g} {tx.symbol} on {_day(tx.when)})")
+    return out, links, lines

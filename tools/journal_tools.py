@@ -23,7 +23,7 @@ from indexdesk.tools.errors import ToolError
 from indexdesk.tools import calendar
 from indexdesk.tools.params import EARLIEST_MARKET_DAY, Day, NameList, Query, TagList, Text
 from indexdesk.tools.registry import tool
-from indexdesk.tools.journal_ledger import ProposedTransaction, ledger_for_entry
+from indexdesk.tools.journal_ledger import ProposedTransaction, ledger_for_entry, link_transfers
 
 log = logging.getLogger("indexdesk.journal")
 PROMPT = Path(__file__).resolve().parents[1] / "prompts" / "journal_extraction.md"
@@ -172,6 +172,7 @@ def extract(ctx: ToolContext, text: str, today: date):
             from indexdesk.memory.journal.parser import describe_position
             parsed.understood = [f"read by the model: kind {got.kind}" + (f", action {got.action}" if got.action else "")]
             parsed.understood += [describe_position(p) for p in parsed.positions]
+            _add_parser_readings(ctx, parsed, text, today)
             return parsed, "model", warnings
         except Exception as exc:  # noqa: BLE001 - any model failure falls back: the entry must never be lost
             warnings.append(f"model extraction failed ({type(exc).__name__}); used the offline parser")
@@ -180,6 +181,36 @@ def extract(ctx: ToolContext, text: str, today: date):
     with journal_errors():
         parsed = parse_text(text, today, vocabulary=journal_vocabulary(ctx))
     return parsed, "parser", warnings
+
+
+def _add_parser_readings(ctx: ToolContext, parsed, text: str, today: date) -> None:
+    """The parser's non-trade readings (returns, plans, transfers, resulting weights) next to a model's
+    reading: a coin the parser reads as only transferred is not a trade, whatever the model said."""
+    from indexdesk.memory.journal.readings import describe_reading
+    from indexdesk.tools.journal_vocabulary import journal_vocabulary
+
+    try:
+        offline = parse_text_offline(text, today, journal_vocabulary(ctx))
+    except Exception:  # noqa: BLE001 - the model's reading stands alone then
+        return
+    traded = {p.name for p in offline.positions if p.direction != "held"}
+    moved_only = {t.name for t in offline.transfers} - traded
+    held = {p.name: p for p in offline.positions}
+    parsed.positions = [held.get(p.name) if p.name in moved_only else p for p in parsed.positions]
+    parsed.positions = [p for p in parsed.positions if p is not None]
+    if moved_only and not any(p.direction != "held" for p in parsed.positions):
+        parsed.kind, parsed.action = offline.kind, offline.action  # only coins moved: a note, not a decision
+    weights = {p.name: p.resulting_weight_pct for p in offline.positions if p.resulting_weight_pct is not None}
+    parsed.positions = [p.model_copy(update={"resulting_weight_pct": weights[p.name], "resulting_weight_basis": "portfolio_pct"})
+                        if p.name in weights and p.resulting_weight_pct is None else p for p in parsed.positions]
+    parsed.observations, parsed.plans, parsed.transfers = offline.observations, offline.plans, offline.transfers
+    parsed.understood += [describe_reading(r) for r in (*parsed.observations, *parsed.plans, *parsed.transfers)]
+
+
+def parse_text_offline(text: str, today: date, vocabulary):
+    from indexdesk.memory.journal.parser import parse_text
+
+    return parse_text(text, today, vocabulary=vocabulary)
 
 
 # ---------------------------------------------------------------- results
@@ -210,7 +241,7 @@ class LoggedEntry(BaseModel):
 
 
 class SearchHitView(JournalEntryView):
-    score: Ratio = Field(description="relevance 0-1: meaning and shared words")
+    score: Ratio = Field(description="relevance 0-1: meaning, shared words and shared names/dates; results are in its order")
 
 
 class JournalSearchResult(BaseModel):
@@ -263,9 +294,15 @@ def log_journal_entry(ctx: ToolContext, text: Text, kind: KindName | None = None
     if day < EARLIEST_ENTRY_DAY:
         raise ToolError(f"the entry date {day} is before {EARLIEST_ENTRY_DAY}, earlier than any crypto market",
                         hint="give the day it happened as YYYY-MM-DD", field="when")
-    canonical, resolve_warnings = _resolve(ctx, [p.name for p in parsed.positions])
+    named = [p.name for p in parsed.positions] + [r.name for r in (*parsed.observations, *parsed.plans, *parsed.transfers)
+                                                  if r.name]
+    canonical, resolve_warnings = _resolve(ctx, list(dict.fromkeys(named)))
     warnings += resolve_warnings
     positions = [p.model_copy(update={"name": canonical[p.name]}) for p in parsed.positions if p.name in canonical]
+    observations, plans, transfers = ([r.model_copy(update={"name": canonical.get(r.name, r.name)}) for r in readings]
+                                      for readings in (parsed.observations, parsed.plans, parsed.transfers))
+    warnings += [f"not understood: {item!r}; say what it is (a size, a price, a weight) or edit the entry"
+                 for item in parsed.not_understood]
     context, context_warnings = market_snapshot(ctx, [p.name for p in positions], day)
     warnings += context_warnings
     entry_kind = kind or parsed.kind
@@ -276,9 +313,13 @@ def log_journal_entry(ctx: ToolContext, text: Text, kind: KindName | None = None
     links, proposals, ledger_lines = ([], [], [])
     if entry_kind == "decision" and not ledger_links:
         links, proposals, ledger_lines = ledger_for_entry(ctx, positions, day)
+    if transfers:
+        transfers, transfer_links, transfer_lines = link_transfers(ctx, transfers, day)
+        links, ledger_lines = links + [t for t in transfer_links if t not in links], ledger_lines + transfer_lines
     when_dt = datetime.combine(day, time(12, 0), tzinfo=timezone.utc) if day != today else datetime.now(timezone.utc).replace(microsecond=0)
     try:
         entry = JournalEntry(text=text, kind=entry_kind, action=parsed.action, positions=positions,
+                             observations=observations, plans=plans, transfers=transfers,
                              timestamp=when_dt, rationale=parsed.rationale, expected_outcome=parsed.expected_outcome,
                              invalidation=parsed.invalidation, confidence=parsed.confidence,
                              emotional_state=parsed.emotional_state, tags=tags or [], ledger_links=ledger_links or links,

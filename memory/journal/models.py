@@ -50,6 +50,11 @@ class Position(BaseModel):
     weight_change_pct: float | None = Field(None, description="portfolio weight change in percentage points, signed")
     position_pct: float | None = Field(None, ge=0, description="percent of the existing position (100 = all of it)")
     price: float | None = Field(None, gt=0, description="price per unit stated in the entry, e.g. 3200 for 'at 3200'")
+    resulting_weight_pct: float | None = Field(
+        None, ge=0, le=100, description="the name's weight after the decision, in percent of `resulting_weight_basis` "
+                                        "('now 15% of the portfolio', 'from 10% to 5%' → 5)")
+    resulting_weight_basis: Literal["portfolio_pct"] | None = Field(
+        None, description="what the resulting weight is a share of: portfolio_pct = percent of the whole portfolio")
 
     @property
     def size(self) -> float | None:
@@ -57,6 +62,41 @@ class Position(BaseModel):
         return {"units": self.quantity, "money": self.amount,
                 "portfolio_pct": abs(self.weight_change_pct) if self.weight_change_pct is not None else None,
                 "position_pct": self.position_pct, "all": self.position_pct}.get(self.amount_basis or "")
+
+
+class Observation(BaseModel):
+    """A return or loss the entry reports ("it lost 75% since I bought", "up 40% since"): what the
+    market did, never a position size and never scored as a decision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, description="the asset or index it is about; None = the portfolio as a whole")
+    return_pct: float = Field(description="signed return in percent, e.g. -75 for 'lost 75%'")
+    period: str | None = Field(None, description="the period as written ('since I bought', 'this month')")
+
+
+class Plan(BaseModel):
+    """A limit or an intention ("cap SOL at 3%", "will add BTC below 50k"): not a trade, not scored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, description="the asset or index it is about; None = any single name")
+    kind: Literal["limit", "entry", "exit"] = Field(
+        description="limit = a weight not to exceed or to aim at; entry = when to buy/add; exit = when to sell/trim")
+    value: float | None = Field(None, description="the level: a weight in percent or a price")
+    unit: Literal["portfolio_pct", "price"] | None = None
+
+
+class Transfer(BaseModel):
+    """Coins moved between venues or wallets ("moved 0.05 BTC from Coinbase to Binance"): no trade."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    quantity: float | None = Field(None, ge=0, description="units moved, when stated")
+    from_venue: str | None = None
+    to_venue: str | None = None
+    ledger_tx: str | None = Field(None, description="id of the ledger transfer it matches, when one does")
 
 
 class MarketContext(BaseModel):
@@ -81,6 +121,9 @@ class JournalEntry(BaseModel):
     kind: Kind = "note"
     action: Action | None = None
     positions: list[Position] = Field(default_factory=list)
+    observations: list[Observation] = Field(default_factory=list, description="returns/losses reported, not trades")
+    plans: list[Plan] = Field(default_factory=list, description="limits and intentions, not trades")
+    transfers: list[Transfer] = Field(default_factory=list, description="coins moved between venues, not trades")
     rationale: str | None = None
     expected_outcome: str | None = None
     invalidation: str | None = None
@@ -156,8 +199,9 @@ class SearchHit(BaseModel):
     """One search result: the entry and how it matched (the store's and the search's common type)."""
 
     entry: JournalEntry
-    score: float  # relevance 0-1 (ranking.py): meaning and shared words
+    score: float  # relevance 0-1 (ranking.py): meaning, shared words and shared metadata; results come in its order
     vector_rank: int | None = None
     lexical_rank: int | None = None
     similarity: float | None = None
     rare_words: list[str] = []
+    metadata: float = 0.0  # share of the query's names, dates, actions and feelings the entry carries (0-1)

@@ -20,7 +20,8 @@ from indexdesk.memory.journal.amounts import Size, exits_whole_position, prices,
 from indexdesk.memory.journal.enrich import lexicon_matches
 from indexdesk.memory.journal.errors import JournalError
 from indexdesk.memory.journal.lexicon import LEXICON
-from indexdesk.memory.journal.models import Position
+from indexdesk.memory.journal import readings as _readings
+from indexdesk.memory.journal.models import Observation, Plan, Position, Transfer
 from indexdesk.memory.journal.vocabulary import (Vocabulary, alternation, default_vocabulary, mentions, phrase_key,
                                                  with_extra)
 
@@ -45,6 +46,10 @@ class ParsedEntry(BaseModel):
     invalidation: str | None = None
     confidence: int | None = None
     emotional_state: str | None = None
+    observations: list[Observation] = Field(default_factory=list)
+    plans: list[Plan] = Field(default_factory=list)
+    transfers: list[Transfer] = Field(default_factory=list)
+    not_understood: list[str] = Field(default_factory=list, description="numbers in the text nothing above used")
     understood: list[str] = Field(default_factory=list, description="one line per thing read from the text")
 
 
@@ -244,8 +249,9 @@ def _side(action: str | None, lowered: str, start: int, first_in_segment: bool) 
     return None if action == "rotate" else action
 
 
-def _positions(text: str, vocabulary: Vocabulary) -> tuple[list[Position], set[str]]:
-    """The positions named in `text`, and the actions the user took (verbs that are not the market's)."""
+def _positions(text: str, vocabulary: Vocabulary, used: list | None = None) -> tuple[list[Position], set[str]]:
+    """The positions named in `text`, and the actions the user took (verbs that are not the market's);
+    the spans of the sizes and prices it used are appended to `used`."""
     lowered = _normalise_quotes(text).lower()
     found = mentions(text, vocabulary)
     spans = [(s, e) for _, s, e in found]
@@ -270,6 +276,9 @@ def _positions(text: str, vocabulary: Vocabulary) -> tuple[list[Position], set[s
         price = next((p.value for p in price_list if end <= p.start < seg[3]
                       and not any(end <= s < p.start for _, s, _e in found)), None)
         position = _position(name, action, size, price, vocabulary)
+        if used is not None:
+            used += [(size.start, size.end)] if size is not None else []
+            used += [(p.start, p.end) for p in price_list if p.value == position.price]
         if name in out:  # the same name twice ("Algorand: bought 5k ALGO"): keep what each mention adds
             known = out[name].model_dump(exclude_none=True)
             if known.get("action") is None or known.get("direction") == "held":
@@ -337,7 +346,8 @@ def describe_position(p: Position) -> str:
             "position_pct": lambda: f"{p.position_pct:g}% of the position",
             "all": lambda: "the whole position"}.get(p.amount_basis or "", lambda: "")()
     line = f"{p.name}: {p.action or p.direction}" + (f" {size}" if size else "")
-    return line + (f" at {p.price:g}" if p.price is not None else "")
+    line += f" at {p.price:g}" if p.price is not None else ""
+    return line + (f", now {p.resulting_weight_pct:g}% of the portfolio" if p.resulting_weight_pct is not None else "")
 
 
 def _kind(lowered: str, action: str | None) -> str:
@@ -362,12 +372,18 @@ def parse_text(text: str, today: date, extra_names: tuple[tuple[str, str], ...] 
     vocabulary = with_extra(vocabulary or default_vocabulary(), extra_names)
     lowered = text.lower()
     matches = lexicon_matches(text)
-    positions, actions = _positions(text, vocabulary)
+    numeric = _readings.european_decimals(_normalise_quotes(text))  # same length, case kept ("LINK" vs "link")
+    names = mentions(numeric, vocabulary)
+    read = _readings.read(numeric, names)
+    used: list[tuple[int, int]] = []
+    positions, actions = _positions(read.masked, vocabulary, used)
+    positions, changed = _readings.apply_readings(read, names, numeric, positions)
+    actions |= changed
     # loose words ("short", "long", "bid") still count for the entry's action, not for a position's
     actions |= {tag.split(":", 1)[1] for tag, phrase in matches
                 if tag.startswith("action:") and phrase_key(phrase) in _WEAK_VERBS}
     sides = {p.action for p in positions}
-    has_from_into = re.search(r"\bfrom\b.+\b(?:into|to)\b", lowered) is not None
+    has_from_into = re.search(r"\bfrom\b.+\b(?:into|to)\b", read.masked.lower()) is not None  # not a weight or transfer
     if has_from_into and ({"buy", "sell", "rotate"} & actions or any(p.amount_basis for p in positions)):
         actions.add("rotate")
     if {"buy", "sell"} <= sides and len(positions) >= 2:
@@ -377,6 +393,12 @@ def parse_text(text: str, today: date, extra_names: tuple[tuple[str, str], ...] 
     action = next((a for a in _ACTION_PRIORITY if a in actions), None)
     parsed = ParsedEntry(action=action, kind=_kind(lowered, action))
     parsed.positions = positions
+    parsed.observations = [Observation(name=_readings.owner(names, o["start"], o["end"], numeric), return_pct=o["value"],
+                                       period=o["period"]) for o in read.observations]
+    parsed.plans = [Plan(name=_readings.owner(names, p["start"], p["end"], numeric), kind=p["kind"], value=p["value"],
+                         unit=p["unit"]) for p in read.plans]
+    parsed.transfers = [Transfer(name=t["name"], quantity=t["quantity"], from_venue=t["from"], to_venue=t["to"])
+                        for t in read.transfers]
     parsed.occurred_on = parse_date(text, today)
     parsed.rationale = _clause(text, r"because|since|due to|given that|on the back of|reason(?: was|:)?")
     parsed.expected_outcome = _clause(text, r"expect(?:ing|s)?|target(?:ing)?|hoping|aiming for|should (?:see|get|outperform)")
@@ -389,6 +411,9 @@ def parse_text(text: str, today: date, extra_names: tuple[tuple[str, str], ...] 
     notes.append(f"kind: {parsed.kind}" + (f", action: {action}" if action else ""))
     for p in parsed.positions:
         notes.append(describe_position(p))
+    notes += [_readings.describe_reading(r) for r in (*parsed.observations, *parsed.plans, *parsed.transfers)]
+    parsed.not_understood = _readings.unread_numbers(read.masked, used, text)
+    notes += [f"not understood: {item!r} (say what it is, e.g. a size, a price or a weight)" for item in parsed.not_understood]
     if parsed.kind == "decision" and action not in (None, "hold") and not any(p.direction != "held" for p in parsed.positions):
         notes.append("no position understood: name the asset or index and what you did (e.g. 'sold 0.5 ETH')")
     for label, value in (("date", parsed.occurred_on), ("rationale", parsed.rationale),

@@ -1,16 +1,19 @@
 """How search results are ordered and scored: fusion of the vector and lexical lists, exact rare
 words first, and a relevance a person can read (0-1) with a threshold under which nothing matches.
 
-Ordering: reciprocal-rank fusion (Cormack et al. 2009) of the vector list (best view, best query
-phrasing) and the BM25 list, except that an entry containing a *rare* query word (one that only
-a handful of entries contain) comes before every entry that does not: a word that rare is
-what the user is looking for, whatever k is.
+Candidates: reciprocal-rank fusion (Cormack et al. 2009) of the vector list (best view, best query
+phrasing), the BM25 list and the metadata list (entries carrying the query's names, actions, feelings).
+Order: by the relevance each result shows (RANK_BY_RELEVANCE), ties by the fused score, then newest.
+With RANK_BY_RELEVANCE off, the fused score orders and an entry containing a *rare* query word (one
+only a handful of entries contain) comes first.
 
 Relevance (the `score` a result carries) is the noisy-or of two readable parts:
 * meaning: the cosine similarity mapped onto 0-1 between the embedder's `similarity_floor`
   (what unrelated text scores) and `similarity_ceiling` (a close paraphrase);
-* words: the IDF-weighted share of the query's words the entry contains (1.0 = all of them).
-A result under the threshold is not returned, so "nothing in the journal matches" can be said.
+* words: the IDF-weighted share of the query's words the entry contains (1.0 = all of them);
+* metadata: the share of the query's facets (query_reading.py) the entry carries, × METADATA_RELEVANCE.
+When no candidate reaches the threshold and none shares a name or a date with the query, nothing is
+returned, so "nothing in the journal matches" can be said.
 """
 
 from __future__ import annotations
@@ -24,8 +27,11 @@ LEXICAL_WEIGHT = 1.0
 # view; multiplied with VECTOR_WEIGHT.
 PHRASING_WEIGHTS = (1.0, 1.0)
 VIEW_WEIGHTS = (1.0,)
-RANK_BY_RELEVANCE = False
-MIN_RELEVANCE = 0.25  # default threshold: the highest that keeps the tuning set's recall (docs/performance.md)
+RANK_BY_RELEVANCE = True  # results come back in the order of the relevance they show (issue 17)
+METADATA_LIST_WEIGHT = 1.0  # the fusion weight of the metadata list (entries sharing the query's names, dates, …)
+METADATA_RELEVANCE = 0.6  # how much a full metadata match alone counts in the 0-1 relevance
+TAIL_SHARE_OF_THRESHOLD = 0.0  # results after the first that reaches the threshold: kept down to this share of it
+MIN_RELEVANCE = 0.2  # an answer needs one result at least this relevant (or sharing a name or date); docs/performance.md
 DEFAULT_FLOOR, DEFAULT_CEILING = 0.2, 0.75
 
 
@@ -63,7 +69,8 @@ def best_similarity(lists: dict[tuple[int, int], list[tuple[str, float]]]) -> li
 
 
 def fuse(vector_lists: dict[tuple[int, int], list[tuple[str, float]]], lexical_hits: list[tuple[str, float]],
-         lexical_weight: float = LEXICAL_WEIGHT) -> tuple[dict[str, float], dict[str, int], dict[str, int]]:
+         lexical_weight: float = LEXICAL_WEIGHT, metadata_hits: list[tuple[str, float]] = ()
+         ) -> tuple[dict[str, float], dict[str, int], dict[str, int]]:
     """(fused score, best vector rank, lexical rank) per entry id: weighted RRF over every list."""
     scores: dict[str, float] = {}
     vector_rank: dict[str, int] = {}
@@ -75,6 +82,8 @@ def fuse(vector_lists: dict[tuple[int, int], list[tuple[str, float]]], lexical_h
     lexical_rank = tied_ranks(lexical_hits)
     for entry_id, rank in lexical_rank.items():
         scores[entry_id] = scores.get(entry_id, 0.0) + lexical_weight / (RRF_K + rank)
+    for entry_id, rank in tied_ranks(list(metadata_hits)).items():
+        scores[entry_id] = scores.get(entry_id, 0.0) + METADATA_LIST_WEIGHT / (RRF_K + rank)
     return scores, vector_rank, lexical_rank
 
 
@@ -93,6 +102,7 @@ def word_relevance(matched: set[str], weights: dict[str, float]) -> float:
     return 0.0 if total <= 0 else sum(weights[t] for t in matched if t in weights) / total
 
 
-def relevance(meaning: float, words: float) -> float:
-    """Noisy-or: either part alone can make a result relevant; both make it more so."""
-    return round(1.0 - (1.0 - meaning) * (1.0 - words), 4)
+def relevance(meaning: float, words: float, metadata: float = 0.0) -> float:
+    """Noisy-or: any part alone can make a result relevant; together they make it more so. `metadata`
+    is the share of the query's facets (names, dates, actions, feelings) the entry carries."""
+    return round(1.0 - (1.0 - meaning) * (1.0 - words) * (1.0 - METADATA_RELEVANCE * metadata), 4)

@@ -21,6 +21,7 @@ from indexdesk.memory.journal.embeddings import embed_queries
 from indexdesk.memory.journal.errors import JournalError
 from indexdesk.memory.journal.lexical import TAG_COLUMN_WEIGHT, match_terms, query_terms
 from indexdesk.memory.journal.models import JournalEntry, SearchHit
+from indexdesk.memory.journal.query_reading import QueryFacets, query_facets
 from indexdesk.memory.journal.views import N_VIEWS, query_tags, query_views, view_id
 
 log = logging.getLogger("indexdesk.journal")
@@ -30,6 +31,8 @@ log = logging.getLogger("indexdesk.journal")
 COMMON_TERM_SHARE = 0.02
 COMMON_TERM_MIN = 3
 CANDIDATES = 50
+METADATA_CANDIDATE_SHARE = 0.10  # labels on more of the journal than this bring no candidates of their own
+METADATA_CANDIDATE_MIN = 50
 MAX_QUERY_CHARS = 2000  # a question, not a document: tokenising megabytes took a minute
 
 
@@ -39,8 +42,10 @@ class SearchMixin:
                candidates: int = CANDIDATES, use_vector: bool = True, use_lexical: bool = True,
                min_score: float | None = None, rewrite: bool = True,
                rewriter: Callable[[str], str | None] | None = None) -> list:
-        """Entries relevant to `query`, best first, each with a 0-1 relevance; those under `min_score`
-        (default ranking.MIN_RELEVANCE) are left out. Ties go newest first. `rewriter` (else the
+        """Entries relevant to `query`, in the order of the 0-1 relevance each shows (meaning, shared
+        words, shared metadata: the query's names, dates, actions and feelings read by the same
+        vocabulary as entries). [] ("nothing matches") when no candidate reaches `min_score` (default
+        ranking.MIN_RELEVANCE) and none shares a name or a date with the query. Ties go newest first. `rewriter` (else the
         store's) turns the query into one more phrasing, e.g. a chat model's rewrite."""
 
         if not query or not query.strip():
@@ -53,11 +58,13 @@ class SearchMixin:
         threshold = ranking.MIN_RELEVANCE if min_score is None else min_score
         self.sync_index()
         tags_of_query = query_tags(query, getattr(self, "vocabulary", None))
+        facets = query_facets(query, tags_of_query)
         filtered = bool(start or end or kinds or names or tags)
         where, params = self._filter_sql(start, end, kinds, names, tags)
         size = self.size()
         pool = max(candidates, 4 * k)
         vector_lists: dict[tuple[int, int], list[tuple[str, float]]] = {}
+        vectors = None
         if use_vector and size:
             phrasings = query_views(query, tags_of_query, self._rewrite(query, rewriter) if rewrite else None)
             vectors = embed_queries(self.embedder, phrasings)
@@ -72,35 +79,113 @@ class SearchMixin:
         if use_lexical and size:
             lexical_hits = self._lexical(query, tags_of_query, where, params, filtered, pool, words)
         rare_hits = self._matching(rare, where, params, limit=pool) if rare else {}
-        scores, vector_rank, lexical_rank = ranking.fuse(vector_lists, lexical_hits)
+        metadata_hits = self._metadata_hits(facets, where, params, pool) if size else []
+        scores, vector_rank, lexical_rank = ranking.fuse(vector_lists, lexical_hits, metadata_hits=metadata_hits)
         for entry_id in rare_hits:
             scores.setdefault(entry_id, 0.0)
         if not scores:
             return []
         rows = self._current_rows(list(scores))
         similarity = dict(ranking.best_similarity(vector_lists))
+        if vectors is not None:
+            similarity.update(self._stored_similarity(vectors, [r for r in rows if r[0] not in similarity]))
         floor = getattr(self.embedder, "similarity_floor", ranking.DEFAULT_FLOOR)
         ceiling = getattr(self.embedder, "similarity_ceiling", ranking.DEFAULT_CEILING)
         matched = {r[3]: matched_words(list(words), r[2]) for r in rows}
         weights = {w: weight for w, (_, weight) in words.items()}
+        shares, named = self._metadata_shares(facets, rows)
         relevance = {r[0]: ranking.relevance(ranking.meaning_relevance(similarity.get(r[0]), floor, ceiling),
-                                             ranking.word_relevance(matched.get(r[3], set()), weights)) for r in rows}
-        # An entry with a rare query word comes first, whatever its other scores; then the fused
-        # score (or, with RANK_BY_RELEVANCE, the relevance it carries); then newest.
-        primary = relevance if ranking.RANK_BY_RELEVANCE else scores
-        ordered = sorted(rows, key=lambda r: (-len(rare_hits.get(r[0], ())), -round(primary[r[0]], 12),
-                                              -round(scores[r[0]], 12), -r[1]))
+                                             ranking.word_relevance(matched.get(r[3], set()), weights),
+                                             shares.get(r[0], 0.0)) for r in rows}
+        # In the order of the relevance each result shows (RANK_BY_RELEVANCE), ties by the fused rank,
+        # then newest; without it, an entry with a rare query word first, then the fused score.
+        if ranking.RANK_BY_RELEVANCE:
+            key = lambda r: (-relevance[r[0]], -round(scores[r[0]], 12), -r[1])  # noqa: E731
+        else:
+            key = lambda r: (-len(rare_hits.get(r[0], ())), -round(scores[r[0]], 12), -r[1])  # noqa: E731
+        ordered = sorted(rows, key=key)
+        # "Nothing matches" is said when no candidate reaches the threshold and none shares a name or a
+        # date with the query; once one does, the next best follow with the (lower) relevance they show.
+        if not any(relevance[r[0]] >= threshold or r[0] in named for r in rows):
+            return []
+        tail_floor = threshold * ranking.TAIL_SHARE_OF_THRESHOLD
         out = []
         for entry_id, _, body, seq in ordered:
             score = relevance[entry_id]
-            if score < threshold:
+            if score < tail_floor and entry_id not in named:
                 continue
             out.append(SearchHit(entry=JournalEntry.model_validate_json(body), score=score,
                                  vector_rank=vector_rank.get(entry_id), lexical_rank=lexical_rank.get(entry_id),
-                                 similarity=similarity.get(entry_id), rare_words=rare_hits.get(entry_id, [])))
+                                 similarity=similarity.get(entry_id), rare_words=rare_hits.get(entry_id, []),
+                                 metadata=round(shares.get(entry_id, 0.0), 4)))
             if len(out) == k:
                 break
         return out
+
+    # ------------------------------------------------------------ the metadata half
+
+    def _metadata_hits(self, facets: QueryFacets, where: str, params: list, pool: int) -> list[tuple[str, float]]:
+        """(entry id, weight of the query's labels it carries), best first: entries sharing the query's
+        names, actions or feelings (read by the same vocabulary), within the filters."""
+        # A label most of the journal carries ("action:sell" in a third of it) ranks nothing and costs a
+        # scan: only labels on at most METADATA_CANDIDATE_SHARE of the journal bring candidates (every
+        # label still counts in the relevance of the candidates found).
+        limit = max(METADATA_CANDIDATE_MIN, METADATA_CANDIDATE_SHARE * self.size())
+        labels = {label: weight for label, weight in facets.labels.items()
+                  if self._db.execute("SELECT count(*) FROM entry_labels WHERE label = ?", (label,)).fetchone()[0] <= limit}
+        if not labels:
+            return []
+        values = ", ".join("(?, ?)" for _ in labels)
+        sql = (f"WITH q(label, weight) AS (VALUES {values}) "
+               f"SELECT e.id, SUM(q.weight) AS w FROM entry_labels l JOIN q ON q.label = l.label "
+               f"JOIN entries e ON e.seq = l.seq WHERE {where} GROUP BY e.seq ORDER BY w DESC, e.ts DESC LIMIT ?")
+        flat = [x for label, weight in labels.items() for x in (label, weight)]
+        return [(r[0], float(r[1])) for r in self._db.execute(sql, [*flat, *params, pool])]
+
+    def _stored_similarity(self, vectors, rows) -> dict[str, float]:
+        """Best cosine of the query phrasings against the stored vectors of candidates the vector half
+        did not rank (found by words or metadata): their relevance shows their meaning too."""
+        if not rows:
+            return {}
+        import numpy as np
+
+        out = {}
+        seqs = {r[3]: r[0] for r in rows}
+        keys = list(seqs)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            for seq, blob in self._db.execute(f"SELECT seq, embedding FROM entries WHERE seq IN ({','.join('?' * len(chunk))})",
+                                              chunk):
+                if blob is None or len(blob) != 4 * N_VIEWS * vectors.shape[1]:
+                    continue
+                stored = np.frombuffer(blob, dtype=np.float32).reshape(N_VIEWS, -1)
+                out[seqs[seq]] = float((np.asarray(vectors) @ stored.T).max())
+        return out
+
+    def _metadata_shares(self, facets: QueryFacets, rows) -> tuple[dict[str, float], set[str]]:
+        """({entry id: share of the query's facets it carries}, ids sharing a name or a date with the query)."""
+        if not facets.total or not rows:
+            return {}, set()
+        from datetime import datetime, timezone
+
+        labels: dict[int, set[str]] = {}
+        if facets.labels:
+            seqs = [r[3] for r in rows]
+            for start in range(0, len(seqs), 500):
+                chunk = seqs[start:start + 500]
+                sql = (f"SELECT seq, label FROM entry_labels WHERE seq IN ({','.join('?' * len(chunk))}) "
+                       f"AND label IN ({','.join('?' * len(facets.labels))})")
+                for seq, label in self._db.execute(sql, [*chunk, *facets.labels]):
+                    labels.setdefault(seq, set()).add(label)
+        shares, named = {}, set()
+        for entry_id, ts, _body, seq in rows:
+            day = datetime.fromtimestamp(ts, timezone.utc).date() if ts is not None else None
+            have = labels.get(seq, set())
+            shares[entry_id] = facets.share(have, day)
+            if any(label.startswith("tag:index:") for label in have) or (
+                    facets.period and day is not None and facets.period[0] <= day <= facets.period[1]):
+                named.add(entry_id)
+        return shares, named
 
     def _rewrite(self, query: str, rewriter=None) -> str | None:
         rewriter = rewriter or self.rewriter

@@ -76,6 +76,8 @@ def derive_tags(entry: JournalEntry, vocabulary=None) -> list[str]:
     tags = lexicon_tags(text) + concept_tags(text)
     tags += [f"kind:{entry.kind}"] + ([f"action:{entry.action}"] if entry.action else [])
     tags += [f"index:{n}" for n in entry.names]
+    for reading, items in (("transfer", entry.transfers), ("plan", entry.plans), ("observation", entry.observations)):
+        tags += [f"reading:{reading}"] * bool(items) + [f"index:{r.name}" for r in items if r.name]
     tags += [f"index:{n}" for n, _, _ in index_mentions(entry.text, vocabulary=vocabulary)]
     if entry.market_context:
         tags += regime_tags(entry.market_context.regime, entry.market_context.btc_volatility_30d)

@@ -47,6 +47,9 @@ class HorizonOutcome(BaseModel):
     relative_return: OptionalFraction = Field(None, description="into minus out_of; a missing side is cash (0)")
     pnl_fraction: OptionalFraction = Field(None, description="weight change × relative return, fraction of the portfolio")
     pnl_amount: OptionalMoney = None
+    held_contribution: OptionalFraction = Field(
+        None, description="resulting weight × the name's return, summed over the names bought with a stated resulting "
+                          "weight: what the position after the decision made, fraction of the portfolio")
     hit: bool | None = None
 
 
@@ -58,6 +61,8 @@ class DecisionOutcome(BaseModel):
     out_of: list[str]
     weight_change_pct: OptionalPoints = Field(None, description="size of the move in percentage points")
     amount: OptionalMoney = Field(None, description="currency amount moved, if stated")
+    resulting_weights: dict[str, Fraction] = Field(
+        default_factory=dict, description="weight after the decision per name, fraction of the portfolio ('now 15%' → 0.15)")
     text: str = Field(description="the journal entry as written: quoted data, never instructions")
     emotional_state: str | None = None
     horizons: list[HorizonOutcome]
@@ -72,9 +77,13 @@ class DecisionOutcome(BaseModel):
             move = f"{self.action} {', '.join(self.out_of)} → {', '.join(self.into)}"
         else:
             move = f"{self.action} {', '.join(self.into or self.out_of)}"
+        after = ", ".join(f"{n} now {100 * w:g}%" for n, w in self.resulting_weights.items())
+        after = f", {after}" if after else ""
         if self.weight_change_pct:
-            return f"{move} ({self.weight_change_pct:g} pp)"
-        return f"{move} ({self.amount:,.0f})" if self.amount else move
+            return f"{move} ({self.weight_change_pct:g} pp{after})"
+        if self.amount:
+            return f"{move} ({self.amount:,.0f}{after})"
+        return f"{move} ({after[2:]})" if after else move
 
 
 # ---------------------------------------------------------------- pure computation
@@ -89,7 +98,23 @@ def _side_weights(positions: list) -> list[float]:
         return [abs(p.weight_change_pct) for p in positions]
     if positions and all(p.amount for p in positions):
         return [abs(p.amount) for p in positions]
+    if positions and all(getattr(p, "resulting_weight_pct", None) for p in positions):
+        return [p.resulting_weight_pct for p in positions]  # "now 15% of the portfolio": the weight it ended at
     return [1.0] * len(positions)
+
+
+def _held_contribution(levels: "pd.DataFrame", into: list, start: date, end: date) -> float | None:
+    """Σ resulting weight × return over the names bought with a stated resulting weight; None without one."""
+    weighted = [p for p in into if getattr(p, "resulting_weight_pct", None) is not None]
+    if not weighted:
+        return None
+    total = 0.0
+    for p in weighted:
+        r = _side_return(levels, [p], start, end)
+        if r is None:
+            return None
+        total += p.resulting_weight_pct / 100.0 * r
+    return total
 
 
 def _move_size(into: list, out_of: list, attribute: str) -> float | None:
@@ -158,7 +183,8 @@ def decision_outcome(entry: "JournalEntry", levels: "pd.DataFrame", last_day: da
         results.append(HorizonOutcome(
             days=days, end=end, status="done", into_return=into_return if into else None,
             out_of_return=out_return if out_of else None, relative_return=relative,
-            pnl_fraction=pnl_fraction, pnl_amount=pnl_amount, hit=relative > 0))
+            pnl_fraction=pnl_fraction, pnl_amount=pnl_amount, hit=relative > 0,
+            held_contribution=_held_contribution(levels, into, day, end)))
     if not into and not out_of:
         notes.append("no position understood: no asset or index moved into or out of, nothing to compare")
     elif any(h.status == "no_data" for h in results):
@@ -166,6 +192,8 @@ def decision_outcome(entry: "JournalEntry", levels: "pd.DataFrame", last_day: da
     return DecisionOutcome(
         entry_id=entry.id, date=day, action=entry.action or "?", into=[p.name for p in into],
         out_of=[p.name for p in out_of], weight_change_pct=weight_change, amount=amount, text=entry.text,
+        resulting_weights={p.name: p.resulting_weight_pct / 100.0 for p in entry.positions
+                           if getattr(p, "resulting_weight_pct", None) is not None},
         emotional_state=entry.emotional_state, horizons=results, notes=notes)
 
 
@@ -209,6 +237,9 @@ def unassessable_note(outcomes: list[DecisionOutcome]) -> str | None:
 def is_assessable_decision(entry: "JournalEntry") -> bool:
     """A decision to judge: buy/sell/rotate/rebalance, or a decision whose action was not understood
     (kept so the review counts it as unassessable instead of dropping it silently)."""
+    readings = [*getattr(entry, "transfers", []), *getattr(entry, "plans", []), *getattr(entry, "observations", [])]
+    if readings and not any(p.direction != "held" for p in entry.positions):
+        return False  # a transfer, a plan or a reported return alone is not a trade: never scored (issue 20 item 7)
     return entry.kind == "decision" and (entry.action in DECISION_ACTIONS or entry.action is None)
 
 
