@@ -24,7 +24,10 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, PrivateAttr
 
 from indexdesk.agent import offline_grammar as grammar
+from indexdesk.agent import offline_intent as intents
 from indexdesk.agent import offline_unread as unread
+from indexdesk.agent.offline_dates import find_periods
+from indexdesk.agent.offline_fill import fill as fill_from_schema
 from indexdesk.agent.render import compact_args, result_markdown, user_facing
 
 NOTES_KEY = "offline_router_notes"
@@ -250,8 +253,14 @@ def not_available(intent: str, available: Sequence[str]) -> str:
 
 
 def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dict],
-                 tool_names: Sequence[str] | None = None, data_end: Callable[[], date] | None = None) -> grammar.Plan:
-    """One user request → the tool to call and its arguments (fitted to the schema), or a reply."""
+                 tool_names: Sequence[str] | None = None, data_end: Callable[[], date] | None = None, *,
+                 specs: dict[str, Any] | None = None, previous: dict | None = None) -> grammar.Plan:
+    """One user request → the tool to call and its arguments (fitted to the schema), or a reply.
+
+    Stage one picks the tool (explicit forms, else meaning + the grammar's patterns, offline_intent);
+    stage two fills its arguments from its schema (the grammar's readings, then offline_fill).
+    `previous` ({name, args}) is the last call of the conversation, edited by a follow-up ("and monthly?").
+    """
     text = request.strip()
     low = text.lower()
     if not text or re.match(r"^/?(help|\?|commands|grammar)\b", low) or "what can you do" in low:
@@ -259,8 +268,33 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
     direct = _direct_call(text, schemas, tool_names)
     if direct is not None:
         return direct
-    intent, extra = grammar.detect_intent(text, bool(vocab.entities(text)))
-    if intent is None:
+    entry = intents.journal_prefix(text)
+    if entry is not None:
+        intent, extra = "journal_log", {"text": entry}
+    else:
+        intent, extra = grammar.detect_intent(text, bool(vocab.entities(text)))
+    bound = specs_of = None
+    if schemas and intent not in ("journal_log", "journal_search"):
+        specs_of = intents.specs_for(schemas, specs)
+        if previous and previous.get("name") in schemas and _is_follow_up(text, intent):
+            return _follow_up(text, vocab, schemas, specs_of, previous, data_end)
+        grammar_tool = find_tool(intent, schemas, tool_names) if intent else None
+        if intent and grammar_tool is None:
+            return grammar.Plan(reply=not_available(intent, list(schemas)))
+        periods = find_periods(low)
+        entities = vocab.entities(text)
+        paired = _paired_names(low, entities)
+        masked = _masked(text, sorted({(s.start, s.end): s for s in list(entities) + paired}.values(),
+                                      key=lambda s: s.start))
+        ranking = intents.rank(text, schemas, specs_of, grammar_tool, periods, bool(entities), masked,
+                               has_pairs=bool(paired))
+        if not ranking.understood():
+            return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
+        bound = ranking.top
+        if intents.writes(specs_of[bound]) and not ranking.confident():
+            return grammar.Plan(reply=intents.write_question(ranking, specs_of))
+        intent = grammar_intent_of(bound, schemas, tool_names, intent if bound == grammar_tool else None)
+    if intent is None and bound is None:
         return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
     if intent not in ("journal_log", "journal_search"):
         misspelt = unread.misspelt_names(text, vocab)
@@ -270,17 +304,27 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
             for word, name in misspelt:
                 example = example.replace(word, name)
             return grammar.Plan(reply=f"I don't know {asks} Ask again with the name, e.g. `{example}`.")
-    tool = find_tool(intent, schemas, tool_names)
+    tool = bound or find_tool(intent, schemas, tool_names)
     if tool is None:
         return grammar.Plan(reply=not_available(intent, list(schemas) or list(tool_names or [])))
     params = schemas.get(tool, {}).get("parameters", {})
-    proposed, notes, problem = grammar.build_args(intent, text, vocab, params, extra)
+    if intent is None:
+        proposed, notes, problem = generic_proposal(text, vocab, params), [], ""
+    else:
+        proposed, notes, problem = grammar.build_args(intent, text, vocab, params, extra)
     if problem:
         return grammar.Plan(reply=problem)
     if not params:
         return grammar.Plan(tool=tool, args=plain_args(proposed), notes=notes)
+    proposed = _calendar_first(proposed, params, low)
     proposed = _window_as_dates(proposed, params, data_end)
     args, missing = fit_arguments(params, proposed)
+    read: list[tuple[int, int]] = []
+    if intent != "journal_log":
+        spec = (specs_of or {}).get(tool) or intents.specs_for({tool: schemas.get(tool, {})}, specs).get(tool)
+        names = list(dict.fromkeys(e.value for e in vocab.entities(text)))
+        args, read = fill_from_schema(text, grammar._normalise(text), params, spec, args, [], names=names)
+        missing = [n for n in missing if n not in args]
     for name in list(missing):
         fill = _default_for(params, name)
         if fill is not None:
@@ -293,8 +337,100 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
                                   f"`call {tool} {{...}}` with JSON arguments.")
     if intent not in ("journal_log", "journal_search"):
         used = {**args, **({"window_read": proposed["window_read"]} if "window_read" in proposed else {})}
-        notes += unread.unread_parts(text, used, vocab, intent, params)
+        notes += unread.unread_parts(text, used, vocab, intent, params, read)
+        notes += unread.unused_words(text, used, vocab, read, (specs_of or {}).get(tool))
     return grammar.Plan(tool=tool, args=args, notes=notes)
+
+
+def _paired_names(low: str, entities: list) -> list:
+    """Names and tiers with a percentage written next to them ("60% BTC 40% ETH", "satellite -40%")."""
+    spans = list(entities) + [grammar.Span(m.start(), m.end(), m.group(0))
+                              for m in re.finditer(rf"\b({'|'.join(grammar.TIERS)})\b", low)]
+    spans.sort(key=lambda s: s.start)
+    numbers = [n for n in grammar.find_numbers(low) if n.value[1]]
+    pairs, _ = grammar.pair_weights(low, spans, numbers)
+    named = {name for name, _ in pairs}
+    return [s for s in spans if s.value in named] if pairs else []
+
+
+def _masked(text: str, entities: list) -> str:
+    out, at = [], 0
+    for e in entities:
+        out += [text[at:e.start], "this coin"]
+        at = e.end
+    return "".join(out + [text[at:]])
+
+
+def grammar_intent_of(tool: str, schemas: dict[str, dict], tool_names: Sequence[str] | None,
+                      known: str | None) -> str | None:
+    """The grammar's intent whose tool this is (its argument readings apply), or None for a tool it
+    has no phrases for — a plugin's: its arguments then come from its schema alone."""
+    if known:
+        return known
+    for intent in grammar.INTENT_TOOLS:
+        if intent not in ("journal_log", "journal_search") and find_tool(intent, schemas, tool_names) == tool:
+            return intent
+    return None  # a journal tool chosen by meaning, or a plugin's: arguments from the schema
+
+
+def generic_proposal(text: str, vocab: grammar.Vocabulary, params: dict) -> dict:
+    """Canonical values any schema may take: named indices/assets and a window."""
+    low = grammar._normalise(text)
+    proposed: dict[str, Any] = {}
+    names = list(dict.fromkeys(e.value for e in vocab.entities(text)))
+    if names:
+        proposed["indices"] = names
+        if grammar.param_name(params, "symbol") and not grammar.param_name(params, "indices"):
+            proposed["symbol"] = names[0]
+    durations = grammar.find_durations(low)
+    if durations:
+        proposed["window"] = grammar.as_window(durations[0].value)
+    if grammar.param_name(params, "query"):
+        proposed["query"] = text
+    return proposed
+
+
+def _calendar_first(proposed: dict, params: dict, low: str) -> dict:
+    """A tool taking start/end dates gets calendar periods ("last quarter" = the last calendar quarter,
+    "this year" from 1 January), not the grammar's rolling window for the same words."""
+    properties = params.get("properties", {})
+    if "window" in properties or "start" not in properties or "window" not in proposed:
+        return proposed
+    if any(not span.period.point for span in find_periods(low)):
+        return {k: v for k, v in proposed.items() if k != "window"}
+    return proposed
+
+
+_FOLLOW_UP = re.compile(r"^(?:and|also|now|then|what about|how about|same|ok(?:ay)?|but|instead|with|make it|try)\b")
+
+
+def _is_follow_up(text: str, intent: str | None) -> bool:
+    low = text.lower().strip()
+    return bool(_FOLLOW_UP.match(low)) and len(low.split()) <= 8 or (intent is None and len(low.split()) <= 3)
+
+
+def _follow_up(text: str, vocab: grammar.Vocabulary, schemas: dict[str, dict], specs_of: dict[str, Any],
+               previous: dict, data_end: Callable[[], date] | None) -> grammar.Plan:
+    """"and monthly?" after a backtest: the previous call with what the follow-up changes."""
+    tool = previous["name"]
+    params = schemas[tool].get("parameters", {})
+    intent = grammar_intent_of(tool, schemas, None, None)
+    proposed: dict[str, Any] = {}
+    if intent and intent not in ("journal_log", "journal_search"):
+        proposed, _, problem = grammar.build_args(intent, text, vocab, params, {})
+        proposed = {k: v for k, v in proposed.items() if k != "indices" or vocab.entities(text)}
+    else:
+        proposed = generic_proposal(text, vocab, params)
+        proposed.pop("query", None)
+    proposed = _window_as_dates(_calendar_first(proposed, params, text.lower()), params, data_end)
+    changed, _ = fit_arguments(params, proposed)
+    changed, read = fill_from_schema(text, grammar._normalise(text), params, specs_of.get(tool), changed, [])
+    if not changed:
+        return grammar.Plan(reply=f"I read that as a follow-up to {tool}, but found nothing to change in it. "
+                                  f"Say what to change, e.g. a window, a date or a value.")
+    args = {**(previous.get("args") or {}), **changed}
+    shown = ", ".join(f"{k}={v}" for k, v in changed.items())
+    return grammar.Plan(tool=tool, args=args, notes=[f"Follow-up: the previous {tool} call with {shown}."])
 
 
 def _window_as_dates(proposed: dict, params: dict, data_end: Callable[[], date] | None = None) -> dict:
