@@ -28,6 +28,7 @@ from indexdesk.agent import offline_intent as intents
 from indexdesk.agent import offline_unread as unread
 from indexdesk.agent.offline_dates import find_periods
 from indexdesk.agent.offline_fill import fill as fill_from_schema
+from indexdesk.agent.offline_fitting import fit_arguments, fit_value, plain_args  # noqa: F401 - tests import them here
 from indexdesk.agent.render import compact_args, result_markdown, user_facing
 
 NOTES_KEY = "offline_router_notes"
@@ -137,7 +138,8 @@ class OfflineRouterModel(BaseChatModel):
         if tool_messages:
             answer = self.answer_from_results(after, tool_messages)
             return AIMessage(content=answer, usage_metadata=_usage(request, answer))
-        plan = plan_request(request, self.vocabulary(), schemas, self.tool_names, data_end=self.data_end)
+        plan = plan_request(request, self.vocabulary(), schemas, self.tool_names, data_end=self.data_end,
+                            previous=_previous_call(messages))
         if plan.tool is None:
             return AIMessage(content=plan.reply, usage_metadata=_usage(request, plan.reply))
         call = {"name": plan.tool, "args": plan.args, "id": f"call_offline_{uuid.uuid4().hex[:12]}", "type": "tool_call"}
@@ -166,6 +168,16 @@ class OfflineRouterModel(BaseChatModel):
             sections.append(result_markdown(result, heading, tool=name))
         sections += [f"_{note}_" for note in dict.fromkeys(notes)]
         return "\n\n".join(sections)
+
+
+def _previous_call(messages: Sequence[BaseMessage]) -> dict | None:
+    """The last tool call before the latest request ({name, args}): what a follow-up edits."""
+    humans = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
+    for message in reversed(messages[:humans[-1]] if humans else []):
+        if isinstance(message, AIMessage) and message.tool_calls:
+            call = message.tool_calls[-1]
+            return {"name": call["name"], "args": dict(call.get("args") or {})}
+    return None
 
 
 def _text_args(args: dict) -> dict:
@@ -316,7 +328,7 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         return grammar.Plan(reply=problem)
     if not params:
         return grammar.Plan(tool=tool, args=plain_args(proposed), notes=notes)
-    proposed = _calendar_first(proposed, params, low)
+    proposed = _calendar_first(_not_a_day_count(proposed, params, text), params, low)
     proposed = _window_as_dates(proposed, params, data_end)
     args, missing = fit_arguments(params, proposed)
     read: list[tuple[int, int]] = []
@@ -390,6 +402,23 @@ def generic_proposal(text: str, vocab: grammar.Vocabulary, params: dict) -> dict
     return proposed
 
 
+def _not_a_day_count(proposed: dict, params: dict, text: str) -> dict:
+    """"a 30 day lookback" is the `lookback` parameter (days), not the window: a duration named next
+    to an integer day-count parameter's name is left for that parameter."""
+    properties = params.get("properties", {})
+    if "window" not in proposed:
+        return proposed
+    low = grammar._normalise(text)
+    words = {w for name, schema in properties.items() if name != "window"
+             and grammar.non_null(schema).get("type") == "integer" and re.search(r"days?\b", schema.get("description", "") + name)
+             for w in name.split("_") if len(w) > 3 and w != "days"}
+    for span in grammar.find_durations(low):
+        near = re.findall(r"[a-z]+", low[max(0, span.start - 16):span.start] + " " + low[span.end:span.end + 16])
+        if words & set(near) and grammar.as_window(span.value) == proposed["window"]:
+            return {k: v for k, v in proposed.items() if k != "window"}
+    return proposed
+
+
 def _calendar_first(proposed: dict, params: dict, low: str) -> dict:
     """A tool taking start/end dates gets calendar periods ("last quarter" = the last calendar quarter,
     "this year" from 1 January), not the grammar's rolling window for the same words."""
@@ -422,7 +451,8 @@ def _follow_up(text: str, vocab: grammar.Vocabulary, schemas: dict[str, dict], s
     else:
         proposed = generic_proposal(text, vocab, params)
         proposed.pop("query", None)
-    proposed = _window_as_dates(_calendar_first(proposed, params, text.lower()), params, data_end)
+    proposed = _window_as_dates(_calendar_first(_not_a_day_count(proposed, params, text), params, text.lower()),
+                                params, data_end)
     changed, _ = fit_arguments(params, proposed)
     changed, read = fill_from_schema(text, grammar._normalise(text), params, specs_of.get(tool), changed, [])
     if not changed:
@@ -468,76 +498,3 @@ def _default_for(params: dict, name: str) -> tuple[Any, str] | None:
     return None
 
 
-# ---------------------------------------------------------------- fitting to the tool schema
-
-def _fit_weights(schema: dict, weights: grammar.Weights) -> Any:
-    inner = grammar.non_null(schema)
-    if inner.get("type") == "object" and "properties" not in inner:
-        return {name: weight for name, weight in weights.items}
-    items = grammar.non_null(inner.get("items", {}))
-    props = items.get("properties", {})
-    if not props:
-        return [name for name, _ in weights.items] if items.get("type") == "string" else \
-            [{"name": n, "weight": w} for n, w in weights.items]
-    strings = [k for k, v in props.items() if grammar.non_null(v).get("type") == "string"]
-    numbers = [k for k, v in props.items() if grammar.non_null(v).get("type") in ("number", "integer")]
-    name_key = next((k for k in ("name", "index", "asset", "symbol", "ticker") if k in props), strings[0] if strings else "name")
-    weight_key = next((k for k in ("weight", "w", "allocation", "fraction") if k in props), numbers[0] if numbers else "weight")
-    others = {k: None for k in props if k not in (name_key, weight_key)}
-    return [{name_key: n, weight_key: w, **others} for n, w in weights.items]
-
-
-def fit_value(schema: dict, value: Any) -> tuple[bool, Any]:
-    """`value` in the shape the parameter's schema wants, or (False, None) when it cannot fit."""
-    if isinstance(value, grammar.Weights):
-        return True, _fit_weights(schema, value)
-    inner = grammar.non_null(schema)
-    kind = inner.get("type")
-    choices = grammar.enum_of(inner)
-    if kind == "array":
-        items = value if isinstance(value, list) else [value]
-        item_schema = inner.get("items", {})
-        fitted = [fit_value(item_schema, v) for v in items]
-        return (True, [v for ok, v in fitted if ok]) if any(ok for ok, _ in fitted) else (False, None)
-    if isinstance(value, list) and kind in ("string", None):
-        value = ", ".join(str(v) for v in value) if not choices else value[0]
-    if choices:
-        lowered = {str(c).lower(): c for c in choices}
-        match = lowered.get(str(value).lower())
-        return (match is not None, match)
-    if kind == "integer" and isinstance(value, str) and grammar.window_days(value):
-        return True, grammar.window_days(value)  # "60d" for a lookback in days
-    try:
-        if kind == "integer":
-            return True, int(round(float(value)))
-        if kind == "number":
-            return True, float(value)
-    except (TypeError, ValueError):
-        return False, None
-    if kind == "string":
-        return True, str(value)
-    return True, value
-
-
-def fit_arguments(params: dict, proposed: dict) -> tuple[dict, list[str]]:
-    """Proposed values renamed and shaped for the tool; the required parameters still missing."""
-    properties = params.get("properties", {})
-    args: dict[str, Any] = {}
-    for canonical, value in proposed.items():
-        if value is None:
-            continue
-        name = grammar.param_name(params, canonical)
-        if name is None or name in args:
-            continue
-        ok, fitted = fit_value(properties[name], value)
-        if ok:
-            args[name] = fitted
-    missing = [n for n, s in properties.items() if n not in args and not grammar.is_optional(s)
-               and n in (params.get("required") or [])]
-    return args, missing
-
-
-def plain_args(proposed: dict) -> dict:
-    """Arguments without a schema to fit to: weights as the contract's list of {name, weight}."""
-    return {k: ([{"name": n, "weight": w} for n, w in v.items] if isinstance(v, grammar.Weights) else v)
-            for k, v in proposed.items() if v is not None}

@@ -66,6 +66,8 @@ def unread_parts(text: str, args: dict, vocab: Vocabulary, intent: str, params: 
     for m in _TOKEN_WITH_DIGIT.finditer(low):
         start, end = m.start(), m.end()
         token = m.group().strip(".?!()'\"")
+        if not re.search(r"\d", text[start:end]):
+            continue  # a number word the reader normalised ("a bad month" → 1 month): read as the duration
         if not token or any(s <= start and end <= e for s, e in covered) or \
                 any(s < end and start < e for s, e in read):
             continue
