@@ -235,6 +235,9 @@ def _money(low: str, props: dict, out: dict, used: list) -> None:
         if not free:
             continue
         amount = float(m.group(2).replace(",", "")) * _SCALE.get((m.group(3) or "").lower(), 1)
+        if any(isinstance(v, (int, float)) and not isinstance(v, bool) and v == amount for v in out.values()):
+            used.append((m.start(), m.end()))  # already read (the grammar's price): each value is used once
+            continue
         best = max(free, key=lambda n: _near(low, m.start(), m.end(), free[n]))
         out[best] = amount
         used.append((m.start(), m.end()))
