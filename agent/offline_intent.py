@@ -89,14 +89,16 @@ def writes(spec: Any) -> bool:
 _SELECTORS: dict[tuple, Any] = {}
 
 
-def selector_for(specs: dict[str, Any]) -> Any:
+def selector_for(specs: dict[str, Any], cache_dir: Any = None) -> Any:
+    """One selector per set of bound tools; its vectors come from the same caches as the per-call
+    selector's (memory, then `cache_dir` on disk), so the router adds no embedding work at start."""
     from indexdesk.agent.tool_selection import ToolSelector
 
     key = tuple(sorted((n, s.description, tuple(getattr(s, "examples", ()) or ())) for n, s in specs.items()))
     with _LOCK:
         selector = _SELECTORS.get(key)
         if selector is None:
-            selector = _SELECTORS[key] = ToolSelector(list(specs.values()))
+            selector = _SELECTORS[key] = ToolSelector(list(specs.values()), cache_dir=cache_dir)
         return selector
 
 
@@ -204,7 +206,8 @@ class Ranking:
 
 
 def rank(text: str, schemas: dict[str, dict], specs: dict[str, Any], grammar_tool: str | None,
-         periods: list, has_names: bool, masked: str | None = None, has_pairs: bool = False) -> Ranking:
+         periods: list, has_names: bool, masked: str | None = None, has_pairs: bool = False,
+         cache_dir: Any = None) -> Ranking:
     """Bound tools ordered by meaning + the grammar's pattern + how the request's values fit them.
 
     `masked` is the text with index and asset names replaced: a name is a value, not an intent
@@ -212,7 +215,7 @@ def rank(text: str, schemas: dict[str, dict], specs: dict[str, Any], grammar_too
     if not schemas:
         return Ranking([grammar_tool] if grammar_tool else [], {}, {}, grammar_tool)
     try:
-        selector_scores = selector_for(specs).scores(masked or text)
+        selector_scores = selector_for(specs, cache_dir).scores(masked or text)
     except Exception:  # noqa: BLE001 - no selector (broken spec): the grammar alone decides
         selector_scores = {name: 0.0 for name in schemas}
     low = _normalise(text)

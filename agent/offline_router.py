@@ -85,6 +85,10 @@ class OfflineRouterModel(BaseChatModel):
             self._vocabulary = grammar.Vocabulary.build(names, aliases)
         return self._vocabulary
 
+    def _cache_dir(self) -> Any:
+        home = getattr(self.settings, "home", None)
+        return home / "cache" if home is not None else None
+
     def data_end(self) -> date:
         """The last day of the configured market data: "the last 30 days" count back from it, not
         from the wall clock (a CSV can end months ago). Read once, on the first relative window."""
@@ -139,7 +143,7 @@ class OfflineRouterModel(BaseChatModel):
             answer = self.answer_from_results(after, tool_messages)
             return AIMessage(content=answer, usage_metadata=_usage(request, answer))
         plan = plan_request(request, self.vocabulary(), schemas, self.tool_names, data_end=self.data_end,
-                            previous=_previous_call(messages))
+                            previous=_previous_call(messages), cache_dir=self._cache_dir())
         if plan.tool is None:
             return AIMessage(content=plan.reply, usage_metadata=_usage(request, plan.reply))
         call = {"name": plan.tool, "args": plan.args, "id": f"call_offline_{uuid.uuid4().hex[:12]}", "type": "tool_call"}
@@ -266,7 +270,8 @@ def not_available(intent: str, available: Sequence[str]) -> str:
 
 def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dict],
                  tool_names: Sequence[str] | None = None, data_end: Callable[[], date] | None = None, *,
-                 specs: dict[str, Any] | None = None, previous: dict | None = None) -> grammar.Plan:
+                 specs: dict[str, Any] | None = None, previous: dict | None = None,
+                 cache_dir: Any = None) -> grammar.Plan:
     """One user request → the tool to call and its arguments (fitted to the schema), or a reply.
 
     Stage one picks the tool (explicit forms, else meaning + the grammar's patterns, offline_intent);
@@ -299,7 +304,7 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         masked = _masked(text, sorted({(s.start, s.end): s for s in list(entities) + paired}.values(),
                                       key=lambda s: s.start))
         ranking = intents.rank(text, schemas, specs_of, grammar_tool, periods, bool(entities), masked,
-                               has_pairs=bool(paired))
+                               has_pairs=bool(paired), cache_dir=cache_dir)
         if not ranking.understood():
             return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
         bound = ranking.top
