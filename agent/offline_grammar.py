@@ -117,13 +117,15 @@ GRAMMAR_HELP = """I'm the offline router: no model is configured, so I understan
 | `stress test luna` · `what if ftx happens again` | stress test |
 | `correlation of defi, layer1 and memecoins` | correlation |
 | `size positions for 40% vol` | position sizing |
-| `journal: trimmed BTC after CPI` · `search journal for panic sells` | journal |
+| `journal: trimmed BTC after CPI` · `jot down: …` · `note that …` · `search journal for panic sells` | journal |
 | `rotate momentum` · `backtest momentum since 2022` · `do I need to rebalance` | rotation, backtest, rebalance |
 | `show my portfolio` · `bought 0.5 BTC at 60000` · `tax lots` · `realized gains 2026` | portfolio and ledger |
 | `review 2026Q3` · `how did my decisions work out` | quarterly review, decision outcomes |
 | `call TOOL {"arg": …}` | any tool with JSON arguments |
 
-Windows: 30d, 90d, 180d, 1y, 3y, ytd, all, or START:END dates. See docs/offline_router.md."""
+Other requests are matched to a tool by meaning; a tool that writes asks first when unsure. Follow-ups
+edit the last call (`and monthly?`). Windows: 30d, 90d, 6m, 1y, ytd, all, or START:END dates; dates like
+`since 2021`, `Q3 2025`, `end of June 2025`. See docs/offline_router.md."""
 
 
 @dataclass(frozen=True)
