@@ -41,6 +41,20 @@ AMBIGUOUS_SYMBOLS = {"near", "flow", "sand", "mana", "ape", "link", "dot", "op",
                      "uni", "algo", "ada", "leo", "dai", "sui", "comp", "eos", "icp", "okb", "cro", "inj", "arb",
                      "fil", "grt", "fet", "frax", "luna", "theta", "ltc"}
 
+# What people call assets and indices besides their tickers and catalogue names.
+ASSET_NICKNAMES = {"ether": "ETH", "eth": "ETH", "xbt": "BTC", "sats": "BTC", "polygon": "MATIC", "chainlink": "LINK",
+                   "ripple": "XRP", "dogecoin": "DOGE", "doge": "DOGE", "cardano": "ADA", "solana": "SOL",
+                   "avalanche": "AVAX", "polkadot": "DOT", "uniswap": "UNI", "litecoin": "LTC", "shiba": "SHIB",
+                   "shiba inu": "SHIB", "tron": "TRX", "stellar": "XLM", "cosmos": "ATOM", "monero": "XMR",
+                   "arbitrum": "ARB", "optimism": "OP", "aptos": "APT", "injective": "INJ", "maker": "MKR",
+                   "aave": "AAVE", "tether": "USDT", "bnb": "BNB", "binance coin": "BNB", "toncoin": "TON"}
+INDEX_NICKNAMES = {"memes": "memecoins", "meme coins": "memecoins", "meme tokens": "memecoins", "ai coins": "ai_data",
+                   "ai tokens": "ai_data", "exchange coins": "exchange_tokens", "cex tokens": "exchange_tokens",
+                   "l1s": "layer1", "layer ones": "layer1", "layer-1s": "layer1", "l2s": "layer2", "layer twos": "layer2",
+                   "rollups": "layer2", "large caps": "large_cap", "blue chips": "large_cap", "bluechips": "large_cap",
+                   "decentralized finance": "defi", "decentralised finance": "defi", "gaming coins": "gaming",
+                   "game tokens": "gaming", "payment coins": "payments", "stables": "stablecoin_cash"}
+
 # Which tool serves which intent: the contract's name first, then name fragments to look for.
 INTENT_TOOLS: dict[str, tuple[str, tuple[str, ...]]] = {
     "performance": ("get_index_performance", ("performance",)),
@@ -103,13 +117,15 @@ GRAMMAR_HELP = """I'm the offline router: no model is configured, so I understan
 | `stress test luna` · `what if ftx happens again` | stress test |
 | `correlation of defi, layer1 and memecoins` | correlation |
 | `size positions for 40% vol` | position sizing |
-| `journal: trimmed BTC after CPI` · `search journal for panic sells` | journal |
+| `journal: trimmed BTC after CPI` · `jot down: …` · `note that …` · `search journal for panic sells` | journal |
 | `rotate momentum` · `backtest momentum since 2022` · `do I need to rebalance` | rotation, backtest, rebalance |
 | `show my portfolio` · `bought 0.5 BTC at 60000` · `tax lots` · `realized gains 2026` | portfolio and ledger |
 | `review 2026Q3` · `how did my decisions work out` | quarterly review, decision outcomes |
 | `call TOOL {"arg": …}` | any tool with JSON arguments |
 
-Windows: 30d, 90d, 180d, 1y, 3y, ytd, all, or START:END dates. See docs/offline_router.md."""
+Other requests are matched to a tool by meaning; a tool that writes asks first when unsure. Follow-ups
+edit the last call (`and monthly?`). Windows: 30d, 90d, 6m, 1y, ytd, all, or START:END dates; dates like
+`since 2021`, `Q3 2025`, `end of June 2025`. See docs/offline_router.md."""
 
 
 @dataclass(frozen=True)
@@ -160,9 +176,15 @@ class Vocabulary:
             name = asset.name.lower()
             if name not in AMBIGUOUS_SYMBOLS and " " not in name and name.isalpha():
                 phrases.setdefault(name, ("asset", asset.symbol))
+        for nickname, symbol in ASSET_NICKNAMES.items():
+            if symbol in ASSETS:
+                phrases.setdefault(nickname, ("asset", symbol))
         if index_names is None:
             index_names, aliases = load_index_names()
         names = list(index_names)
+        for nickname, target in INDEX_NICKNAMES.items():
+            if target in names:
+                phrases.setdefault(nickname, ("index", target))
         for alias, target in (aliases or {}).items():
             if target in names:
                 phrases[alias.lower()] = ("index", target)
@@ -216,7 +238,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
     ("rebalance", re.compile(r"\brebalanc\w*|\bdrift\w*|\boff[- ]target\b")),
     ("targets", re.compile(r"\bset (my |the )?targets?\b|\b(change|update) (my |the )?targets?\b|\btarget (allocation|weights)\b")),
     ("rotation", re.compile(r"\brotat\w*|\btilt\w*\b.*\b(toward|towards|into|momentum)\b")),
-    ("transaction", re.compile(r"^(i )?(bought|sold)\s+\$?\d|^(buy|sell|deposit|withdraw)\s+\$?\d|"
+    ("transaction", re.compile(r"^(i )?(just )?(bought|sold|moved|transferred|sent|received|got|deposited|withdrew|staked)"
+                               r"\s+\$?\d|^(buy|sell|deposit|withdraw)\s+\$?\d|"
                                r"\b(record|add|log)\b.*\b(trade|transaction|buy|sell|deposit|withdrawal)\b")),
     ("stress", re.compile(r"\bstress|\bscenarios?\b|\bwhat if\b|\bshocks?\b|\bcrash|\bcollapse|\bwhat happens\b|"
                           r"\b(luna|terra|ftx|covid|bear market|crisis|crises|black swan)\b|\bhappens again\b|"
@@ -382,7 +405,8 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
                                                          "e.g. `journal: trimmed BTC after CPI`")
     quarter = find_quarter(low)
     if intent == "review":
-        args["quarter"] = quarter.value if quarter else current_quarter()
+        if quarter:  # else the tool's own default (the last complete quarter, not the one in progress)
+            args["quarter"] = quarter.value
         return args, notes, ""
     blanked_spans = [(quarter.start, quarter.end)] if quarter else []
     durations = find_durations(_blank(low, blanked_spans))
@@ -495,9 +519,9 @@ def _transaction_args(args: dict, low: str, entities: list[Span]) -> None:
         before = re.search(r"(\d+(?:\.\d+)?)\s*$", low[:entities[0].start])
         if before:
             args["quantity"] = float(before.group(1))
-    price = re.search(r"(?:\bat\b|@|\bfor\b)\s*\$?\s*(\d[\d,]*(?:\.\d+)?)", low)
+    price = re.search(r"(?:\bat\b|@|\bfor\b)\s*\$?\s*(\d[\d,]*(?:\.\d+)?)\s*(k|m)?\b", low)
     if price:
-        args["price"] = float(price.group(1).replace(",", ""))
+        args["price"] = float(price.group(1).replace(",", "")) * {"k": 1e3, "m": 1e6}.get(price.group(2) or "", 1)
 
 
 def _var_args(args: dict, low: str, clean_low: str, numbers: list[Span], used: set[int], durations: list[Span],

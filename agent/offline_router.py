@@ -24,7 +24,11 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, PrivateAttr
 
 from indexdesk.agent import offline_grammar as grammar
+from indexdesk.agent import offline_intent as intents
 from indexdesk.agent import offline_unread as unread
+from indexdesk.agent.offline_dates import find_periods
+from indexdesk.agent.offline_fill import fill as fill_from_schema
+from indexdesk.agent.offline_fitting import fit_arguments, fit_value, plain_args  # noqa: F401 - tests import them here
 from indexdesk.agent.render import compact_args, result_markdown, user_facing
 
 NOTES_KEY = "offline_router_notes"
@@ -81,6 +85,10 @@ class OfflineRouterModel(BaseChatModel):
             self._vocabulary = grammar.Vocabulary.build(names, aliases)
         return self._vocabulary
 
+    def _cache_dir(self) -> Any:
+        home = getattr(self.settings, "home", None)
+        return home / "cache" if home is not None else None
+
     def data_end(self) -> date:
         """The last day of the configured market data: "the last 30 days" count back from it, not
         from the wall clock (a CSV can end months ago). Read once, on the first relative window."""
@@ -134,7 +142,8 @@ class OfflineRouterModel(BaseChatModel):
         if tool_messages:
             answer = self.answer_from_results(after, tool_messages)
             return AIMessage(content=answer, usage_metadata=_usage(request, answer))
-        plan = plan_request(request, self.vocabulary(), schemas, self.tool_names, data_end=self.data_end)
+        plan = plan_request(request, self.vocabulary(), schemas, self.tool_names, data_end=self.data_end,
+                            previous=_previous_call(messages), cache_dir=self._cache_dir())
         if plan.tool is None:
             return AIMessage(content=plan.reply, usage_metadata=_usage(request, plan.reply))
         call = {"name": plan.tool, "args": plan.args, "id": f"call_offline_{uuid.uuid4().hex[:12]}", "type": "tool_call"}
@@ -163,6 +172,16 @@ class OfflineRouterModel(BaseChatModel):
             sections.append(result_markdown(result, heading, tool=name))
         sections += [f"_{note}_" for note in dict.fromkeys(notes)]
         return "\n\n".join(sections)
+
+
+def _previous_call(messages: Sequence[BaseMessage]) -> dict | None:
+    """The last tool call before the latest request ({name, args}): what a follow-up edits."""
+    humans = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
+    for message in reversed(messages[:humans[-1]] if humans else []):
+        if isinstance(message, AIMessage) and message.tool_calls:
+            call = message.tool_calls[-1]
+            return {"name": call["name"], "args": dict(call.get("args") or {})}
+    return None
 
 
 def _text_args(args: dict) -> dict:
@@ -250,8 +269,15 @@ def not_available(intent: str, available: Sequence[str]) -> str:
 
 
 def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dict],
-                 tool_names: Sequence[str] | None = None, data_end: Callable[[], date] | None = None) -> grammar.Plan:
-    """One user request → the tool to call and its arguments (fitted to the schema), or a reply."""
+                 tool_names: Sequence[str] | None = None, data_end: Callable[[], date] | None = None, *,
+                 specs: dict[str, Any] | None = None, previous: dict | None = None,
+                 cache_dir: Any = None) -> grammar.Plan:
+    """One user request → the tool to call and its arguments (fitted to the schema), or a reply.
+
+    Stage one picks the tool (explicit forms, else meaning + the grammar's patterns, offline_intent);
+    stage two fills its arguments from its schema (the grammar's readings, then offline_fill).
+    `previous` ({name, args}) is the last call of the conversation, edited by a follow-up ("and monthly?").
+    """
     text = request.strip()
     low = text.lower()
     if not text or re.match(r"^/?(help|\?|commands|grammar)\b", low) or "what can you do" in low:
@@ -259,8 +285,33 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
     direct = _direct_call(text, schemas, tool_names)
     if direct is not None:
         return direct
-    intent, extra = grammar.detect_intent(text, bool(vocab.entities(text)))
-    if intent is None:
+    entry = intents.journal_prefix(text)
+    if entry is not None:
+        intent, extra = "journal_log", {"text": entry}
+    else:
+        intent, extra = grammar.detect_intent(text, bool(vocab.entities(text)))
+    bound = specs_of = None
+    if schemas and intent not in ("journal_log", "journal_search"):
+        specs_of = intents.specs_for(schemas, specs)
+        if previous and previous.get("name") in schemas and _is_follow_up(text, intent):
+            return _follow_up(text, vocab, schemas, specs_of, previous, data_end)
+        grammar_tool = find_tool(intent, schemas, tool_names) if intent else None
+        if intent and grammar_tool is None:
+            return grammar.Plan(reply=not_available(intent, list(schemas)))
+        periods = find_periods(low)
+        entities = vocab.entities(text)
+        paired = _paired_names(low, entities)
+        masked = _masked(text, sorted({(s.start, s.end): s for s in list(entities) + paired}.values(),
+                                      key=lambda s: s.start))
+        ranking = intents.rank(text, schemas, specs_of, grammar_tool, periods, bool(entities), masked,
+                               has_pairs=bool(paired), cache_dir=cache_dir)
+        if not ranking.understood():
+            return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
+        bound = ranking.top
+        if intents.writes(specs_of[bound]) and not ranking.confident():
+            return grammar.Plan(reply=intents.write_question(ranking, specs_of))
+        intent = grammar_intent_of(bound, schemas, tool_names, intent if bound == grammar_tool else None)
+    if intent is None and bound is None:
         return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
     if intent not in ("journal_log", "journal_search"):
         misspelt = unread.misspelt_names(text, vocab)
@@ -270,17 +321,27 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
             for word, name in misspelt:
                 example = example.replace(word, name)
             return grammar.Plan(reply=f"I don't know {asks} Ask again with the name, e.g. `{example}`.")
-    tool = find_tool(intent, schemas, tool_names)
+    tool = bound or find_tool(intent, schemas, tool_names)
     if tool is None:
         return grammar.Plan(reply=not_available(intent, list(schemas) or list(tool_names or [])))
     params = schemas.get(tool, {}).get("parameters", {})
-    proposed, notes, problem = grammar.build_args(intent, text, vocab, params, extra)
+    if intent is None:
+        proposed, notes, problem = generic_proposal(text, vocab, params), [], ""
+    else:
+        proposed, notes, problem = grammar.build_args(intent, text, vocab, params, extra)
     if problem:
         return grammar.Plan(reply=problem)
     if not params:
         return grammar.Plan(tool=tool, args=plain_args(proposed), notes=notes)
+    proposed = _calendar_first(_not_a_day_count(proposed, params, text), params, low)
     proposed = _window_as_dates(proposed, params, data_end)
     args, missing = fit_arguments(params, proposed)
+    read: list[tuple[int, int]] = []
+    if intent != "journal_log":
+        spec = (specs_of or {}).get(tool) or intents.specs_for({tool: schemas.get(tool, {})}, specs).get(tool)
+        names = list(dict.fromkeys(e.value for e in vocab.entities(text)))
+        args, read = fill_from_schema(text, grammar._normalise(text), params, spec, args, [], names=names)
+        missing = [n for n in missing if n not in args]
     for name in list(missing):
         fill = _default_for(params, name)
         if fill is not None:
@@ -293,8 +354,118 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
                                   f"`call {tool} {{...}}` with JSON arguments.")
     if intent not in ("journal_log", "journal_search"):
         used = {**args, **({"window_read": proposed["window_read"]} if "window_read" in proposed else {})}
-        notes += unread.unread_parts(text, used, vocab, intent, params)
+        notes += unread.unread_parts(text, used, vocab, intent, params, read)
+        notes += unread.unused_words(text, used, vocab, read, (specs_of or {}).get(tool))
     return grammar.Plan(tool=tool, args=args, notes=notes)
+
+
+def _paired_names(low: str, entities: list) -> list:
+    """Names and tiers with a percentage written next to them ("60% BTC 40% ETH", "satellite -40%")."""
+    spans = list(entities) + [grammar.Span(m.start(), m.end(), m.group(0))
+                              for m in re.finditer(rf"\b({'|'.join(grammar.TIERS)})\b", low)]
+    spans.sort(key=lambda s: s.start)
+    numbers = [n for n in grammar.find_numbers(low) if n.value[1]]
+    pairs, _ = grammar.pair_weights(low, spans, numbers)
+    named = {name for name, _ in pairs}
+    return [s for s in spans if s.value in named] if pairs else []
+
+
+def _masked(text: str, entities: list) -> str:
+    out, at = [], 0
+    for e in entities:
+        out += [text[at:e.start], "this coin"]
+        at = e.end
+    return "".join(out + [text[at:]])
+
+
+def grammar_intent_of(tool: str, schemas: dict[str, dict], tool_names: Sequence[str] | None,
+                      known: str | None) -> str | None:
+    """The grammar's intent whose tool this is (its argument readings apply), or None for a tool it
+    has no phrases for — a plugin's: its arguments then come from its schema alone."""
+    if known:
+        return known
+    for intent in grammar.INTENT_TOOLS:
+        if intent not in ("journal_log", "journal_search") and find_tool(intent, schemas, tool_names) == tool:
+            return intent
+    return None  # a journal tool chosen by meaning, or a plugin's: arguments from the schema
+
+
+def generic_proposal(text: str, vocab: grammar.Vocabulary, params: dict) -> dict:
+    """Canonical values any schema may take: named indices/assets and a window."""
+    low = grammar._normalise(text)
+    proposed: dict[str, Any] = {}
+    names = list(dict.fromkeys(e.value for e in vocab.entities(text)))
+    if names:
+        proposed["indices"] = names
+        if grammar.param_name(params, "symbol") and not grammar.param_name(params, "indices"):
+            proposed["symbol"] = names[0]
+    durations = grammar.find_durations(low)
+    if durations:
+        proposed["window"] = grammar.as_window(durations[0].value)
+    if grammar.param_name(params, "query"):
+        proposed["query"] = text
+    return proposed
+
+
+def _not_a_day_count(proposed: dict, params: dict, text: str) -> dict:
+    """"a 30 day lookback" is the `lookback` parameter (days), not the window: a duration named next
+    to an integer day-count parameter's name is left for that parameter."""
+    properties = params.get("properties", {})
+    if "window" not in proposed:
+        return proposed
+    low = grammar._normalise(text)
+    words = {w for name, schema in properties.items() if name != "window"
+             and grammar.non_null(schema).get("type") == "integer" and re.search(r"days?\b", schema.get("description", "") + name)
+             for w in name.split("_") if len(w) > 3 and w != "days"}
+    for span in grammar.find_durations(low):
+        near = re.findall(r"[a-z]+", low[max(0, span.start - 16):span.start] + " " + low[span.end:span.end + 16])
+        if words & set(near) and grammar.as_window(span.value) == proposed["window"]:
+            return {k: v for k, v in proposed.items() if k != "window"}
+    return proposed
+
+
+def _calendar_first(proposed: dict, params: dict, low: str) -> dict:
+    """A tool taking start/end dates gets calendar periods ("last quarter" = the last calendar quarter,
+    "this year" from 1 January), not the grammar's rolling window for the same words."""
+    properties = params.get("properties", {})
+    if "window" in properties or "start" not in properties or "window" not in proposed:
+        return proposed
+    if any(not span.period.point for span in find_periods(low)):
+        return {k: v for k, v in proposed.items() if k != "window"}
+    return proposed
+
+
+_FOLLOW_UP = re.compile(r"^(?:and|also|now|then|what about|how about|same|ok(?:ay)?|but|instead|with|make it|try)\b")
+
+
+def _is_follow_up(text: str, intent: str | None) -> bool:
+    low = text.lower().strip()
+    return bool(_FOLLOW_UP.match(low)) and len(low.split()) <= 8 or (intent is None and len(low.split()) <= 3)
+
+
+def _follow_up(text: str, vocab: grammar.Vocabulary, schemas: dict[str, dict], specs_of: dict[str, Any],
+               previous: dict, data_end: Callable[[], date] | None) -> grammar.Plan:
+    """"and monthly?" after a backtest: the previous call with what the follow-up changes."""
+    tool = previous["name"]
+    params = schemas[tool].get("parameters", {})
+    intent = grammar_intent_of(tool, schemas, None, None)
+    proposed: dict[str, Any] = {}
+    if intent and intent not in ("journal_log", "journal_search"):
+        proposed, _, problem = grammar.build_args(intent, text, vocab, params, {})
+        proposed = {k: v for k, v in proposed.items() if k != "indices" or vocab.entities(text)}
+    else:
+        proposed = generic_proposal(text, vocab, params)
+        proposed.pop("query", None)
+    proposed = _window_as_dates(_calendar_first(_not_a_day_count(proposed, params, text), params, text.lower()),
+                                params, data_end)
+    changed, _ = fit_arguments(params, proposed)
+    changed, read = fill_from_schema(text, grammar._normalise(text), params, specs_of.get(tool), changed, [])
+    if not changed:
+        return grammar.Plan(reply=f"I read that as a follow-up to {tool}, but found nothing to change in it. "
+                                  f"Say what to change, e.g. a window, a date or a value.")
+    args = {**(previous.get("args") or {}), **changed}
+    shown = ", ".join(f"{k}={v}" for k, v in changed.items())
+    return grammar.Plan(tool=tool, args=args, notes=[f"Follow-up: the previous {tool} call with {shown}."])
 
 
 def _window_as_dates(proposed: dict, params: dict, data_end: Callable[[], date] | None = None) -> dict:
@@ -332,76 +503,3 @@ def _default_for(params: dict, name: str) -> tuple[Any, str] | None:
     return None
 
 
-# ---------------------------------------------------------------- fitting to the tool schema
-
-def _fit_weights(schema: dict, weights: grammar.Weights) -> Any:
-    inner = grammar.non_null(schema)
-    if inner.get("type") == "object" and "properties" not in inner:
-        return {name: weight for name, weight in weights.items}
-    items = grammar.non_null(inner.get("items", {}))
-    props = items.get("properties", {})
-    if not props:
-        return [name for name, _ in weights.items] if items.get("type") == "string" else \
-            [{"name": n, "weight": w} for n, w in weights.items]
-    strings = [k for k, v in props.items() if grammar.non_null(v).get("type") == "string"]
-    numbers = [k for k, v in props.items() if grammar.non_null(v).get("type") in ("number", "integer")]
-    name_key = next((k for k in ("name", "index", "asset", "symbol", "ticker") if k in props), strings[0] if strings else "name")
-    weight_key = next((k for k in ("weight", "w", "allocation", "fraction") if k in props), numbers[0] if numbers else "weight")
-    others = {k: None for k in props if k not in (name_key, weight_key)}
-    return [{name_key: n, weight_key: w, **others} for n, w in weights.items]
-
-
-def fit_value(schema: dict, value: Any) -> tuple[bool, Any]:
-    """`value` in the shape the parameter's schema wants, or (False, None) when it cannot fit."""
-    if isinstance(value, grammar.Weights):
-        return True, _fit_weights(schema, value)
-    inner = grammar.non_null(schema)
-    kind = inner.get("type")
-    choices = grammar.enum_of(inner)
-    if kind == "array":
-        items = value if isinstance(value, list) else [value]
-        item_schema = inner.get("items", {})
-        fitted = [fit_value(item_schema, v) for v in items]
-        return (True, [v for ok, v in fitted if ok]) if any(ok for ok, _ in fitted) else (False, None)
-    if isinstance(value, list) and kind in ("string", None):
-        value = ", ".join(str(v) for v in value) if not choices else value[0]
-    if choices:
-        lowered = {str(c).lower(): c for c in choices}
-        match = lowered.get(str(value).lower())
-        return (match is not None, match)
-    if kind == "integer" and isinstance(value, str) and grammar.window_days(value):
-        return True, grammar.window_days(value)  # "60d" for a lookback in days
-    try:
-        if kind == "integer":
-            return True, int(round(float(value)))
-        if kind == "number":
-            return True, float(value)
-    except (TypeError, ValueError):
-        return False, None
-    if kind == "string":
-        return True, str(value)
-    return True, value
-
-
-def fit_arguments(params: dict, proposed: dict) -> tuple[dict, list[str]]:
-    """Proposed values renamed and shaped for the tool; the required parameters still missing."""
-    properties = params.get("properties", {})
-    args: dict[str, Any] = {}
-    for canonical, value in proposed.items():
-        if value is None:
-            continue
-        name = grammar.param_name(params, canonical)
-        if name is None or name in args:
-            continue
-        ok, fitted = fit_value(properties[name], value)
-        if ok:
-            args[name] = fitted
-    missing = [n for n, s in properties.items() if n not in args and not grammar.is_optional(s)
-               and n in (params.get("required") or [])]
-    return args, missing
-
-
-def plain_args(proposed: dict) -> dict:
-    """Arguments without a schema to fit to: weights as the contract's list of {name, weight}."""
-    return {k: ([{"name": n, "weight": w} for n, w in v.items] if isinstance(v, grammar.Weights) else v)
-            for k, v in proposed.items() if v is not None}

@@ -50,13 +50,14 @@ def default_of(params: dict, canonical: str) -> str | None:
     return m.group(1).strip('"') if m else None
 
 
-def unread_parts(text: str, args: dict, vocab: Vocabulary, intent: str, params: dict) -> list[str]:
+def unread_parts(text: str, args: dict, vocab: Vocabulary, intent: str, params: dict,
+                 read: list[tuple[int, int]] = ()) -> list[str]:
     """A note for every number-bearing part of the request that no argument took ("150%", "9x")."""
     low = _normalise(text)
     numbers: list[float] = []
     strings: list[str] = []
     _flat_values(args, numbers, strings)
-    covered = [(e.start, e.end) for e in vocab.entities(text)]
+    covered = [(e.start, e.end) for e in vocab.entities(text)] + list(read)
     quarter = find_quarter(low)
     if quarter:
         covered.append((quarter.start, quarter.end))
@@ -65,7 +66,10 @@ def unread_parts(text: str, args: dict, vocab: Vocabulary, intent: str, params: 
     for m in _TOKEN_WITH_DIGIT.finditer(low):
         start, end = m.start(), m.end()
         token = m.group().strip(".?!()'\"")
-        if not token or any(s <= start and end <= e for s, e in covered):
+        if not re.search(r"\d", text[start:end]):
+            continue  # a number word the reader normalised ("a bad month" → 1 month): read as the duration
+        if not token or any(s <= start and end <= e for s, e in covered) or \
+                any(s < end and start < e for s, e in read):
             continue
         duration = next((d for d in durations if d.start <= start < d.end), None)
         if duration is not None:
@@ -114,7 +118,7 @@ _NOT_NAMES = {"balance", "rebalance", "games", "game", "payment", "exchange", "e
               "crash", "crashes", "collapse", "market", "markets", "drops", "falls", "rally", "shock", "shocks",
               "scenario", "scenarios", "happens", "again", "holdings", "hedge", "trade", "trades", "sells", "buys",
               "lesson", "thesis", "decision", "decisions", "outcome", "outcomes", "gains", "losses", "harvest",
-              "lots", "basis", "tiers", "satellite", "speculative", "drift", "backtest", "strategy", "signal"}
+              "lots", "basis", "tiers", "rebalanced", "rebalancing", "rebalances", "balances", "satellite", "speculative", "drift", "backtest", "strategy", "signal"}
 
 
 def misspelt_names(text: str, vocab: Vocabulary) -> list[tuple[str, str]]:
@@ -135,3 +139,55 @@ def misspelt_names(text: str, vocab: Vocabulary) -> list[tuple[str, str]]:
         if close:
             found.append((m.group(), names[close[0]]))
     return found
+
+
+# Words that carry no request of their own: asked-about words are the tool's, these are English.
+_FUNCTION_WORDS = set("""
+a about above after again against all also am an and any anything are around as ask at back basically be been before
+being below between both but by can could did do does doing done down during each either else even ever every few for
+from further get gets getting give go going gone got had has have having he her here hers him his how however i if in
+into is it its itself just kind know last let like look looking made make many may me might mine more most much must my
+myself need needs new no nor not now of off on once one only or other our ours out over own please pretty quite rather
+really right same see seem shall she should show so some something such sure tell than thank thanks that the their them
+then there these they thing things think this those though through to too under until up upon us use used very want wanted
+was way we well were what whats when where whether which while who whom why will with would yet you your yours i'm i've
+it's what's let's don't didn't can't won't isn't doesn't today now currently current ok okay hey hi
+""".split())
+
+
+def _stem(word: str) -> str:
+    return word[:5] if len(word) > 5 else word.rstrip("s")
+
+
+def unused_words(text: str, args: dict, vocab: Vocabulary, read: list[tuple[int, int]], spec: Any) -> list[str]:
+    """One note naming the content words no part of the call accounts for ("I didn't use 'winter'").
+
+    A word counts as used when it named the tool (it is in the tool's description, parameters or
+    examples), a value (an index, a date, a choice, an argument's text) or is a function word."""
+    if any(isinstance(v, str) and len(v) > 20 and v.lower() in text.lower() for v in args.values()):
+        return []  # the request's own text went into the call (a journal entry, a search query)
+    known: set[str] = set()
+    if spec is not None:
+        docs = [spec.name.replace("_", " "), spec.description, " ".join((spec.param_descriptions or {}).values()),
+                " ".join((spec.param_descriptions or {}).keys()).replace("_", " "), *(getattr(spec, "examples", ()) or ())]
+        for phrases in (getattr(spec, "synonyms", {}) or {}).values():
+            docs += list(phrases)
+        known = {_stem(w) for w in re.findall(r"[a-z]+", " ".join(docs).lower())}
+    numbers: list[float] = []
+    strings: list[str] = []
+    _flat_values(args, numbers, strings)
+    covered = [(e.start, e.end) for e in vocab.entities(text)] + list(read)
+    low = text.lower()
+    unused = []
+    for m in re.finditer(r"[a-z][a-z'’-]*[a-z]", low):
+        word = m.group()
+        if len(word) < 3 or word in _FUNCTION_WORDS or any(s <= m.start() < e for s, e in covered):
+            continue
+        if _stem(word) in known or any(word in s for s in strings) or word in _NOT_NAMES or re.search(r"\d", word):
+            continue
+        unused.append(text[m.start():m.end()])
+    if not unused:
+        return []
+    listed = ", ".join(f"'{w}'" for w in dict.fromkeys(unused))
+    return [f"I didn't use {listed} in this request; the call ran with the tool's defaults for anything not shown. "
+            "Rephrase or use `call TOOL {...}` if those words mattered."]

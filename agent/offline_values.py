@@ -38,10 +38,31 @@ _QUARTER = re.compile(r"\b(20\d\d)\s*[-/ ]?\s*q([1-4])\b|\bq([1-4])\s*[-/ ]?\s*(
 _NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(%|percent\b|pct\b)?")
 
 
+class Days(int):
+    """A duration in days that remembers how it was said: "6 months" is 180 days but the window "6m"
+    (the tools' window grammar counts calendar months, tools/indices/series.py)."""
+
+    label: str | None = None
+
+    def __new__(cls, days: int, label: str | None = None) -> "Days":
+        value = super().__new__(cls, days)
+        value.label = label
+        return value
+
+
+def _same_length(word: str, number: str) -> str:
+    """A number word replaced without moving later positions (spans index the original text)."""
+    return number.ljust(len(word)) if len(number) <= len(word) else number
+
+
 def _normalise(text: str) -> str:
     words = "|".join(_NUMBER_WORDS)
-    return re.sub(rf"\b({words})(?=[\s-]+(day|week|month|quarter|year)s?\b)",
-                  lambda m: _NUMBER_WORDS[m.group(1)], text.lower())
+    low = re.sub(rf"\b({words})(?=[\s-]+(day|week|month|quarter|year)s?\b(?!\s+of\b))",
+                 lambda m: _same_length(m.group(1), _NUMBER_WORDS[m.group(1)]), text.lower())
+    # "a bad month", "in a rough week", "over a single day": one of that unit (a horizon).
+    return re.sub(r"\b(?:a|one)\s+(?:bad|rough|terrible|single|horrible|awful|worst)(?=\s+(?:day|week|month|quarter|year)\b)"
+                  r"|\b(?:bad|rough|terrible|horrible|awful)(?=\s+(?:day|week|month|quarter|year)\b)",
+                  lambda m: _same_length(m.group(0), "1"), low)
 
 
 def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -53,6 +74,8 @@ def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
 
 
 def window_of_days(days: int) -> str:
+    if getattr(days, "label", None):
+        return days.label
     if days % 365 == 0:
         return f"{days // 365}y"
     return f"{days}d"
@@ -66,6 +89,8 @@ def find_durations(low: str) -> list[Span]:
         days = int(m.group(1)) * _UNIT_DAYS[unit]
         if unit == "m" and int(m.group(1)) % 12 == 0:
             days = 365 * int(m.group(1)) // 12
+        elif unit == "m":
+            days = Days(days, f"{int(m.group(1))}m")
         found.append(Span(m.start(), m.end(), days))
     for pattern, label in _WORD_WINDOWS:
         for m in pattern.finditer(low):

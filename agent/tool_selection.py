@@ -83,7 +83,11 @@ def schema_chars(spec: Any) -> int:
 
 
 def estimate_tokens(spec: Any) -> int:
-    return int(schema_chars(spec) / CHARS_PER_TOKEN) + 1
+    try:
+        return int(schema_chars(spec) / CHARS_PER_TOKEN) + 1
+    except (AttributeError, TypeError):  # a spec read from a host's schema (offline router): no params model
+        text = f"{spec.name} {spec.description} {getattr(spec, 'param_descriptions', '')}"
+        return int(len(text) / CHARS_PER_TOKEN) + 1
 
 
 @dataclass

@@ -45,7 +45,7 @@ PHRASINGS = [
     ("How have large caps performed over the past year?", "get_index_performance",
      {"indices": ["large_cap"], "window": "1y"}),
     ("returns of BTC, ETH and SOL over 6 months", "get_index_performance",
-     {"indices": ["BTC", "ETH", "SOL"], "window": "180d"}),
+     {"indices": ["BTC", "ETH", "SOL"], "window": "6m"}),
     ("how did l1 do in 2022", "get_index_performance", {"indices": ["layer1"], "window": "2022-01-01:2022-12-31"}),
     ("meme coins vs ai since 2024-03-01", "get_index_performance",
      {"indices": ["memecoins", "ai_data"], "window": "2024-03-01:"}),

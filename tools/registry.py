@@ -61,6 +61,9 @@ class ToolSpec:
     # Where the tool comes from: "indexdesk" for the built-in tools, "plugin NAME (distribution)" for
     # a tool registered through the `indexdesk.tools` entry-point group.
     origin: str = "indexdesk"
+    # Words users say for a parameter's values: {"strategy": {"buy the dip": "mean_reversion"}}. Read by
+    # the offline router (and listed in docs); schemas and --help keep listing the values themselves.
+    synonyms: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def read_only(self) -> bool:
@@ -129,9 +132,21 @@ def _examples(tool_name: str, examples: Iterable[str]) -> tuple[str, ...]:
     return found
 
 
+def _synonyms(tool_name: str, synonyms: dict | None, params: Iterable[str]) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for param, words in (synonyms or {}).items():
+        if param not in params:
+            raise TypeError(f"tool {tool_name!r}: synonyms= names {param!r}, which is not a parameter")
+        if not isinstance(words, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in words.items()):
+            raise TypeError(f"tool {tool_name!r}: synonyms[{param!r}] maps phrases to values, e.g. "
+                            '{"buy the dip": "mean_reversion"}')
+        out[param] = {k.strip().lower(): v for k, v in words.items() if k.strip()}
+    return out
+
+
 def build_spec(func: Callable[..., Any], *, name: str | None = None, state_changing: bool = False,
                category: str | None = None, writes_files: bool = False,
-               examples: Iterable[str] = ()) -> ToolSpec:
+               examples: Iterable[str] = (), synonyms: dict | None = None) -> ToolSpec:
     """Build the ToolSpec of a typed function (used by `@tool`)."""
     description, param_docs = parse_docstring(func.__doc__)
     tool_name = name or func.__name__
@@ -172,24 +187,27 @@ def build_spec(func: Callable[..., Any], *, name: str | None = None, state_chang
         state_changing=state_changing,
         category=category.strip(),
         examples=_examples(tool_name, examples),
+        synonyms=_synonyms(tool_name, synonyms, fields),
         param_descriptions={k: v for k, v in param_docs.items() if k in fields},
         writes_files=writes_files,
     )
 
 
 def tool(func: Callable[..., Any] | None = None, *, name: str | None = None, state_changing: bool = False,
-         category: str | None = None, writes_files: bool = False, examples: Iterable[str] = ()):
+         category: str | None = None, writes_files: bool = False, examples: Iterable[str] = (),
+         synonyms: dict[str, dict[str, str]] | None = None):
     """Register a typed function as a tool: attaches its ToolSpec and returns the same function.
 
     `category` is required (market, risk, journal, review, portfolio, strategy, …): hosts select
     tools by it. `state_changing=True` writes the journal/ledger (confirmation first);
     `writes_files=True` writes files only (e.g. a report) — not read-only, but no confirmation.
-    `examples` are requests in a user's words that this tool answers (selector, router, docs).
+    `examples` are requests in a user's words that this tool answers (selector, router, docs);
+    `synonyms` maps users' words to a parameter's values ({"strategy": {"buy the dip": "mean_reversion"}}).
     """
 
     def attach(f: Callable[..., Any]) -> Callable[..., Any]:
         setattr(f, SPEC_ATTRIBUTE, build_spec(f, name=name, state_changing=state_changing, category=category,
-                                              writes_files=writes_files, examples=examples))
+                                              writes_files=writes_files, examples=examples, synonyms=synonyms))
         return f
 
     return attach(func) if func is not None else attach

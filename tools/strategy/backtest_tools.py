@@ -18,6 +18,7 @@ from indexdesk.tools.errors import ToolError, unknown_name
 from indexdesk.tools import calendar
 from indexdesk.tools.calendar import EARLIEST_MARKET_DAY, LATEST_DAY
 from indexdesk.tools.registry import tool
+from indexdesk.tools.strategy.words import CADENCE_WORDS, POLICY_WORDS, STRATEGY_WORDS
 from indexdesk.tools.risk.inputs import WeightList
 from indexdesk.tools.strategy import backtest_math as bm
 from indexdesk.tools.strategy import evaluation_math as ev
@@ -190,7 +191,7 @@ def prepare(ctx: ToolContext, strategy: str, lookback: int, tilt: float, weights
     'simulate monthly rebalancing',
     'backtest the tier template since 2022',
     'sweep rebalance thresholds',
-))
+), synonyms={"strategy": STRATEGY_WORDS, "cadence": CADENCE_WORDS, "policy": POLICY_WORDS})
 def backtest(ctx: ToolContext, strategy: Name = "momentum", lookback: int = 90, tilt: float = 0.05,
              cadence: Name = "monthly", policy: Name = "calendar", start: DateText | None = None,
              end: DateText | None = None, cost_bps: float = 15.0, weights: WeightList | None = None,
@@ -242,7 +243,7 @@ def backtest(ctx: ToolContext, strategy: Name = "momentum", lookback: int = 90, 
     'performance attribution by tier',
     'which holding contributed most',
     'allocation versus selection effect',
-))
+), synonyms={"strategy": STRATEGY_WORDS})
 def attribute_performance(ctx: ToolContext, start: DateText | None = None, end: DateText | None = None,
                           strategy: Name = "momentum", weights: WeightList | None = None,
                           tax_rate: float = 0.3) -> AttributionResult:

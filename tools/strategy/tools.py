@@ -18,6 +18,7 @@ from indexdesk.tools.limit_checks import proposal_flags
 from indexdesk.tools.params import NameList
 from indexdesk.tools.price_provenance import honest_warnings
 from indexdesk.tools.registry import tool
+from indexdesk.tools.strategy.words import CADENCE_WORDS, POLICY_WORDS, STRATEGY_WORDS
 from indexdesk.tools.risk.inputs import WeightList, read_fraction
 from indexdesk.tools.strategy import backtest_math as bm
 from indexdesk.tools.strategy import rules_math as rm
@@ -80,7 +81,7 @@ def _with_candidates(ctx: ToolContext, held: uv.Holdings, candidates, warnings: 
     'which index should I rotate into',
     'rotation proposal for my satellites',
     'switch to the strongest indices',
-))
+), synonyms={"strategy": STRATEGY_WORDS})
 def propose_rotation(ctx: ToolContext, strategy: Name = "momentum", lookback: int = 90, tilt: float = 0.05,
                      weights: WeightList | None = None, pair: PairNames | None = None,
                      cost_bps: float = 15.0, candidates: NameList | None = None) -> RotationResult:
@@ -339,7 +340,7 @@ def _tax_aware_sells(ctx: ToolContext, universe: uv.Universe, trade: np.ndarray,
     'drift from my targets',
     'rebalance trades to get back on target',
     'am I off target',
-))
+), synonyms={"policy": POLICY_WORDS, "cadence": CADENCE_WORDS})
 def check_rebalance(ctx: ToolContext, policy: Name = "threshold", band: float = 0.2, lower: float = 0.3,
                     upper: float = 0.5, vol_threshold: float = 0.8, cadence: Name = "monthly",
                     weights: WeightList | None = None, tax_rate: float = 0.3) -> RebalanceResult:

@@ -1,0 +1,149 @@
+"""Dates and periods in a request's words, for the offline router: "on 2025-06-30", "end of June 2025",
+"since 2021", "from March to May 2024", "Q3 2025", "the third quarter of 2025", "last quarter", "this
+year", "last year", "in 2024".
+
+Each phrase is found with its span (so the router knows which words it read) and read as a `Period`:
+a start and/or an end day, and whether it names one day ("as of") or a stretch of time. Relative
+phrases count from `today` (the router passes the wall clock; quarters and years are calendar ones).
+Pure text processing (standard library only); the tools' own calendar validates what is sent.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
+_MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"(?:19|20)\d\d"
+_ISO = r"\d{4}-\d{2}-\d{2}"
+_ORDINAL_Q = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A stretch of calendar time (start..end, either open) or one day (`point`)."""
+
+    start: date | None
+    end: date | None
+    point: bool = False
+    quarter: str | None = None  # "2025Q3" when the phrase named a calendar quarter
+
+    def window(self) -> str:
+        """As a window argument: "START:END" (an open side left empty)."""
+        return f"{self.start.isoformat() if self.start else ''}:{self.end.isoformat() if self.end else ''}"
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    start: int
+    end: int
+    period: Period
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def quarter_period(year: int, q: int) -> Period:
+    return Period(date(year, 3 * q - 2, 1), month_end(year, 3 * q), quarter=f"{year}Q{q}")
+
+
+def _iso(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _day_month_year(day: str | None, month: str, year: str, *, end: bool = False) -> date | None:
+    m = MONTHS.get(month.lower().rstrip("."))
+    if not m:
+        return None
+    try:
+        if day:
+            return date(int(year), m, int(day))
+        return month_end(int(year), m) if end else date(int(year), m, 1)
+    except ValueError:
+        return None
+
+
+def _patterns(today: date) -> list[tuple[re.Pattern, object]]:
+    """(pattern, reader) pairs, most specific first; a reader returns a Period or None."""
+    last_q = (today.month - 1) // 3  # 0 means Q4 of last year
+    this_q = last_q + 1
+
+    def prev_quarter(_m):
+        return quarter_period(today.year - 1, 4) if last_q == 0 else quarter_period(today.year, last_q)
+
+    def range_months(m):
+        year = int(m.group("y2") or m.group("y1") or today.year)
+        y1 = int(m.group("y1")) if m.group("y1") else year
+        a, b = MONTHS[m.group("m1").lower().rstrip(".")], MONTHS[m.group("m2").lower().rstrip(".")]
+        if not m.group("y1") and a > b:
+            y1 = year - 1  # "from November to February 2024": November of the year before
+        return Period(date(y1, a, 1), month_end(year, b))
+
+    def ordinal_quarter(m):
+        return quarter_period(int(m.group("y")), _ORDINAL_Q[m.group("o").lower()])
+
+    return [
+        (re.compile(rf"\b(?:from|between)\s+({_ISO})\s*(?:to|until|till|through|and|-|–)\s*({_ISO})"),
+         lambda m: Period(_iso(m.group(1)), _iso(m.group(2)))),
+        (re.compile(rf"({_ISO})\s*(?::|\.\.|to|until|through|–)\s*({_ISO})"),
+         lambda m: Period(_iso(m.group(1)), _iso(m.group(2)))),
+        (re.compile(rf"\b(?:from|between)\s+(?P<m1>{_MONTH})\s*(?P<y1>{_YEAR})?\s*(?:to|until|till|through|and|-|–)\s*"
+                    rf"(?P<m2>{_MONTH})\s*(?P<y2>{_YEAR})?"), range_months),
+        (re.compile(rf"\b(?:since|from|after|starting)\s+({_ISO})"), lambda m: Period(_iso(m.group(1)), None)),
+        (re.compile(rf"\b(?:until|till|through|up to|before)\s+({_ISO})"), lambda m: Period(None, _iso(m.group(1)))),
+        (re.compile(rf"\b(?:since|from|starting)\s+(?:the\s+start\s+of\s+|the\s+beginning\s+of\s+)?(?P<m>{_MONTH})\s+"
+                    rf"(?P<y>{_YEAR})"), lambda m: Period(_day_month_year(None, m.group("m"), m.group("y")), None)),
+        (re.compile(rf"\b(?:since|from|starting(?:\s+in)?)\s+(?:the\s+start\s+of\s+)?({_YEAR})\b(?!-)"),
+         lambda m: Period(date(int(m.group(1)), 1, 1), None)),
+        (re.compile(rf"\b(?:at\s+the\s+)?end\s+of\s+(?P<m>{_MONTH})\s*,?\s*(?P<y>{_YEAR})"),
+         lambda m: Period(None, _day_month_year(None, m.group("m"), m.group("y"), end=True), point=True)),
+        (re.compile(rf"\b(?:at\s+the\s+)?end\s+of\s+(?P<y>{_YEAR})\b"),
+         lambda m: Period(None, date(int(m.group("y")), 12, 31), point=True)),
+        (re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>{_YEAR})"),
+         lambda m: Period(None, _day_month_year(m.group("d"), m.group("m"), m.group("y")), point=True)),
+        (re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MONTH})\s*,?\s+(?P<y>{_YEAR})"),
+         lambda m: Period(None, _day_month_year(m.group("d"), m.group("m"), m.group("y")), point=True)),
+        (re.compile(rf"\b(?:on|as of|as at|at)\s+({_ISO})"), lambda m: Period(None, _iso(m.group(1)), point=True)),
+        (re.compile(rf"\b({_YEAR})\s*[-/ ]?\s*q([1-4])\b"), lambda m: quarter_period(int(m.group(1)), int(m.group(2)))),
+        (re.compile(rf"\bq([1-4])\s*(?:of\s+)?[-/ ]?\s*({_YEAR})\b"), lambda m: quarter_period(int(m.group(2)), int(m.group(1)))),
+        (re.compile(rf"\b(?:the\s+)?(?P<o>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\s+(?:of\s+)?(?P<y>{_YEAR})"),
+         ordinal_quarter),
+        (re.compile(r"\b(?:last|previous|past|prior)\s+quarter\b"), prev_quarter),
+        (re.compile(r"\b(?:this|the current|current)\s+quarter\b"), lambda m: quarter_period(today.year, this_q)),
+        (re.compile(r"\b(?:last|previous|prior)\s+(?:calendar\s+|tax\s+)?year\b|\b(?:a\s+)?year\s+ago\b"),
+         lambda m: Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))),
+        (re.compile(r"\b(?:this|the current|current)\s+(?:calendar\s+|tax\s+)?year\b|\bso far this year\b|\byear[- ]to[- ]date\b|\bytd\b"),
+         lambda m: Period(date(today.year, 1, 1), None)),
+        (re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<y>{_YEAR})\b"),
+         lambda m: Period(_day_month_year(None, m.group("m"), m.group("y")),
+                          _day_month_year(None, m.group("m"), m.group("y"), end=True))),
+        (re.compile(rf"\b(?:in|during|for|over|throughout)\s+({_YEAR})\b(?!-)"),
+         lambda m: Period(date(int(m.group(1)), 1, 1), date(int(m.group(1)), 12, 31))),
+        (re.compile(rf"(?<![\w-])({_ISO})(?![\w-])"), lambda m: Period(None, _iso(m.group(1)), point=True)),
+    ]
+
+
+def find_periods(low: str, today: date | None = None) -> list[DateSpan]:
+    """Every date phrase in lower-case text, left to right, overlapping matches resolved (first, longest)."""
+    today = today or date.today()
+    found: list[DateSpan] = []
+    for pattern, reader in _patterns(today):
+        for m in pattern.finditer(low):
+            if any(s.start < m.end() and m.start() < s.end for s in found):
+                continue
+            try:
+                period = reader(m)
+            except (ValueError, KeyError):
+                period = None
+            if period is not None and (period.start or period.end):
+                found.append(DateSpan(m.start(), m.end(), period))
+    return sorted(found, key=lambda s: s.start)

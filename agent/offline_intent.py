@@ -1,0 +1,248 @@
+"""Stage one of the offline router: which tool a request means.
+
+Explicit forms decide alone: slash commands and `call TOOL {…}` (offline_router), and journal
+prefixes ("journal:", "note that", "jot down", "log this: …"). Everything else is ranked by meaning:
+the per-call selector's scores (agent/tool_selection.py: MiniLM over each tool's description,
+parameter descriptions and the `examples` on its spec, plus rare-word overlap), plus a bonus for the
+tool the grammar's phrase patterns point to, plus a small bonus or penalty for how well the values
+in the request fit the tool's parameters (a strategy word, a date, a named index). A new tool is
+understood from its spec alone: nothing here names a tool.
+
+A tool that writes (journal, ledger, targets, report files) never runs on a low-confidence guess:
+the router asks which of the two best readings was meant.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from indexdesk.agent.offline_values import _normalise
+from indexdesk.agent.schema_reading import enum_of, non_null
+
+GRAMMAR_BONUS = 0.2       # the grammar's phrase pattern agrees with this tool
+FIT_STEP = 0.06           # per kind of value in the request the tool can (or cannot) take
+CONFIDENT_MARGIN = 0.1    # a lead this large over the second reading is confident on its own
+MIN_SCORE = 0.45
+PAIRS_PENALTY = 0.25      # numbers given by name ("60% BTC", "defi -50%") to a tool that takes no such list          # below this (no pattern, no explicit form) the request is not understood
+
+_JOURNAL_PREFIX = re.compile(
+    r"^\s*(?:(?:please\s+)?(?:jot|write|put|note)\s+(?:this\s+|it\s+|that\s+)?down|note\s+(?:to\s+self|that|this)|"
+    r"log\s+(?:this|that|the\s+following)|journal\s+(?:this|that|entry)|remember\s+that|for\s+the\s+(?:journal|record)|"
+    r"add\s+(?:this\s+)?to\s+(?:my\s+|the\s+)?journal|dear\s+journal)\s*[:\-–—,]?\s*(?:that\s+)?(?P<text>\S.*)$",
+    re.S | re.I)
+
+
+def journal_prefix(text: str) -> str | None:
+    """The entry's text when the request starts with a journaling prefix ("jot down: …", "note that …")."""
+    m = _JOURNAL_PREFIX.match(text)
+    return m.group("text").strip() if m else None
+
+
+# ---------------------------------------------------------------- specs of the bound tools
+
+def spec_from_schema(name: str, schema: dict) -> Any:
+    """A spec-like view of a bound tool the registry does not know (a host's own schema)."""
+    props = schema.get("parameters", {}).get("properties", {})
+    return SimpleNamespace(name=name, description=schema.get("description", "") or name.replace("_", " "),
+                           param_descriptions={k: v.get("description", "") for k, v in props.items()},
+                           category="", examples=(), synonyms={}, state_changing=False, writes_files=False)
+
+
+_REGISTRY_SPECS: dict[str, Any] | None = None
+_LOCK = threading.Lock()
+
+
+def registry_specs() -> dict[str, Any]:
+    """The default registry's specs by name (examples, synonyms, writes) — loaded once."""
+    global _REGISTRY_SPECS
+    with _LOCK:
+        if _REGISTRY_SPECS is None:
+            try:
+                from indexdesk.tools.toolbox import default_registry
+
+                _REGISTRY_SPECS = {s.name: s for s in default_registry()}
+            except Exception:  # noqa: BLE001 - a broken plugin must not take the router down
+                _REGISTRY_SPECS = {}
+        return _REGISTRY_SPECS
+
+
+def specs_for(schemas: dict[str, dict], specs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One spec per bound tool: the given ones, else the registry's, else read from the schema."""
+    known = specs if specs is not None else registry_specs()
+    out = {}
+    for name, schema in schemas.items():
+        spec = known.get(name)
+        same = spec is not None and set(getattr(spec, "param_descriptions", {}) or {}) >= \
+            set(schema.get("parameters", {}).get("properties", {}))
+        out[name] = spec if same else spec_from_schema(name, schema)
+    return out
+
+
+def writes(spec: Any) -> bool:
+    return bool(getattr(spec, "state_changing", False) or getattr(spec, "writes_files", False))
+
+
+_SELECTORS: dict[tuple, Any] = {}
+
+
+def selector_for(specs: dict[str, Any], cache_dir: Any = None) -> Any:
+    """One selector per set of bound tools; its vectors come from the same caches as the per-call
+    selector's (memory, then `cache_dir` on disk), so the router adds no embedding work at start."""
+    from indexdesk.agent.tool_selection import ToolSelector
+
+    key = tuple(sorted((n, s.description, tuple(getattr(s, "examples", ()) or ())) for n, s in specs.items()))
+    with _LOCK:
+        selector = _SELECTORS.get(key)
+        if selector is None:
+            selector = _SELECTORS[key] = ToolSelector(list(specs.values()), cache_dir=cache_dir)
+        return selector
+
+
+# ---------------------------------------------------------------- ranking
+
+def choices_of(schema: dict) -> list[str]:
+    """A parameter's values: its enum, else the list its description gives ("weekly, monthly or quarterly")."""
+    inner = non_null(schema)
+    found = enum_of(inner) or enum_of(non_null(inner.get("items", {})))
+    if found:
+        return [str(c) for c in found if c not in (None, "")]
+    kind = inner.get("type")
+    if kind not in ("string", None) and not (kind == "array" and non_null(inner.get("items", {})).get("type") == "string"):
+        return []
+    text = re.sub(r"\([^)]*\)", "", schema.get("description", "") or "").split(".")[0].split(";")[0]
+    if ":" in text:
+        text = text.split(":", 1)[1]
+    items = [i.strip() for i in re.split(r",\s*(?:or\s+)?|\s+or\s+", text.strip()) if i.strip()]
+    if len(items) < 2 or not all(re.fullmatch(r"[a-z][a-z0-9_]*", i) for i in items):
+        return []  # prose, not a list of values
+    return items
+
+
+def choice_hits(low: str, schema: dict, synonyms: dict[str, str]) -> list[tuple[int, int, str]]:
+    """(start, end, value) of every phrase in the text naming one of the parameter's values."""
+    phrases = {c.lower().replace("_", " "): c for c in choices_of(schema)}
+    phrases.update({c.lower(): c for c in choices_of(schema)})
+    phrases.update(synonyms or {})
+    hits: list[tuple[int, int, str]] = []
+    for phrase in sorted(phrases, key=len, reverse=True):
+        for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", low):
+            if not any(s < m.end() and m.start() < e for s, e, _ in hits):
+                hits.append((m.start(), m.end(), phrases[phrase]))
+    return sorted(hits)
+
+
+_RANGE_PARAM = re.compile(r"^(start|end|since|until|year|window|period)$")
+_POINT_PARAM = re.compile(r"^(as_of|day|date|when|end)$")
+
+
+def _takes_period(props: dict, period: Any) -> bool:
+    if period.quarter and "quarter" in props:
+        return True
+    pattern = _POINT_PARAM if period.point else _RANGE_PARAM
+    return any(pattern.match(n) for n in props)
+
+
+def _takes_pairs(props: dict) -> bool:
+    """A list of {name, number} (weights, shocks, targets)."""
+    for p in props.values():
+        items = non_null(non_null(p).get("items", {}))
+        kinds = {non_null(v).get("type") for v in items.get("properties", {}).values()}
+        if "string" in kinds and (kinds & {"number", "integer"}):
+            return True
+        if non_null(p).get("type") == "object" and "properties" not in non_null(p):
+            return True
+    return False
+
+
+def value_fit(low: str, schema: dict, spec: Any, periods: list, has_names: bool, has_pairs: bool = False) -> float:
+    """How well the values in the request fit this tool's parameters (a small score, ±)."""
+    props = schema.get("parameters", {}).get("properties", {})
+    synonyms = getattr(spec, "synonyms", {}) or {}
+    fit = 0.0
+    matched = sum(1 for name, p in props.items() if choice_hits(low, p, synonyms.get(name, {})))
+    fit += FIT_STEP * min(matched, 2)
+    if periods:
+        fit += FIT_STEP if all(_takes_period(props, p.period) for p in periods) else -FIT_STEP
+    if has_pairs and not _takes_pairs(props):
+        fit -= PAIRS_PENALTY  # "satellite -40% speculative -70%": numbers by name with nowhere to go
+    if has_names:
+        takes = any(re.search(r"indices|symbol|weights|names|assets|query|text|pair|shocks", n) for n in props)
+        fit += 0 if takes else -FIT_STEP
+    return fit
+
+
+@dataclass
+class Ranking:
+    order: list[str]
+    scores: dict[str, float]
+    selector: dict[str, float] = field(default_factory=dict)
+    grammar_tool: str | None = None
+    fits: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def top(self) -> str | None:
+        return self.order[0] if self.order else None
+
+    def margin(self) -> float:
+        if len(self.order) < 2:
+            return 1.0
+        return self.scores[self.order[0]] - self.scores[self.order[1]]
+
+    def confident(self) -> bool:
+        """Sure enough to run a tool that writes: the grammar's pattern and the meaning agree (or the
+        meaning leads clearly with no pattern against it), and every value said fits the tool."""
+        if self.top is None or self.fits.get(self.top, 0.0) < 0:
+            return False
+        if self.grammar_tool is not None:
+            return self.top == self.grammar_tool
+        return self.margin() >= CONFIDENT_MARGIN
+
+    def understood(self) -> bool:
+        return self.top is not None and (self.grammar_tool is not None or self.selector.get(self.top, 0) >= MIN_SCORE)
+
+
+def rank(text: str, schemas: dict[str, dict], specs: dict[str, Any], grammar_tool: str | None,
+         periods: list, has_names: bool, masked: str | None = None, has_pairs: bool = False,
+         cache_dir: Any = None) -> Ranking:
+    """Bound tools ordered by meaning + the grammar's pattern + how the request's values fit them.
+
+    `masked` is the text with index and asset names replaced: a name is a value, not an intent
+    ("stablecoin cash" must not pull toward the tool whose description says "stablecoin")."""
+    if not schemas:
+        return Ranking([grammar_tool] if grammar_tool else [], {}, {}, grammar_tool)
+    try:
+        selector_scores = selector_for(specs, cache_dir).scores(masked or text)
+    except Exception:  # noqa: BLE001 - no selector (broken spec): the grammar alone decides
+        selector_scores = {name: 0.0 for name in schemas}
+    low = _normalise(text)
+    scores, fits = {}, {}
+    for name, schema in schemas.items():
+        fits[name] = value_fit(low, schema, specs.get(name), periods, has_names, has_pairs)
+        score = selector_scores.get(name, 0.0) + (GRAMMAR_BONUS if name == grammar_tool else 0.0)
+        scores[name] = score + fits[name]
+    order = sorted(scores, key=lambda n: -scores[n])
+    return Ranking(order, scores, selector_scores, grammar_tool, fits)
+
+
+def title(spec: Any) -> str:
+    """A short name for a tool in a question: "backtest", "quarterly review"."""
+    return spec.name.replace("_", " ")
+
+
+def write_question(ranking: Ranking, specs: dict[str, Any]) -> str:
+    """"Did you mean a backtest or the quarterly review?" — the two best readings, with how to say each."""
+    first, second = ranking.order[0], ranking.order[1] if len(ranking.order) > 1 else None
+    a = specs[first]
+    if second is None:
+        return (f"Did you mean {title(a)}? It {'changes your data' if a.state_changing else 'writes files'}, "
+                f"so I ask first: say `call {first} {{…}}` or rephrase to run it.")
+    b = specs[second]
+    example_a = (getattr(a, "examples", ()) or (title(a),))[0]
+    example_b = (getattr(b, "examples", ()) or (title(b),))[0]
+    effect = "changes your journal or ledger" if a.state_changing else "writes report files"
+    return (f"Did you mean {title(a)} or {title(b)}? {title(a).capitalize()} {effect}, so I don't run it on a guess. "
+            f"Say e.g. `{example_a}` for {title(a)}, or `{example_b}` for {title(b)}.")
