@@ -309,7 +309,11 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
             return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
         bound = ranking.top
         if intents.writes(specs_of[bound]) and not ranking.confident():
-            return grammar.Plan(reply=intents.write_question(ranking, specs_of))
+            runner_up = ranking.order[1] if len(ranking.order) > 1 else None
+            if grammar_tool is not None and grammar_tool == runner_up and not intents.writes(specs_of[grammar_tool]):
+                bound = grammar_tool  # the grammar's explicit form names a read-only tool: the safe reading runs
+            else:
+                return grammar.Plan(reply=intents.write_question(ranking, specs_of))
         intent = grammar_intent_of(bound, schemas, tool_names, intent if bound == grammar_tool else None)
     if intent is None and bound is None:
         return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
