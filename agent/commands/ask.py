@@ -59,7 +59,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         out = result.to_dict()
         out["model"] = session.model_info.describe()
         out["session"] = args.session
-        print(json.dumps(out, ensure_ascii=False, default=str))
+        from indexdesk.agent.commands.run import print_json
+
+        print_json(out)
         return code
     if result.error:
         print(f"error: {result.error}", file=sys.stderr)

@@ -10,7 +10,6 @@ Only the standard library is imported here; the review loads when the command ru
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 
@@ -67,7 +66,9 @@ def cmd_review(args: argparse.Namespace) -> int:
     if args.narrate:
         summary = _narrate(args, ctx, review, summary)
     if args.json:
-        print(json.dumps(summary.model_dump(mode="json"), indent=2, ensure_ascii=False, default=str))
+        from indexdesk.agent.commands.run import print_json
+
+        print_json(summary.model_dump(mode="json"))
         return 0
     _print(summary)
     return 0

@@ -42,9 +42,11 @@ def _registry(names: list[str] | None = None):
 def cmd_list(args: argparse.Namespace) -> int:
     registry = _registry()
     if args.json:
-        print(json.dumps([{"name": s.name, "description": s.description, "category": s.category,
+        from indexdesk.agent.commands.run import print_json
+
+        print_json([{"name": s.name, "description": s.description, "category": s.category,
                            "state_changing": s.state_changing, "read_only": s.read_only,
-                           "parameters": list(s.params_model.model_fields)} for s in registry], indent=2))
+                           "parameters": list(s.params_model.model_fields)} for s in registry])
         return 0
     from rich.console import Console
     from rich.table import Table
@@ -73,7 +75,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
                for t in langchain_tools(registry, ctx=None)]
     else:
         out = [{"name": s.name, "description": s.description, "parameters": s.json_schema()} for s in registry]
-    print(json.dumps(out, indent=2, ensure_ascii=False))
+    from indexdesk.agent.commands.run import print_json
+
+    print_json(out)
     return 0
 
 
@@ -88,15 +92,16 @@ def _confirmed(name: str, raw: str, arguments_from_stdin: bool) -> bool:
 
 def cmd_call(args: argparse.Namespace) -> int:
     from indexdesk.agent.cli import make_context
+    from indexdesk.agent.commands.run import print_json
     from indexdesk.tools.registry import dumps, is_error
 
     raw = sys.stdin.read() if args.arguments == "-" else args.arguments
     registry = _registry()
     spec = registry.get(args.name) if args.name in registry else None
     if spec is not None and spec.state_changing and not args.yes and not _confirmed(spec.name, raw, args.arguments == "-"):
-        print(dumps({"error": f"{spec.name} changes the journal or ledger and was not confirmed",
-                     "hint": "answer y at the prompt, or pass --yes"}))
+        print_json({"error": f"{spec.name} changes the journal or ledger and was not confirmed",
+                    "hint": "answer y at the prompt, or pass --yes"})
         return 1
     result = registry.call(args.name, raw, make_context(args))
-    print(dumps(result))
+    print_json(json.loads(dumps(result)))
     return 1 if is_error(result) else 0
