@@ -94,6 +94,20 @@ def make_context(args: argparse.Namespace, **overrides: Any):
     return ToolContext(settings=settings, **overrides)
 
 
+def closed_pipe() -> int:
+    """The reader went away (`indexdesk … --json | head`): stop quietly, as `cat` does.
+
+    stdout is pointed at /dev/null so the interpreter's final flush does not raise again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture): nothing to silence
+        pass
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -120,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         if exc.hint:
             print(f"hint: {exc.hint}", file=sys.stderr)
         return EXIT_TOOL_ERROR
+    except BrokenPipeError:
+        return closed_pipe()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -226,6 +226,15 @@ def _records_table(con: Any, result: dict, view: TableView, f: Fmt, wide: bool) 
     title = view.title(result, f) if callable(view.title) else view.title
     caption = view.caption(result, f) if callable(view.caption) else (view.caption or "")
     total = view.total(result, f) if view.total else None
+    # A column with nothing in any row (no targets set, no signals) says nothing: left out.
+    empty = [i for i in range(len(headers)) if all(str(r[i]) in ("", "–") for r in rows)
+             and not (total and str(total[i]) not in ("", "–"))]
+    if empty and rows and not wide:
+        keep = [i for i in range(len(headers)) if i not in empty]
+        headers, numeric = [headers[i] for i in keep], [numeric[i] for i in keep]
+        rows = [[r[i] for i in keep] for r in rows]
+        total = [total[i] for i in keep] if total else None
+        view = TableView(view.key, [view.columns[i] for i in keep], view.title, view.total, view.caption)
     aside = [i for i, c in enumerate(view.columns) if c.aside]
     if aside and not wide and not _fits(con, headers, rows, numeric):
         # Notes step out of the table rather than wrap every row onto three lines.

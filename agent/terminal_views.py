@@ -215,7 +215,7 @@ PORTFOLIO = View(
     tables=[TableView("positions", [
         Col("holding", "name"), Col("venue", lambda p, f: p.get("venue") or ""), Col("units", "units"),
         Col("value", "value", 0), Col("weight", "weight"), Col("target", "target"), Col("drift", "drift", signed=True),
-        Col("P&L", "unrealized_pnl", 0, style=_red_if_negative("unrealized_pnl"))],
+        Col("P&L", "unrealized_pnl", 0, signed=True, style=_red_if_negative("unrealized_pnl"))],
         title=lambda r, f: (f"portfolio {f('total_value', r['total_value'], 0)}, "
                             f"P&L {f('unrealized_pnl', r['unrealized_pnl'], 0, signed=True)}"))],
     summary=_portfolio_lines, prepare=_portfolio_prepare,
@@ -225,7 +225,7 @@ LOTS = View(
     tables=[TableView("lots", [
         Col("symbol", "symbol"), Col("venue", "venue"), Col("acquired", "acquired"), Col("units", "units"),
         Col("basis", "cost_basis", 0), Col("value", "value", 0),
-        Col("P&L", "unrealized_pnl", 0, style=_red_if_negative("unrealized_pnl")), Col("term", _term)],
+        Col("P&L", "unrealized_pnl", 0, signed=True, style=_red_if_negative("unrealized_pnl")), Col("term", _term)],
         title=lambda r, f: f"open lots ({r['method']}, long term after {r['holding_period_days']} days)")],
     summary=lambda r, f: [f"{r['shown']} of {r['total']} lots; basis {f('cost_basis', r['cost_basis'], 0)}, "
                           f"unrealised {f('unrealized_pnl', r['unrealized_pnl'], 0, signed=True)}"],
