@@ -48,17 +48,16 @@ def cmd_list(args: argparse.Namespace) -> int:
                            "state_changing": s.state_changing, "read_only": s.read_only,
                            "parameters": list(s.params_model.model_fields)} for s in registry])
         return 0
-    from rich.console import Console
-    from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=f"{len(registry)} tools")
-    table.add_column("tool", style="bold")
-    table.add_column("description")
-    table.add_column("parameters")
-    for spec in registry:
-        marker = " [yellow](asks first)[/]" if spec.state_changing else ""
-        table.add_row(spec.name + marker, spec.description, ", ".join(spec.params_model.model_fields))
-    Console().print(table)
+    from indexdesk.agent.terminal import console, fit
+
+    con = console()
+    rows = [[spec.name + (" (asks first)" if spec.state_changing else ""), spec.category or "", spec.description,
+             ", ".join(spec.params_model.model_fields)] for spec in registry]
+    con.print(fit(con, ["tool", "category", "description", "parameters"], rows, [False] * 4,
+                  title=f"{len(registry)} tools"))
+    con.print(Text("call one: indexdesk tools call NAME '{...}' (tools schema NAME shows its parameters)", style="dim"))
     return 0
 
 
