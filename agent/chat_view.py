@@ -236,6 +236,7 @@ def _cells(row: str) -> list[str]:
 def _plain(cell: str) -> str:
     """A Markdown cell as the text it shows: emphasis marks dropped, backslash escapes undone."""
     cell = re.sub(r"\*\*(.+?)\*\*", r"\1", cell)
+    cell = re.sub(r"(?<!\\)`([^`]*)`", r"\1", cell)
     return re.sub(r"\\([\\`*_{}\[\]()#+\-.!|<>~&])", r"\1", cell)
 
 

@@ -28,6 +28,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "indexdesk.agent.commands.review",
     "indexdesk.agent.commands.strategy",
     "indexdesk.agent.commands.portfolio",
+    "indexdesk.agent.commands.config",
+    "indexdesk.agent.commands.completion",
 )
 
 EXAMPLES = """examples:
@@ -57,6 +59,12 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--home", default=argparse.SUPPRESS, help="data home")
 
 
+def _version() -> str:
+    from indexdesk import __version__
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="indexdesk",
@@ -68,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
                                          "(default: INDEXDESK_SOURCE or sample)")
     parser.add_argument("--home", help="data home (default: INDEXDESK_HOME or the platform data dir)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    parser.add_argument("--version", action="version", version=f"indexdesk {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         try:
