@@ -70,6 +70,7 @@ class Chat:
         self.loaded = LoadedAgent()
         self.last_calls: list[dict] = []
         self._prompt_session: Any = None
+        self._pushed_back: list[str] = []  # a piped line that was not a yes/no answer: the next request
 
     # ------------------------------------------------------------ start-up
 
@@ -132,6 +133,8 @@ class Chat:
 
     def read(self) -> str | None:
         """The next request, or None at end of input."""
+        if self._pushed_back:
+            return self._pushed_back.pop()
         if not self.interactive:
             line = sys.stdin.readline()
             return None if not line else line.rstrip("\n")
@@ -146,20 +149,25 @@ class Chat:
                 return None
 
     def ask_yes_no(self, question: str) -> bool:
+        """Only y/yes or n/no answer (agent/confirm.py): at a terminal anything else asks again; piped,
+        another line declines and is read next as a request."""
+        from indexdesk.agent.confirm import ASK_AGAIN, ask_at_terminal, reading
+
         if self.auto_confirm:
             return True
         if not self.interactive:
             print(f"{question} [y/N] ", end="", flush=True)
-            answer = sys.stdin.readline()
-            print(answer.strip(), flush=True)
-        else:
-            from prompt_toolkit import prompt
+            line = sys.stdin.readline()
+            verdict = reading(line if line else None)
+            print(line.strip(), flush=True)
+            if verdict is None:
+                print(f"not a yes/no answer: declined; {line.strip()!r} is read as the next request", flush=True)
+                self._pushed_back.append(line.rstrip("\n"))
+                return False
+            return verdict
+        from prompt_toolkit import prompt
 
-            try:
-                answer = prompt(f"{question} [y/N] ")
-            except (KeyboardInterrupt, EOFError):
-                answer = ""
-        return answer.strip().lower() in ("y", "yes")
+        return ask_at_terminal(question, prompt, lambda text: self.say(f"[yellow]{ASK_AGAIN}[/]"))
 
     # ------------------------------------------------------------ the loop
 

@@ -33,11 +33,9 @@ def _confirm_on_terminal(name: str, arguments: dict) -> bool:
         return False
     shown = json.dumps(arguments, ensure_ascii=False)
     print(f"{name} wants to run with {shown}", file=sys.stderr)
-    try:
-        reply = input("allow? [y/N] ")
-    except EOFError:
-        return False
-    return reply.strip().lower() in ("y", "yes")
+    from indexdesk.agent.confirm import ask_at_terminal
+
+    return ask_at_terminal("allow?", input, lambda text: print(text, file=sys.stderr))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

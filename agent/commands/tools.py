@@ -85,8 +85,10 @@ def _confirmed(name: str, raw: str, arguments_from_stdin: bool) -> bool:
     if arguments_from_stdin or not sys.stdin.isatty():
         print(f"{name} changes state: pass --yes to run it without a terminal", file=sys.stderr)
         return False
-    answer = input(f"{name} will change your journal or ledger with {raw[:200]}\nRun it? [y/N] ")
-    return answer.strip().lower() in ("y", "yes")
+    from indexdesk.agent.confirm import ask_at_terminal
+
+    print(f"{name} will change your journal or ledger with {raw[:200]}")
+    return ask_at_terminal("Run it?", input, print)
 
 
 def cmd_call(args: argparse.Namespace) -> int:
