@@ -18,15 +18,14 @@ import sys
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from indexdesk.agent.cli import add_source_options
-    from indexdesk.agent.commands.run import add_json_flag
+    from indexdesk.agent.commands.run import add_output_flags
     from indexdesk.agent.commands.tool_args import add_tool_arguments
 
     # Flags of the tool-backed subcommands come from each tool's parameters (agent/commands/tool_args.py).
     p = subparsers.add_parser("portfolio", help="the ledger: holdings, import/export, targets, lots, gains")
     add_source_options(p)
     add_tool_arguments(p, "get_portfolio")
-    add_json_flag(p)
-    p.add_argument("--wide", action="store_true", help="one table row per holding, however wide the terminal")
+    add_output_flags(p)
     p.add_argument("--plot", metavar="PNG", help="draw each holding's drift from its target to this PNG file")
     p.set_defaults(func=cmd_show)
     sub = p.add_subparsers(dest="portfolio_command", metavar="SUBCOMMAND")
@@ -50,19 +49,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("indices", nargs="?", default=None, help="NAME=WEIGHT,… for every index (sums to 1 or 100)")
     q.add_argument("--range", action="append", default=None, metavar="TIER=LOW:HIGH", help="e.g. core=0.5:0.6")
     add_tool_arguments(q, "set_targets", skip=("indices", "tier_ranges"))  # those two: NAME=… syntax above
-    add_json_flag(q)
+    add_output_flags(q)
     q.set_defaults(func=cmd_targets)
 
     q = sub.add_parser("lots", help="open tax lots")
     add_source_options(q)
     add_tool_arguments(q, "tax_lots", positional="symbol")
-    add_json_flag(q)
+    add_output_flags(q)
     q.set_defaults(func=cmd_lots)
 
     q = sub.add_parser("gains", help="realised gains of a year, short and long term")
     add_source_options(q)
     add_tool_arguments(q, "realized_gains", positional="year")
-    add_json_flag(q)
+    add_output_flags(q)
     q.set_defaults(func=cmd_gains)
 
 

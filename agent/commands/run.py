@@ -37,6 +37,12 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON (indented)")
 
 
+def add_output_flags(parser: argparse.ArgumentParser) -> None:
+    """`--json` and `--wide`: what every command that draws a tool's result takes."""
+    add_json_flag(parser)
+    parser.add_argument("--wide", action="store_true", help="one table row per record, however wide the terminal")
+
+
 def print_error(result: dict) -> None:
     """A tool's structured error, the one way: `error:` and `hint:` lines on stderr."""
     print(f"error: {result['error']}", file=sys.stderr)
@@ -119,8 +125,7 @@ def tool_command(subparsers: argparse._SubParsersAction, name: str, tool: str, *
     parser = subparsers.add_parser(name, help=help)
     add_source_options(parser)
     add_tool_arguments(parser, tool, positional=positional, flags=flags, skip=skip)
-    add_json_flag(parser)
-    parser.add_argument("--wide", action="store_true", help="one table row per record, however wide the terminal")
+    add_output_flags(parser)
     if handler is None:
         def handler(args: argparse.Namespace, _tool=tool, _view=view, _progress=progress) -> int:
             return render_tool(args, _tool, _view, progress=_progress)
