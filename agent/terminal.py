@@ -252,8 +252,8 @@ def _records_table(con: Any, result: dict, view: TableView, f: Fmt, wide: bool) 
 
 
 def _fits(con: Any, headers: list[str], rows: list[list[Any]], numeric: list[bool]) -> bool:
-    """Every cell on one line within the console (two spaces between columns)."""
-    need = sum(max(len(str(c)) for c in [h] + [r[i] for r in rows]) + 2 for i, h in enumerate(headers))
+    """Every cell on one line within the console (padding and a rule between columns: 3 each)."""
+    need = sum(max(len(str(c)) for c in [h] + [r[i] for r in rows]) + 3 for i, h in enumerate(headers))
     return need <= con.width
 
 
