@@ -126,7 +126,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         text = read_file(args.file)
     except ToolError as exc:  # a file argument that is not a readable file: a usage error (exit 2)
         raise UsageError(exc.message, hint=exc.hint) from None
-    report = import_text(make_context(args), text, args.format, skip_bad=args.skip_bad)
+    from indexdesk.agent.progress import progress
+
+    with progress(f"importing {args.file}"):  # a spinner in a terminal; silent when piped
+        report = import_text(make_context(args), text, args.format, skip_bad=args.skip_bad)
     for line, reason in report.rejected[:200]:
         print(f"line {line}: {reason}", file=sys.stderr)
     if len(report.rejected) > 200:
