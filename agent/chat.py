@@ -17,7 +17,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from indexdesk.agent.render import compact_args, highlight_ungrounded
+from indexdesk.agent.chat_view import TurnView, _escape, _parsed
+from indexdesk.agent.render import compact_args
 
 PROMPT = "indexdesk> "
 HELP = """Ask in plain words, e.g. "how did defi do over 90 days" or "var 99% 30d".
@@ -69,6 +70,7 @@ class Chat:
         self.loaded = LoadedAgent()
         self.last_calls: list[dict] = []
         self._prompt_session: Any = None
+        self._pushed_back: list[str] = []  # a piped line that was not a yes/no answer: the next request
 
     # ------------------------------------------------------------ start-up
 
@@ -131,6 +133,8 @@ class Chat:
 
     def read(self) -> str | None:
         """The next request, or None at end of input."""
+        if self._pushed_back:
+            return self._pushed_back.pop()
         if not self.interactive:
             line = sys.stdin.readline()
             return None if not line else line.rstrip("\n")
@@ -145,20 +149,25 @@ class Chat:
                 return None
 
     def ask_yes_no(self, question: str) -> bool:
+        """Only y/yes or n/no answer (agent/confirm.py): at a terminal anything else asks again; piped,
+        another line declines and is read next as a request."""
+        from indexdesk.agent.confirm import ASK_AGAIN, ask_at_terminal, reading
+
         if self.auto_confirm:
             return True
         if not self.interactive:
             print(f"{question} [y/N] ", end="", flush=True)
-            answer = sys.stdin.readline()
-            print(answer.strip(), flush=True)
-        else:
-            from prompt_toolkit import prompt
+            line = sys.stdin.readline()
+            verdict = reading(line if line else None)
+            print(line.strip(), flush=True)
+            if verdict is None:
+                print(f"not a yes/no answer: declined; {line.strip()!r} is read as the next request", flush=True)
+                self._pushed_back.append(line.rstrip("\n"))
+                return False
+            return verdict
+        from prompt_toolkit import prompt
 
-            try:
-                answer = prompt(f"{question} [y/N] ")
-            except (KeyboardInterrupt, EOFError):
-                answer = ""
-        return answer.strip().lower() in ("y", "yes")
+        return ask_at_terminal(question, prompt, lambda text: self.say(f"[yellow]{ASK_AGAIN}[/]"))
 
     # ------------------------------------------------------------ the loop
 
@@ -362,122 +371,6 @@ class Chat:
                     view.close()
                     self.say("[yellow]turn abandoned[/]")
                     return
-
-
-class TurnView:
-    """Draws one turn: streamed Markdown, one line per tool call, the answer with ungrounded numbers marked."""
-
-    def __init__(self, chat: Chat) -> None:
-        self.chat = chat
-        self.console = chat.console
-        self.text = ""
-        self.live: Any = None
-        self.calls: list[dict] = []
-        self.answered = False
-
-    def _markdown(self, text: str):
-        from rich.markdown import Markdown
-
-        return Markdown(text)
-
-    def event(self, event: Any) -> None:
-        kind = getattr(event, "kind", None)
-        data = getattr(event, "data", None) or {}
-        if kind == "token":
-            self.text += str(data.get("text") or data.get("token") or "")
-            if self.chat.interactive and self.text.strip():
-                if self.live is None:
-                    from rich.live import Live
-
-                    self.live = Live(self._markdown(self.text), console=self.console, refresh_per_second=12,
-                                     vertical_overflow="visible")
-                    self.live.start()
-                else:
-                    self.live.update(self._markdown(self.text))
-        elif kind == "tool_call":
-            self.pause()
-            self.text = ""
-            name = data.get("name", "?")
-            args = data.get("arguments", data.get("args", {}))
-            self.calls.append({"id": data.get("id"), "name": name, "arguments": args, "result": None})
-            self.chat.say(f"[cyan]⚙ {name}[/]([dim]{_escape(compact_args(args))}[/])")
-        elif kind == "tool_result":
-            result = data.get("result")
-            number = next((i for i, c in enumerate(self.calls, 1) if c["id"] == data.get("id")),
-                          next((i for i, c in enumerate(self.calls, 1)
-                                if c["name"] == data.get("name") and c["result"] is None), len(self.calls)))
-            if 0 < number <= len(self.calls):
-                self.calls[number - 1]["result"] = result
-            self.chat.say(f"  [dim]↳ {_escape(_summary(result))} · /expand {number}[/]")
-        elif kind == "error":
-            self.pause()
-            self.chat.say(f"[red]{_escape(str(data.get('message') or data))}[/]")
-        elif kind == "answer":
-            self.answered = True
-
-    def pause(self) -> None:
-        if self.live is not None:
-            self.live.stop()
-            self.live = None
-
-    def close(self) -> None:
-        self.pause()
-
-    def finish(self, result: Any) -> None:
-        answer = getattr(result, "answer", "") or ""
-        ungrounded = list(getattr(result, "ungrounded", []) or [])
-        if getattr(result, "cancelled", False):
-            self.pause()
-            self.chat.say("[yellow]turn cancelled; ask again or go on[/]")
-            return
-        marked, footnote = highlight_ungrounded(answer, ungrounded)
-        if not self.chat.interactive:
-            print(marked, flush=True)
-            if footnote:
-                print(footnote, flush=True)
-            print(flush=True)
-            return
-        from rich.console import Group
-        from rich.text import Text
-
-        body = [self._markdown(marked)] + ([Text(footnote, style="bold red")] if footnote else [])
-        if self.live is not None:
-            self.live.update(Group(*body))
-            self.live.stop()
-            self.live = None
-        elif answer:
-            self.console.print(Group(*body))
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
-
-
-def _parsed(result: Any) -> Any:
-    if isinstance(result, str):
-        try:
-            return json.loads(result)
-        except ValueError:
-            return result
-    return result
-
-
-def _summary(result: Any) -> str:
-    """What came back, in a few words: the error, or the result's size and shape."""
-    from indexdesk.agent.render import user_facing
-
-    result = _parsed(result)
-    if isinstance(result, str):
-        return user_facing(result)[:80]
-    if isinstance(result, dict) and "error" in result:
-        return f"error: {str(result['error'])[:100]}"
-    size = len(json.dumps(result, default=str))
-    if isinstance(result, dict):
-        keys = [k for k in result if k not in ("source", "as_of", "warnings")]
-        return f"{', '.join(keys[:5])}{'…' if len(keys) > 5 else ''} ({size} bytes)"
-    return f"{size} bytes"
 
 
 def _prompt_session(history_path: Any):

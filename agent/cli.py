@@ -30,6 +30,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "indexdesk.agent.commands.portfolio",
     "indexdesk.agent.commands.checkup",
     "indexdesk.agent.commands.stores",
+    "indexdesk.agent.commands.config",
+    "indexdesk.agent.commands.completion",
 )
 
 EXAMPLES = """examples:
@@ -59,6 +61,12 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--home", default=argparse.SUPPRESS, help="data home")
 
 
+def _version() -> str:
+    from indexdesk import __version__
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="indexdesk",
@@ -70,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
                                          "(default: INDEXDESK_SOURCE or sample)")
     parser.add_argument("--home", help="data home (default: INDEXDESK_HOME or the platform data dir)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    parser.add_argument("--version", action="version", version=f"indexdesk {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         try:
@@ -94,6 +103,20 @@ def make_context(args: argparse.Namespace, **overrides: Any):
         updates["source"] = args.source
     settings = Settings(**updates)
     return ToolContext(settings=settings, **overrides)
+
+
+def closed_pipe() -> int:
+    """The reader went away (`indexdesk … --json | head`): stop quietly, as `cat` does.
+
+    stdout is pointed at /dev/null so the interpreter's final flush does not raise again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture): nothing to silence
+        pass
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         if exc.hint:
             print(f"hint: {exc.hint}", file=sys.stderr)
         return EXIT_TOOL_ERROR
+    except BrokenPipeError:
+        return closed_pipe()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

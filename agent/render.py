@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from indexdesk.tools.text import md_escape
+
 # Fields every result carries; shown as a footer line, not as table rows.
 META_FIELDS = ("source", "as_of", "warnings", "notes")
 MAX_ROWS = 25
@@ -77,6 +79,7 @@ def format_percent(value: float) -> str:
 # Set while one result is being drawn: its declared units by dotted path and its currency.
 _UNITS: list[tuple[dict[str, str] | None, str]] = [(None, "USD")]
 _EXPANDED: list[bool] = [False]
+_MARKDOWN: list[bool] = [True]
 
 
 def format_money(value: float, currency: str = "USD", digits: int = 2) -> str:
@@ -118,7 +121,7 @@ def cell(value: Any, key: str | None = None, path: str | None = None, record: di
             return format_percent(value)
         return format_number(value)
     if isinstance(value, str):
-        return value.replace("|", "\\|").replace("\n", " ")
+        return md_escape(value) if _MARKDOWN[-1] else value.replace("\n", " ")
     if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
         if len(value) <= MAX_INLINE_LIST or _EXPANDED[-1]:
             return ", ".join(cell(v, key, path, record) for v in value)
@@ -240,17 +243,23 @@ def _label_list(result: dict, length: int) -> list[str] | None:
     return None
 
 
-def tabulate(result: Any, title: str = "", units: dict[str, str] | None = None, *, expanded: bool = False) -> Tabulated:
-    """Break a tool result into facts, tables and footer lines (see the module docstring)."""
+def tabulate(result: Any, title: str = "", units: dict[str, str] | None = None, *, expanded: bool = False,
+             markdown: bool = True) -> Tabulated:
+    """Break a tool result into facts, tables and footer lines (see the module docstring).
+
+    `markdown`: stored text is escaped for Markdown (`md_escape`); False for the terminal's Rich
+    tables, whose cells are `Text` (never markup) and need no escaping."""
     if not isinstance(result, dict):
         result = {"result": result}
     _UNITS.append((units, str(result.get("currency") or "USD")))
     _EXPANDED.append(expanded)
+    _MARKDOWN.append(markdown)
     try:
         return _tabulate(result)
     finally:
         _UNITS.pop()
         _EXPANDED.pop()
+        _MARKDOWN.pop()
 
 
 def _tabulate(result: dict) -> Tabulated:

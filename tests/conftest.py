@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[1]
 # import too, so module- and session-scoped fixtures (built before any autouse fixture) see it.
 SAMPLE_THROUGH = "2026-10-31"
 os.environ["INDEXDESK_SAMPLE_THROUGH"] = SAMPLE_THROUGH
-KEPT_SETTINGS = ("INDEXDESK_HOME", "INDEXDESK_SAMPLE_THROUGH", "INDEXDESK_SHARED_DATA", "INDEXDESK_FUZZ_SCALE")
+KEPT_SETTINGS = ("INDEXDESK_HOME", "INDEXDESK_CONFIG", "INDEXDESK_SAMPLE_THROUGH", "INDEXDESK_SHARED_DATA", "INDEXDESK_FUZZ_SCALE")
 SHARED_DATA = Path(os.environ.get("INDEXDESK_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
@@ -25,6 +25,7 @@ def _isolated_env(monkeypatch, tmp_path_factory):
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("INDEXDESK_HOME", str(home))
     monkeypatch.setenv("INDEXDESK_SAMPLE_THROUGH", SAMPLE_THROUGH)
+    monkeypatch.setenv("INDEXDESK_CONFIG", str(home / "config.toml"))  # never the developer's config file
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TOKEN_METRICS_API_KEY", "COINGECKO_API_KEY"):
         monkeypatch.delenv(var, raising=False)
     # Every other INDEXDESK_* setting of the developer's shell (a real INDEXDESK_DATABASE_URL above all).

@@ -1,12 +1,28 @@
-"""Settings from the environment (prefix ``INDEXDESK_``) with a data home from platformdirs."""
+"""Settings from the environment (prefix ``INDEXDESK_``) and a `config.toml`, with a data home from platformdirs.
+
+Precedence: values passed in code (`--home`, `--source`) > environment > the config file > defaults.
+The config file is `config.toml` in the platform's config dir (`indexdesk config path`), or the file
+named by `INDEXDESK_CONFIG`; its keys are the field names below (`source = "binance"`, `model = …`).
+"""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+
+def config_path() -> Path:
+    """The settings file: `INDEXDESK_CONFIG`, else config.toml in the platform config dir."""
+    explicit = os.environ.get("INDEXDESK_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("indexdesk", appauthor=False)) / "config.toml"
 
 
 def default_home() -> Path:
@@ -66,6 +82,14 @@ class Settings(BaseSettings):
     http_backoff: float = Field(0.5, description="seconds before the first retry; doubles each retry (capped at 30 s)")
     history_days: int = Field(365, description="days of history a remote source downloads the first time")
     api_token: str | None = Field(None, repr=False, description="bearer token `indexdesk serve` requires; unset = no auth")
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource) -> tuple:
+        """The environment wins over the config file; values passed in code win over both."""
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=config_path()),
+                dotenv_settings, file_secret_settings)
 
     def secret(self, name: str) -> str | None:
         """The plain value of a secret setting (API keys are SecretStr: repr and logs show '**********')."""

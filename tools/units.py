@@ -129,7 +129,7 @@ def format_value(value: float | int | None, unit: str | None, currency: str = "U
         return text[1:] if text.startswith("-") and float(text[:-1]) == 0 else text
     if unit == "currency":
         body = f"{abs(value):,.{2 if digits is None else digits}f}"
-        sign = "-" if value < 0 else ""
+        sign = "-" if value < 0 and any(ch not in "0.," for ch in body) else ""  # never "-$0.00"
         return f"{sign}${body}" if currency.upper() == "USD" else f"{sign}{body} {currency.upper()}"
     if unit == "price":
         return f"{value:,.2f}" if abs(value) >= 1 else _significant(value)
@@ -142,7 +142,8 @@ def format_value(value: float | int | None, unit: str | None, currency: str = "U
     if unit == "bps":
         return f"{_significant(value)} bps"
     if digits is not None:  # a table column of ratios reads best with the same decimals on every row
-        return f"{value:.{digits}f}"
+        text = f"{value:.{digits}f}"
+        return text[1:] if text.startswith("-") and float(text) == 0 else text
     return _significant(value)
 
 

@@ -21,6 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="print {answer, tool_calls: [{name, arguments, result}], ungrounded, usage, model}")
     parser.add_argument("--yes", action="store_true", help="run state-changing tools (journal writes) without asking")
     parser.add_argument("--session", help="continue or start this saved session (default: not saved)")
+    parser.add_argument("--model-note", action="store_true",
+                        help="print how to configure a model even if this shell has seen the note already")
     parser.set_defaults(func=cmd_ask)
 
 
@@ -31,11 +33,9 @@ def _confirm_on_terminal(name: str, arguments: dict) -> bool:
         return False
     shown = json.dumps(arguments, ensure_ascii=False)
     print(f"{name} wants to run with {shown}", file=sys.stderr)
-    try:
-        reply = input("allow? [y/N] ")
-    except EOFError:
-        return False
-    return reply.strip().lower() in ("y", "yes")
+    from indexdesk.agent.confirm import ask_at_terminal
+
+    return ask_at_terminal("allow?", input, lambda text: print(text, file=sys.stderr))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -46,7 +46,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     session = AgentSession(ctx, session_id=args.session or "ask", auto_confirm=args.yes,
                            persist=bool(args.session))
     try:
-        if session.model_info.offline and not args.json:
+        if session.model_info.offline and not args.json and (args.model_note or _first_in_this_shell(ctx)):
             print(f"note: {session.model_info.how_to_configure}", file=sys.stderr)
         result = session.run_turn(" ".join(args.question), confirm=_confirm_on_terminal)
     finally:
@@ -54,19 +54,23 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from indexdesk.agent.cli import EXIT_OK, EXIT_TOOL_ERROR
 
     failed = failed_calls(result.tool_calls)
-    code = EXIT_TOOL_ERROR if (result.error or failed) else EXIT_OK
+    # Without a model, an answer with no tool call means the offline router could not map the request.
+    unmapped = session.model_info.offline and not result.tool_calls and not result.error
+    code = EXIT_TOOL_ERROR if (result.error or failed or unmapped) else EXIT_OK
     if args.json:
         out = result.to_dict()
         out["model"] = session.model_info.describe()
         out["session"] = args.session
-        print(json.dumps(out, ensure_ascii=False, default=str))
+        from indexdesk.agent.commands.run import print_json
+
+        print_json(out)
         return code
     if result.error:
         print(f"error: {result.error}", file=sys.stderr)
         return code
     for call in result.tool_calls:
         print(f"· {call['name']}({json.dumps(call['arguments'], ensure_ascii=False)})", file=sys.stderr)
-    print(result.answer)
+    print_answer(result.answer)
     if result.ungrounded:
         print("⚠ not found in any tool result: " + ", ".join(result.ungrounded), file=sys.stderr)
     for line in failed:
@@ -87,3 +91,41 @@ def failed_calls(calls: list[dict]) -> list[str]:
         elif isinstance(result, dict) and is_error(result):
             out.append(f"failed: {call['name']}: {result['error']}")
     return out
+
+
+def print_answer(answer: str) -> None:
+    """Markdown drawn for a terminal (tables fitted, emphasis shown); plain text when piped."""
+    from rich.console import Console
+
+    from indexdesk.agent.chat_view import answer_renderable
+
+    if sys.stdout.isatty():
+        console = Console(highlight=False)
+        console.print(answer_renderable(answer, console))
+        return
+    # The same layout without colour, control codes or padding: text a script or a file can read.
+    import io
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=False, color_system=None, highlight=False, width=80)
+    console.print(answer_renderable(answer, console))
+    print("\n".join(line.rstrip() for line in buffer.getvalue().splitlines()).strip("\n"))
+
+
+def _first_in_this_shell(ctx) -> bool:
+    """True once per shell session (the parent process): the no-model note is long, and the same
+    every time. The shell's pid is kept in the data home; `--model-note` prints it again."""
+    import os
+
+    marker = ctx.settings.ensure_home() / ".ask_model_note_shell"
+    shell = str(os.getppid())
+    try:
+        if marker.read_text(encoding="utf-8").strip() == shell:
+            return False
+    except OSError:
+        pass
+    try:
+        marker.write_text(shell, encoding="utf-8")
+    except OSError:
+        pass
+    return True

@@ -15,7 +15,7 @@ import sys
 import textwrap
 
 S = argparse.SUPPRESS
-from indexdesk.agent.checkup_view import MARK, SECTIONS  # noqa: E402 - stdlib-only module
+from indexdesk.agent.checkup_view import MARK  # noqa: E402 - stdlib-only module
 MAX_ROWS = 6
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 REMOTE = ("coingecko", "binance", "tokenmetrics")
@@ -74,9 +73,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
         report = source.sync(args.symbols, days=args.days, progress=on_progress)
     if args.json:
-        print(json.dumps({"source": name, "new_rows": report.new_rows, "unreachable": report.unreachable,
-                          "symbols": [{"symbol": r.symbol, "new_rows": r.new_rows, "last_day": r.last_day,
-                                       "error": r.error} for r in report.results]}, default=str, indent=2))
+        from indexdesk.agent.commands.run import print_json
+
+        print_json({"source": name, "new_rows": report.new_rows, "unreachable": report.unreachable,
+                    "symbols": [{"symbol": r.symbol, "new_rows": r.new_rows, "last_day": r.last_day,
+                                 "error": r.error} for r in report.results]})
     else:
         failed = len(report.failed)
         done = len(report.results) - failed
@@ -101,9 +102,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     sources = [s for s in cache.status() if only is None or s.source == only]
     symbols = cache.symbol_status(only) if only else []
     if args.json:
-        print(json.dumps({"cache": str(cache.path),
-                          "sources": [vars(s) for s in sources],
-                          "symbols": [vars(s) for s in symbols]}, default=str, indent=2))
+        from indexdesk.agent.commands.run import print_json
+
+        print_json({"cache": str(cache.path), "sources": [vars(s) for s in sources],
+                    "symbols": [vars(s) for s in symbols]})
         return 0
     from rich.console import Console
     from rich.table import Table

@@ -9,6 +9,7 @@ import sys
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from indexdesk.agent.cli import add_source_options
+    from indexdesk.agent.commands.run import add_json_flag
 
     parser = subparsers.add_parser("journal", help="write, search, edit, export and import journal entries")
     sub = parser.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
@@ -17,19 +18,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("add", help="write an entry in plain language (the parser reads what it can)")
     add_tool_arguments(p, "log_journal_entry", positional="text", flags={"tags": "--tag"})
-    p.add_argument("--json", action="store_true", help="print the tool result as JSON")
+    add_json_flag(p)
     add_source_options(p)
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("search", help="search by meaning and words")
     add_tool_arguments(p, "search_journal", positional="query",
                        flags={"kinds": "--kind", "indices": "--index", "tags": "--tag", "k": "-k"})
-    p.add_argument("--json", action="store_true")
+    add_json_flag(p)
     add_source_options(p)
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("show", help="one entry in full, with its previous versions")
     p.add_argument("id")
+    add_json_flag(p)
     add_source_options(p)
     p.set_defaults(func=cmd_show)
 
@@ -37,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("id")
     p.add_argument("--set", action="append", dest="changes", default=[], metavar="FIELD=VALUE",
                    help="e.g. --set confidence=4 --set action=rotate --set 'tags=[\"macro\"]' (JSON values allowed)")
+    add_json_flag(p)
     add_source_options(p)
     p.set_defaults(func=cmd_edit)
 
@@ -47,10 +50,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("import", help="load a JSONL export (all or nothing; identical versions are skipped)")
     p.add_argument("path", help="file, or - for stdin")
+    add_json_flag(p)
     add_source_options(p)
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("reindex", help="re-embed every entry with the configured embedding model")
+    add_json_flag(p)
     add_source_options(p)
     p.set_defaults(func=cmd_reindex)
 
@@ -67,48 +72,43 @@ def _store(args):
     return ctx, store
 
 
-def _call(args, name: str, arguments: dict) -> dict:
-    from indexdesk.agent.cli import make_context
-    from indexdesk.tools.registry import is_error
-    from indexdesk.tools.toolbox import default_registry
-
-    result = default_registry().call(name, arguments, make_context(args))
-    if is_error(result):
-        from indexdesk.tools.errors import ToolError
-
-        raise ToolError(result["error"], hint=result.get("hint"))
-    return result
-
-
 def cmd_add(args: argparse.Namespace) -> int:
-    from indexdesk.agent.commands.tool_args import tool_arguments
+    from indexdesk.agent.commands.run import run_tool
 
-    result = _call(args, "log_journal_entry", tool_arguments(args))
-    if args.json:
-        print(json.dumps(result, indent=2, default=str))
-        return 0
+    run = run_tool(args, "log_journal_entry")
+    if run.done:
+        return run.code
+    result = run.result
     print(f"saved {result['id']}")
     for line in result["understood"]:
         print(f"  {line}")
-    for warning in result.get("warnings") or []:
-        print(f"  warning: {warning}", file=sys.stderr)
+    _warnings(result)
     print(f"correct it with: indexdesk journal edit {result['id']} --set FIELD=VALUE")
     return 0
 
 
-def cmd_search(args: argparse.Namespace) -> int:
-    from indexdesk.agent.commands.tool_args import tool_arguments
+def _warnings(result: dict) -> None:
+    from indexdesk.agent.terminal import console, print_footer
 
-    result = _call(args, "search_journal", tool_arguments(args))
-    if args.json:
-        print(json.dumps(result, indent=2, default=str))
-        return 0
-    for hit in result["hits"]:
+    print_footer(console(), {"warnings": result.get("warnings")})
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from indexdesk.agent.commands.run import run_tool
+
+    run = run_tool(args, "search_journal", progress="searching the journal")
+    if run.done:
+        return run.code
+    from rich.text import Text
+
+    from indexdesk.agent.terminal import console
+
+    con = console()
+    for hit in run.result["hits"]:
         what = " ".join(x for x in (hit["kind"], hit.get("action") or "", ",".join(hit["indices"])) if x)
-        print(f"{hit['date']}  {hit['id']}  relevance {hit['score']:.2f}  [{what}]")
-        print(f"    \"{hit['text']}\"")
-    for warning in result.get("warnings") or []:
-        print(f"warning: {warning}", file=sys.stderr)
+        con.print(Text(f"{hit['date']}  {hit['id']}  relevance {hit['score']:.2f}  [{what}]"))
+        con.print(Text(f"    \"{hit['text']}\""))
+    _warnings(run.result)
     return 0
 
 
@@ -118,6 +118,12 @@ def cmd_show(args: argparse.Namespace) -> int:
     _, store = _store(args)
     with journal_errors():
         versions = store.history(args.id)
+    if args.json:
+        from indexdesk.agent.commands.run import print_json
+
+        print_json({"entry": versions[-1].model_dump(mode="json"),
+                    "earlier_versions": [old.model_dump(mode="json") for old in versions[:-1]]})
+        return 0
     print(versions[-1].model_dump_json(indent=2))
     if len(versions) > 1:
         print(f"{len(versions) - 1} earlier version(s):")
@@ -151,6 +157,11 @@ def cmd_edit(args: argparse.Namespace) -> int:
     _, store = _store(args)
     with journal_errors():
         updated = store.edit(args.id, **changes)
+    if args.json:
+        from indexdesk.agent.commands.run import print_json
+
+        print_json(updated.model_dump(mode="json"))
+        return 0
     print(f"{updated.id} is now version {updated.version}; the previous version is kept (journal show {updated.id})")
     return 0
 
@@ -180,6 +191,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             count = store.import_jsonl(lines)
         finally:
             store.embedder = plain
+    if args.json:
+        from indexdesk.agent.commands.run import print_json
+
+        print_json({"imported": count})
+        return 0
     print(f"imported {count} new entry versions")
     return 0
 
@@ -200,5 +216,10 @@ def cmd_reindex(args: argparse.Namespace) -> int:
             count = store.reindex(ProgressEmbedder(embedder, bar))
     for notice in store.take_notices():
         print(f"notice: {notice}", file=sys.stderr)
+    if args.json:
+        from indexdesk.agent.commands.run import print_json
+
+        print_json({"reembedded": count, "model": embedder.model_id})
+        return 0
     print(f"re-embedded {count} entries with {embedder.model_id}")
     return 0

@@ -40,7 +40,9 @@ def cmd_indices_list(args: argparse.Namespace) -> int:
     book = series.load(make_context(args))
     ordered = sorted(book.indices.values(), key=lambda d: (TIERS.index(d.tier), d.name))
     if args.json:
-        print(json.dumps([d.model_dump(mode="json") for d in ordered], indent=2))
+        from indexdesk.agent.commands.run import print_json
+
+        print_json([d.model_dump(mode="json") for d in ordered])
         return 0
     from rich import box
     from rich.console import Console
@@ -102,34 +104,23 @@ def _print_index_records(console, ordered) -> None:
 
 
 def cmd_perf(args: argparse.Namespace) -> int:
-    from indexdesk.agent.cli import make_context
-    from indexdesk.tools.registry import dumps, is_error
-    from indexdesk.tools.toolbox import default_registry
+    from indexdesk.agent.commands.run import run_tool
 
-    from indexdesk.agent.cli import EXIT_TOOL_ERROR
-    from indexdesk.agent.commands.tool_args import tool_arguments
-
-    ctx = make_context(args)
-    result = default_registry().call("get_index_performance", tool_arguments(args), ctx)
-    if is_error(result):
-        print(f"error: {result['error']}", file=sys.stderr)
-        if result.get("hint"):
-            print(f"hint: {result['hint']}", file=sys.stderr)
-        return EXIT_TOOL_ERROR
-    text = dumps(result)
-    if args.plot:
-        _plot(ctx, args.plot, result)
-    if args.json:
-        print(text)
-        return 0
-    result = json.loads(text)  # dates as strings, as the model sees them
+    run = run_tool(args, "get_index_performance")
+    if args.plot and run.code == 0:
+        _plot(run.ctx, args.plot, run.result or _again(args, run.ctx))
+    if run.done:
+        return run.code
+    result = run.result
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
     from indexdesk.agent.render import dropped_note, fit_rich_table
 
-    console = Console()
+    from rich.text import Text
+
+    console = Console(highlight=False)
     benchmark = result.get("benchmark")
     columns = ["#", "name", "total", "CAGR", "vol", "Sharpe", "Sortino", "max DD", "trough", "Calmar"]
     columns += ["beta", "corr"] if benchmark else []
@@ -142,7 +133,8 @@ def cmd_perf(args: argparse.Namespace) -> int:
                "corr": "correlation"}
     rows = []
     for row in sorted(result["results"], key=lambda r: r["rank"] or 10**6):
-        cells = {"#": f("results.rank", row["rank"]), "name": row["name"], "trough": row["drawdown_trough"] or "–"}
+        cells = {"#": f("results.rank", row["rank"]), "name": Text(row["name"]),
+                 "trough": row["drawdown_trough"] or "–"}
         # Percentages to 0.1 %, ratios to 2 decimals: a column lines up and the table stays within 80 columns.
         cells.update({column: f(f"results.{field}", row[field], 1 if field.endswith(("return", "volatility", "drawdown"))
                                 else 2) for column, field in numbers.items()})
@@ -151,8 +143,8 @@ def cmd_perf(args: argparse.Namespace) -> int:
     def build(kept: list[str]):
         table = Table(title=f"Performance {result['start']} → {result['end']} ({result['window']})",
                       box=box.SIMPLE_HEAD, pad_edge=False,
-                      caption=f"source: {result['source']} · as of {result['as_of']}"
-                              + (f" · beta/corr vs {benchmark}" if benchmark else ""))
+                      caption=Text(f"source {result['source']} · as of {result['as_of']}"
+                                   + (f" · beta/corr vs {benchmark}" if benchmark else ""), style="dim"))
         for column in kept:
             table.add_column(column, justify="left" if column in ("name", "trough") else "right",
                              no_wrap=column != "name", min_width=8 if column == "name" else None)
@@ -169,9 +161,19 @@ def cmd_perf(args: argparse.Namespace) -> int:
     note = dropped_note(dropped)
     if note:
         console.print(f"[dim]{note}[/]", highlight=False)
-    for warning in result.get("warnings", []):
-        console.print(f"[yellow]note:[/] {warning}", highlight=False)
+    from indexdesk.agent.terminal import print_footer
+
+    print_footer(console, {"warnings": result.get("warnings")})
     return 0
+
+
+def _again(args: argparse.Namespace, ctx) -> dict:
+    """The result `--json` printed, for the picture drawn beside it."""
+    from indexdesk.agent.commands.tool_args import tool_arguments
+    from indexdesk.tools.registry import dumps
+    from indexdesk.tools.toolbox import default_registry
+
+    return json.loads(dumps(default_registry().call("get_index_performance", tool_arguments(args), ctx)))
 
 
 def _plot(ctx, out: str, result: dict) -> None:

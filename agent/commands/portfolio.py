@@ -14,21 +14,20 @@ Only the standard library is imported here; the tools load when a command runs.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-
-WIDTH = 80
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from indexdesk.agent.cli import add_source_options
+    from indexdesk.agent.commands.run import add_output_flags
     from indexdesk.agent.commands.tool_args import add_tool_arguments
 
     # Flags of the tool-backed subcommands come from each tool's parameters (agent/commands/tool_args.py).
     p = subparsers.add_parser("portfolio", help="the ledger: holdings, import/export, targets, lots, gains")
     add_source_options(p)
     add_tool_arguments(p, "get_portfolio")
-    p.add_argument("--json", action="store_true", help="print the tool's JSON result")
+    add_output_flags(p)
+    p.add_argument("--plot", metavar="PNG", help="draw each holding's drift from its target to this PNG file")
     p.set_defaults(func=cmd_show)
     sub = p.add_subparsers(dest="portfolio_command", metavar="SUBCOMMAND")
 
@@ -66,19 +65,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("indices", nargs="?", default=None, help="NAME=WEIGHT,… for every index (sums to 1 or 100)")
     q.add_argument("--range", action="append", default=None, metavar="TIER=LOW:HIGH", help="e.g. core=0.5:0.6")
     add_tool_arguments(q, "set_targets", skip=("indices", "tier_ranges"))  # those two: NAME=… syntax above
-    q.add_argument("--json", action="store_true", help="print the tool's JSON result")
+    add_output_flags(q)
     q.set_defaults(func=cmd_targets)
 
     q = sub.add_parser("lots", help="open tax lots")
     add_source_options(q)
     add_tool_arguments(q, "tax_lots", positional="symbol")
-    q.add_argument("--json", action="store_true", help="print the tool's JSON result")
+    add_output_flags(q)
     q.set_defaults(func=cmd_lots)
 
     q = sub.add_parser("gains", help="realised gains of a year, short and long term")
     add_source_options(q)
     add_tool_arguments(q, "realized_gains", positional="year")
-    q.add_argument("--json", action="store_true", help="print the tool's JSON result")
+    add_output_flags(q)
     q.set_defaults(func=cmd_gains)
 
     from indexdesk.agent.commands import portfolio_edit
@@ -87,21 +86,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _call(args: argparse.Namespace, tool_name: str, arguments: dict) -> tuple[dict | None, int]:
-    from indexdesk.agent.cli import make_context
-    from indexdesk.tools.portfolio import tools as portfolio_tools
-    from indexdesk.tools.registry import Registry, is_error, spec_of
+    """The one CLI path (agent/commands/run.py): (result to render, or None when done; exit code)."""
+    from indexdesk.agent.commands.run import run_tool
 
-    registry = Registry([spec_of(getattr(portfolio_tools, tool_name))])
-    result = registry.call(tool_name, arguments, make_context(args))
-    if is_error(result):
-        print(f"error: {result['error']}", file=sys.stderr)
-        if result.get("hint"):
-            print(f"hint: {result['hint']}", file=sys.stderr)
-        return None, 1  # a tool error (README "Exit codes"); 2 is for usage errors
-    if getattr(args, "json", False):
-        print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
-        return None, 0
-    return result, 0
+    run = run_tool(args, tool_name, arguments)
+    return run.result, run.code
 
 
 def _given(args: argparse.Namespace) -> dict:
@@ -111,85 +100,41 @@ def _given(args: argparse.Namespace) -> dict:
     return tool_arguments(args)
 
 
-def _console():
-    from rich.console import Console
+def _render(result: dict, tool: str, view: str | object, args: argparse.Namespace) -> int:
+    from indexdesk.agent import terminal_views
+    from indexdesk.agent.terminal import render
 
-    return Console(width=min(WIDTH, Console().width or WIDTH))
-
-
-def _pct(value, digits: int = 1) -> str:
-    return "–" if value is None else f"{value * 100:.{digits}f}%"
-
-
-def _money(value) -> str:
-    return "–" if value is None else f"{value:,.0f}"
-
-
-def _units(value) -> str:
-    if value is None:
-        return "–"
-    return f"{value:,.4f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:,.0f}"
-
-
-def _header(console, result: dict) -> None:
-    """Above the numbers: the sample-market warning (when valued at it) and where the prices come from."""
-    from indexdesk.tools.price_provenance import header_lines
-
-    sample, prices = header_lines(result)
-    for line in sample:
-        console.print(f"[bold red]{line}[/]", highlight=False)
-    if prices:
-        console.print(f"[dim]{prices}[/]", highlight=False)
-
-
-def _footer(console, result: dict) -> None:
-    from indexdesk.tools.price_provenance import SAMPLE_MARKER
-
-    if not result.get("source") and result.get("as_of"):
-        console.print(f"[dim]as of {result['as_of']}[/]")
-    for warning in result.get("warnings") or []:
-        if not warning.startswith(SAMPLE_MARKER):  # already in the header
-            console.print(f"[yellow]warning:[/] {warning}", soft_wrap=False)
+    render(result, tool, getattr(terminal_views, view) if isinstance(view, str) else view,
+           wide=bool(getattr(args, "wide", False)))
+    return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     result, code = _call(args, "get_portfolio", _given(args))
+    if getattr(args, "plot", None) and (result is not None or code == 0):
+        _plot_drift(args, result)
     if result is None:
         return code
-    from rich.table import Table
+    return _render(result, "get_portfolio", "PORTFOLIO", args)
 
-    console = _console()
-    _header(console, result)
-    if not result["positions"] and not result["cash"]:  # an empty ledger: an empty portfolio, not an error
-        console.print("portfolio: empty (no holdings)")
-        _footer(console, result)
-        return 0
-    table = Table(title=f"portfolio {_money(result['total_value'])} {result['currency']}, "
-                        f"P&L {_money(result['unrealized_pnl'])}", pad_edge=False, padding=(0, 1))
-    for column in ("holding", "venue", "units", "value", "weight", "target", "drift", "P&L"):
-        table.add_column(column, justify="left" if column in ("holding", "venue") else "right",
-                         overflow="ellipsis", no_wrap=True, max_width={"venue": 10, "holding": 12}.get(column))
-    for p in result["positions"]:
-        drift = p.get("drift")
-        flag = "[red]" if drift is not None and abs(drift) > result["band"] else ""
-        table.add_row(p["name"], p["venue"], _units(p["units"]), _money(p["value"]), _pct(p["weight"]),
-                      _pct(p["target"]), f"{flag}{_pct(drift)}" + ("[/]" if flag else ""), _money(p["unrealized_pnl"]))
-    if result["cash"]:
-        share = result["cash"] / result["total_value"] if result["total_value"] else None
-        table.add_row("cash", "", "", _money(result["cash"]), _pct(share), "", "", "")
-    console.print(table)
-    tiers = "  ".join(f"{t['tier']} {_pct(t['weight'], 0)}"
-                      + (f" ({_pct(t['low'], 0)}-{_pct(t['high'], 0)}, {t['status']})" if t.get("low") is not None else "")
-                      for t in result["tiers"])
-    console.print(f"tiers: {tiers}")
-    if result.get("sleeves"):
-        console.print("sleeves: " + "  ".join(f"{k} {_pct(v, 0)}" for k, v in result["sleeves"].items()))
-    if result["unpriced"]:
-        console.print(f"[yellow]unpriced (not valued):[/] {', '.join(result['unpriced'])}")
-    if result["out_of_band"]:
-        console.print(f"beyond the {_pct(result['band'], 0)} band: {', '.join(result['out_of_band'])}")
-    _footer(console, result)
-    return 0
+
+def _plot_drift(args: argparse.Namespace, result: dict | None) -> None:
+    """Each holding's weight against its target and band, as a picture."""
+    if result is None:  # --json printed it
+        import json
+
+        from indexdesk.agent.cli import make_context
+        from indexdesk.tools.registry import dumps
+        from indexdesk.tools.toolbox import default_registry
+
+        result = json.loads(dumps(default_registry().call("get_portfolio", _given(args), make_context(args))))
+    from indexdesk.tools.charts import drift_chart
+
+    positions = [p for p in result.get("positions") or [] if p.get("weight") is not None]
+    labels = [f"{p['name']} ({p['venue']})" if p.get("venue") else p["name"] for p in positions]
+    path = drift_chart(labels, [p["weight"] for p in positions], [p.get("target") for p in positions],
+                       result.get("band") or 0.0, args.plot, f"drift from targets, as of {result.get('as_of')}")
+    print(f"chart: {path}", file=sys.stderr)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -201,10 +146,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         text = read_file(args.file)
     except ToolError as exc:  # a file argument that is not a readable file: a usage error (exit 2)
         raise UsageError(exc.message, hint=exc.hint) from None
+    from indexdesk.agent.progress import progress
+
     try:
-        report = import_text(make_context(args), text, args.format, skip_bad=args.skip_bad, fee_mode=args.fee_mode,
-                             decimal_comma=args.decimal_comma,
-                             venue=args.venue, command=f"portfolio import {args.file}"[:300])
+        with progress(f"importing {args.file}"):  # a spinner in a terminal; silent when piped
+            report = import_text(make_context(args), text, args.format, skip_bad=args.skip_bad,
+                                 fee_mode=args.fee_mode, decimal_comma=args.decimal_comma, venue=args.venue,
+                                 command=f"portfolio import {args.file}"[:300])
     except ToolError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:
@@ -306,68 +254,22 @@ def cmd_targets(args: argparse.Namespace) -> int:
     result, code = _call(args, "set_targets", arguments)
     if result is None:
         return code
-    from rich.table import Table
-
-    console = _console()
-    table = Table(title=f"targets ({result['origin']})")
-    for column in ("tier", "target", "range", "holdings"):
-        table.add_column(column, justify="right" if column == "target" else "left")
-    by_tier: dict[str, list[str]] = {}
-    tiers_of = {}
     from indexdesk.agent.cli import make_context
-    from indexdesk.tools.portfolio.targets_view import targets_view
+    from indexdesk.agent.terminal_views import targets_view
+    from indexdesk.tools.portfolio.targets_view import targets_view as read_targets
 
-    tiers_of = targets_view(make_context(args), sync=False).index_tiers
-    for item in result["indices"]:
-        by_tier.setdefault(tiers_of.get(item["name"], "?"), []).append(f"{item['name']} {_pct(item['weight'], 0)}")
-    for t in result["tiers"]:
-        span = f"{_pct(t['low'], 0)}-{_pct(t['high'], 0)}" if t.get("low") is not None else "–"
-        table.add_row(t["tier"], _pct(t["target"], 0), span, ", ".join(by_tier.get(t["tier"], [])))
-    console.print(table)
-    console.print(f"rebalancing band ±{_pct(result['band'], 1)}")
-    _footer(console, result)
-    return 0
+    return _render(result, "set_targets", targets_view(read_targets(make_context(args), sync=False).index_tiers), args)
 
 
 def cmd_lots(args: argparse.Namespace) -> int:
     result, code = _call(args, "tax_lots", _given(args))
     if result is None:
         return code
-    from rich.table import Table
-
-    console = _console()
-    _header(console, result)
-    table = Table(title=f"open lots ({result['method']}, long term: {result['holding_rule']})")
-    for column in ("symbol", "venue", "acquired", "units", "basis", "value", "P&L", "term"):
-        table.add_column(column, justify="left" if column in ("symbol", "venue", "acquired", "term") else "right",
-                         no_wrap=True, overflow="ellipsis", max_width=10 if column == "venue" else None)
-    for lot in result["lots"]:
-        basis = "unknown" if lot.get("basis_unknown") else _money(lot["cost_basis"])  # never a silent zero
-        table.add_row(lot["symbol"], lot["venue"], str(lot["acquired"]), _units(lot["units"]), basis,
-                      _money(lot["value"]), _money(lot["unrealized_pnl"]), "long" if lot["long_term"] else "short")
-    console.print(table)
-    console.print(f"{result['shown']} of {result['total']} lots; basis {_money(result['cost_basis'])}, "
-                  f"unrealised {_money(result['unrealized_pnl'])}")
-    _footer(console, result)
-    return 0
+    return _render(result, "tax_lots", "LOTS", args)
 
 
 def cmd_gains(args: argparse.Namespace) -> int:
     result, code = _call(args, "realized_gains", _given(args))
     if result is None:
         return code
-    from rich.table import Table
-
-    console = _console()
-    table = Table(title=f"realised gains {result['year']} ({result['method']}, {result['currency']})")
-    for column in ("symbol", "short term", "long term", "proceeds", "basis"):
-        table.add_column(column, justify="left" if column == "symbol" else "right")
-    for g in result["by_symbol"]:
-        table.add_row(g["symbol"], _money(g["short_term"]), _money(g["long_term"]), _money(g["proceeds"]),
-                      _money(g["cost_basis"]))
-    table.add_row("[bold]total[/]", _money(result["short_term"]), _money(result["long_term"]),
-                  _money(result["proceeds"]), _money(result["cost_basis"]))
-    console.print(table)
-    console.print(f"total {_money(result['total'])} from {result['closings']} lot closings")
-    _footer(console, result)
-    return 0
+    return _render(result, "realized_gains", "GAINS", args)

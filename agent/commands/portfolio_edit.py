@@ -5,7 +5,6 @@ a terminal only `--yes` writes). Only the standard library is imported here.
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 

@@ -10,7 +10,6 @@ Only the standard library is imported here; the review loads when the command ru
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 
@@ -67,7 +66,9 @@ def cmd_review(args: argparse.Namespace) -> int:
     if args.narrate:
         summary = _narrate(args, ctx, review, summary)
     if args.json:
-        print(json.dumps(summary.model_dump(mode="json"), indent=2, ensure_ascii=False, default=str))
+        from indexdesk.agent.commands.run import print_json
+
+        print_json(summary.model_dump(mode="json"))
         return 0
     _print(summary)
     return 0
@@ -79,19 +80,29 @@ def _print(summary) -> None:
 
     from indexdesk.tools.review.lessons import pct, pp
 
-    console = Console()
-    title = f"{summary.quarter}: {summary.start} → {summary.end}" + (" (in progress)" if summary.in_progress else "")
+    console = Console(highlight=False)
+    title = f"{summary.quarter}: {_first_day(summary.start)} – {summary.end}" + (" (in progress)" if summary.in_progress else "")
     table = Table(title=title)
     for column in ("", "return", "portfolio minus it"):
         table.add_column(column, justify="left" if not column else "right")
-    table.add_row("[bold]targets, rebalanced[/]", f"[bold]{pct(summary.portfolio_return)}[/]", "")
+    from rich.text import Text
+
+    table.add_row(Text("targets, rebalanced", style="bold"), Text(pct(summary.portfolio_return), style="bold"), "")
     for b in summary.benchmarks:
-        table.add_row(b.name, pct(b.total_return), pp(b.excess))
+        table.add_row(Text(b.name), pct(b.total_return), pp(b.excess))
     console.print(table)
     for line in summary.lessons:
         console.print(f"• {line}", markup=False, highlight=False)
     narrated = " (with narrative)" if summary.narrated else ""
-    console.print(f"\nreport{narrated}: {summary.report_path}/review.md  ({', '.join(summary.files[2:])})")
-    console.print(f"[dim]source {summary.source}, as of {summary.as_of}[/]")
-    for warning in summary.warnings:
-        console.print(f"[yellow]note:[/] {warning}", highlight=False)
+    console.print(Text(f"\nreport{narrated}: {summary.report_path}/review.md  ({', '.join(summary.files[2:])})"))
+    from indexdesk.agent.terminal import print_footer
+
+    print_footer(console, {"source": summary.source, "as_of": summary.as_of, "warnings": summary.warnings})
+
+
+def _first_day(start) -> str:
+    """The quarter's first day, as the report's Markdown heading says it (`start` is the base day before it)."""
+    from datetime import date, timedelta
+
+    day = date.fromisoformat(str(start)) + timedelta(days=1)
+    return day.isoformat() if day.day == 1 and day.month in (1, 4, 7, 10) else str(start)

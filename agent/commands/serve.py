@@ -100,12 +100,20 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     if args.transport == "http" and (refused := _refuse_unsafe_bind(args.host, token)) is not None:
         return refused
     runner = ToolRunner(_registry(args), ctx, timeout=args.timeout, cache_seconds=args.cache_seconds)
+    from indexdesk.tools.adapters.mcp_server import tool_names
+
+    served = len(tool_names(runner.registry, allow_writes=args.allow_writes))  # what tools/list will list
     try:
         if args.transport == "stdio":
             import anyio
 
             from indexdesk.tools.adapters.mcp_server import serve_stdio
 
+            if sys.stdin.isatty():  # a person ran it by hand: say what it is doing (stdout is the protocol)
+                print(f"indexdesk MCP server (stdio): {served} tools{_writes_note(args)}. Waiting for an MCP "
+                      "client on stdin (point Claude Desktop or another client at `indexdesk serve mcp`); "
+                      "press Ctrl-C to stop.", file=sys.stderr)
+            _stop_on_ctrl_c(runner)
             anyio.run(lambda: serve_stdio(runner, allow_writes=args.allow_writes))
             return 0
         import uvicorn
@@ -114,12 +122,30 @@ def cmd_mcp(args: argparse.Namespace) -> int:
 
         app = streamable_http_app(runner, host=args.host, token=token, allow_writes=args.allow_writes,
                                   allowed_hosts=tuple(args.allowed_host))
-        print(f"indexdesk MCP (streamable HTTP) on http://{args.host}:{args.port}/mcp, {len(runner.registry)} tools"
-              + (", bearer token required" if token else "") + _writes_note(args), file=sys.stderr)
+        print(f"indexdesk MCP (streamable HTTP) on http://{args.host}:{args.port}/mcp, {served} tools"
+              + (", bearer token required" if token else "") + _writes_note(args) + "; Ctrl-C stops it",
+              file=sys.stderr)
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=args.access_log)
         return 0
     finally:
         runner.close()
+
+
+def _stop_on_ctrl_c(runner) -> None:
+    """Ctrl-C stops the stdio server at once. The protocol's stdin reader is a thread blocked in
+    readline, which a KeyboardInterrupt cannot wake (the process would hang until the next line), so
+    the handler closes the runner and leaves with exit code 0."""
+    import os
+    import signal
+
+    def stop(signum, frame) -> None:
+        try:
+            runner.close()
+        finally:
+            print("\nindexdesk MCP server stopped", file=sys.stderr, flush=True)
+            os._exit(0)
+
+    signal.signal(signal.SIGINT, stop)
 
 
 def cmd_http(args: argparse.Namespace) -> int:

@@ -196,6 +196,19 @@ def _pairs(text: str) -> dict[str, float]:
     return out
 
 
+# Number parameters that are not shares of something: a `%` on them is a mistake, not a fraction.
+_NOT_FRACTIONS = ("bps", "days", "value", "amount", "price", "quantity", "year", "seed", "min_loss", "fee")
+
+
+def _number_or_percent(text: str) -> float:
+    """`0.4` or `40%` (= 0.4): every percentage flag takes the sign people type (`size --target 40%`)."""
+    value = text.strip()
+    try:
+        return float(value[:-1]) / 100 if value.endswith("%") else float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number (e.g. 0.4 or 40%)") from None
+
+
 def _help(info: dict) -> str:
     text = info.get("description", "")
     if "default" in info and info["default"] is not None:
@@ -221,7 +234,7 @@ def add_tool_arguments(parser: argparse.ArgumentParser, tool: str, *, flags: dic
         elif kind == "integer":
             kwargs["type"] = int
         elif kind == "number":
-            kwargs["type"] = float
+            kwargs["type"] = float if name.endswith(_NOT_FRACTIONS) else _number_or_percent
         elif kind == "pairs":
             kwargs["type"] = _pairs
             kwargs["metavar"] = f"NAME={info.get('value_key', 'VALUE').upper()},…"

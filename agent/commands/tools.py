@@ -46,27 +46,26 @@ def _registry(names: list[str] | None = None):
 def cmd_list(args: argparse.Namespace) -> int:
     registry = _registry()
     if args.json:
-        print(json.dumps([{"name": s.name, "description": s.description, "category": s.category,
-                           "origin": s.origin, "state_changing": s.state_changing, "read_only": s.read_only,
-                           "parameters": list(s.params_model.model_fields), "examples": list(s.examples)}
-                          for s in registry], indent=2))
+        from indexdesk.agent.commands.run import print_json
+
+        print_json([{"name": s.name, "description": s.description, "category": s.category, "origin": s.origin,
+                     "state_changing": s.state_changing, "read_only": s.read_only,
+                     "parameters": list(s.params_model.model_fields), "examples": list(s.examples)} for s in registry])
         for problem in registry.problems:  # stdout stays the JSON list; what was skipped goes to stderr
             print(f"warning: {problem}", file=sys.stderr)
         return 0
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=f"{len(registry)} tools")
-    table.add_column("tool", style="bold")
-    table.add_column("description")
-    table.add_column("parameters")
-    for spec in registry:
-        marker = " [yellow](asks first)[/]" if spec.state_changing else ""
-        origin = "" if spec.origin == "indexdesk" else f"\n[dim]{escape(spec.origin)}[/]"
-        table.add_row(escape(spec.name) + marker + origin, escape(spec.description),
-                      escape(", ".join(spec.params_model.model_fields)))
-    Console().print(table)
+    from indexdesk.agent.terminal import console, fit
+
+    con = console()
+    rows = [[spec.name + (" (asks first)" if spec.state_changing else "")
+             + ("" if spec.origin == "indexdesk" else f" [{spec.origin}]"), spec.category or "", spec.description,
+             ", ".join(spec.params_model.model_fields)] for spec in registry]
+    con.print(fit(con, ["tool", "category", "description", "parameters"], rows, [False] * 4,
+                  title=f"{len(registry)} tools"))
+    con.print(Text("call one: indexdesk tools call NAME --param VALUE … (or '{...}' JSON; NAME --help lists them)",
+                   style="dim"))
     for problem in registry.problems:
         print(f"warning: {problem}", file=sys.stderr)
     return 0
@@ -85,7 +84,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
                for t in langchain_tools(registry, ctx=None)]
     else:
         out = [{"name": s.name, "description": s.description, "parameters": s.json_schema()} for s in registry]
-    print(json.dumps(out, indent=2, ensure_ascii=False))
+    from indexdesk.agent.commands.run import print_json
+
+    print_json(out)
     return 0
 
 
@@ -94,8 +95,10 @@ def _confirmed(name: str, raw: str, arguments_from_stdin: bool) -> bool:
     if arguments_from_stdin or not sys.stdin.isatty():
         print(f"{name} changes state: pass --yes to run it without a terminal", file=sys.stderr)
         return False
-    answer = input(f"{name} will change your journal or ledger with {raw[:200]}\nRun it? [y/N] ")
-    return answer.strip().lower() in ("y", "yes")
+    from indexdesk.agent.confirm import ask_at_terminal
+
+    print(f"{name} will change your journal or ledger with {raw[:200]}")
+    return ask_at_terminal("Run it?", input, print)
 
 
 def _flag_arguments(args: argparse.Namespace, words: list[str], *, tool_flags: bool = True) -> str:
@@ -124,6 +127,7 @@ def _flag_arguments(args: argparse.Namespace, words: list[str], *, tool_flags: b
 
 def cmd_call(args: argparse.Namespace) -> int:
     from indexdesk.agent.cli import make_context
+    from indexdesk.agent.commands.run import print_json
     from indexdesk.tools.registry import dumps, is_error
 
     words = list(args.arguments or [])
@@ -143,9 +147,9 @@ def cmd_call(args: argparse.Namespace) -> int:
     args.arguments = "-" if from_stdin else raw
     spec = registry.get(args.name) if args.name in registry else None
     if spec is not None and spec.state_changing and not args.yes and not _confirmed(spec.name, raw, args.arguments == "-"):
-        print(dumps({"error": f"{spec.name} changes the journal or ledger and was not confirmed",
-                     "hint": "answer y at the prompt, or pass --yes"}))
+        print_json({"error": f"{spec.name} changes the journal or ledger and was not confirmed",
+                    "hint": "answer y at the prompt, or pass --yes"})
         return 1
     result = registry.call(args.name, raw, make_context(args))
-    print(dumps(result))
+    print_json(json.loads(dumps(result)))
     return 1 if is_error(result) else 0

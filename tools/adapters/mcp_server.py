@@ -17,6 +17,7 @@ portfolio) and the template `indexdesk://journal/{entry_id}` (one journal entry)
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import mcp_types as types
@@ -206,7 +207,8 @@ def read_resource(ctx: Any, uri: str) -> Any:
 
 
 def quarterly_prompt(quarter: str | None) -> types.GetPromptResult:
-    quarter = (quarter or "").strip()[:20] or "last"
+    # The argument is the client's text, pasted into a prompt: kept to a quarter's characters, never markup.
+    quarter = re.sub(r"[^0-9A-Za-z_ -]", "", (quarter or "").strip()[:20]).strip() or "last"
     text = (f"Review the quarter {quarter} of my crypto index portfolio. Call quarterly_review with "
             f"quarter=\"{quarter}\" (if it is not available, use get_index_performance and journal_outcomes). "
             "Then summarise in a few short paragraphs: how the portfolio did against its targets, which "

@@ -167,8 +167,27 @@ def quality_findings(ctx: "ToolContext") -> dict:
     if key not in ctx.memo:
         from indexdesk.tools.market.quality import find_problems
 
-        ctx.memo[key] = find_problems(ctx.market().close)
+        found = find_problems(ctx.market().close)
+        for symbol, flagged in _flags_beside_prices(ctx).items():
+            found[symbol] = list(found.get(symbol, [])) + flagged
+        ctx.memo[key] = found
     return ctx.memo[key]
+
+
+def _flags_beside_prices(ctx: "ToolContext") -> dict:
+    """The curator's quality flags when the price file has a `data_quality_flags.csv` beside it."""
+    from pathlib import Path
+
+    from indexdesk.tools.market.quality import FLAGS_FILE, flags_findings
+
+    source = str(ctx.settings.source or "")
+    if not source.lower().startswith("csv:"):
+        return {}
+    flags = Path(source[4:]).expanduser().parent / FLAGS_FILE
+    try:
+        return flags_findings(flags.read_text(encoding="utf-8")) if flags.is_file() else {}
+    except (OSError, UnicodeDecodeError, ValueError):
+        return {}
 
 
 def data_notes(ctx: "ToolContext", names: list[str], start: date | None = None, end: date | None = None) -> list[str]:

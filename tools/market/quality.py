@@ -79,3 +79,33 @@ def short_history_note(name: str, returns: int) -> str | None:
         return None
     return (f"{name}: only {returns} daily returns in the window: annualised figures are not meaningful "
             f"below {MIN_ANNUALISED_RETURNS} and are reported as null")
+
+
+# ---------------------------------------------------------------- a flags file beside the prices
+
+FLAGS_FILE = "data_quality_flags.csv"  # symbol,start_date,end_date,kind,note (the shared data's format)
+FLAGGED_KINDS = ("warning", "removed")  # "info" rows explain conventions, not doubts about numbers
+
+
+def flags_findings(text: str) -> dict[str, list[Finding]]:
+    """Findings by symbol from a quality-flags CSV (its text): the curator's word that a stretch of a
+    series is unreliable (thin early markets, artefacts). Rows for several symbols (`*…*`) are skipped."""
+    import csv
+    import io
+
+    out: dict[str, list[Finding]] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        symbol = (row.get("symbol") or "").strip()
+        kind = (row.get("kind") or "").strip().lower()
+        if not symbol or symbol.startswith("*") or kind not in FLAGGED_KINDS:
+            continue
+        try:
+            first, last = pd.Timestamp(row["start_date"]), pd.Timestamp(row["end_date"])
+        except (KeyError, ValueError):
+            continue
+        note = " ".join((row.get("note") or "").split())
+        if len(note) > 160:
+            note = note[:157].rsplit(" ", 1)[0] + " …"
+        out.setdefault(symbol, []).append(Finding(
+            symbol, first, last, f"{symbol} prices {first.date()}..{last.date()} flagged {kind} in {FLAGS_FILE}: {note}"))
+    return out

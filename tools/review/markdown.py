@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from indexdesk.tools.review.journal_context import render_decision_context
 from indexdesk.tools.review.lessons import judged_horizon, metric_name, metric_text, pct, pp
+from indexdesk.tools.text import md_escape
 
 if TYPE_CHECKING:
     from indexdesk.tools.review.outcomes import DecisionOutcome
@@ -39,14 +40,14 @@ def _performance(review: "QuarterReview") -> str:
     rows = [[f"**{review.portfolio_name}**", pct(review.portfolio_return), "—",
              metric_text("annual_volatility", review.risk[0].value), metric_text("max_drawdown", review.risk[1].value),
              metric_text("sharpe_ratio", review.risk[2].value)]]
-    rows += [[b.name, pct(b.total_return), pp(b.excess), metric_text("annual_volatility", b.annual_volatility),
+    rows += [[md_escape(b.name), pct(b.total_return), pp(b.excess), metric_text("annual_volatility", b.annual_volatility),
               metric_text("max_drawdown", b.max_drawdown), metric_text("sharpe_ratio", b.sharpe_ratio)]
              for b in review.benchmarks]
     return _table(["", "return", "portfolio minus it", "volatility", "max drawdown", "Sharpe"], rows)
 
 
 def _contributions(review: "QuarterReview") -> str:
-    rows = [[c.name, c.tier or "—", pct(c.weight, False, 0), pct(c.total_return), pp(c.contribution),
+    rows = [[md_escape(c.name), md_escape(c.tier or "—"), pct(c.weight, False, 0), pct(c.total_return), pp(c.contribution),
              pct(c.var_share, False, 0), pct(c.end_weight_unrebalanced, False, 1)]
             for c in sorted(review.contributions, key=lambda c: -c.contribution)]
     total = sum(c.contribution for c in review.contributions)
@@ -147,7 +148,7 @@ def render_markdown(review: "QuarterReview", narrative: str | None = None) -> st
     if narrative:
         sections.append(f"{NARRATIVE_HEADING}\n\n{narrative.strip()}")
     sections += [
-        "## Lessons\n\n" + "\n".join(f"- {line}" for line in review.lessons),
+        "## Lessons\n\n" + "\n".join(f"- {md_escape(line)}" for line in review.lessons),
         "## Performance against benchmarks\n\n" + _performance(review) + "\n\n![equity vs benchmarks](equity.png)",
         "## Contribution by index\n\n" + _contributions(review),
         "## Decisions and outcomes\n\n" + _decisions(review),
@@ -157,5 +158,6 @@ def render_markdown(review: "QuarterReview", narrative: str | None = None) -> st
         "## Journal\n\n" + _journal(review),
     ]
     if review.warnings:
-        sections.append("## Notes on the data\n\n" + "\n".join(f"- {w}" for w in dict.fromkeys(review.warnings)))
+        # Warnings quote the user's data (ledger symbols, venues, notes): escaped, never live Markdown.
+        sections.append("## Notes on the data\n\n" + "\n".join(f"- {md_escape(w)}" for w in dict.fromkeys(review.warnings)))
     return "\n\n".join(sections) + "\n"
