@@ -47,7 +47,8 @@ def _leaves(parser: argparse.ArgumentParser, path=()):
 # What prints no result a script would read: an interactive session, a server, a script of its own.
 NO_JSON = {("chat",), ("serve", "mcp"), ("serve", "http"), ("completion",), ("config", "path"),
            ("journal", "export"), ("portfolio", "export"), ("portfolio", "import"), ("tools", "schema"),
-           ("tools", "call"), ("eval",)}
+           ("tools", "call"), ("eval",),
+           ("backup",), ("restore",)}  # actions on files: they print what they did, no tool result
 
 
 def test_every_command_that_prints_a_result_has_json():
@@ -95,7 +96,7 @@ def test_completion_scripts_know_every_command(tmp_path, capsys):
     probe = (f"source {path}; COMP_WORDS=(indexdesk portfolio l); COMP_CWORD=2; _indexdesk; echo \"${{COMPREPLY[@]}}\";"
              " COMP_WORDS=(indexdesk var --conf); COMP_CWORD=2; _indexdesk; echo \"${COMPREPLY[@]}\"")
     lines = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, check=True).stdout.splitlines()
-    assert lines == ["lots", "--confidence"]
+    assert lines == ["lot-method lots", "--confidence"]
 
 
 def test_settings_file_is_read_and_the_environment_wins(tmp_path, monkeypatch, capsys):

@@ -20,10 +20,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-UnitName = Literal["fraction", "ratio", "currency", "price", "quantity", "days", "count", "bps", "years", "score",
-                   "per_row", "pp", "label"]
-UNITS: tuple[str, ...] = ("fraction", "ratio", "currency", "price", "quantity", "days", "count", "bps", "years", "score",
-                          "per_row", "pp", "label")
+UnitName = Literal["fraction", "ratio", "currency", "price", "quantity", "days", "hours", "count", "bps", "years",
+                   "score", "per_row", "pp", "label"]
+UNITS: tuple[str, ...] = ("fraction", "ratio", "currency", "price", "quantity", "days", "hours", "count", "bps", "years",
+                          "score", "per_row", "pp", "label")
 
 
 def _unit(name: str) -> Any:
@@ -52,6 +52,7 @@ OptionalCount = Annotated[int | None, _unit("count")]
 # Basis points (trading costs, fees): 10 = 0.10 %.
 Bps = Annotated[float, _unit("bps")]
 Years = Annotated[float, _unit("years")]
+Hours = Annotated[float, _unit("hours")]
 # A relevance score or a 1–5 rating: a plain number with no unit to show.
 OptionalScore = Annotated[float | None, _unit("score")]
 Score = Annotated[float, _unit("score")]
@@ -141,6 +142,8 @@ def format_value(value: float | int | None, unit: str | None, currency: str = "U
         return f"{_significant(value)} pp"
     if unit == "bps":
         return f"{_significant(value)} bps"
+    if unit == "hours":
+        return f"{_significant(value)} h"
     if digits is not None:  # a table column of ratios reads best with the same decimals on every row
         text = f"{value:.{digits}f}"
         return text[1:] if text.startswith("-") and float(text) == 0 else text

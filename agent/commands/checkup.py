@@ -9,7 +9,6 @@ Only the standard library is imported here; the tool and the renderer load insid
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import textwrap
@@ -38,23 +37,12 @@ def width() -> int:
 
 
 def cmd_checkup(args: argparse.Namespace) -> int:
-    from indexdesk.agent.cli import make_context
-    from indexdesk.agent.commands.tool_args import tool_arguments
-    from indexdesk.tools.registry import Registry, dumps, is_error, spec_of
-    from indexdesk.tools.review.checkup import checkup
+    from indexdesk.agent.commands.run import run_tool
 
-    ctx = make_context(args)
-    result = Registry([spec_of(checkup)]).call("checkup", tool_arguments(args), ctx)
-    if is_error(result):
-        print(f"error: {result['error']}", file=sys.stderr)
-        if result.get("hint"):
-            print(f"hint: {result['hint']}", file=sys.stderr)
-        return 1
-    text = dumps(result)
-    if args.json:
-        print(text)
-        return 0
-    print(render(json.loads(text), width()))
+    run = run_tool(args, "checkup", progress="running the checkup")  # the one CLI path: errors and --json
+    if run.done:
+        return run.code
+    print(render(run.result, width()))
     return 0
 
 

@@ -50,6 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_source_options(q)
     q.add_argument("method", nargs="?", choices=["fifo", "lifo", "hifo"], help="the new method (omit to show)")
     q.add_argument("--yes", action="store_true", help="change without asking")
+    q.add_argument("--json", action="store_true", help="print the method and its history as JSON")
     q.set_defaults(func=cmd_lot_method)
 
     q = sub.add_parser("export", help="every transaction as CSV: native (default), koinly or cointracker")
@@ -184,6 +185,11 @@ def cmd_lot_method(args: argparse.Namespace) -> int:
     from indexdesk.memory.ledger import LedgerRejected
 
     store = make_context(args).ledger_store()
+    if args.json and not args.method:
+        from indexdesk.agent.commands.run import print_json
+
+        print_json({"method": store.method, "history": store.method_history()})
+        return 0
     for change in store.method_history():
         print(f"{change['since']}: {change['method']}" + (f" (was {change['previous']})" if change["previous"] else "")
               + f" - {change['why']}")
@@ -191,9 +197,12 @@ def cmd_lot_method(args: argparse.Namespace) -> int:
         print(f"the book's lot method is {store.method}")
         return 0
     if not args.yes:
-        answer = input(f"replay the whole history under {args.method} (realised gains of past years change)? [y/N] ")
-        if answer.strip().lower() not in ("y", "yes"):
-            print("unchanged")
+        from indexdesk.agent.confirm import ask_at_terminal
+
+        if not sys.stdin.isatty() or not ask_at_terminal(
+                f"replay the whole history under {args.method} (realised gains of past years change)?",
+                input, print):
+            print("unchanged (pass --yes to change it without a terminal)")
             return 1
     try:
         store.set_lot_method(args.method)

@@ -10,17 +10,20 @@ import sys
 
 def register(sub) -> None:
     from indexdesk.agent.cli import add_source_options
+    from indexdesk.agent.commands.run import add_json_flag
 
     q = sub.add_parser("rows", help="the ledger's transactions with their ids (newest last)")
     add_source_options(q)
     q.add_argument("symbol", nargs="?", default=None, help="one asset or index")
     q.add_argument("--last", type=int, default=30, help="how many (default 30)")
+    add_json_flag(q)
     q.set_defaults(func=cmd_rows)
 
     q = sub.add_parser("delete", help="delete transactions by id (lots rebuild; the audit log keeps them)")
     add_source_options(q)
     q.add_argument("ids", nargs="+", metavar="ID", help="transaction ids (or their first characters)")
     q.add_argument("--yes", "-y", action="store_true", help="delete without asking")
+    add_json_flag(q)
     q.set_defaults(func=cmd_delete)
 
     q = sub.add_parser("amend", help="correct fields of one transaction (refused if the history would be impossible)")
@@ -29,47 +32,42 @@ def register(sub) -> None:
     q.add_argument("--set", dest="changes", action="append", required=True, metavar="FIELD=VALUE",
                    help="e.g. --set quantity=0.5 --set price=61000")
     q.add_argument("--yes", "-y", action="store_true", help="amend without asking")
+    add_json_flag(q)
     q.set_defaults(func=cmd_amend)
 
     q = sub.add_parser("reconcile", help="pair withdrawals with deposits at another venue into transfers")
     add_source_options(q)
     q.add_argument("pairs", nargs="*", metavar="WITHDRAWAL:DEPOSIT", help="pairs to apply (ambiguous ones by id)")
     q.add_argument("--yes", "-y", action="store_true", help="apply the unambiguous pairs (or the pairs given)")
+    add_json_flag(q)
     q.set_defaults(func=cmd_reconcile)
 
     q = sub.add_parser("history", help="the audit log: every change to the ledger, newest first")
     add_source_options(q)
     q.add_argument("id", nargs="?", default=None, metavar="ID", help="one transaction's entries")
     q.add_argument("--limit", type=int, default=20, help="entries shown (default 20, at most 200)")
-    q.add_argument("--json", action="store_true", help="print the tool's JSON result")
+    add_json_flag(q)
     q.set_defaults(func=cmd_history)
 
 
 def _call(args, name: str, arguments: dict):
-    from indexdesk.agent.cli import make_context
-    from indexdesk.tools.portfolio import edit_tools
-    from indexdesk.tools.registry import Registry, is_error, spec_of
+    """The tool through the one CLI path (run_tool): `.done` after an error or `--json` was printed
+    (exit `.code`), else `.result` to show."""
+    from indexdesk.agent.commands.run import run_tool
 
-    registry = Registry([spec_of(getattr(edit_tools, name))])
-    result = registry.call(name, arguments, make_context(args))
-    if is_error(result):
-        print(f"error: {result['error']}", file=sys.stderr)
-        if result.get("hint"):
-            print(f"hint: {result['hint']}", file=sys.stderr)
-        return None
-    return result
+    return run_tool(args, name, arguments)
 
 
 def _confirm(args, question: str) -> bool:
+    """Only yes or no is an answer (agent/confirm.py); without a terminal only --yes writes."""
     if args.yes:
         return True
     if not sys.stdin.isatty():
         print("not applied: pass --yes to change the ledger without a terminal", file=sys.stderr)
         return False
-    try:
-        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
-    except EOFError:
-        return False
+    from indexdesk.agent.confirm import ask_at_terminal
+
+    return ask_at_terminal(question, input, print)
 
 
 def _store(args):
@@ -107,9 +105,16 @@ def cmd_rows(args) -> int:
     rows = store.transactions(args.symbol) if args.symbol else store.transactions()
     if args.symbol and not rows:  # symbols are stored upper case, index names as the catalogue spells them
         rows = store.transactions(args.symbol.upper())
-    for tx in rows[-max(1, args.last):]:
+    shown = rows[-max(1, args.last):]
+    if args.json:
+        from indexdesk.agent.commands.run import print_json
+        from indexdesk.tools.portfolio.rows import native_fields
+
+        print_json({"transactions": [native_fields(tx) for tx in shown], "shown": len(shown), "total": len(rows)})
+        return 0
+    for tx in shown:
         print(describe(tx))
-    print(f"{min(len(rows), max(1, args.last))} of {len(rows)} transactions")
+    print(f"{len(shown)} of {len(rows)} transactions")
     return 0
 
 
@@ -125,13 +130,14 @@ def cmd_delete(args) -> int:
     except ToolError as error:
         print(f"error: {error.message}\nhint: {error.hint}", file=sys.stderr)
         return 1
-    for tx_id in ids:
-        print(f"delete {describe(store.transaction(tx_id))}")
+    for tx_id in ids:  # the question's context (stderr under --json, which prints only the result)
+        print(f"delete {describe(store.transaction(tx_id))}", file=sys.stderr if args.json else sys.stdout)
     if not _confirm(args, f"delete {len(ids)} transaction(s)?"):
         return 1
-    result = _call(args, "delete_transactions", {"ids": ids})
-    if result is None:
-        return 1
+    run = _call(args, "delete_transactions", {"ids": ids})
+    if run.done:
+        return run.code
+    result = run.result
     _show_change(result)
     return 0
 
@@ -148,20 +154,23 @@ def cmd_amend(args) -> int:
     except ToolError as error:
         print(f"error: {error.message}\nhint: {error.hint}", file=sys.stderr)
         return 1
-    print(f"amend {describe(store.transaction(tx_id))}: {', '.join(args.changes)}")
+    print(f"amend {describe(store.transaction(tx_id))}: {', '.join(args.changes)}",
+          file=sys.stderr if args.json else sys.stdout)
     if not _confirm(args, "amend it?"):
         return 1
-    result = _call(args, "amend_transaction", {"tx_id": tx_id, "changes": args.changes})
-    if result is None:
-        return 1
+    run = _call(args, "amend_transaction", {"tx_id": tx_id, "changes": args.changes})
+    if run.done:
+        return run.code
+    result = run.result
     _show_change(result)
     return 0
 
 
 def cmd_reconcile(args) -> int:
-    found = _call(args, "find_transfers", {})
-    if found is None:
-        return 1
+    run = _call(args, "find_transfers", {})
+    if run.done:
+        return run.code
+    found = run.result
     print(f"transfer pairs (deposit within {found['window_hours']:g} h, network fee up to "
           f"{found['fee_tolerance']:.1%} of the withdrawal):")
     for title, pairs in (("unambiguous", found["unambiguous"]), ("ambiguous: choose one per withdrawal (or "
@@ -180,23 +189,20 @@ def cmd_reconcile(args) -> int:
         f"apply the {len(found['unambiguous'])} unambiguous pair(s)?"
     if not _confirm(args, what):
         return 1
-    result = _call(args, "reconcile_transfers", {"pairs": args.pairs} if args.pairs else {})
-    if result is None:
-        return 1
+    run = _call(args, "reconcile_transfers", {"pairs": args.pairs} if args.pairs else {})
+    if run.done:
+        return run.code
+    result = run.result
     _show_change(result)
     return 0
 
 
 def cmd_history(args) -> int:
-    import json
-
-    result = _call(args, "ledger_history", {"limit": max(1, min(args.limit, 200)),
+    run = _call(args, "ledger_history", {"limit": max(1, min(args.limit, 200)),
                                             **({"tx_id": args.id} if args.id else {})})
-    if result is None:
-        return 1
-    if args.json:
-        print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
-        return 0
+    if run.done:
+        return run.code
+    result = run.result
     for entry in result["entries"]:
         print(f"{str(entry['at'])[:19]}  {entry['action']:<9} {entry['tx_id'][:24]:<24} {entry['change']}")
         if entry["command"]:

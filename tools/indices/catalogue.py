@@ -40,14 +40,16 @@ class Catalogue:
 
     def lookup(self, name: str) -> IndexDefinition | None:
         key = name.strip().lower()
-        if key in TIER_NAMES and key in self.aliases:
-            # "core" is large_cap's alias and also a tier: say which one the numbers are for.
-            from indexdesk.tools.call_notes import note
-
-            note(f"'{name.strip()}' is read as the index {self.aliases[key]} (its alias), not the {key} tier; "
-                 f"for the tiers ask `tiers` or `portfolio`")
         key = self.aliases.get(key, key)
         return self.indices.get(key)
+
+    def tier_alias_note(self, name: str) -> str | None:
+        """"core" is large_cap's alias and also a tier: a user naming it hears which one the numbers are for."""
+        key = name.strip().lower()
+        if key in TIER_NAMES and key in self.aliases:
+            return (f"'{name.strip()}' is read as the index {self.aliases[key]} (its alias), not the {key} tier; "
+                    f"for the tiers ask `tiers` or `portfolio`")
+        return None
 
     def names_and_aliases(self) -> list[str]:
         return list(self.indices) + list(self.aliases)

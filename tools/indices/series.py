@@ -63,6 +63,11 @@ def resolve_names(ctx: "ToolContext", names: list[str]) -> list[str]:
     for raw in names:
         given = str(raw).strip()
         definition = book.lookup(given)
+        alias_note = book.tier_alias_note(given)  # said where the user's own words are read, nowhere else
+        if alias_note:
+            from indexdesk.tools.call_notes import note
+
+            note(alias_note)
         if definition is not None:
             canonical = definition.name
         else:

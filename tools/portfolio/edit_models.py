@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from indexdesk.tools.units import Count
+from indexdesk.tools.units import Count, Fraction, Hours
 
 
 class TxLine(BaseModel):
@@ -39,8 +39,8 @@ class PairLine(BaseModel):
 class TransferCandidates(BaseModel):
     unambiguous: list[PairLine] = Field(description="pairs applied by reconcile_transfers without arguments")
     ambiguous: list[PairLine] = Field(description="competing pairs: choose by id, never guessed")
-    window_hours: float
-    fee_tolerance: float = Field(description="largest network fee, as a fraction of the withdrawal")
+    window_hours: Hours
+    fee_tolerance: Fraction = Field(description="largest network fee, as a fraction of the withdrawal")
     warnings: list[str] = Field(default_factory=list)
 
 
