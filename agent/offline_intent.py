@@ -23,6 +23,7 @@ from typing import Any
 from indexdesk.agent.offline_values import _normalise
 from indexdesk.agent.schema_reading import enum_of, non_null
 
+NEAR_TIE = 0.03  # scores closer than this count as a tie, which the grammar's pattern breaks
 GRAMMAR_BONUS = 0.2       # the grammar's phrase pattern agrees with this tool
 FIT_STEP = 0.06           # per kind of value in the request the tool can (or cannot) take
 CONFIDENT_MARGIN = 0.1    # a lead this large over the second reading is confident on its own
@@ -225,6 +226,11 @@ def rank(text: str, schemas: dict[str, dict], specs: dict[str, Any], grammar_too
         score = selector_scores.get(name, 0.0) + (GRAMMAR_BONUS if name == grammar_tool else 0.0)
         scores[name] = score + fits[name]
     order = sorted(scores, key=lambda n: -scores[n])
+    if grammar_tool in scores and order[0] != grammar_tool and scores[order[0]] - scores[grammar_tool] < NEAR_TIE:
+        # Meaning and the grammar's explicit form all but tied ("how did layer1 do over 180 days": VaR's
+        # "180 days" vs performance's "how did … do"): the explicit form decides, not a hundredth of a cosine.
+        order.remove(grammar_tool)
+        order.insert(0, grammar_tool)
     return Ranking(order, scores, selector_scores, grammar_tool, fits)
 
 

@@ -132,8 +132,9 @@ def find_quarter(low: str) -> Span | None:
 
 
 def current_quarter(today: date | None = None) -> str:
-    today = today or date.today()
-    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
+    from indexdesk.tools.calendar import Quarter  # the one calendar's quarter arithmetic
+
+    return Quarter.containing(today or date.today()).label
 
 
 def find_numbers(low: str) -> list[Span]:

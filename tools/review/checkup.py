@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Callable
 
+from indexdesk.tools import calendar
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
 from indexdesk.tools.params import Day
@@ -25,12 +26,9 @@ from indexdesk.tools.review.checkup_models import (CheckupResult, JournalSection
 
 
 def _day(as_of: str | None, first: date | None, last: date | None) -> date | None:
-    if as_of is None or not str(as_of).strip():
+    day = calendar.parse_day(as_of, "as_of")  # the one calendar: a clear error naming the field
+    if day is None:
         return None
-    try:
-        day = date.fromisoformat(str(as_of).strip())
-    except ValueError:
-        raise ToolError(f"as_of {str(as_of)[:40]!r} is not a date", hint="use YYYY-MM-DD", field="as_of") from None
     if first is not None and day < first:
         raise ToolError(f"as_of {day} is before the first day with prices ({first})", field="as_of",
                         hint="choose a day inside the price history")
