@@ -28,7 +28,7 @@ from journal_parse_scoring import PARSE_SET_V2, PARSE_SET_V3, load_parse_set, sc
 from indexdesk.memory.journal.parser import parse_date, parse_text  # noqa: E402
 from indexdesk.memory.journal.vocabulary import build_vocabulary  # noqa: E402
 from indexdesk.tools.indices.catalogue import load_catalogue  # noqa: E402
-from indexdesk.tools.journal_vocabulary import universe_assets  # noqa: E402
+from indexdesk.tools.journal.vocabulary import universe_assets  # noqa: E402
 
 TODAY = date(2026, 3, 12)
 

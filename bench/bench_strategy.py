@@ -30,7 +30,7 @@ from indexdesk.tools.settings import Settings  # noqa: E402
 from indexdesk.tools.strategy import backtest_math as bm  # noqa: E402
 from indexdesk.tools.strategy import evaluation_math as ev  # noqa: E402
 from indexdesk.tools.strategy import runs  # noqa: E402
-from indexdesk.tools.strategy import universe as uv  # noqa: E402
+from indexdesk.tools.strategy import holdings_panel as uv  # noqa: E402
 
 DATA = Path(os.environ.get("INDEXDESK_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 INDICES = ["large_cap", "balanced", "btc_eth", "layer1", "ai_data", "payments", "memecoins", "exchange_tokens"]

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from indexdesk.memory.journal.models import Position
-from indexdesk.tools.journal_ledger import match_transaction, propose_transaction, transaction_matches
+from indexdesk.tools.journal.ledger_links import match_transaction, propose_transaction, transaction_matches
 from indexdesk.tools.registry import Registry, is_error
 
 DAY = date(2026, 3, 10)
@@ -80,12 +80,12 @@ class FakeLedger:
 
 @pytest.fixture
 def registry():
-    return Registry.from_modules(["indexdesk.tools.journal_tools"])
+    return Registry.from_modules(["indexdesk.tools.journal.tools"])
 
 
 @pytest.fixture
 def jctx(ctx, monkeypatch):
-    from indexdesk.tools import journal_tools
+    from indexdesk.tools.journal import tools as journal_tools
 
     ctx.settings = ctx.settings.model_copy(update={"embedding": "hash:64"})
     monkeypatch.setattr(journal_tools, "market_snapshot", lambda _ctx, names, on: (None, []))

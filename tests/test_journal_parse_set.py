@@ -10,7 +10,7 @@ import pytest
 from indexdesk.memory.journal.parser import parse_text
 from indexdesk.memory.journal.vocabulary import build_vocabulary
 from indexdesk.tools.indices.catalogue import load_catalogue
-from indexdesk.tools.journal_vocabulary import universe_assets
+from indexdesk.tools.journal.vocabulary import universe_assets
 from indexdesk.tools.market.universe import ASSETS
 from journal_parse_scoring import load_parse_set, score
 

@@ -27,7 +27,7 @@ def _chat(server):
 
 
 def test_the_model_rewrite_finds_what_the_words_alone_miss(model_ctx):
-    from indexdesk.tools.journal_tools import search_journal
+    from indexdesk.tools.journal.tools import search_journal
 
     question = "when did fright make me bail?"
     offline = search_journal(model_ctx, question)
@@ -42,7 +42,7 @@ def test_the_model_rewrite_finds_what_the_words_alone_miss(model_ctx):
 
 
 def test_a_failing_model_still_searches(model_ctx):
-    from indexdesk.tools.journal_tools import search_journal
+    from indexdesk.tools.journal.tools import search_journal
 
     with ScriptedOpenAI([error(500, "down")]) as server:
         model_ctx.model = _chat(server)

@@ -12,8 +12,8 @@ from indexdesk.memory.journal.parser import parse_text
 from indexdesk.memory.journal.readings import european_decimals
 from indexdesk.memory.journal.vocabulary import build_vocabulary
 from indexdesk.tools.indices.catalogue import load_catalogue
-from indexdesk.tools.journal_ledger import link_transfers, match_transfer
-from indexdesk.tools.journal_vocabulary import universe_assets
+from indexdesk.tools.journal.ledger_links import link_transfers, match_transfer
+from indexdesk.tools.journal.vocabulary import universe_assets
 from indexdesk.tools.registry import Registry, is_error
 from indexdesk.tools.review.outcomes import decision_outcome, is_assessable_decision
 from tests.test_review_outcomes import DAY0, stepped_levels
@@ -144,7 +144,7 @@ DAY = date(2026, 3, 10)
 
 @pytest.fixture
 def jctx(ctx, monkeypatch):
-    from indexdesk.tools import journal_tools
+    from indexdesk.tools.journal import tools as journal_tools
 
     ctx.settings = ctx.settings.model_copy(update={"embedding": "hash:64"})
     monkeypatch.setattr(journal_tools, "market_snapshot", lambda _ctx, names, on: (None, []))
@@ -153,7 +153,7 @@ def jctx(ctx, monkeypatch):
 
 @pytest.fixture
 def registry():
-    return Registry.from_modules(["indexdesk.tools.journal_tools"])
+    return Registry.from_modules(["indexdesk.tools.journal.tools"])
 
 
 def test_a_transfer_is_stored_linked_to_the_ledger_transfer_and_never_a_decision(registry, jctx):

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indexdesk.tools.journal_tools import btc_volatility_30d, classify_regime
+from indexdesk.tools.journal.tools import btc_volatility_30d, classify_regime
 from indexdesk.tools.registry import Registry, is_error
 
 EXAMPLE = "rotated 5% from layer-1 into DeFi yesterday because momentum turned; nervous about the CPI print"
@@ -12,7 +12,7 @@ EXAMPLE = "rotated 5% from layer-1 into DeFi yesterday because momentum turned; 
 
 @pytest.fixture
 def registry():
-    return Registry.from_modules(["indexdesk.tools.journal_tools"])
+    return Registry.from_modules(["indexdesk.tools.journal.tools"])
 
 
 @pytest.fixture

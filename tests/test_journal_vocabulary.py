@@ -12,7 +12,7 @@ from indexdesk.memory.journal.lexicon import AMBIGUOUS_WORDS, ASSET_NICKNAMES, I
 from indexdesk.memory.journal.parser import parse_text
 from indexdesk.memory.journal.vocabulary import asset_aliases, build_vocabulary, mentions
 from indexdesk.tools.indices.catalogue import load_catalogue
-from indexdesk.tools.journal_vocabulary import journal_vocabulary, universe_assets
+from indexdesk.tools.journal.vocabulary import journal_vocabulary, universe_assets
 from indexdesk.tools.market.universe import ASSETS
 
 TODAY = date(2026, 3, 12)

@@ -50,7 +50,7 @@ class ToolContext:
                                         embedding=self.settings.embedding,
                                         openai_api_key=self.settings.secret("openai_api_key"),
                                         backup_keep=self.settings.backup_keep)
-        from indexdesk.tools.journal_vocabulary import journal_vocabulary
+        from indexdesk.tools.journal.vocabulary import journal_vocabulary
 
         # Tags name assets and indices with the full vocabulary (universe + catalogue + indices.toml);
         # memoised per context and re-built when the user's catalogue file changes.

@@ -30,7 +30,7 @@ ENTRY_POINT_GROUP = "indexdesk.tools"
 TOOL_MODULES: tuple[str, ...] = (
     "indexdesk.tools.performance",
     "indexdesk.tools.risk.tools",
-    "indexdesk.tools.journal_tools",
+    "indexdesk.tools.journal.tools",
     "indexdesk.tools.review.tools",
     "indexdesk.tools.review.checkup",
     "indexdesk.tools.strategy.tools",

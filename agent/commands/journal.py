@@ -62,7 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _store(args):
     from indexdesk.agent.cli import make_context
-    from indexdesk.tools.journal_tools import journal_errors
+    from indexdesk.tools.journal.tools import journal_errors
 
     ctx = make_context(args)
     with journal_errors():
@@ -113,7 +113,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from indexdesk.tools.journal_tools import journal_errors
+    from indexdesk.tools.journal.tools import journal_errors
 
     _, store = _store(args)
     with journal_errors():
@@ -151,7 +151,7 @@ def parse_changes(pairs: list[str]) -> dict:
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
-    from indexdesk.tools.journal_tools import journal_errors
+    from indexdesk.tools.journal.tools import journal_errors
 
     changes = parse_changes(args.changes)
     _, store = _store(args)
@@ -178,7 +178,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from indexdesk.tools.journal_tools import journal_errors
+    from indexdesk.tools.journal.tools import journal_errors
 
     from indexdesk.agent.progress import ProgressEmbedder, progress
 
@@ -204,7 +204,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     from indexdesk.agent.cli import make_context
     from indexdesk.memory.journal.embeddings import make_embedder
     from indexdesk.memory.journal.store import JournalStore
-    from indexdesk.tools.journal_tools import journal_errors
+    from indexdesk.tools.journal.tools import journal_errors
 
     from indexdesk.agent.progress import ProgressEmbedder, progress
 

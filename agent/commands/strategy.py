@@ -71,7 +71,7 @@ def _plot(ctx, args: argparse.Namespace) -> None:
     from indexdesk.tools.strategy import backtest_math as bm
     from indexdesk.tools.strategy import runs
     from indexdesk.tools.strategy.backtest_tools import prepare
-    from indexdesk.tools.strategy.universe import btc_volatility
+    from indexdesk.tools.strategy.holdings_panel import btc_volatility
 
     from indexdesk.tools.registry import spec_of
     from indexdesk.tools.strategy.backtest_tools import backtest

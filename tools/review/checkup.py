@@ -52,7 +52,7 @@ def shared_inputs(ctx: ToolContext, day: date | None, warnings: list[str]) -> cs
     """One holdings view for every section: the ledger (on the day), else the targets, else the tier template."""
     from indexdesk.tools.limit_checks import user_rules
     from indexdesk.tools.portfolio.holdings import current_holdings
-    from indexdesk.tools.strategy import universe as uv
+    from indexdesk.tools.strategy import holdings_panel as uv
     from indexdesk.tools.targets import targets
 
     rules = user_rules(ctx)

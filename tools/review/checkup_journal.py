@@ -57,7 +57,7 @@ def undocumented_trades(transactions, entries, window_days: int) -> list:
 
 
 def journal_section(inputs: "Inputs") -> JournalSection:
-    from indexdesk.tools.journal_ledger import MATCH_DAYS
+    from indexdesk.tools.journal.ledger_links import MATCH_DAYS
     from indexdesk.tools.portfolio.holdings import ledger_or_none
     from indexdesk.tools.review.outcomes import compute_outcomes, is_assessable_decision, journal_if_any
 

@@ -247,7 +247,7 @@ def journal_if_any(ctx: "ToolContext"):
     """The journal store, or None when this home has never had a journal (opening would create one)."""
     if ctx.journal is None and not (ctx.settings.home / "journal").exists():
         return None
-    from indexdesk.tools.journal_tools import journal_errors
+    from indexdesk.tools.journal.tools import journal_errors
 
     with journal_errors():
         return ctx.journal_store()
@@ -258,7 +258,7 @@ def decision_entries(ctx: "ToolContext", start: date | None, end: date | None) -
     store = journal_if_any(ctx)
     if store is None:
         return []
-    from indexdesk.tools.journal_tools import journal_errors
+    from indexdesk.tools.journal.tools import journal_errors
 
     with journal_errors():
         entries = store.list_entries(start=start, end=end, kinds=["decision"])

@@ -23,7 +23,7 @@ from indexdesk.tools.risk.inputs import WeightList
 from indexdesk.tools.strategy import backtest_math as bm
 from indexdesk.tools.strategy import evaluation_math as ev
 from indexdesk.tools.strategy import runs
-from indexdesk.tools.strategy import universe as uv
+from indexdesk.tools.strategy import holdings_panel as uv
 from indexdesk.tools.strategy.ledger_view import ledger_window
 from indexdesk.tools.strategy.models import (AttributionResult, BacktestResult, StatsLine, SweepLine,
                                              SweepSummary)

@@ -10,7 +10,7 @@ import pandas as pd
 from indexdesk.tools.strategy import backtest_math as bm
 from indexdesk.tools.strategy import evaluation_math as ev
 from indexdesk.tools.strategy import rules_math as rm
-from indexdesk.tools.strategy.universe import Universe
+from indexdesk.tools.strategy.holdings_panel import Universe
 
 STRATEGIES = ("momentum", "mean_reversion", "blended", "pair", "static")
 

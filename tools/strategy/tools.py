@@ -23,7 +23,7 @@ from indexdesk.tools.risk.inputs import WeightList, read_fraction
 from indexdesk.tools.strategy import backtest_math as bm
 from indexdesk.tools.strategy import rules_math as rm
 from indexdesk.tools.strategy import runs
-from indexdesk.tools.strategy import universe as uv
+from indexdesk.tools.strategy import holdings_panel as uv
 from indexdesk.tools.strategy.models import (LotSaleLine, RebalanceResult, RotationResult, TierLine, TierResult,
                                              WeightLine)
 

@@ -23,7 +23,7 @@ from indexdesk.tools.errors import ToolError
 from indexdesk.tools import calendar
 from indexdesk.tools.params import EARLIEST_MARKET_DAY, Day, NameList, Query, TagList, Text
 from indexdesk.tools.registry import tool
-from indexdesk.tools.journal_ledger import ProposedTransaction, ledger_for_entry, link_transfers
+from indexdesk.tools.journal.ledger_links import ProposedTransaction, ledger_for_entry, link_transfers
 
 log = logging.getLogger("indexdesk.journal")
 PROMPT = Path(__file__).resolve().parents[1] / "prompts" / "journal_extraction.md"
@@ -138,7 +138,7 @@ def _resolve(ctx: ToolContext, names: list[str]) -> tuple[dict[str, str], list[s
     or a model writes them) resolve like "LINK", "layer1", "memecoins".
     """
     from indexdesk.tools.indices import series
-    from indexdesk.tools.journal_vocabulary import journal_vocabulary
+    from indexdesk.tools.journal.vocabulary import journal_vocabulary
 
     vocabulary = journal_vocabulary(ctx)
     out, warnings = {}, []
@@ -176,7 +176,7 @@ def extract(ctx: ToolContext, text: str, today: date):
             return parsed, "model", warnings
         except Exception as exc:  # noqa: BLE001 - any model failure falls back: the entry must never be lost
             warnings.append(f"model extraction failed ({type(exc).__name__}); used the offline parser")
-    from indexdesk.tools.journal_vocabulary import journal_vocabulary
+    from indexdesk.tools.journal.vocabulary import journal_vocabulary
 
     with journal_errors():
         parsed = parse_text(text, today, vocabulary=journal_vocabulary(ctx))
@@ -187,7 +187,7 @@ def _add_parser_readings(ctx: ToolContext, parsed, text: str, today: date) -> No
     """The parser's non-trade readings (returns, plans, transfers, resulting weights) next to a model's
     reading: a coin the parser reads as only transferred is not a trade, whatever the model said."""
     from indexdesk.memory.journal.readings import describe_reading
-    from indexdesk.tools.journal_vocabulary import journal_vocabulary
+    from indexdesk.tools.journal.vocabulary import journal_vocabulary
 
     try:
         offline = parse_text_offline(text, today, journal_vocabulary(ctx))
