@@ -26,7 +26,7 @@ from indexdesk.tools.registry import tool
 from indexdesk.tools.journal.ledger_links import ProposedTransaction, ledger_for_entry, link_transfers
 
 log = logging.getLogger("indexdesk.journal")
-PROMPT = Path(__file__).resolve().parents[1] / "prompts" / "journal_extraction.md"
+PROMPT = Path(__file__).resolve().parents[2] / "prompts" / "journal_extraction.md"
 EARLIEST_ENTRY_DAY = EARLIEST_MARKET_DAY
 QUERY_PROMPT = PROMPT.with_name("journal_query.md")
 KindName = Literal["decision", "thesis", "note", "lesson", "review"]
