@@ -226,7 +226,8 @@ def rank(text: str, schemas: dict[str, dict], specs: dict[str, Any], grammar_too
         score = selector_scores.get(name, 0.0) + (GRAMMAR_BONUS if name == grammar_tool else 0.0)
         scores[name] = score + fits[name]
     order = sorted(scores, key=lambda n: -scores[n])
-    if grammar_tool in scores and order[0] != grammar_tool and scores[order[0]] - scores[grammar_tool] < NEAR_TIE:
+    if (grammar_tool in scores and order[0] != grammar_tool and not writes(specs.get(grammar_tool))
+            and scores[order[0]] - scores[grammar_tool] < NEAR_TIE):  # never promotes a tool that writes
         # Meaning and the grammar's explicit form all but tied ("how did layer1 do over 180 days": VaR's
         # "180 days" vs performance's "how did … do"): the explicit form decides, not a hundredth of a cosine.
         order.remove(grammar_tool)

@@ -129,3 +129,14 @@ def test_fee_mode_cost_books_the_fee_at_that_days_price(tmp_path, shared_data):
     # BNB closed at 407.4 USD on 2024-03-01 (../shared/data/prices_daily.csv): 0.0041 × 407.4 = 1.67034
     assert btc.fee == D("1.67034") and ctx.ledger_store().book().lots[0].cost_basis == D("611.67034")
     assert ctx.ledger_store().book().units("BNB") == 0
+
+
+def test_decimal_comma_reaches_the_koinly_reader_too(ctx):
+    """--decimal-comma is the file's convention for every format, the venue readers included."""
+    text = ("Date,Sent Amount,Sent Currency,Received Amount,Received Currency,Fee Amount,Fee Currency,"
+            "Net Worth Amount,Net Worth Currency,Label,Description,TxHash\n"
+            "2024-01-10 09:00 UTC,4000,USD,\"0,1\",BTC,5,USD,4000,USD,,first btc,dc1\n")
+    refused = import_text(ctx, text, "koinly")
+    assert not refused.ok and "decimal comma" in " ".join(reason for _, reason in refused.rejected)
+    read = import_text(ctx, text, "koinly", decimal_comma=True)
+    assert read.ok and ctx.ledger_store().book().units("BTC") == D("0.1")

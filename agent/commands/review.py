@@ -81,6 +81,9 @@ def _print(summary) -> None:
     from indexdesk.tools.review.lessons import pct, pp
 
     console = Console(highlight=False)
+    from indexdesk.agent.terminal import print_header
+
+    print_header(console, {"source": summary.source, "as_of": summary.as_of, "warnings": summary.warnings})
     title = f"{summary.quarter}: {_first_day(summary.start)} – {summary.end}" + (" (in progress)" if summary.in_progress else "")
     table = Table(title=title)
     for column in ("", "return", "portfolio minus it"):

@@ -43,13 +43,17 @@ LEDGER_TABLES = ("transactions", "lots", "lot_closings", "meta", "targets", "ale
 _DAMAGE = (SQLAlchemyError, sqlite3.Error, InvalidOperation, ValueError, TypeError, OverflowError)
 
 
+class UnknownLotMethod(ValueError):
+    """A lot method that does not exist: the caller's input, not a damaged store."""
+
+
 def _guarded(method, failures: tuple = _DAMAGE):
     """A database failure inside a store method becomes a StoreError naming the file and the fix."""
     @functools.wraps(method)
     def run(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
-        except (LedgerConflict, integrity.StoreError):
+        except (LedgerConflict, integrity.StoreError, UnknownLotMethod):
             raise
         except failures as exc:
             raise self.damaged(exc) from None
@@ -158,7 +162,7 @@ class LedgerStore:
                  fee_disposal: bool = True, backup_keep: int = integrity.DEFAULT_KEEP,
                  home: Path | None = None) -> None:
         if method not in engine_lots.METHODS:
-            raise ValueError(f"unknown lot method {method!r}; valid: {', '.join(engine_lots.METHODS)}")
+            raise UnknownLotMethod(f"unknown lot method {method!r}; valid: {', '.join(engine_lots.METHODS)}")
         self.engine = engine
         self.configured_method = method  # the setting: the method a NEW ledger starts with
         self.method = method  # until the recorded method is read below
@@ -174,6 +178,9 @@ class LedgerStore:
             migrate(engine)
             self.method = self._recorded_method()
             self._sync_settings()
+        except integrity.StoreError:
+            engine.dispose()
+            raise
         except _DAMAGE as exc:
             engine.dispose()
             raise self.damaged(exc) from None
@@ -307,13 +314,14 @@ class LedgerStore:
     def _stored(connection) -> list[Tx]:
         return [_tx_from_row(r) for r in connection.execute(select(TransactionRow))]
 
+    @_guarded_write
     def set_lot_method(self, method: str, why: str = "") -> Book:
         """Change the book's lot method: the whole history replayed under `method`, the change recorded
         with its date. Refused (LedgerRejected, every failing row; the old book kept) when a
         transaction cannot be replayed under the new method — a sell naming a lot that only exists
         under the old one (a lot split by a partial transfer)."""
         if method not in engine_lots.METHODS:
-            raise ValueError(f"unknown lot method {method!r}; valid: {', '.join(engine_lots.METHODS)}")
+            raise UnknownLotMethod(f"unknown lot method {method!r}; valid: {', '.join(engine_lots.METHODS)}")
         if method != self.method:
             self.backup_before("lot-method")
         with write_transaction(self.engine) as connection:
@@ -468,16 +476,19 @@ class LedgerStore:
             audit.record(connection, log, command)
         return removed, list(add)
 
+    @_guarded
     def history(self, tx_id: str | None = None, limit: int = 50) -> tuple[list[audit.AuditEntry], int]:
         """The audit log, newest first (optionally of one transaction), and its length."""
         with self.engine.connect() as connection:
             return audit.entries(connection, tx_id=tx_id, limit=limit)
 
+    @_guarded
     def transaction(self, tx_id: str) -> Tx | None:
         with self.engine.connect() as connection:
             row = connection.execute(select(TransactionRow).where(TransactionRow.tx_id == tx_id)).first()
         return None if row is None else _tx_from_row(row)
 
+    @_guarded
     def find_ids(self, prefix: str, limit: int = 5) -> list[str]:
         """Stored ids starting with `prefix` (an id may be given by its first characters)."""
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -535,7 +546,7 @@ class LedgerStore:
         write) or at the end of `as_of` (replayed). `method` other than the book's: a what-if replay of
         the whole history under that method (the book itself unchanged)."""
         if method is not None and method not in engine_lots.METHODS:
-            raise ValueError(f"unknown lot method {method!r}; valid: {', '.join(engine_lots.METHODS)}")
+            raise UnknownLotMethod(f"unknown lot method {method!r}; valid: {', '.join(engine_lots.METHODS)}")
         what_if = method is not None and method != self.method
         if as_of is not None:
             return self._replay(self.transactions(end=as_of), method, skip_bad=True)

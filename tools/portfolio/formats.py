@@ -15,7 +15,8 @@ from decimal import Decimal, localcontext
 
 from indexdesk.memory.ledger.lots import LEDGER_CONTEXT
 from indexdesk.tools.portfolio import format_cointracker, format_koinly, format_kraken
-from indexdesk.tools.portfolio.rows import NATIVE_COLUMNS, REQUIRED, RowError, format_decimal, parse_decimal
+from indexdesk.tools.portfolio.rows import (DECIMAL_COMMA, NATIVE_COLUMNS, REQUIRED, RowError, format_decimal,
+                                          parse_decimal)
 
 # Formats in their own modules: NAME, COLUMNS (the header names them), read(records) -> (rows, errors, notes).
 EXTRA = {module.NAME: module for module in (format_koinly, format_cointracker, format_kraken)}
@@ -108,7 +109,11 @@ def parse(text: str, fmt: str | None = None, *, decimal_comma: bool = False) -> 
     unreadable = [(line, reason) for line, reason in broken if line > header_line]  # rows csv cannot read
     if found in EXTRA:
         parsed = ParsedFile(found, records=len(records) + len(unreadable))
-        parsed.rows, parsed.errors, parsed.notes = EXTRA[found].read(records)
+        token = DECIMAL_COMMA.set(decimal_comma)  # the readers' amounts go through parse_decimal
+        try:
+            parsed.rows, parsed.errors, parsed.notes = EXTRA[found].read(records)
+        finally:
+            DECIMAL_COMMA.reset(token)
         parsed.errors = unreadable + parsed.errors
         for _, fields in parsed.rows:
             fields[DEFAULT_VENUE] = "1"

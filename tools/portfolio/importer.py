@@ -201,7 +201,7 @@ def _pair_transfers(ctx: "ToolContext", store, fresh: set[str], report: ImportRe
     report.ambiguous = len({p.remove_ids[0] for p in found.ambiguous if ids(p) & fresh})
     if touching:
         _, _, skipped = apply_pairs(store, touching, f"import {report.format}: automatic transfer pairing")
-        skipped_keys = {text.split(":", 2)[0] + ":" + text.split(":", 2)[1] for text in skipped}
+        skipped_keys = {text.rsplit(": not applied", 1)[0] for text in skipped}
         report.transfers = [describe(p) for p in touching if p.key not in skipped_keys]
         report.notes += skipped
 

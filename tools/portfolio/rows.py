@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
@@ -85,8 +86,13 @@ class Names:
                        f"currency {self.currency}; options and other hedges need sleeve=hedge)")
 
 
+# The file's convention (`--decimal-comma`) while one import is read: the venue readers that parse
+# their own amounts (Koinly, CoinTracker, Kraken) see it without threading a flag through each.
+DECIMAL_COMMA: ContextVar[bool] = ContextVar("indexdesk_decimal_comma", default=False)
+
+
 def parse_decimal(text: str | None, what: str, *, required: bool = False,
-                  decimal_comma: bool = False) -> Decimal | None:
+                  decimal_comma: bool | None = None) -> Decimal | None:
     """The one strict amount parser every import format uses: `text` in column `what`.
 
     Decimal point by default: `1234.5`, `1,234.5` and `1,234,567` (comma thousands) read; a decimal
@@ -94,6 +100,8 @@ def parse_decimal(text: str | None, what: str, *, required: bool = False,
     refused with both readings. `decimal_comma=True` reads European files: `0,5`, `42.000,50`,
     `1 234,5`; a decimal point there (`1.5`) is refused the same way. Bounded: |value| < 1e15,
     at most 18 decimal places (NUMERIC(38, 18) holds every value and product)."""
+    if decimal_comma is None:  # not said by the caller: the convention of the file being read
+        decimal_comma = DECIMAL_COMMA.get()
     raw = (text or "").strip()
     if not raw:
         if required:

@@ -167,6 +167,8 @@ def write_targets(ctx: "ToolContext", indices: dict[str, float] | None, ranges: 
         tiers = {t: {n: w * scale for n, w in ws.items()} for t in TIERS if (ws := tiers.get(t))}
     else:
         tiers = {t.name: dict(t.indices) for t in current.tiers}
+    if band is not None and not 0 < band <= 0.5:  # checked before anything is written
+        raise ToolError(f"band must be a fraction above 0 and at most 0.5 (e.g. 0.05), got {band}", field="band")
     if indices or ranges:
         text = _toml(tiers, current.risk, new_ranges, _file_document(ctx))
         parse_targets_text(text, "new targets", set(book.indices), known_symbols(ctx))  # raises before writing
