@@ -45,7 +45,7 @@ def test_a_person_at_a_terminal(tmp_path):
         child.expect("OPENAI_API_KEY")           # how to configure one
         child.expect("indexdesk>")
         # Ctrl-C straight after asking: the agent is still loading, the turn is cancelled, the chat goes on.
-        child.sendline("var 99% 30d")
+        child.sendline("monte carlo var 99% 30d")  # a turn long enough (simulations) that Ctrl-C lands inside it
         time.sleep(0.2)
         child.sendintr()
         child.expect("cancel")
