@@ -27,11 +27,12 @@ from sqlalchemy import DateTime, Engine, delete, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from indexdesk.memory import integrity
+from indexdesk.memory.ledger.stored_book import StoredBook
 
 from indexdesk.memory.ledger import audit
 from indexdesk.memory.ledger import lots as engine_lots
 from indexdesk.memory.ledger.holding import HoldingRule
-from indexdesk.memory.ledger.lots import Book, Closing, LedgerConflict, LedgerRejected, Lot, Tx
+from indexdesk.memory.ledger.lots import Book, LedgerConflict, LedgerRejected, Lot, Tx
 from indexdesk.memory.ledger.models import LotClosingRow, LotRow, MetaRow, TargetRow, TransactionRow
 from indexdesk.memory.ledger.schema import database_url, make_engine, migrate, write_transaction
 
@@ -560,7 +561,7 @@ class LedgerStore:
                 return self._what_if[key]
             if self._cache is not None and self._cache[0] == version:
                 return self._cache[1]
-            book = StoredBook(self.engine)
+            book = StoredBook(self.engine)  # memory/ledger/stored_book.py
             positions = json.loads(self.meta_in(connection, "positions") or "null")
             book.summary = None if positions is None else [
                 Lot("", symbol, venue, Decimal(units), Decimal(basis), datetime.fromisoformat(acquired), "", sleeve)
@@ -589,49 +590,6 @@ class LedgerStore:
                 connection.execute(insert(TargetRow), rows)
             self._set_meta(connection, "targets_source", source or "set")
             self._bump(connection)
-
-
-class StoredBook(Book):
-    """The materialised book: cash and the per-position summary read at once, the lots and closings
-    only when asked for (a cold `get_portfolio` on a long history reads a handful of rows)."""
-
-    def __init__(self, engine: Engine) -> None:
-        super().__init__()
-        self._engine = engine
-        self._lots: list[Lot] | None = None
-        self._closings: list[Closing] | None = None
-        self.summary: list[Lot] | None = None
-
-    @property  # type: ignore[override]
-    def lots(self) -> list[Lot]:
-        if self._lots is None:
-            with self._engine.connect() as connection:
-                self._lots = [Lot(r.lot_id, r.symbol, r.venue, r.quantity, r.cost_basis, r.acquired, r.opened_by,
-                                  r.sleeve)
-                              for r in connection.execute(select(LotRow).order_by(LotRow.acquired, LotRow.lot_id))]
-        return self._lots
-
-    @lots.setter
-    def lots(self, value: list[Lot]) -> None:
-        self._lots = value
-
-    @property  # type: ignore[override]
-    def closings(self) -> list[Closing]:
-        if self._closings is None:
-            with self._engine.connect() as connection:
-                self._closings = [Closing(r.lot_id, r.tx_id, r.kind, r.symbol, r.venue, r.quantity, r.cost_basis,
-                                          r.proceeds, r.acquired, r.closed, bool(r.long_term))
-                                  for r in connection.execute(select(LotClosingRow).order_by(LotClosingRow.id))]
-        return self._closings
-
-    @closings.setter
-    def closings(self, value: list[Closing]) -> None:
-        self._closings = value
-
-    def positions(self) -> list[Lot]:
-        if self.summary is None:  # a ledger materialised before the summary existed
-            self.summary = super().positions()
-        return [Lot("", p.symbol, p.venue, p.quantity, p.cost_basis, p.acquired, "", p.sleeve) for p in self.summary]
 
 
 def open_ledger(url_or_path, *, method: str = "fifo", holding_days: int | None = None, fee_disposal: bool = True,
