@@ -82,7 +82,11 @@ def test_results_come_in_the_order_of_the_relevance_shown(store):
 def test_a_date_in_the_query_is_a_ranking_signal(store):
     hits = store.search("what did I buy in March 2024", k=3)
     assert hits[0].entry.id == "link"  # a buy in March 2024
-    assert all(h.entry.timestamp.date().month == 3 and h.entry.timestamp.year == 2024 for h in hits[:2])
+    # The date counts: no entry outside March 2024 scores above one inside it (equal scores among the
+    # routine filler lines may come in either order from the approximate vector index).
+    in_march = [h.score for h in hits if (h.entry.timestamp.year, h.entry.timestamp.month) == (2024, 3)]
+    outside = [h.score for h in hits if (h.entry.timestamp.year, h.entry.timestamp.month) != (2024, 3)]
+    assert len(in_march) >= 2 and (not outside or min(in_march) >= max(outside))
 
 
 def test_nothing_matches_only_when_nothing_shares_meaning_or_metadata(store, monkeypatch):
