@@ -67,7 +67,7 @@ def make_chat_model(settings: Any, *, tool_names: list[str] | None = None) -> tu
         )
         return model, ModelInfo(name=settings.model, base_url=base_url, offline=False)
 
-    from indexdesk.agent.offline_router import OfflineRouterModel
+    from indexdesk.agent.offline_model import OfflineRouterModel
 
     if tool_names is None:
         from indexdesk.tools.toolbox import default_registry

@@ -1,27 +1,21 @@
-"""The offline router: a LangChain chat model that needs no key and no server.
+"""The offline router: maps plain requests and slash commands to tool calls, with no key and no server.
 
 It maps plain requests and slash commands to calls of the bound tools ("var 99% 30d",
 "how did defi do over 90 days", "journal: trimmed BTC after CPI", "review 2026Q3") and, once
 the tool results are back, answers with them as Markdown tables whose numbers are copied
-verbatim from the results. The same agent graph runs on it as on a real model. Tool names and
-parameters come from the bound tools' schemas, so it adapts to whatever the registry holds.
-The grammar is documented in docs/offline_router.md; parsing lives in `agent/offline_grammar.py`.
+verbatim from the results. Tool names and parameters come from the bound tools' schemas, so it
+adapts to whatever the registry holds. This module imports no LangChain: the chat model that
+drives the agent graph with it is `agent/offline_model.py`. The grammar is documented in
+docs/offline_router.md; parsing lives in `agent/offline_grammar.py`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
-
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import ConfigDict, PrivateAttr
 
 from indexdesk.agent import offline_grammar as grammar
 from indexdesk.agent import offline_intent as intents
@@ -29,179 +23,25 @@ from indexdesk.agent import offline_unread as unread
 from indexdesk.agent.offline_dates import find_periods
 from indexdesk.agent.offline_fill import fill as fill_from_schema
 from indexdesk.agent.offline_fitting import fit_arguments, fit_value, plain_args  # noqa: F401 - tests import them here
-from indexdesk.agent.render import compact_args, result_markdown, user_facing
-
-NOTES_KEY = "offline_router_notes"
+from indexdesk.agent.render import result_markdown, user_facing
 
 
-def _text_of(message: BaseMessage) -> str:
-    content = message.content
-    if isinstance(content, str):
-        return content
-    return " ".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+def answer_sections(results: list[tuple[str, str, Any]], notes: list[str]) -> str:
+    """The answer once the tool results are back: one Markdown section per result (heading, the
+    result parsed from JSON or shown as text), then the router's notes, each once."""
+    sections = []
+    for heading, name, text in results:
+        try:
+            result: Any = json.loads(text)
+        except json.JSONDecodeError:
+            sections.append(f"**{heading}**: {user_facing(text)}")
+            continue
+        sections.append(result_markdown(result, heading, tool=name))
+    sections += [f"_{note}_" for note in dict.fromkeys(notes)]
+    return "\n\n".join(sections)
 
 
-def _turn_messages(messages: Sequence[BaseMessage]) -> tuple[str, list[BaseMessage]]:
-    """The latest user request and the messages that followed it in this turn."""
-    for index in range(len(messages) - 1, -1, -1):
-        if isinstance(messages[index], HumanMessage):
-            return _text_of(messages[index]), list(messages[index + 1:])
-    return "", []
-
-
-class OfflineRouterModel(BaseChatModel):
-    """A rule-based chat model: requests in, tool calls out; tool results in, tables out."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    tool_names: list[str] | None = None
-    index_names: list[str] | None = None
-    index_aliases: dict[str, str] | None = None
-    settings: Any = None  # used to read the index catalogue (user indices too) when names are not given
-    model_name: str = "offline-router"
-
-    _vocabulary: grammar.Vocabulary | None = PrivateAttr(default=None)
-    _data_end: Any = PrivateAttr(default=None)
-
-    def __init__(self, tool_names: Sequence[str] | None = None, /, **kwargs: Any) -> None:
-        if tool_names is not None:
-            kwargs.setdefault("tool_names", list(tool_names))
-        super().__init__(**kwargs)
-
-    @property
-    def _llm_type(self) -> str:
-        return "indexdesk-offline-router"
-
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return {"model_name": self.model_name}
-
-    def vocabulary(self) -> grammar.Vocabulary:
-        if self._vocabulary is None:
-            names, aliases = self.index_names, self.index_aliases
-            if names is None:
-                names, aliases_found = grammar.load_index_names(self.settings)
-                aliases = aliases if aliases is not None else aliases_found
-            self._vocabulary = grammar.Vocabulary.build(names, aliases)
-        return self._vocabulary
-
-    def _cache_dir(self) -> Any:
-        home = getattr(self.settings, "home", None)
-        return home / "cache" if home is not None else None
-
-    def data_end(self) -> date:
-        """The last day of the configured market data: "the last 30 days" count back from it, not
-        from the wall clock (a CSV can end months ago). Read once, on the first relative window."""
-        if self._data_end is None:
-            self._data_end = date.today()
-            if self.settings is not None:
-                try:
-                    from indexdesk.tools.context import ToolContext
-
-                    self._data_end = ToolContext(settings=self.settings).market().close.index[-1].date()
-                except Exception:  # noqa: BLE001 - no data yet: the tool will say so; count from today
-                    pass
-        return self._data_end
-
-    def bind_tools(self, tools: Sequence[Any], *, tool_choice: Any = None, **kwargs: Any):
-        """Bind tools the way chat models do; their schemas reach `_generate` as `tools`."""
-        formatted = [convert_to_openai_tool(t) for t in tools]
-        return self.bind(tools=formatted, **kwargs)
-
-    # ------------------------------------------------------------ generation
-
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None,
-                  **kwargs: Any) -> ChatResult:
-        message = self.respond(messages, kwargs.get("tools"))
-        return ChatResult(generations=[ChatGeneration(message=message)])
-
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None,
-                **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        message = self.respond(messages, kwargs.get("tools"))
-        usage = message.usage_metadata
-        if message.tool_calls:
-            chunk = AIMessageChunk(
-                content=message.content,
-                tool_call_chunks=[{"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": i}
-                                  for i, c in enumerate(message.tool_calls)],
-                additional_kwargs=message.additional_kwargs, usage_metadata=usage)
-            yield ChatGenerationChunk(message=chunk)
-            return
-        pieces = _pieces(message.content)
-        for i, piece in enumerate(pieces):
-            chunk = AIMessageChunk(content=piece, usage_metadata=usage if i == len(pieces) - 1 else None)
-            if run_manager:
-                run_manager.on_llm_new_token(piece, chunk=ChatGenerationChunk(message=chunk))
-            yield ChatGenerationChunk(message=chunk)
-
-    def respond(self, messages: Sequence[BaseMessage], tools: list[dict] | None) -> AIMessage:
-        """The router's whole decision: a tool call for a new request, an answer after tool results."""
-        request, after = _turn_messages(messages)
-        schemas = {t["function"]["name"]: t["function"] for t in (tools or []) if "function" in t}
-        tool_messages = [m for m in after if isinstance(m, ToolMessage)]
-        if tool_messages:
-            answer = self.answer_from_results(after, tool_messages)
-            return AIMessage(content=answer, usage_metadata=_usage(request, answer))
-        plan = plan_request(request, self.vocabulary(), schemas, self.tool_names, data_end=self.data_end,
-                            previous=_previous_call(messages), cache_dir=self._cache_dir())
-        if plan.tool is None:
-            return AIMessage(content=plan.reply, usage_metadata=_usage(request, plan.reply))
-        call = {"name": plan.tool, "args": plan.args, "id": f"call_offline_{uuid.uuid4().hex[:12]}", "type": "tool_call"}
-        return AIMessage(content="", tool_calls=[call], additional_kwargs={NOTES_KEY: plan.notes},
-                         usage_metadata=_usage(request, json.dumps(plan.args)))
-
-    def answer_from_results(self, after: list[BaseMessage], tool_messages: list[ToolMessage]) -> str:
-        calls: dict[str, dict] = {}
-        notes: list[str] = []
-        for message in after:
-            if isinstance(message, AIMessage):
-                for call in message.tool_calls:
-                    calls[call["id"]] = call
-                notes += message.additional_kwargs.get(NOTES_KEY) or []
-        sections = []
-        for message in tool_messages:
-            call = calls.get(message.tool_call_id, {})
-            name = message.name or call.get("name") or "tool"
-            shown = compact_args(_text_args(call.get("args", {})))
-            heading = f"{name}({shown})" if shown else name
-            try:
-                result: Any = json.loads(_text_of(message))
-            except json.JSONDecodeError:
-                sections.append(f"**{heading}**: {user_facing(_text_of(message))}")
-                continue
-            sections.append(result_markdown(result, heading, tool=name))
-        sections += [f"_{note}_" for note in dict.fromkeys(notes)]
-        return "\n\n".join(sections)
-
-
-def _previous_call(messages: Sequence[BaseMessage]) -> dict | None:
-    """The last tool call before the latest request ({name, args}): what a follow-up edits."""
-    humans = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
-    for message in reversed(messages[:humans[-1]] if humans else []):
-        if isinstance(message, AIMessage) and message.tool_calls:
-            call = message.tool_calls[-1]
-            return {"name": call["name"], "args": dict(call.get("args") or {})}
-    return None
-
-
-def _text_args(args: dict) -> dict:
-    """Only the text arguments: numbers in a heading would not be in the tool result."""
-    out = {}
-    for key, value in args.items():
-        if isinstance(value, str):
-            out[key] = value
-        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-            out[key] = value
-    return out
-
-
-def _usage(prompt: str, output: str) -> dict:
-    """Rough token counts (4 characters a token) so /cost has something to add; the price is zero."""
-    input_tokens, output_tokens = max(1, len(prompt) // 4), max(1, len(output) // 4)
-    return {"input_tokens": input_tokens, "output_tokens": output_tokens, "total_tokens": input_tokens + output_tokens}
-
-
-def _pieces(text: str, size: int = 24) -> list[str]:
+def stream_pieces(text: str, size: int = 24) -> list[str]:
     """Stream an answer in small pieces split on spaces, so the terminal shows it arriving."""
     if not text:
         return [""]

@@ -9,7 +9,8 @@ from pydantic import BaseModel
 
 from indexdesk.agent.grounding import ungrounded_numbers
 from indexdesk.agent.offline_grammar import DEFAULT_PORTFOLIO, Vocabulary, find_durations, window_of_days
-from indexdesk.agent.offline_router import OfflineRouterModel, fit_arguments, plan_request
+from indexdesk.agent.offline_model import OfflineRouterModel
+from indexdesk.agent.offline_router import fit_arguments, plan_request
 from indexdesk.agent.render import format_number, highlight_ungrounded, result_markdown, tabulate
 from indexdesk.tools.registry import Registry, tool
 

@@ -15,7 +15,8 @@ from langchain_core.messages import AIMessage, HumanMessage
 
 from indexdesk.agent.offline_dates import find_periods
 from indexdesk.agent.offline_grammar import Vocabulary
-from indexdesk.agent.offline_router import OfflineRouterModel, plan_request
+from indexdesk.agent.offline_model import OfflineRouterModel
+from indexdesk.agent.offline_router import plan_request
 from indexdesk.tools.registry import Registry, tool
 
 
