@@ -14,67 +14,29 @@ and the fix, never SQL.
 
 from __future__ import annotations
 
-import functools
 import json
-import sqlite3
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from sqlalchemy import DateTime, Engine, delete, func, insert, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine, delete, func, insert, select
 
 from indexdesk.memory import integrity
-from indexdesk.memory.ledger.stored_book import StoredBook
-
 from indexdesk.memory.ledger import audit
 from indexdesk.memory.ledger import lots as engine_lots
 from indexdesk.memory.ledger.holding import HoldingRule
 from indexdesk.memory.ledger.lots import Book, LedgerConflict, LedgerRejected, Lot, Tx
 from indexdesk.memory.ledger.models import LotClosingRow, LotRow, MetaRow, TargetRow, TransactionRow
 from indexdesk.memory.ledger.schema import database_url, make_engine, migrate, write_transaction
+from indexdesk.memory.ledger.store_history import HistoryEditing
+from indexdesk.memory.ledger.store_io import (  # noqa: F401 - UnknownLotMethod, changes_history: part of the store's API
+    _DAMAGE, UnknownLotMethod, _bulk_insert, _end_of, _guarded, _guarded_write, _start_of, _tx_from_row, _tx_values,
+    changes_history)
+from indexdesk.memory.ledger.stored_book import StoredBook
 
-_TX_COLUMNS = ("tx_id", "kind", "symbol", "quantity", "price", "fee", "currency", "venue", "to_venue",
-               "timestamp", "lot_id", "sleeve", "note", "seq")
-_CHUNK = 5_000
 LEDGER_TABLES = ("transactions", "lots", "lot_closings", "meta", "targets", "alembic_version")
-# What a damaged file raises underneath SQLAlchemy (driver errors) or while rows are converted.
-_DAMAGE = (SQLAlchemyError, sqlite3.Error, InvalidOperation, ValueError, TypeError, OverflowError)
-
-
-class UnknownLotMethod(ValueError):
-    """A lot method that does not exist: the caller's input, not a damaged store."""
-
-
-def _guarded(method, failures: tuple = _DAMAGE):
-    """A database failure inside a store method becomes a StoreError naming the file and the fix."""
-    @functools.wraps(method)
-    def run(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except (LedgerConflict, integrity.StoreError, UnknownLotMethod):
-            raise
-        except failures as exc:
-            raise self.damaged(exc) from None
-    return run
-
-
-def _guarded_write(method):
-    """As `_guarded`, for writes: only database errors (a ValueError there may be the caller's input)."""
-    return _guarded(method, (SQLAlchemyError, sqlite3.Error))
-
-
-def changes_history(reason: str):
-    """Decorate a LedgerStore method that changes the history (delete, amend): a backup is taken first."""
-    def decorate(method):
-        @functools.wraps(method)
-        def run(self, *args, **kwargs):
-            self.backup_before(reason)
-            return method(self, *args, **kwargs)
-        return run
-    return decorate
 
 
 @dataclass
@@ -95,68 +57,8 @@ class TargetEntry:
     target: Decimal | None = None
 
 
-def _end_of(day: date | datetime | None) -> datetime | None:
-    if day is None or isinstance(day, datetime):
-        return day
-    return datetime.combine(day, time.max)
 
-
-def _start_of(day: date | datetime | None) -> datetime | None:
-    if day is None or isinstance(day, datetime):
-        return day
-    return datetime.combine(day, time.min)
-
-
-def _tx_from_row(row) -> Tx:
-    return Tx(tx_id=row.tx_id, kind=row.kind, symbol=row.symbol, quantity=row.quantity, when=row.timestamp,
-              price=row.price, fee=row.fee, currency=row.currency, venue=row.venue, to_venue=row.to_venue,
-              lot_id=row.lot_id, sleeve=row.sleeve, note=row.note, seq=row.seq)
-
-
-def _bulk_insert(connection, table, rows: list[dict]) -> None:
-    """executemany on the driver with values bound by each column's own type: the ORM's per-row
-    compilation costs more than the database itself on large imports."""
-    if not rows:
-        return
-    dialect = connection.dialect
-    columns = [c for c in table.columns if c.name in rows[0]]
-    processors = [_fast_datetime if dialect.name == "sqlite" and isinstance(c.type, DateTime)
-                  else c.type._cached_bind_processor(dialect) for c in columns]
-    marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in columns)
-    sql = f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) VALUES ({marks})"
-    values = []
-    for column, process in zip(columns, processors):
-        cells = [row[column.name] for row in rows]
-        if process is not None:
-            # Memoise per distinct value: the same prices, fees and days recur across thousands of rows.
-            seen: dict = {}
-            cells = [None if v is None else (seen[v] if v in seen else seen.setdefault(v, process(v))) for v in cells]
-        values.append(cells)
-    tuples = list(zip(*values))
-    if dialect.name == "postgresql" and len(tuples) > 100:
-        # COPY streams the rows in one statement: several times faster than executemany on PostgreSQL.
-        cursor = connection.connection.driver_connection.cursor()
-        with cursor.copy(f"COPY {table.name} ({', '.join(c.name for c in columns)}) FROM STDIN") as copy:
-            for row in tuples:
-                copy.write_row(row)
-        return
-    for start in range(0, len(tuples), _CHUNK):
-        connection.exec_driver_sql(sql, tuples[start:start + _CHUNK])
-
-
-def _fast_datetime(value: datetime) -> str:
-    """SQLAlchemy's SQLite DATETIME storage format ("YYYY-MM-DD HH:MM:SS.ffffff") for a naive
-    datetime, by the C isoformat: the per-row Python formatting dominated large imports."""
-    return value.isoformat(" ", "microseconds")
-
-
-def _tx_values(tx: Tx) -> dict:
-    return {"tx_id": tx.tx_id, "kind": tx.kind, "symbol": tx.symbol, "quantity": tx.quantity, "price": tx.price,
-            "fee": tx.fee, "currency": tx.currency, "venue": tx.venue, "to_venue": tx.to_venue,
-            "timestamp": tx.when, "lot_id": tx.lot_id, "sleeve": tx.sleeve, "note": tx.note, "seq": tx.seq}
-
-
-class LedgerStore:
+class LedgerStore(HistoryEditing):
     """One ledger database. Thread-safe for reads; writes serialise on the database's writer lock."""
 
     def __init__(self, engine: Engine, *, method: str = "fifo", holding_days: int | None = None,
@@ -420,83 +322,6 @@ class LedgerStore:
                 audit.record(connection, [("add", kept[0].tx_id, None, {"count": str(len(kept)),
                                                                          "last": kept[-1].tx_id})], command)
         return result
-
-    # ------------------------------------------------------------------ changing the history (audited)
-    def delete(self, tx_ids: Iterable[str], *, command: str = "") -> list[Tx]:
-        """Delete transactions; lots and closings rebuild from what remains. Refused (LedgerRejected,
-        nothing changed) when the rest of the history cannot stand without them; KeyError names ids not stored."""
-        return self.rewrite(remove=tx_ids, add=(), action="delete", command=command)[0]
-
-    def amend(self, changed: Tx, *, command: str = "") -> tuple[Tx, Tx]:
-        """Replace the stored transaction with the same tx_id by `changed`: (old, new). Refused like `delete`
-        when the amended history is impossible (a sell of more than held)."""
-        old, _ = self.rewrite(remove=[changed.tx_id], add=[changed], action="amend", command=command)
-        return old[0], changed
-
-    def delete_transactions(self, tx_ids: Iterable[str]) -> int:
-        return len(self.delete(tx_ids, command="delete_transactions"))
-
-    @_guarded_write
-    def rewrite(self, *, remove: Iterable[str], add: Sequence[Tx], action: str,
-                command: str = "") -> tuple[list[Tx], list[Tx]]:
-        """Remove some transactions and add others in one step, replayed strictly, logged under `action`
-        (delete | amend | reconcile): (removed, added). Nothing changes when any step fails."""
-        ids = list(dict.fromkeys(remove))
-        self.backup_before(action)  # every change of the history (delete, amend, reconcile) is restorable
-        with write_transaction(self.engine) as connection:
-            self._follow_method(connection)
-            existing = self._stored(connection)
-            by_id = {tx.tx_id: tx for tx in existing}
-            missing = [i for i in ids if i not in by_id]
-            if missing:
-                raise KeyError(", ".join(missing))
-            gone = set(ids)
-            clash = [tx.tx_id for tx in add if tx.tx_id in by_id and tx.tx_id not in gone]
-            if clash:
-                raise LedgerConflict(clash[0], "a transaction with this id is already stored")
-            history = [tx for tx in existing if tx.tx_id not in gone] + list(add)
-            book = self._replay(history, skip_bad=True)
-            if book.rejected:
-                raise LedgerRejected(book.rejected)
-            if add:
-                self._check_currency(connection, list(add))
-            connection.execute(delete(LotClosingRow))
-            connection.execute(delete(LotRow))
-            for start in range(0, len(ids), 500):
-                connection.execute(delete(TransactionRow).where(TransactionRow.tx_id.in_(ids[start:start + 500])))
-            _bulk_insert(connection, TransactionRow.__table__, [_tx_values(tx) for tx in add])
-            self._materialise(connection, book)
-            self._bump(connection)
-            removed = [by_id[i] for i in ids]
-            added = {tx.tx_id: tx for tx in add}
-            log = []
-            for tx in removed:
-                after = added.pop(tx.tx_id, None)
-                log.append((action, tx.tx_id, audit.tx_fields(tx), None if after is None else audit.tx_fields(after)))
-            log += [(action, tx.tx_id, None, audit.tx_fields(tx)) for tx in added.values()]
-            audit.record(connection, log, command)
-        return removed, list(add)
-
-    @_guarded
-    def history(self, tx_id: str | None = None, limit: int = 50) -> tuple[list[audit.AuditEntry], int]:
-        """The audit log, newest first (optionally of one transaction), and its length."""
-        with self.engine.connect() as connection:
-            return audit.entries(connection, tx_id=tx_id, limit=limit)
-
-    @_guarded
-    def transaction(self, tx_id: str) -> Tx | None:
-        with self.engine.connect() as connection:
-            row = connection.execute(select(TransactionRow).where(TransactionRow.tx_id == tx_id)).first()
-        return None if row is None else _tx_from_row(row)
-
-    @_guarded
-    def find_ids(self, prefix: str, limit: int = 5) -> list[str]:
-        """Stored ids starting with `prefix` (an id may be given by its first characters)."""
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        with self.engine.connect() as connection:
-            return list(connection.execute(select(TransactionRow.tx_id).where(
-                TransactionRow.tx_id.like(escaped + "%", escape="\\")).order_by(TransactionRow.tx_id)
-                .limit(limit)).scalars())
 
     def _follow_method(self, connection) -> None:
         """Another process may have changed the book's method since this store opened."""
