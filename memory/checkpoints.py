@@ -61,7 +61,51 @@ def libpq_url(database_url: str) -> str:
     return "postgresql://" + rest
 
 
-class PostgresSessionStore:
+class _SessionRows:
+    """What both session stores share: the checkpointer handed out once, and the small sessions table
+    (queries written once with `?` marks; PostgreSQL's driver takes `%s`)."""
+
+    _mark = "?"
+    _conn: Any
+    _lock: threading.Lock
+    _saver: Any
+
+    def _new_saver(self):  # the LangGraph checkpointer over this store's connection
+        raise NotImplementedError
+
+    def _run(self, sql: str, params: tuple = ()) -> list:
+        with self._lock:
+            cursor = self._conn.execute(sql.replace("?", self._mark), params)
+            rows = cursor.fetchall() if sql.startswith("SELECT") else []
+            if isinstance(self._conn, sqlite3.Connection):
+                self._conn.commit()  # PostgreSQL's connection is in autocommit
+        return rows
+
+    def checkpointer(self):
+        if self._saver is None:
+            self._saver = self._new_saver()
+            self._saver.setup()
+        return self._saver
+
+    def touch(self, session_id: str, *, model: str | None = None, turn_done: bool = False) -> None:
+        now = _now()
+        self._run("INSERT INTO indexdesk_sessions (id, created, last_used, turns, model) VALUES (?, ?, ?, ?, ?) "
+                  "ON CONFLICT(id) DO UPDATE SET last_used = excluded.last_used, "
+                  "turns = indexdesk_sessions.turns + ?, model = COALESCE(excluded.model, indexdesk_sessions.model)",
+                  (session_id, now, now, int(turn_done), model, int(turn_done)))
+
+    def sessions(self) -> list[dict[str, Any]]:
+        rows = self._run("SELECT id, created, last_used, turns, model FROM indexdesk_sessions "
+                         "ORDER BY last_used DESC, id")
+        return [dict(zip(("id", "created", "last_used", "turns", "model"), row)) for row in rows]
+
+    def delete(self, session_id: str) -> None:
+        """Forget a session's messages and its row."""
+        self.checkpointer().delete_thread(session_id)
+        self._run("DELETE FROM indexdesk_sessions WHERE id = ?", (session_id,))
+
+
+class PostgresSessionStore(_SessionRows):
     """Sessions in PostgreSQL: LangGraph's PostgresSaver plus the same small sessions table."""
 
     def __init__(self, database_url: str):
@@ -77,34 +121,12 @@ class PostgresSessionStore:
             self._conn.execute(_SCHEMA)
         self._saver = None
 
-    def checkpointer(self):
-        if self._saver is None:
-            from langgraph.checkpoint.postgres import PostgresSaver
+    _mark = "%s"
 
-            self._saver = PostgresSaver(self._saver_conn)
-            self._saver.setup()
-        return self._saver
+    def _new_saver(self):
+        from langgraph.checkpoint.postgres import PostgresSaver
 
-    def touch(self, session_id: str, *, model: str | None = None, turn_done: bool = False) -> None:
-        now = _now()
-        with self._lock:
-            self._conn.execute(
-                "INSERT INTO indexdesk_sessions (id, created, last_used, turns, model) VALUES (%s, %s, %s, %s, %s) "
-                "ON CONFLICT(id) DO UPDATE SET last_used = excluded.last_used, "
-                "turns = indexdesk_sessions.turns + %s, model = COALESCE(excluded.model, indexdesk_sessions.model)",
-                (session_id, now, now, int(turn_done), model, int(turn_done)))
-
-    def sessions(self) -> list[dict[str, Any]]:
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT id, created, last_used, turns, model FROM indexdesk_sessions ORDER BY last_used DESC, id"
-            ).fetchall()
-        return [dict(zip(("id", "created", "last_used", "turns", "model"), row)) for row in rows]
-
-    def delete(self, session_id: str) -> None:
-        self.checkpointer().delete_thread(session_id)
-        with self._lock:
-            self._conn.execute("DELETE FROM indexdesk_sessions WHERE id = %s", (session_id,))
+        return PostgresSaver(self._saver_conn)
 
     def close(self) -> None:
         with self._lock:
@@ -112,7 +134,7 @@ class PostgresSessionStore:
             self._saver_conn.close()
 
 
-class SessionStore:
+class SessionStore(_SessionRows):
     """The sessions database of one data home; hands the LangGraph checkpointer out.
 
     `SessionStore(home, database_url=URL)` with a PostgreSQL URL returns a PostgresSessionStore."""
@@ -155,38 +177,10 @@ class SessionStore:
             self._conn.close()
             raise
 
-    def checkpointer(self):
-        if self._saver is None:
-            from langgraph.checkpoint.sqlite import SqliteSaver
+    def _new_saver(self):
+        from langgraph.checkpoint.sqlite import SqliteSaver
 
-            self._saver = SqliteSaver(self._conn)
-            self._saver.setup()
-        return self._saver
-
-    def touch(self, session_id: str, *, model: str | None = None, turn_done: bool = False) -> None:
-        now = _now()
-        with self._lock:
-            self._conn.execute(
-                "INSERT INTO indexdesk_sessions (id, created, last_used, turns, model) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET last_used = excluded.last_used, "
-                "turns = indexdesk_sessions.turns + ?, model = COALESCE(excluded.model, indexdesk_sessions.model)",
-                (session_id, now, now, int(turn_done), model, int(turn_done)),
-            )
-            self._conn.commit()
-
-    def sessions(self) -> list[dict[str, Any]]:
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT id, created, last_used, turns, model FROM indexdesk_sessions ORDER BY last_used DESC, id"
-            ).fetchall()
-        return [dict(zip(("id", "created", "last_used", "turns", "model"), row)) for row in rows]
-
-    def delete(self, session_id: str) -> None:
-        """Forget a session's messages and its row."""
-        self.checkpointer().delete_thread(session_id)
-        with self._lock:
-            self._conn.execute("DELETE FROM indexdesk_sessions WHERE id = ?", (session_id,))
-            self._conn.commit()
+        return SqliteSaver(self._conn)
 
     def close(self) -> None:
         with self._lock:
