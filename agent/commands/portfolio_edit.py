@@ -11,6 +11,7 @@ import sys
 def register(sub) -> None:
     from indexdesk.agent.cli import add_source_options
     from indexdesk.agent.commands.run import add_json_flag
+    from indexdesk.agent.commands.tool_args import add_tool_arguments
 
     q = sub.add_parser("rows", help="the ledger's transactions with their ids (newest last)")
     add_source_options(q)
@@ -19,16 +20,18 @@ def register(sub) -> None:
     add_json_flag(q)
     q.set_defaults(func=cmd_rows)
 
+    # The tool-backed subcommands take their arguments from the tools' parameters (tool_args.py).
     q = sub.add_parser("delete", help="delete transactions by id (lots rebuild; the audit log keeps them)")
     add_source_options(q)
-    q.add_argument("ids", nargs="+", metavar="ID", help="transaction ids (or their first characters)")
+    add_tool_arguments(q, "delete_transactions", positional="ids")
     q.add_argument("--yes", "-y", action="store_true", help="delete without asking")
     add_json_flag(q)
     q.set_defaults(func=cmd_delete)
 
     q = sub.add_parser("amend", help="correct fields of one transaction (refused if the history would be impossible)")
     add_source_options(q)
-    q.add_argument("id", metavar="ID", help="transaction id (or its first characters)")
+    add_tool_arguments(q, "amend_transaction", positional="tx_id", skip=("changes",))
+    # Not the generated list flag: that one splits on commas, and a note or a price may hold one.
     q.add_argument("--set", dest="changes", action="append", required=True, metavar="FIELD=VALUE",
                    help="e.g. --set quantity=0.5 --set price=61000")
     q.add_argument("--yes", "-y", action="store_true", help="amend without asking")
@@ -37,20 +40,19 @@ def register(sub) -> None:
 
     q = sub.add_parser("reconcile", help="pair withdrawals with deposits at another venue into transfers")
     add_source_options(q)
-    q.add_argument("pairs", nargs="*", metavar="WITHDRAWAL:DEPOSIT", help="pairs to apply (ambiguous ones by id)")
+    add_tool_arguments(q, "reconcile_transfers", positional="pairs")
     q.add_argument("--yes", "-y", action="store_true", help="apply the unambiguous pairs (or the pairs given)")
     add_json_flag(q)
     q.set_defaults(func=cmd_reconcile)
 
     q = sub.add_parser("history", help="the audit log: every change to the ledger, newest first")
     add_source_options(q)
-    q.add_argument("id", nargs="?", default=None, metavar="ID", help="one transaction's entries")
-    q.add_argument("--limit", type=int, default=20, help="entries shown (default 20, at most 200)")
+    add_tool_arguments(q, "ledger_history", positional="tx_id")
     add_json_flag(q)
     q.set_defaults(func=cmd_history)
 
 
-def _call(args, name: str, arguments: dict):
+def _call(args, name: str, arguments: dict | None = None):
     """The tool through the one CLI path (run_tool): `.done` after an error or `--json` was printed
     (exit `.code`), else `.result` to show."""
     from indexdesk.agent.commands.run import run_tool
@@ -119,6 +121,7 @@ def cmd_rows(args) -> int:
 
 
 def cmd_delete(args) -> int:
+    from indexdesk.agent.commands.tool_args import tool_arguments
     from indexdesk.tools.errors import ToolError
     from indexdesk.tools.portfolio.edit_tools import describe, resolve_id
 
@@ -126,7 +129,7 @@ def cmd_delete(args) -> int:
     if store is None:
         return 1
     try:
-        ids = [resolve_id(store, given) for given in args.ids]
+        ids = [resolve_id(store, given) for given in tool_arguments(args)["ids"]]
     except ToolError as error:
         print(f"error: {error.message}\nhint: {error.hint}", file=sys.stderr)
         return 1
@@ -143,6 +146,7 @@ def cmd_delete(args) -> int:
 
 
 def cmd_amend(args) -> int:
+    from indexdesk.agent.commands.tool_args import tool_arguments
     from indexdesk.tools.errors import ToolError
     from indexdesk.tools.portfolio.edit_tools import describe, resolve_id
 
@@ -150,7 +154,7 @@ def cmd_amend(args) -> int:
     if store is None:
         return 1
     try:
-        tx_id = resolve_id(store, args.id)
+        tx_id = resolve_id(store, tool_arguments(args)["tx_id"])
     except ToolError as error:
         print(f"error: {error.message}\nhint: {error.hint}", file=sys.stderr)
         return 1
@@ -167,6 +171,9 @@ def cmd_amend(args) -> int:
 
 
 def cmd_reconcile(args) -> int:
+    from indexdesk.agent.commands.tool_args import tool_arguments
+
+    chosen = tool_arguments(args).get("pairs") or []
     run = _call(args, "find_transfers", {})
     if run.done:
         return run.code
@@ -182,14 +189,14 @@ def cmd_reconcile(args) -> int:
     if not found["unambiguous"] and not found["ambiguous"]:
         print("  none: every withdrawal and deposit stands on its own")
         return 0
-    if not args.pairs and not found["unambiguous"]:
+    if not chosen and not found["unambiguous"]:
         print("apply an ambiguous pair with `indexdesk portfolio reconcile WITHDRAWAL:DEPOSIT --yes`")
         return 0
-    what = f"apply {len(args.pairs)} chosen pair(s)?" if args.pairs else \
+    what = f"apply {len(chosen)} chosen pair(s)?" if chosen else \
         f"apply the {len(found['unambiguous'])} unambiguous pair(s)?"
     if not _confirm(args, what):
         return 1
-    run = _call(args, "reconcile_transfers", {"pairs": args.pairs} if args.pairs else {})
+    run = _call(args, "reconcile_transfers", {"pairs": chosen} if chosen else {})
     if run.done:
         return run.code
     result = run.result
@@ -198,8 +205,7 @@ def cmd_reconcile(args) -> int:
 
 
 def cmd_history(args) -> int:
-    run = _call(args, "ledger_history", {"limit": max(1, min(args.limit, 200)),
-                                            **({"tx_id": args.id} if args.id else {})})
+    run = _call(args, "ledger_history")  # tx_id and --limit as the tool takes them
     if run.done:
         return run.code
     result = run.result
