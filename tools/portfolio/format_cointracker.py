@@ -11,8 +11,6 @@ donation, lost, stolen, payment on what is sent. The file names no venue: rows l
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 from indexdesk.tools.portfolio import format_flows as flows
@@ -40,42 +38,34 @@ def iso_date(text: str) -> str:
     return (f"{year}-{int(month):02d}-{int(day):02d}T{int(hour or 0):02d}:{minute or '00'}:{second or '00'}+00:00")
 
 
+def _flow(record: dict[str, str]) -> flows.Flow:
+    tag = (record.get("Tag") or "").strip().lower()
+    received, sent = (flows.amount(record.get("Received Quantity"), "Received Quantity"),
+                      flows.amount(record.get("Sent Quantity"), "Sent Quantity"))
+    if tag == "payment":  # a payment received is income, a payment sent a disposal by withdrawal
+        tag = "payment" if received and not sent else "gift"
+    return flows.Flow(
+        date=iso_date(record.get("Date", "")), sent=sent,
+        sent_currency=flows.currency(record.get("Sent Currency"), "Sent Currency"), received=received,
+        received_currency=flows.currency(record.get("Received Currency"), "Received Currency"),
+        fee=flows.amount(record.get("Fee Amount"), "Fee Amount"),
+        fee_currency=flows.currency(record.get("Fee Currency"), "Fee Currency"), label=tag, note=tag)
+
+
 def read(records: list[tuple[int, dict[str, str]]], venue: str = NAME):
-    rows, errors = [], []
-    for line, record in records:
-        try:
-            tag = (record.get("Tag") or "").strip().lower()
-            received, sent = (flows.amount(record.get("Received Quantity"), "Received Quantity"),
-                              flows.amount(record.get("Sent Quantity"), "Sent Quantity"))
-            if tag == "payment":  # a payment received is income, a payment sent a disposal by withdrawal
-                tag = "payment" if received and not sent else "gift"
-            flow = flows.Flow(
-                date=iso_date(record.get("Date", "")), sent=sent,
-                sent_currency=flows.currency(record.get("Sent Currency"), "Sent Currency"), received=received,
-                received_currency=flows.currency(record.get("Received Currency"), "Received Currency"),
-                fee=flows.amount(record.get("Fee Amount"), "Fee Amount"),
-                fee_currency=flows.currency(record.get("Fee Currency"), "Fee Currency"), label=tag, note=tag)
-            for fields in flows.to_native(flow, venue=venue, income_labels=INCOME, fee_labels=FEES, out_labels=OUT,
-                                          in_labels=IN):
-                rows.append((line, fields))
-        except RowError as error:
-            errors.append((line, error.reason))
-    return rows, errors, []
+    return flows.read_flows(records, _flow, venue=venue, income_labels=INCOME, fee_labels=FEES, out_labels=OUT,
+                            in_labels=IN)
+
+
+def _row(tx, mapped) -> list:
+    sent, sent_cur, got, got_cur, fee, fee_cur, role, _ = mapped
+    if role == "fee":
+        sent, sent_cur, fee, fee_cur = "", "", sent, sent_cur
+    tag = "staking" if role == "income" else ""
+    return [tx.when.strftime("%m/%d/%Y %H:%M:%S"), got, got_cur, sent, sent_cur, fee, fee_cur, tag]
 
 
 def export(transactions) -> str:
     """Every transaction as CoinTracker rows. Coin-for-coin trades need no net worth column here; a fee
     row is a fee-only line; transfers between the user's own venues are left out (one wallet)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for tx in transactions:
-        mapped = flows.from_tx(tx)
-        if mapped is None:
-            continue
-        sent, sent_cur, got, got_cur, fee, fee_cur, role, _ = mapped
-        if role == "fee":
-            sent, sent_cur, fee, fee_cur = "", "", sent, sent_cur
-        tag = "staking" if role == "income" else ""
-        writer.writerow([tx.when.strftime("%m/%d/%Y %H:%M:%S"), got, got_cur, sent, sent_cur, fee, fee_cur, tag])
-    return out.getvalue()
+    return flows.write_flows(transactions, COLUMNS, _row)

@@ -152,3 +152,34 @@ def from_tx(tx) -> tuple[str, str, str, str, str, str, str, str] | None:
     if tx.kind == "withdrawal":
         return qty, tx.symbol, "", "", fee, cur if fee else "", "withdrawal", value
     return qty, tx.symbol, "", "", "", "", "fee", value
+
+
+def read_flows(records, flow_of, *, venue: str, income_labels: set[str], fee_labels: set[str],
+               out_labels: set[str], in_labels: set[str]):
+    """(rows, errors, []) of a flow-shaped file: each record made a Flow by the format's `flow_of`,
+    then native rows by `to_native`; a row that cannot be read is an error by its line, never skipped."""
+    rows, errors = [], []
+    for line, record in records:
+        try:
+            for fields in to_native(flow_of(record), venue=venue, income_labels=income_labels,
+                                    fee_labels=fee_labels, out_labels=out_labels, in_labels=in_labels):
+                rows.append((line, fields))
+        except RowError as error:
+            errors.append((line, error.reason))
+    return rows, errors, []
+
+
+def write_flows(transactions, columns, row_of) -> str:
+    """A flow-shaped file: the header, then `row_of(tx, from_tx(tx))` for every transaction that is
+    not a transfer between the user's own venues."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for tx in transactions:
+        mapped = from_tx(tx)
+        if mapped is not None:
+            writer.writerow(row_of(tx, mapped))
+    return out.getvalue()

@@ -9,8 +9,6 @@ rows land at `--venue` (default "koinly"). Rows map to the ledger by format_flow
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 from indexdesk.tools.portfolio import format_flows as flows
@@ -39,45 +37,35 @@ def iso_date(text: str) -> str:
     raise RowError(f"Date {raw[:30]!r} is not YYYY-MM-DD HH:MM UTC")
 
 
+def _flow(record: dict[str, str]) -> flows.Flow:
+    worth_currency = (record.get("Net Worth Currency") or "").strip().upper()
+    worth = flows.amount(record.get("Net Worth Amount"), "Net Worth Amount")
+    return flows.Flow(
+        date=iso_date(record.get("Date", "")),
+        sent=flows.amount(record.get("Sent Amount"), "Sent Amount"),
+        sent_currency=flows.currency(record.get("Sent Currency"), "Sent Currency"),
+        received=flows.amount(record.get("Received Amount"), "Received Amount"),
+        received_currency=flows.currency(record.get("Received Currency"), "Received Currency"),
+        fee=flows.amount(record.get("Fee Amount"), "Fee Amount"),
+        fee_currency=flows.currency(record.get("Fee Currency"), "Fee Currency"),
+        label=(record.get("Label") or "").strip().lower(), note=(record.get("Description") or "").strip(),
+        row_id=("koinly-" + record["TxHash"].strip())[:60] if (record.get("TxHash") or "").strip() else "",
+        net_worth_usd=worth if worth_currency in flows.USD_LIKE else None)
+
+
 def read(records: list[tuple[int, dict[str, str]]], venue: str = NAME):
-    rows, errors = [], []
-    for line, record in records:
-        try:
-            worth_currency = (record.get("Net Worth Currency") or "").strip().upper()
-            worth = flows.amount(record.get("Net Worth Amount"), "Net Worth Amount")
-            flow = flows.Flow(
-                date=iso_date(record.get("Date", "")),
-                sent=flows.amount(record.get("Sent Amount"), "Sent Amount"),
-                sent_currency=flows.currency(record.get("Sent Currency"), "Sent Currency"),
-                received=flows.amount(record.get("Received Amount"), "Received Amount"),
-                received_currency=flows.currency(record.get("Received Currency"), "Received Currency"),
-                fee=flows.amount(record.get("Fee Amount"), "Fee Amount"),
-                fee_currency=flows.currency(record.get("Fee Currency"), "Fee Currency"),
-                label=(record.get("Label") or "").strip().lower(), note=(record.get("Description") or "").strip(),
-                row_id=("koinly-" + record["TxHash"].strip())[:60] if (record.get("TxHash") or "").strip() else "",
-                net_worth_usd=worth if worth_currency in flows.USD_LIKE else None)
-            for fields in flows.to_native(flow, venue=venue, income_labels=INCOME, fee_labels=FEES, out_labels=OUT,
-                                          in_labels=IN):
-                rows.append((line, fields))
-        except RowError as error:
-            errors.append((line, error.reason))
-    return rows, errors, []
+    return flows.read_flows(records, _flow, venue=venue, income_labels=INCOME, fee_labels=FEES, out_labels=OUT,
+                            in_labels=IN)
+
+
+def _row(tx, mapped) -> list:
+    sent, sent_cur, got, got_cur, fee, fee_cur, role, worth = mapped
+    label = {"income": "reward", "fee": "cost"}.get(role, "")
+    return [tx.when.strftime("%Y-%m-%d %H:%M:%S UTC"), sent, sent_cur, got, got_cur, fee, fee_cur,
+            worth, tx.currency if worth else "", label, tx.note, tx.tx_id]
 
 
 def export(transactions) -> str:
     """Every transaction as Koinly universal rows (transfers between the user's own venues are left out:
     inside one Koinly wallet they change nothing). Amounts are exact decimals; TxHash is the ledger id."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for tx in transactions:
-        mapped = flows.from_tx(tx)
-        if mapped is None:
-            continue
-        sent, sent_cur, got, got_cur, fee, fee_cur, role, worth = mapped
-        label = {"income": "reward", "fee": "cost"}.get(role, "")
-        writer.writerow([tx.when.strftime("%Y-%m-%d %H:%M:%S UTC"), sent, sent_cur, got, got_cur, fee, fee_cur,
-                         worth, tx.currency if worth else "", label, tx.note, tx.tx_id])
-    return out.getvalue()
-
-
+    return flows.write_flows(transactions, COLUMNS, _row)
