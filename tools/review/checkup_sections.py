@@ -27,6 +27,13 @@ LONG_TERM_SOON_DAYS = 30
 OUT_OF_SAMPLE_GRID = "lookback=30:180:30 tilt=0.05,0.1 cadence=monthly"  # 12 configurations around the playbook's
 
 
+def _money(value, digits: int = 2) -> str:
+    """Money in a summary line, with its currency, as every renderer writes it (tools/units.py)."""
+    from indexdesk.tools.units import format_value
+
+    return format_value(value, "currency", digits=digits)
+
+
 @dataclass
 class Inputs:
     ctx: "ToolContext"
@@ -120,7 +127,7 @@ def rebalance_section(inputs: Inputs) -> RebalanceSection:
     if not result.act:
         return RebalanceSection(status="ok", summary=f"{result.policy}: does not fire ({result.reason})", **common)
     trades = _trades(result.lines, inputs.held.portfolio_value)
-    tax = (f"; estimated tax {result.estimated_tax:,.2f} on {result.realised_gain:,.2f} realised"
+    tax = (f"; estimated tax {_money(result.estimated_tax)} on {_money(result.realised_gain)} realised"
            if result.estimated_tax is not None else "; no ledger lots sold (no tax estimate)")
     breach = f"; {len(result.limit_breaches)} limit breach(es)" if result.limit_breaches else ""
     return RebalanceSection(
@@ -155,8 +162,9 @@ def rotation_section(inputs: Inputs) -> RotationSection:
     if not trades:
         return RotationSection(status="ok", summary=line + " (nothing to rotate)", **common)
     if not survived:
-        return RotationSection(status="info", summary=line + "; out of sample: " + (sweep.verdict if sweep else
-                               "not tested") + " — no action suggested", **common)
+        # The verdict itself is its own field (shown under the summary): the summary only says why no action.
+        why = "its edge did not hold on the held-back data" if sweep else "it could not be tested out of sample"
+        return RotationSection(status="info", summary=f"{line}; no action suggested: {why}", **common)
     breach = f"; would breach {len(proposal.limit_breaches)} limit(s)" if proposal.limit_breaches else ""
     flags = {"strategy": proposal.strategy, "lookback": proposal.lookback, "tilt": proposal.tilt}
     return RotationSection(
@@ -205,12 +213,12 @@ def tax_section(inputs: Inputs) -> TaxSection:
                   total_tax_saved=result.total_tax_saved, turning_long_term=soon)
     if not result.lots:
         return TaxSection(status="info" if soon else "ok",
-                          summary=f"no lot with a loss above {result.min_loss:,.0f}{wait}", **common)
+                          summary=f"no lot with a loss above {_money(result.min_loss, 0)}{wait}", **common)
     symbols = ", ".join(dict.fromkeys(line.symbol for line in result.lots))
     flags = {k: v for k, v in arguments.items()}
     return TaxSection(
-        status="act", summary=f"{len(result.lots)} lot(s) to harvest ({symbols}): loss {result.total_loss:,.2f}, "
-        f"tax saved {result.total_tax_saved:,.2f}{wait}",
+        status="act", summary=f"{len(result.lots)} lot(s) to harvest ({symbols}): loss {_money(result.total_loss)}, "
+        f"tax saved {_money(result.total_tax_saved)}{wait}",
         action=action(f"indexdesk harvest {_flags(flags)}".strip(), "harvest_losses", flags,
                       why="the lots, losses and correlated replacements; record the sells afterwards (asks first)"),
         **common)

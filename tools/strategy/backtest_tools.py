@@ -155,10 +155,15 @@ def run_sweep(universe: uv.Universe, rule: str, grid: dict[str, list], base: dic
     if verdict.in_sample_edge <= 0:
         text = "no configuration beat the static targets even in sample"
     elif verdict.out_of_sample_edge <= 0:
-        text = "the best in-sample edge did not survive out of sample: holding the targets did as well"
+        text = "the best in-sample configuration did no better than the static targets on the held-back data"
     else:
-        text = f"{survived:.0%} of the in-sample edge survived out of sample"
-    text += f"; walk-forward edge {verdict.walk_forward_edge:+.1%}/yr"
+        text = f"{survived:.0%} of the in-sample edge held on the held-back data"
+    if verdict.out_of_sample_edge <= 0 < verdict.walk_forward_edge:
+        # The two tests disagree: say so rather than let one line read as a contradiction.
+        text += (f"; re-chosen fold by fold (walk-forward) it earned {verdict.walk_forward_edge:+.1%}/yr over "
+                 "them: a mixed verdict")
+    else:
+        text += f"; walk-forward edge {verdict.walk_forward_edge:+.1%}/yr"
     return SweepSummary(configurations=len(configs), best=_config_name(*configs[verdict.best]),
                         in_sample_edge=_r(verdict.in_sample_edge), out_of_sample_edge=_r(verdict.out_of_sample_edge),
                         walk_forward_edge=_r(verdict.walk_forward_edge),
