@@ -213,7 +213,7 @@ def test_backtest_sweep_reports_out_of_sample(registry, real_ctx):
     sweep = result["sweep"]
     assert sweep["configurations"] == 12
     assert len(sweep["top"]) == 5
-    assert "out of sample" in sweep["verdict"] or "in sample" in sweep["verdict"]
+    assert "held-back data" in sweep["verdict"] or "in sample" in sweep["verdict"]
     assert tokens(result) <= 900
 
 
@@ -330,3 +330,14 @@ def test_harvest_and_rebalance_use_the_configured_holding_period(registry, real_
     configured = registry.call("harvest_losses", {"min_loss": 100}, longer)
     assert default["lots"][0]["long_term"] is True
     assert configured["lots"][0]["long_term"] is False
+
+
+def test_sweep_verdict_names_a_disagreement_between_the_two_out_of_sample_tests():
+    from indexdesk.tools.strategy.backtest_tools import verdict_text
+
+    mixed = verdict_text(0.12, -0.01, 0.104)
+    assert "did no better than the static targets" in mixed and "+10.4%/yr" in mixed and "mixed verdict" in mixed
+    held = verdict_text(0.10, 0.015, 0.07)
+    assert held.startswith("15% of the in-sample edge held") and "walk-forward edge +7.0%/yr" in held
+    assert "mixed" not in verdict_text(0.10, -0.02, -0.03)
+    assert verdict_text(-0.01, -0.02, 0.05).startswith("no configuration beat")

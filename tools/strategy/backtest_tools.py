@@ -151,25 +151,27 @@ def run_sweep(universe: uv.Universe, rule: str, grid: dict[str, list], base: dic
     verdict = ev.judge_sweep(matrix, static)
     in_edges = ev.edges(matrix[:, :verdict.split], static[:verdict.split], 365)
     order = np.argsort(-np.nan_to_num(in_edges, nan=-np.inf))[:5]
-    survived = verdict.out_of_sample_edge / verdict.in_sample_edge if verdict.in_sample_edge > 0 else float("nan")
-    if verdict.in_sample_edge <= 0:
-        text = "no configuration beat the static targets even in sample"
-    elif verdict.out_of_sample_edge <= 0:
-        text = "the best in-sample configuration did no better than the static targets on the held-back data"
-    else:
-        text = f"{survived:.0%} of the in-sample edge held on the held-back data"
-    if verdict.out_of_sample_edge <= 0 < verdict.walk_forward_edge:
-        # The two tests disagree: say so rather than let one line read as a contradiction.
-        text += (f"; re-chosen fold by fold (walk-forward) it earned {verdict.walk_forward_edge:+.1%}/yr over "
-                 "them: a mixed verdict")
-    else:
-        text += f"; walk-forward edge {verdict.walk_forward_edge:+.1%}/yr"
+    text = verdict_text(verdict.in_sample_edge, verdict.out_of_sample_edge, verdict.walk_forward_edge)
     return SweepSummary(configurations=len(configs), best=_config_name(*configs[verdict.best]),
                         in_sample_edge=_r(verdict.in_sample_edge), out_of_sample_edge=_r(verdict.out_of_sample_edge),
                         walk_forward_edge=_r(verdict.walk_forward_edge),
                         held_back_from=dates[1:][verdict.split].date(),
                         top=[SweepLine(config=_config_name(*configs[i]), edge=_r(in_edges[i])) for i in order],
                         verdict=text)
+
+
+def verdict_text(in_sample: float, out_of_sample: float, walk_forward: float) -> str:
+    """The sweep's verdict in one line, edges per year over the static targets. When the held-back test
+    and the walk-forward test disagree, the line says so rather than reading as a contradiction."""
+    if in_sample <= 0:
+        text = "no configuration beat the static targets even in sample"
+    elif out_of_sample <= 0:
+        text = "the best in-sample configuration did no better than the static targets on the held-back data"
+    else:
+        text = f"{out_of_sample / in_sample:.0%} of the in-sample edge held on the held-back data"
+    if out_of_sample <= 0 < walk_forward:
+        return text + f"; re-chosen fold by fold (walk-forward) it earned {walk_forward:+.1%}/yr over them: a mixed verdict"
+    return text + f"; walk-forward edge {walk_forward:+.1%}/yr"
 
 
 def prepare(ctx: ToolContext, strategy: str, lookback: int, tilt: float, weights, start, end, warnings: list[str],
