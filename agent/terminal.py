@@ -18,8 +18,9 @@ Rich is imported inside the functions (this module loads only when a command ren
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 LEFT_UNITS = {None, "label"}
 
@@ -61,17 +62,7 @@ class Fmt:
             return "yes" if value else "no"
         if not isinstance(value, (int, float)):
             return str(value)
-        unit = self.unit(path, record)
-        if unit == "fraction" and digits is None:
-            digits = 1  # tables read percentages to 0.1 %; the JSON keeps every digit
-        text = format_value(value, unit, self.currency, digits)
-        if signed and not text.startswith(("-", "–")) and _nonzero(text):
-            text = "+" + text
-        return text
-
-
-def _nonzero(text: str) -> bool:
-    return any(ch.isdigit() and ch != "0" for ch in text)
+        return format_value(value, self.unit(path, record), self.currency, digits, signed=signed)
 
 
 @dataclass
@@ -279,9 +270,8 @@ def footer_lines(result: dict, extra: list[str] | None = None) -> list[tuple[str
 def print_header(con: Any, result: dict) -> None:
     """Above the numbers: a ledger valued at the sample market says so first (with the fix), then where
     the prices come from and how old they are."""
-    from rich.text import Text
-
     from indexdesk.tools.price_provenance import header_lines
+    from rich.text import Text
 
     sample, prices = header_lines(result)
     for line in sample:
@@ -324,9 +314,8 @@ def render(result: dict, tool: str, view: View | None = None, *, con: Any = None
 
 def render_generic(con: Any, result: dict, tool: str, *, wide: bool = False) -> None:
     """Any tool's result from its declared units: facts, a table per list of records, footer."""
-    from rich.text import Text
-
     from indexdesk.agent.render import tabulate, units_for
+    from rich.text import Text
 
     shape = tabulate(result, units=units_for(tool), markdown=False)
     if shape.facts:
