@@ -10,22 +10,27 @@ from decimal import Decimal
 from typing import Annotated
 
 import numpy as np
-from pydantic import Field
-
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
 from indexdesk.tools.limit_checks import proposal_flags
 from indexdesk.tools.params import NameList
 from indexdesk.tools.price_provenance import honest_warnings
 from indexdesk.tools.registry import tool
-from indexdesk.tools.strategy.words import CADENCE_WORDS, POLICY_WORDS, STRATEGY_WORDS
 from indexdesk.tools.risk.inputs import WeightList, read_fraction
 from indexdesk.tools.strategy import backtest_math as bm
+from indexdesk.tools.strategy import holdings_panel as uv
 from indexdesk.tools.strategy import rules_math as rm
 from indexdesk.tools.strategy import runs
-from indexdesk.tools.strategy import holdings_panel as uv
-from indexdesk.tools.strategy.models import (LotSaleLine, RebalanceResult, RotationResult, TierLine, TierResult,
-                                             WeightLine)
+from indexdesk.tools.strategy.models import (
+    LotSaleLine,
+    RebalanceResult,
+    RotationResult,
+    TierLine,
+    TierResult,
+    WeightLine,
+)
+from indexdesk.tools.strategy.words import CADENCE_WORDS, POLICY_WORDS, STRATEGY_WORDS
+from pydantic import Field
 
 RULES = rm.RULES
 POLICIES = bm.POLICIES
@@ -173,6 +178,10 @@ def regime_backtest(ctx: ToolContext, warnings: list[str]) -> str:
     switching = bm.simulate(window, days, rows, 15.0)
     static = bm.simulate(window, days, universe.base, 15.0)
     mine, theirs = runs.ev.equity_stats(switching.returns), runs.ev.equity_stats(static.returns)
+    from indexdesk.tools.indices.series import quality_notes
+
+    # Flagged early history (a thin market, a free walk) inside the backtest moves its figures: said with them.
+    warnings += [f"backtest: {n}" for n in quality_notes(ctx, list(template), dates[0].date(), dates[-1].date())]
     return (f"regime tiers {dates[0].date()}..{dates[-1].date()}: {mine.annual_return:+.1%}/yr (max DD "
             f"{mine.max_drawdown:.0%}) vs static targets {theirs.annual_return:+.1%}/yr (max DD {theirs.max_drawdown:.0%})")
 
@@ -225,7 +234,7 @@ def tier_allocation(ctx: ToolContext, stablecoin_sleeve: float = 0.0) -> TierRes
         warnings.append("bull: satellite + speculative up to 50 % (the playbook's ceiling)")
     backtest_warnings: list[str] = []
     backtest = regime_backtest(ctx, backtest_warnings)
-    warnings += [w for w in backtest_warnings if "only 1 of" in w or "no constituent" in w]
+    warnings += [w for w in backtest_warnings if "only 1 of" in w or "no constituent" in w or w.startswith("backtest: ")]
     return TierResult(regime=regime, rule=REGIME_RULE, backtest=backtest, btc_price=_r(price, 2), btc_200d_average=_r(average, 2),
                       btc_volatility_30d=_r(volatility), tiers=lines, stablecoin_sleeve=_r(applied),
                       source=ctx.market().label, as_of=ctx.market().as_of, warnings=warnings)
