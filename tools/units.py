@@ -185,3 +185,9 @@ def _significant(value: float, figures: int = 4) -> str:
     decimals = 2 if magnitude >= 1000 else min(10, figures - 1 - math.floor(math.log10(magnitude)))
     text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def percent(value: float, digits: int = 1, *, signed: bool = False) -> str:
+    """A fraction as a percentage in a sentence a tool writes (`+12.3%`, `70%`): `format_value`'s rounding,
+    so a sentence never says -0.0% or a figure its table rounds otherwise."""
+    return format_value(value, "fraction", digits=digits, signed=signed)
