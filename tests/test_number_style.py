@@ -56,6 +56,8 @@ def test_one_tool_reads_alike_through_its_view_and_the_generic_renderer(sized):
 def test_small_shares_and_zeros_read_honestly():
     assert format_value(0.000225, "fraction") == "0.022%"  # a trading cost is not 0.0%
     assert format_value(-0.0000001, "fraction") == "0.0%"  # no -0.0%
+    assert format_value(-0.00001, "fraction") == "0.0%"  # rounding noise is zero, not -0.001%
+    assert format_value(-0.0004, "fraction") == "-0.04%"
     assert format_value(0.1234, "fraction", signed=True) == "+12.3%"
     assert format_value(0.0, "fraction", signed=True) == "0.0%"  # zero has no sign
     assert format_value(-0.004, "currency") == "$0.00" and format_value(-12.5, "currency", digits=0) == "-$12"

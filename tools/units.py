@@ -150,8 +150,8 @@ def _format(value: float, unit: str | None, currency: str, digits: int | None) -
         if digits is None:
             digits = PERCENT_DIGITS
             # A small share (a trading cost of 0.02 %) never reads as 0.0%: two significant digits, down to
-            # 0.001 %; below that it is nothing a person acts on.
-            if 0.0005 <= abs(value) * 100 < 0.5 * 10 ** -digits:
+            # 0.005 %; below that it is rounding noise (a turnover of -1e-5), nothing a person acts on.
+            if 0.005 <= abs(value) * 100 < 0.5 * 10 ** -digits:
                 return f"{_significant(value * 100, 2)}%"
         return f"{value * 100:,.{digits}f}%"  # 7,148,696.0% over a decade of memecoins
     if unit == "currency":
