@@ -43,7 +43,7 @@ class Tabulated:
     lines: list[str] = field(default_factory=list)
 
 
-def format_number(value: float | int) -> str:
+def format_number(value: float) -> str:
     """A number as the result has it, rounded to 4 significant digits (2 decimals from 1,000 up).
 
     Rounding only, never rescaling: the grounding check reads "0.0812" as 0.081234 shown at its
@@ -71,9 +71,10 @@ def is_percent_field(key: str | None) -> bool:
 
 
 def format_percent(value: float) -> str:
-    """A fraction as a percentage with two decimals (four significant digits for the usual sizes)."""
-    text = f"{value * 100:.2f}%"
-    return "0.00%" if text == "-0.00%" else text
+    """A fraction as a percentage in the one style (`format_value`'s, 0.1 %)."""
+    from indexdesk.tools.units import format_value
+
+    return format_value(value, "fraction")
 
 
 # Set while one result is being drawn: its declared units by dotted path and its currency.
@@ -88,7 +89,7 @@ def format_money(value: float, currency: str = "USD", digits: int = 2) -> str:
     return format_value(value, "currency", currency, digits)
 
 
-def format_unit(value: float | int, unit: str, currency: str = "USD", digits: int | None = None) -> str:
+def format_unit(value: float, unit: str, currency: str = "USD", digits: int | None = None) -> str:
     """A number in its declared unit: `indexdesk.tools.units.format_value`, the one formatter."""
     from indexdesk.tools.units import format_value
 

@@ -18,8 +18,9 @@ Rich is imported inside the functions (this module loads only when a command ren
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 LEFT_UNITS = {None, "label"}
 
@@ -61,17 +62,7 @@ class Fmt:
             return "yes" if value else "no"
         if not isinstance(value, (int, float)):
             return str(value)
-        unit = self.unit(path, record)
-        if unit == "fraction" and digits is None:
-            digits = 1  # tables read percentages to 0.1 %; the JSON keeps every digit
-        text = format_value(value, unit, self.currency, digits)
-        if signed and not text.startswith(("-", "–")) and _nonzero(text):
-            text = "+" + text
-        return text
-
-
-def _nonzero(text: str) -> bool:
-    return any(ch.isdigit() and ch != "0" for ch in text)
+        return format_value(value, self.unit(path, record), self.currency, digits, signed=signed)
 
 
 @dataclass
@@ -85,6 +76,32 @@ class Col:
     numeric: bool | None = None  # None: numeric when the field declares a number unit
     aside: bool = False  # a sentence (a note): printed under the table, keyed by the row's first cell, when narrow
     style: Callable[[dict], str | None] | None = None
+    short: str | None = None  # the header when the table is too wide for the full one (named in the legend)
+
+
+# Short forms of column headers; a table that uses one names it in a legend line under it.
+ABBREVIATIONS = {
+    "CAGR": "compound annual growth rate",
+    "vol": "annualised volatility",
+    "max DD": "maximum drawdown",
+    "corr": "correlation",
+    "edge/yr": "annual return over the static targets",
+}
+
+
+def legend(abbreviations: list[tuple[str, str]]) -> Any:
+    """One dim line naming each abbreviation a table used (`short = meaning`), or None when it used none."""
+    from rich.text import Text
+
+    named = dict(abbreviations)
+    if not named:
+        return None
+    return Text(" · ".join(f"{short} = {meaning}" for short, meaning in named.items()), style="dim")
+
+
+def used_abbreviations(headers: list[str]) -> list[tuple[str, str]]:
+    """The ABBREVIATIONS among these headers, in table order."""
+    return [(h, ABBREVIATIONS[h]) for h in headers if h in ABBREVIATIONS]
 
 
 @dataclass
@@ -125,8 +142,11 @@ def fit(con: Any, headers: list[str], rows: list[list[Any]], numeric: list[bool]
     def build() -> Table:
         table = Table(caption=_text(caption) if caption else None, box=box.SIMPLE_HEAD, pad_edge=False,
                       caption_justify="left")
-        for header, is_number in zip(headers, numeric):
-            table.add_column(_text(header), justify="right" if is_number else "left", no_wrap=is_number,
+        for i, (header, is_number) in enumerate(zip(headers, numeric)):
+            # Numbers, and text columns of single words (ids, symbols, dates), never break: Rich narrows the
+            # columns that wrap between words instead (a lot id split over two lines reads as two ids).
+            whole = is_number or all(" " not in str(row[i]).strip() for row in rows)
+            table.add_column(_text(header), justify="right" if is_number else "left", no_wrap=whole,
                              overflow="fold")
         for row in rows:
             table.add_row(*(_text(c) for c in row))
@@ -235,6 +255,22 @@ def _records_table(con: Any, result: dict, view: TableView, f: Fmt, wide: bool) 
         rows = [[r[i] for i in keep] for r in rows]
         total = [total[i] for i in keep] if total else None
         view = TableView(view.key, [view.columns[i] for i in keep], view.title, view.total, view.caption)
+    shorts = [c.short or c.header for c in view.columns]
+    if not wide and shorts != headers and not _fits(con, headers, rows, numeric):
+        # Too wide with the full headers: the short ones, named under the table.
+        headers = shorts
+    key = legend([(h, ABBREVIATIONS.get(h) or c.header) for h, c in zip(headers, view.columns)
+                  if h in ABBREVIATIONS or h != c.header])
+    table = _laid_out(con, view, headers, rows, numeric, title, caption, total, wide)
+    if key is None:
+        return table
+    from rich.console import Group
+
+    return Group(table, key)
+
+
+def _laid_out(con: Any, view: TableView, headers: list[str], rows: list[list[Any]], numeric: list[bool],
+              title: str, caption: str, total: list[Any] | None, wide: bool) -> Any:
     aside = [i for i, c in enumerate(view.columns) if c.aside]
     if aside and not wide and not _fits(con, headers, rows, numeric):
         # Notes step out of the table rather than wrap every row onto three lines.
@@ -279,9 +315,8 @@ def footer_lines(result: dict, extra: list[str] | None = None) -> list[tuple[str
 def print_header(con: Any, result: dict) -> None:
     """Above the numbers: a ledger valued at the sample market says so first (with the fix), then where
     the prices come from and how old they are."""
-    from rich.text import Text
-
     from indexdesk.tools.price_provenance import header_lines
+    from rich.text import Text
 
     sample, prices = header_lines(result)
     for line in sample:
@@ -324,9 +359,8 @@ def render(result: dict, tool: str, view: View | None = None, *, con: Any = None
 
 def render_generic(con: Any, result: dict, tool: str, *, wide: bool = False) -> None:
     """Any tool's result from its declared units: facts, a table per list of records, footer."""
-    from rich.text import Text
-
     from indexdesk.agent.render import tabulate, units_for
+    from rich.text import Text
 
     shape = tabulate(result, units=units_for(tool), markdown=False)
     if shape.facts:

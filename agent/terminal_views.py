@@ -30,8 +30,8 @@ VAR = View(
         total=lambda r, f: ["portfolio", f("cash_weight", 1 - (r.get("cash_weight") or 0)), f("var", r["var"]),
                             f("cvar", r["cvar"]), f("var_amount", r["var_amount"], 0),
                             f("components.share_of_var", 1.0)])],
-    summary=lambda r, f: [f"CVaR {f('cvar', r['cvar'])} = {f('cvar_amount', r['cvar_amount'], 0)}; "
-                          f"tail ratio {r['tail_note']}", r.get("method_notes") or ""],
+    summary=lambda r, f: [(f"CVaR {f('cvar', r['cvar'])} = {f('cvar_amount', r['cvar_amount'], 0)}; "
+                          f"tail ratio {r['tail_note']}"), r.get("method_notes") or ""],
 )
 
 
@@ -42,7 +42,7 @@ def _window(s: dict, f: Fmt) -> str:
 STRESS = View(
     tables=[TableView("scenarios", [
         Col("scenario", "scenario"), Col("window", _window), Col("P&L", "pnl", style=_red_if_negative("pnl")),
-        Col("amount", "pnl_amount", 0), Col("max DD", "max_drawdown"),
+        Col("amount", "pnl_amount", 0), Col("max drawdown", "max_drawdown", short="max DD"),
         Col("worst", lambda s, f: s.get("worst_contributor") or "–")],
         title=lambda r, f: f"stress test, portfolio {f('portfolio_value', r['portfolio_value'], 0)}")],
     summary=lambda r, f: [f"{s['scenario']}: {note}" for s in r["scenarios"] for note in s.get("notes") or []],
@@ -66,7 +66,11 @@ def _corr_summary(r: dict, f: Fmt) -> list[str]:
 def corr_view(result: dict) -> View:
     """The matrix as a table (columns are the names), drawn like any other record table."""
     result["matrix_rows"] = _matrix_rows(result)
-    columns = [Col("", "name")] + [Col(n, (lambda n: lambda row, f: f("matrix", row.get(n), 2))(n), numeric=True)
+
+    def cell_of(n: str):
+        return lambda row, f: f("matrix", row.get(n), 2)
+
+    columns = [Col("", "name")] + [Col(n, cell_of(n), numeric=True)
                                    for n in result["names"]]
     return View(tables=[TableView("matrix_rows", columns, title=lambda r, f: (
         f"correlation of daily returns {r['start']} → {r['end']} (average "
@@ -95,9 +99,9 @@ def _weights(with_signal: bool) -> list[Col]:
 ROTATE = View(
     tables=[TableView("lines", _weights(True), title=lambda r, f: (
         f"{r['strategy']} rotation, lookback {r['lookback']}d, tilt {f('tilt', r['tilt'])}"))],
-    summary=lambda r, f: [f"turnover {f('turnover', r['turnover'])}, estimated cost "
+    summary=lambda r, f: [(f"turnover {f('turnover', r['turnover'])}, estimated cost "
                           f"{f('estimated_cost', r['estimated_cost'], 2)} "
-                          f"({f('estimated_cost_amount', r['estimated_cost_amount'])})",
+                          f"({f('estimated_cost_amount', r['estimated_cost_amount'])})"),
                           f"backtest: {r['backtest']}"],
 )
 
@@ -112,8 +116,8 @@ REBALANCE = View(
             TableView("sells", [Col("lot", "lot_id"), Col("symbol", "symbol"), Col("quantity", "quantity"),
                                 Col("gain", "gain"), Col("term", _term), Col("why", "reason", aside=True)],
                       title="tax-aware sells")],
-    summary=lambda r, f: ([f"realised gain {f('realised_gain', r['realised_gain'])}, estimated tax "
-                           f"{f('estimated_tax', r['estimated_tax'])}"] if r.get("sells") else [])
+    summary=lambda r, f: ([(f"realised gain {f('realised_gain', r['realised_gain'])}, estimated tax "
+                           f"{f('estimated_tax', r['estimated_tax'])}")] if r.get("sells") else [])
     + [f"backtest: {r['backtest']}"],
 )
 
@@ -128,8 +132,8 @@ def _attribution_parts(r: dict) -> None:
 
 
 def _sweep_lines(r: dict, f: Fmt) -> list[str]:
-    out = [f"{r['trades']} trades, turnover {f('turnover_per_year', r['turnover_per_year'])}/yr, cost drag "
-           f"{f('cost_drag_per_year', r['cost_drag_per_year'], 2, signed=True)}/yr; parameters {r['params']}"]
+    out = [(f"{r['trades']} trades, turnover {f('turnover_per_year', r['turnover_per_year'])}/yr, cost drag "
+           f"{f('cost_drag_per_year', r['cost_drag_per_year'], 2, signed=True)}/yr; parameters {r['params']}")]
     sweep = r.get("sweep")
     if sweep:
         out.append(f"best {sweep['best']}: in sample {f('sweep.in_sample_edge', sweep['in_sample_edge'], signed=True)}"
@@ -141,8 +145,10 @@ def _sweep_lines(r: dict, f: Fmt) -> list[str]:
 
 BACKTEST = View(
     tables=[TableView("stats", [
-        Col("name", "name"), Col("total", "total_return", signed=True), Col("CAGR", "annual_return", signed=True),
-        Col("vol", "annual_volatility"), Col("Sharpe", "sharpe_ratio", 2), Col("max DD", "max_drawdown")],
+        Col("name", "name"), Col("total", "total_return", signed=True),
+        Col("annual return", "annual_return", signed=True, short="CAGR"),
+        Col("volatility", "annual_volatility", short="vol"), Col("Sharpe", "sharpe_ratio", 2),
+        Col("max drawdown", "max_drawdown", short="max DD")],
         title=lambda r, f: f"{r['strategy']} {r['start']} → {r['end']} ({f('days', r['days'])} days)"),
         TableView("sweep_top", [Col("config", "config"),
                                 Col("edge/yr", lambda x, f: f("sweep.top.edge", x["edge"], signed=True), numeric=True)],
@@ -177,8 +183,8 @@ HARVEST = View(
         Col("replacement", lambda x, f: f"{x.get('replacement') or '–'} "
                                         f"({f('lots.replacement_correlation', x.get('replacement_correlation'), 2)})")],
         title=lambda r, f: f"losses worth harvesting (at least {f('min_loss', r['min_loss'], 0)})")],
-    summary=lambda r, f: [f"total loss {f('total_loss', r['total_loss'])}, tax saved "
-                          f"{f('total_tax_saved', r['total_tax_saved'])} at {f('tax_rate', r['tax_rate'])}"],
+    summary=lambda r, f: [(f"total loss {f('total_loss', r['total_loss'])}, tax saved "
+                          f"{f('total_tax_saved', r['total_tax_saved'])} at {f('tax_rate', r['tax_rate'])}")],
 )
 
 
@@ -221,14 +227,19 @@ PORTFOLIO = View(
     summary=_portfolio_lines, prepare=_portfolio_prepare,
 )
 
+def _holding(r: dict) -> str:
+    days = r.get("holding_period_days")
+    return "a calendar year" if days is None else f"{days} days"  # null = the calendar-year rule
+
+
 LOTS = View(
     tables=[TableView("lots", [
         Col("symbol", "symbol"), Col("venue", "venue"), Col("acquired", "acquired"), Col("units", "units"),
         Col("basis", "cost_basis", 0), Col("value", "value", 0),
         Col("P&L", "unrealized_pnl", 0, signed=True, style=_red_if_negative("unrealized_pnl")), Col("term", _term)],
-        title=lambda r, f: f"open lots ({r['method']}, long term after {r['holding_period_days']} days)")],
-    summary=lambda r, f: [f"{r['shown']} of {r['total']} lots; basis {f('cost_basis', r['cost_basis'], 0)}, "
-                          f"unrealised {f('unrealized_pnl', r['unrealized_pnl'], 0, signed=True)}"],
+        title=lambda r, f: f"open lots ({r['method']}, long term after {_holding(r)})")],
+    summary=lambda r, f: [(f"{r['shown']} of {r['total']} lots; basis {f('cost_basis', r['cost_basis'], 0)}, "
+                          f"unrealised {f('unrealized_pnl', r['unrealized_pnl'], 0, signed=True)}")],
 )
 
 GAINS = View(

@@ -171,7 +171,7 @@ def test_ungrounded_numbers_are_marked_and_tool_results_fold(ctx, capsys):
     assert "† not found in any tool result: 9%" in out
     chat.slash("/expand 1")
     expanded = capsys.readouterr().out
-    assert "| BTC | 5.00% |" in expanded and "| ETH | 3.12% |" in expanded
+    assert "| BTC | 5.0% |" in expanded and "| ETH | 3.1% |" in expanded
     chat.slash("/last")
     assert '"var": 0.0812' in capsys.readouterr().out
 

@@ -136,6 +136,26 @@ def test_ask_prints_plain_text_when_piped_notes_once_and_fails_when_unmapped(tmp
     assert unmapped.returncode == 1 and "could not map" in unmapped.stdout
 
 
+@pytest.mark.skipif(not hasattr(os, "getsid"), reason="no POSIX sessions here")
+def test_the_model_note_is_once_per_shell_session_not_per_parent_process(tmp_path):
+    """`time indexdesk ask …`, xargs or a script start ask from a new parent in the same shell session:
+    the note is not repeated; a new terminal (a new session) reads it once."""
+    code = ("import sys; from indexdesk.agent.commands.ask import _first_in_this_shell as first; "
+            "from indexdesk.tools.context import ToolContext; from indexdesk.tools.settings import Settings; "
+            "print(first(ToolContext(settings=Settings(home=sys.argv[1]))))")
+
+    def asked(**kwargs) -> str:
+        # `; true` keeps sh from exec-ing python: each call has its own parent, a new sh process.
+        shell = subprocess.run(["sh", "-c", '"$0" -c "$1" "$2"; true', sys.executable, code, str(tmp_path / "home")],
+                               capture_output=True, text=True, timeout=60, check=False, **kwargs)
+        assert shell.returncode == 0, shell.stderr
+        return shell.stdout.strip()
+
+    assert asked() == "True"
+    assert asked() == "False"  # another parent process, the same session
+    assert asked(start_new_session=True) == "True"  # a new session (another terminal)
+
+
 @pytest.mark.parametrize("flag, value", [("--target", "40%"), ("--target", "0.4")])
 def test_percent_is_accepted_on_percentage_flags(flag, value):
     from indexdesk.agent.commands.tool_args import tool_arguments

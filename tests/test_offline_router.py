@@ -302,7 +302,7 @@ def test_runs_inside_create_agent_and_answers_with_grounded_tables(ctx):
     assert kinds == ["HumanMessage", "AIMessage", "ToolMessage", "AIMessage"]
     assert messages[1].tool_calls[0]["args"] == {"indices": ["defi", "layer1"], "window": "30d"}
     answer = messages[-1].content
-    assert "| defi | 12.35% | 1.304 |" in answer and "| layer1 | -8.21% | -0.44 |" in answer
+    assert "| defi | 12.3% | 1.304 |" in answer and "| layer1 | -8.2% | -0.44 |" in answer
     assert ungrounded_numbers(answer, [messages[2].content], question=question) == []
 
 
@@ -312,7 +312,7 @@ def test_var_answer_passes_the_grounding_check_and_names_the_default_portfolio(c
     result = json.loads(messages[2].content)
     assert result["confidence"] == 0.99 and result["horizon_days"] == 30
     answer = messages[-1].content
-    assert "8.12%" in answer and "default tier template" in answer
+    assert "8.1%" in answer and "default tier template" in answer
     assert ungrounded_numbers(answer, [messages[2].content], question="var 99% 30d") == []
 
 

@@ -4,7 +4,6 @@ the renderers format from it (fractions as percentages, ratios plain, money with
 from __future__ import annotations
 
 import pytest
-
 from indexdesk.agent.render import format_unit, result_markdown, tabulate, units_for
 from indexdesk.tools.toolbox import default_registry
 from indexdesk.tools.units import UNITS, units_in_schema
@@ -50,7 +49,7 @@ def test_every_numeric_result_field_declares_its_unit(spec):
 
 
 def test_units_format_as_people_read_them():
-    assert format_unit(0.1234, "fraction") == "12.34%"
+    assert format_unit(0.1234, "fraction") == "12.3%"  # one style: percentages to 0.1 %
     assert format_unit(1.5, "ratio") == "1.5"  # a Sharpe ratio is never a percentage
     assert format_unit(12345.678, "currency") == "$12,345.68"
     assert format_unit(-500, "currency", "EUR") == "-500.00 EUR"
@@ -66,10 +65,10 @@ def test_declared_units_win_over_field_names():
                        {"name": "b", "weight": 0.5, "sharpe": 0.5, "unit": "ratio", "value": 1.2}]}
     shape = tabulate(result, units=units)
     facts = dict(shape.tables[0].rows) if shape.tables[0].columns == ["", "value"] else dict(shape.facts)
-    assert facts["invested"] == "81.55%" and facts["cash"] == "18.45%"  # one view, one convention
-    assert facts["target"] == "1" and facts["excess"] == "2.88%"
+    assert facts["invested"] == "81.5%" and facts["cash"] == "18.4%"  # one view, one convention
+    assert facts["target"] == "1" and facts["excess"] == "2.9%"
     rows = shape.tables[-1]
-    assert ["a", "50.00%", "1.25", "fraction", "30.00%"] == rows.rows[0]
+    assert ["a", "50.0%", "1.25", "fraction", "30.0%"] == rows.rows[0]
     assert rows.rows[1][-1] == "1.2"  # a per-row unit: this row's value is a ratio
 
 
@@ -79,7 +78,7 @@ def test_registered_tools_render_from_their_models():
     text = result_markdown({"window": "90d", "results": [{"name": "defi", "total_return": -0.1234,
                                                             "sharpe_ratio": 1.0, "annual_volatility": 0.55}]},
                            "perf", tool="get_index_performance")
-    assert "-12.34%" in text and "| 1 |" in text.replace("1.0", "1") and "55.00%" in text
+    assert "-12.3%" in text and "| 1 |" in text.replace("1.0", "1") and "55.0%" in text
 
 
 def test_a_saved_journal_entry_reads_as_text():

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 
 from indexdesk.tools.errors import ToolError
 from indexdesk.tools.limits import RiskLimits, UserRules
+from indexdesk.tools.units import percent
 
 if TYPE_CHECKING:
     from indexdesk.tools.context import ToolContext
 
 
-def user_rules(ctx: "ToolContext") -> UserRules:
+def user_rules(ctx: ToolContext) -> UserRules:
     """The rules of the user's targets.toml (read and checked with the targets)."""
     from indexdesk.tools.targets import targets
 
@@ -38,7 +39,7 @@ class LimitReading:
         return self.value is not None and math.isfinite(self.value) and self.value > self.limit + 1e-12
 
 
-def read_limits(ctx: "ToolContext", names: list[str], weights: list[float], portfolio_value: float,
+def read_limits(ctx: ToolContext, names: list[str], weights: list[float], portfolio_value: float,
                 limits: RiskLimits, *, shared: dict | None = None) -> list[LimitReading]:
     """Each set limit measured on these weights: VaR (compute_var), largest weight, drawdown of the
     daily-rebalanced holdings (metrics.max_drawdown on window returns), largest pairwise correlation
@@ -70,9 +71,8 @@ def read_limits(ctx: "ToolContext", names: list[str], weights: list[float], port
     return out
 
 
-def _drawdown(ctx: "ToolContext", held: list[tuple[str, float]], limits: RiskLimits, src: str) -> LimitReading:
+def _drawdown(ctx: ToolContext, held: list[tuple[str, float]], limits: RiskLimits, src: str) -> LimitReading:
     import numpy as np
-
     from indexdesk.tools import metrics
     from indexdesk.tools.risk.inputs import window_returns
 
@@ -86,7 +86,7 @@ def _drawdown(ctx: "ToolContext", held: list[tuple[str, float]], limits: RiskLim
                         f"worst peak-to-trough of the holdings {data.start}..{data.end} ({limits.drawdown_window})", src)
 
 
-def _correlation(ctx: "ToolContext", names: list[str], limits: RiskLimits, src: str, shared: dict) -> LimitReading:
+def _correlation(ctx: ToolContext, names: list[str], limits: RiskLimits, src: str, shared: dict) -> LimitReading:
     from indexdesk.tools.risk.tools import MAX_SERIES, analyze_correlation
 
     key = (tuple(sorted(names)), limits.correlation_window)
@@ -113,13 +113,13 @@ def _correlation(ctx: "ToolContext", names: list[str], limits: RiskLimits, src: 
 def breach_notes(readings: list[LimitReading]) -> list[str]:
     """One line per breached limit, for a proposal's flags."""
     def shown(value: float, unit: str) -> str:
-        return f"{value:.2f}" if unit == "ratio" else f"{value:.1%}"
+        return f"{value:.2f}" if unit == "ratio" else f"{percent(value, 1)}"
 
     return [f"would breach {r.name} {shown(r.limit, r.unit)}: {shown(r.value, r.unit)} ({r.detail})"
             for r in readings if r.breached]
 
 
-def proposal_flags(ctx: "ToolContext", names: list[str], weights, portfolio_value: float) -> list[str]:
+def proposal_flags(ctx: ToolContext, names: list[str], weights, portfolio_value: float) -> list[str]:
     """Breaches of the user's limits by proposed weights ([] when no limit is set or none is breached)."""
     try:
         limits = user_rules(ctx).limits

@@ -113,10 +113,17 @@ def units_in_schema(schema: dict[str, Any]) -> dict[str, str]:
 
 # ---------------------------------------------------------------- formatting (for every renderer)
 
-def format_value(value: float | int | None, unit: str | None, currency: str = "USD", digits: int | None = None) -> str:
-    """A number as a person reads it in its declared unit: fractions as percentages, ratios and scores
-    plain (4 significant digits), money with its currency, days and counts as integers. Used by the
-    chat and CLI renderers and available to any adapter (MCP text content) without importing the agent."""
+# Percentages read to 0.1 % everywhere (text, tables, chat, MCP text): the one style. A view may ask for
+# other decimals (0 for round weights, 2 for trading costs); the JSON keeps every digit.
+PERCENT_DIGITS = 1
+
+
+def format_value(value: float | None, unit: str | None, currency: str = "USD", digits: int | None = None,
+                 *, signed: bool = False) -> str:
+    """A number as a person reads it in its declared unit: fractions as percentages (0.1 %), ratios and
+    scores plain (4 significant digits), money with its currency, percentage points with `pp`, days and
+    counts as integers; `signed` puts a `+` before a positive figure (never before a zero). The one
+    formatter: the chat and CLI renderers, the review's text and tables and the MCP text all call it."""
     import math
 
     if value is None:
@@ -125,38 +132,62 @@ def format_value(value: float | int | None, unit: str | None, currency: str = "U
         return str(value)
     if not math.isfinite(value):
         return str(value)
+    text = _unsigned_sign(_format(value, unit, currency, digits))
+    if signed and not text.startswith("-") and any(ch in "123456789" for ch in text.split(" ")[0]):
+        text = "+" + text
+    return text
+
+
+def _unsigned_sign(text: str) -> str:
+    """No `-0`, `-0.0%`, `-$0.00` or `-0 pp`: a figure that rounds to zero has no sign."""
+    if text.startswith("-") and not any(ch in "123456789" for ch in text.split(" ")[0]):
+        return text[1:]
+    return text
+
+
+def _format(value: float, unit: str | None, currency: str, digits: int | None) -> str:
     if unit == "fraction":
-        text = f"{value * 100:,.{2 if digits is None else digits}f}%"  # 7,148,696.0% over a decade of memecoins
-        return text[1:] if text.startswith("-") and float(text[:-1]) == 0 else text
+        if digits is None:
+            digits = PERCENT_DIGITS
+            # A small share (a trading cost of 0.02 %) never reads as 0.0%: two significant digits, down to
+            # 0.005 %; below that it is rounding noise (a turnover of -1e-5), nothing a person acts on.
+            if 0.005 <= abs(value) * 100 < 0.5 * 10 ** -digits:
+                return f"{_significant(value * 100, 2)}%"
+        return f"{value * 100:,.{digits}f}%"  # 7,148,696.0% over a decade of memecoins
     if unit == "currency":
         body = f"{abs(value):,.{2 if digits is None else digits}f}"
-        sign = "-" if value < 0 and any(ch not in "0.," for ch in body) else ""  # never "-$0.00"
+        sign = "-" if value < 0 else ""
         return f"{sign}${body}" if currency.upper() == "USD" else f"{sign}{body} {currency.upper()}"
     if unit == "price":
         return f"{value:,.2f}" if abs(value) >= 1 else _significant(value)
     if unit == "label":
         return str(value)
     if unit in ("days", "count"):
-        return str(int(round(value))) if float(value).is_integer() else _significant(value)
+        return str(round(value)) if float(value).is_integer() else _significant(value)
     if unit == "pp":
-        return f"{_significant(value)} pp"
+        return f"{_significant(value) if digits is None else f'{value:,.{digits}f}'} pp"
     if unit == "bps":
         return f"{_significant(value)} bps"
     if unit == "hours":
         return f"{_significant(value)} h"
     if digits is not None:  # a table column of ratios reads best with the same decimals on every row
-        text = f"{value:.{digits}f}"
-        return text[1:] if text.startswith("-") and float(text) == 0 else text
+        return f"{value:.{digits}f}"
     return _significant(value)
 
 
-def _significant(value: float | int) -> str:
+def _significant(value: float, figures: int = 4) -> str:
     """Rounded to 4 significant digits (2 decimals from 1,000 up), never rescaled."""
     import math
 
     if isinstance(value, int) or float(value).is_integer():
         return str(int(value))
     magnitude = abs(value)
-    decimals = 2 if magnitude >= 1000 else min(10, 3 - math.floor(math.log10(magnitude)))
+    decimals = 2 if magnitude >= 1000 else min(10, figures - 1 - math.floor(math.log10(magnitude)))
     text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def percent(value: float, digits: int = 1, *, signed: bool = False) -> str:
+    """A fraction as a percentage in a sentence a tool writes (`+12.3%`, `70%`): `format_value`'s rounding,
+    so a sentence never says -0.0% or a figure its table rounds otherwise."""
+    return format_value(value, "fraction", digits=digits, signed=signed)

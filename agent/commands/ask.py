@@ -113,12 +113,10 @@ def print_answer(answer: str) -> None:
 
 
 def _first_in_this_shell(ctx) -> bool:
-    """True once per shell session (the parent process): the no-model note is long, and the same
-    every time. The shell's pid is kept in the data home; `--model-note` prints it again."""
-    import os
-
+    """True once per shell session: the no-model note is long, and the same every time. The session's
+    key is kept in the data home; `--model-note` prints it again."""
     marker = ctx.settings.ensure_home() / ".ask_model_note_shell"
-    shell = str(os.getppid())
+    shell = _shell_session()
     try:
         if marker.read_text(encoding="utf-8").strip() == shell:
             return False
@@ -129,3 +127,21 @@ def _first_in_this_shell(ctx) -> bool:
     except OSError:
         pass
     return True
+
+
+def _shell_session() -> str:
+    """The terminal session this command runs in: its session id, which `time ask …`, xargs and pipelines
+    keep (the parent pid changes under them), with the session leader's start time where /proc has it
+    (a reused id is another session). The parent pid where there are no sessions (Windows)."""
+    import os
+
+    try:
+        sid = os.getsid(0)
+    except (AttributeError, OSError):
+        return f"ppid:{os.getppid()}"
+    try:
+        with open(f"/proc/{sid}/stat", encoding="utf-8") as stat:
+            started = stat.read().rsplit(")", 1)[1].split()[19]  # field 22, starttime
+    except (OSError, IndexError):
+        started = ""
+    return f"sid:{sid}:{started}"

@@ -112,12 +112,10 @@ def cmd_perf(args: argparse.Namespace) -> int:
     if run.done:
         return run.code
     result = run.result
+    from indexdesk.agent.render import dropped_note, fit_rich_table
     from rich import box
     from rich.console import Console
     from rich.table import Table
-
-    from indexdesk.agent.render import dropped_note, fit_rich_table
-
     from rich.text import Text
 
     console = Console(highlight=False)
@@ -158,6 +156,11 @@ def cmd_perf(args: argparse.Namespace) -> int:
     if width != console.width:
         console = Console(width=width)
     console.print(table)
+    from indexdesk.agent.terminal import legend, used_abbreviations
+
+    key = legend(used_abbreviations([c for c in columns if c not in dropped]))
+    if key is not None:
+        console.print(key)
     note = dropped_note(dropped)
     if note:
         console.print(f"[dim]{note}[/]", highlight=False)

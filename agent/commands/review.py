@@ -54,10 +54,9 @@ def _narrate(args: argparse.Namespace, ctx, review, summary):
 
 def cmd_review(args: argparse.Namespace) -> int:
     from indexdesk.agent.cli import make_context
-    from indexdesk.tools.review.tools import write_report
-
     from indexdesk.agent.commands.tool_args import tool_arguments, tool_params
     from indexdesk.agent.progress import progress
+    from indexdesk.tools.review.tools import write_report
 
     ctx = make_context(args)
     quarter = tool_arguments(args).get("quarter") or tool_params("quarterly_review")["quarter"].get("default")
@@ -75,16 +74,15 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def _print(summary) -> None:
+    from indexdesk.tools.review.lessons import pct, pp
     from rich.console import Console
     from rich.table import Table
-
-    from indexdesk.tools.review.lessons import pct, pp
 
     console = Console(highlight=False)
     from indexdesk.agent.terminal import print_header
 
     print_header(console, {"source": summary.source, "as_of": summary.as_of, "warnings": summary.warnings})
-    title = f"{summary.quarter}: {_first_day(summary.start)} – {summary.end}" + (" (in progress)" if summary.in_progress else "")
+    title = f"{summary.quarter}: {summary.first_day} – {summary.end}" + (" (in progress)" if summary.in_progress else "")
     table = Table(title=title)
     for column in ("", "return", "portfolio minus it"):
         table.add_column(column, justify="left" if not column else "right")
@@ -102,10 +100,3 @@ def _print(summary) -> None:
 
     print_footer(console, {"source": summary.source, "as_of": summary.as_of, "warnings": summary.warnings})
 
-
-def _first_day(start) -> str:
-    """The quarter's first day, as the report's Markdown heading says it (`start` is the base day before it)."""
-    from datetime import date, timedelta
-
-    day = date.fromisoformat(str(start)) + timedelta(days=1)
-    return day.isoformat() if day.day == 1 and day.month in (1, 4, 7, 10) else str(start)

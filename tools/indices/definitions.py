@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from indexdesk.tools.units import percent
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Tier = Literal["core", "satellite", "speculative", "cash"]
@@ -46,7 +47,7 @@ class ConstituentRule(BaseModel):
         return tuple(str(v).strip().lower() for v in value)
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "ConstituentRule":
+    def _not_empty(self) -> ConstituentRule:
         if not self.symbols and not self.categories:
             raise ValueError("a rule needs 'symbols' or 'categories'")
         return self
@@ -105,7 +106,7 @@ class IndexDefinition(BaseModel):
         if self.weighting == "inverse_volatility":
             text += f" ({self.lookback_days}d)"
         if self.max_weight is not None:
-            text += f", max {self.max_weight:.0%}"
+            text += f", max {percent(self.max_weight, 0)}"
         if self.fee_bps:
             text += f", fee {self.fee_bps:g} bp/y"
         return text

@@ -16,7 +16,6 @@ from indexdesk.tools.indices.catalogue import Catalogue, load_catalogue
 
 if TYPE_CHECKING:
     import pandas as pd
-
     from indexdesk.tools.context import ToolContext
     from indexdesk.tools.indices.definitions import IndexDefinition
     from indexdesk.tools.indices.engine import IndexLevels, PreparedMarket
@@ -28,7 +27,7 @@ def _as_date(value) -> date:
 
 # ---------------------------------------------------------------- catalogue and names
 
-def load(ctx: "ToolContext") -> Catalogue:
+def load(ctx: ToolContext) -> Catalogue:
     """The catalogue with aliases, re-read when the user's file changes."""
     path = ctx.settings.user_indices_path
     stamp = path.stat().st_mtime_ns if path.is_file() else None
@@ -38,12 +37,12 @@ def load(ctx: "ToolContext") -> Catalogue:
     return ctx.memo[key]
 
 
-def catalogue(ctx: "ToolContext") -> "dict[str, IndexDefinition]":
+def catalogue(ctx: ToolContext) -> dict[str, IndexDefinition]:
     """Built-in indices plus the user's (ctx.settings.user_indices_path), by name."""
     return load(ctx).indices
 
 
-def _known_symbols(ctx: "ToolContext") -> set[str]:
+def _known_symbols(ctx: ToolContext) -> set[str]:
     from indexdesk.tools.market.universe import ASSETS
 
     market = ctx.memo.get(("market", ctx.settings.source))
@@ -51,7 +50,7 @@ def _known_symbols(ctx: "ToolContext") -> set[str]:
     return set(ASSETS) | {str(s).upper() for s in served}
 
 
-def resolve_names(ctx: "ToolContext", names: list[str]) -> list[str]:
+def resolve_names(ctx: ToolContext, names: list[str]) -> list[str]:
     """Canonical names, in order, without repeats: index names lower-case, asset symbols upper-case."""
     if isinstance(names, str):
         names = [names]
@@ -95,7 +94,7 @@ def _unknown(given: str, book: Catalogue, symbols: set[str]) -> ToolError:
 
 # ---------------------------------------------------------------- levels
 
-def prepared_market(ctx: "ToolContext") -> "PreparedMarket":
+def prepared_market(ctx: ToolContext) -> PreparedMarket:
     """The configured source's panel prepared for the engine, once per context."""
     key = ("prepared_market", ctx.settings.source)
     if key not in ctx.memo:
@@ -109,7 +108,7 @@ def prepared_market(ctx: "ToolContext") -> "PreparedMarket":
     return ctx.memo[key]
 
 
-def index_levels(ctx: "ToolContext", name: str) -> "IndexLevels":
+def index_levels(ctx: ToolContext, name: str) -> IndexLevels:
     """Engine result (levels, weights, notes) of one catalogue index, memoised per definition."""
     definition = load(ctx).lookup(name)
     if definition is None:
@@ -122,13 +121,13 @@ def index_levels(ctx: "ToolContext", name: str) -> "IndexLevels":
     return ctx.memo[key]
 
 
-def _panel_key(ctx: "ToolContext", kind: str, canonical: list[str]) -> tuple:
+def _panel_key(ctx: ToolContext, kind: str, canonical: list[str]) -> tuple:
     # Keyed by the definitions too, so an edited user file never serves stale levels.
     book = load(ctx)
     return (kind, ctx.settings.source, tuple((name, book.lookup(name)) for name in canonical))
 
 
-def _full_levels(ctx: "ToolContext", canonical: list[str]) -> "pd.DataFrame":
+def _full_levels(ctx: ToolContext, canonical: list[str]) -> pd.DataFrame:
     key = _panel_key(ctx, "level_panel", canonical)
     if key in ctx.memo:
         return ctx.memo[key]
@@ -150,8 +149,8 @@ def _full_levels(ctx: "ToolContext", canonical: list[str]) -> "pd.DataFrame":
     return frame
 
 
-def level_panel(ctx: "ToolContext", names: list[str], start: date | None = None,
-                end: date | None = None) -> "tuple[pd.DataFrame, MarketData]":
+def level_panel(ctx: ToolContext, names: list[str], start: date | None = None,
+                end: date | None = None) -> tuple[pd.DataFrame, MarketData]:
     """Daily levels (indices start at 100 at inception; an asset's level is its close), NaN before inception.
 
     A windowed read (start or end given) notes the data problems inside the window for the running
@@ -166,7 +165,7 @@ def level_panel(ctx: "ToolContext", names: list[str], start: date | None = None,
 
 # ---------------------------------------------------------------- data notes that travel with the numbers
 
-def quality_findings(ctx: "ToolContext") -> dict:
+def quality_findings(ctx: ToolContext) -> dict:
     """Holes and suspect prices of every symbol of the configured source, found once per context."""
     key = ("quality", ctx.settings.source)
     if key not in ctx.memo:
@@ -179,13 +178,16 @@ def quality_findings(ctx: "ToolContext") -> dict:
     return ctx.memo[key]
 
 
-def _flags_beside_prices(ctx: "ToolContext") -> dict:
-    """The curator's quality flags when the price file has a `data_quality_flags.csv` beside it."""
+def _flags_beside_prices(ctx: ToolContext) -> dict:
+    """The curator's quality flags when the price file has a `data_quality_flags.csv` beside it; the
+    sample market's own flags (shipped in the package) for the sample."""
     from pathlib import Path
 
-    from indexdesk.tools.market.quality import FLAGS_FILE, flags_findings
+    from indexdesk.tools.market.quality import FLAGS_FILE, flags_findings, sample_flags
 
-    source = str(ctx.settings.source or "")
+    source = str(ctx.settings.source or "sample")
+    if source.lower().split(":", 1)[0] == "sample":
+        return sample_flags()
     if not source.lower().startswith("csv:"):
         return {}
     flags = Path(source[4:]).expanduser().parent / FLAGS_FILE
@@ -195,7 +197,7 @@ def _flags_beside_prices(ctx: "ToolContext") -> dict:
         return {}
 
 
-def data_notes(ctx: "ToolContext", names: list[str], start: date | None = None, end: date | None = None) -> list[str]:
+def data_notes(ctx: ToolContext, names: list[str], start: date | None = None, end: date | None = None) -> list[str]:
     """What every number built on these series between start and end must say: an index's coverage
     (constituents missing from the source, rebalances held as cash, k of n priced), and holes or
     suspect prices of the assets (or of the constituents an index held then)."""
@@ -231,7 +233,18 @@ def data_notes(ctx: "ToolContext", names: list[str], start: date | None = None, 
     return list(ctx.memo[key])
 
 
-def _source_coverage(ctx: "ToolContext", definition: "IndexDefinition") -> str | None:
+QUALITY_MARKS = (" flagged ", "suspect close", ": no prices ")  # the three kinds of finding (tools/market/quality.py)
+
+
+def quality_notes(ctx: ToolContext, names: list[str], start: date | None = None,
+                  end: date | None = None) -> list[str]:
+    """The data notes over a window that doubt the prices themselves (a flagged stretch, a suspect close,
+    a hole), without the coverage notes: for results that say their coverage another way (the review's
+    contribution lines) or build on series read without a window (a backtest's universe)."""
+    return [n for n in data_notes(ctx, names, start, end) if any(mark in n for mark in QUALITY_MARKS)]
+
+
+def _source_coverage(ctx: ToolContext, definition: IndexDefinition) -> str | None:
     """Which of the universe assets an index draws from the source lacks altogether, when that leaves
     it fewer than it should hold (the engine only sees the symbols the source has)."""
     key = ("source_coverage", ctx.settings.source, definition)
@@ -262,13 +275,13 @@ def _note_all(notes: list[str]) -> None:
         note(text)
 
 
-def observed_returns(levels: "pd.DataFrame") -> "pd.DataFrame":
+def observed_returns(levels: pd.DataFrame) -> pd.DataFrame:
     """Simple returns from each observation to the previous one (a gap's move lands on its last day)."""
     return levels / levels.ffill().shift(1) - 1.0
 
 
-def return_panel(ctx: "ToolContext", names: list[str], start: date | None = None,
-                 end: date | None = None) -> "tuple[pd.DataFrame, MarketData]":
+def return_panel(ctx: ToolContext, names: list[str], start: date | None = None,
+                 end: date | None = None) -> tuple[pd.DataFrame, MarketData]:
     """Simple daily returns of `level_panel` on the days after `start` through `end`.
 
     The level on `start` is the base of the first return, so a window's returns compound to

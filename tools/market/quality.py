@@ -8,6 +8,7 @@ moves a volatility silently.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -85,9 +86,17 @@ def short_history_note(name: str, returns: int) -> str | None:
 
 FLAGS_FILE = "data_quality_flags.csv"  # symbol,start_date,end_date,kind,note (the shared data's format)
 FLAGGED_KINDS = ("warning", "removed")  # "info" rows explain conventions, not doubts about numbers
+# The sample market's own flags, in the same format, shipped in the package: the stretches its generator
+# draws before an asset's first real close (docs/sample_market.md, "Data-quality flags").
+SAMPLE_FLAGS = Path(__file__).with_name("sample_quality_flags.csv")
 
 
-def flags_findings(text: str) -> dict[str, list[Finding]]:
+def sample_flags() -> dict[str, list[Finding]]:
+    """The sample market's flags (the same for every seed: they follow from the calibration)."""
+    return flags_findings(SAMPLE_FLAGS.read_text(encoding="utf-8"), SAMPLE_FLAGS.name)
+
+
+def flags_findings(text: str, file: str = FLAGS_FILE) -> dict[str, list[Finding]]:
     """Findings by symbol from a quality-flags CSV (its text): the curator's word that a stretch of a
     series is unreliable (thin early markets, artefacts). Rows for several symbols (`*…*`) are skipped."""
     import csv
@@ -107,5 +116,5 @@ def flags_findings(text: str) -> dict[str, list[Finding]]:
         if len(note) > 160:
             note = note[:157].rsplit(" ", 1)[0] + " …"
         out.setdefault(symbol, []).append(Finding(
-            symbol, first, last, f"{symbol} prices {first.date()}..{last.date()} flagged {kind} in {FLAGS_FILE}: {note}"))
+            symbol, first, last, f"{symbol} prices {first.date()}..{last.date()} flagged {kind} in {file}: {note}"))
     return out

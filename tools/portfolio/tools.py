@@ -7,13 +7,24 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field
-
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
-from indexdesk.tools.portfolio.models import (GainLine, GainsResult, IndexTarget, LotLine, LotsResult, PortfolioResult,
-                                              PositionLine, RecordResult, TargetsResult, TierLine, TierRange)
+from indexdesk.tools.portfolio.models import (
+    GainLine,
+    GainsResult,
+    IndexTarget,
+    LotLine,
+    LotsResult,
+    PortfolioResult,
+    PositionLine,
+    RecordResult,
+    TargetsResult,
+    TierLine,
+    TierRange,
+)
 from indexdesk.tools.registry import tool
+from indexdesk.tools.units import percent
+from pydantic import Field
 
 MAX_POSITIONS = 25
 MAX_LOTS = 30
@@ -330,8 +341,8 @@ def _targets_result(ctx: ToolContext, warnings: list[str]) -> TargetsResult:
              for t in ("core", "satellite", "speculative", "cash") if t in view.ranges or view.tier_target(t)]
     for line in tiers:
         if line.status == "outside":
-            warnings.append(f"{line.tier}: its index targets add up to {line.target:.0%}, outside its range "
-                            f"{line.low:.0%}-{line.high:.0%}")
+            warnings.append(f"{line.tier}: its index targets add up to {percent(line.target, 0)}, outside its range "
+                            f"{percent(line.low, 0)}-{percent(line.high, 0)}")
     return TargetsResult(indices=[IndexTarget(name=n, weight=round(w, 4)) for n, w in view.index_targets.items()],
                          tiers=tiers, band=view.band, origin=view.origin, warnings=warnings)
 

@@ -13,9 +13,19 @@ from typing import TYPE_CHECKING, Any
 
 from indexdesk.memory.ledger.holding import HoldingRule
 from indexdesk.tools import calendar
-from indexdesk.tools.review.checkup_models import (LimitCheck, LongTermSoon, RebalanceSection, RegimeSection,
-                                                   RiskSection, RotationSection, SuggestedAction, TaxSection,
-                                                   TierGap, TradeLine)
+from indexdesk.tools.review.checkup_models import (
+    LimitCheck,
+    LongTermSoon,
+    RebalanceSection,
+    RegimeSection,
+    RiskSection,
+    RotationSection,
+    SuggestedAction,
+    TaxSection,
+    TierGap,
+    TradeLine,
+)
+from indexdesk.tools.units import percent
 
 if TYPE_CHECKING:
     from indexdesk.tools.context import ToolContext
@@ -36,11 +46,11 @@ def _money(value, digits: int = 2) -> str:
 
 @dataclass
 class Inputs:
-    ctx: "ToolContext"
+    ctx: ToolContext
     day: date
-    held: "Holdings"
+    held: Holdings
     holdings_from: str
-    rules: "UserRules"
+    rules: UserRules
     warnings: list[str] = field(default_factory=list)
 
 
@@ -91,7 +101,7 @@ def regime_section(inputs: Inputs) -> RegimeSection:
         if current < line.low - 1e-9 or current > line.high + 1e-9:
             outside.append(line.tier)
     inputs.warnings += result.warnings
-    listing = ", ".join(f"{g.tier} {g.current:.0%} (target {g.target:.0%})" for g in gaps)
+    listing = ", ".join(f"{g.tier} {percent(g.current, 0)} (target {percent(g.target, 0)})" for g in gaps)
     summary = f"regime {result.regime}: {listing}"
     if not outside:
         return RegimeSection(title="Regime and tiers", tools=["tier_allocation"], status="ok",
@@ -132,7 +142,7 @@ def rebalance_section(inputs: Inputs) -> RebalanceSection:
     breach = f"; {len(result.limit_breaches)} limit breach(es)" if result.limit_breaches else ""
     return RebalanceSection(
         status="act", summary=f"{result.policy} fires ({result.reason}): {len(trades)} trade(s), turnover "
-        f"{result.turnover:.1%}{tax}{breach}", trades=trades,
+        f"{percent(result.turnover, 1)}{tax}{breach}", trades=trades,
         action=action(f"indexdesk rebalance {_flags(arguments, 'policy')}".strip(), "check_rebalance", arguments,
                       why="the trades with lot choice and tax; record the fills afterwards (asks first)"), **common)
 
@@ -158,7 +168,7 @@ def rotation_section(inputs: Inputs) -> RotationSection:
                   out_of_sample_edge=sweep.out_of_sample_edge if sweep else None,
                   verdict=sweep.verdict if sweep else "", limit_breaches=proposal.limit_breaches)
     survived = sweep is not None and sweep.out_of_sample_edge is not None and sweep.out_of_sample_edge > 0
-    line = f"{proposal.strategy} {proposal.lookback}d: {len(trades)} trade(s), turnover {proposal.turnover:.1%}"
+    line = f"{proposal.strategy} {proposal.lookback}d: {len(trades)} trade(s), turnover {percent(proposal.turnover, 1)}"
     if not trades:
         return RotationSection(status="ok", summary=line + " (nothing to rotate)", **common)
     if not survived:
@@ -168,7 +178,7 @@ def rotation_section(inputs: Inputs) -> RotationSection:
     breach = f"; would breach {len(proposal.limit_breaches)} limit(s)" if proposal.limit_breaches else ""
     flags = {"strategy": proposal.strategy, "lookback": proposal.lookback, "tilt": proposal.tilt}
     return RotationSection(
-        status="act", summary=line + f"; out-of-sample edge {sweep.out_of_sample_edge:+.1%}/yr{breach}",
+        status="act", summary=line + f"; out-of-sample edge {percent(sweep.out_of_sample_edge, 1, signed=True)}/yr{breach}",
         action=action(f"indexdesk rotate {_flags(flags, 'strategy')}", "propose_rotation", flags,
                       why="the proposal with its signals and costs; record the fills afterwards (asks first)"),
         **common)
@@ -255,7 +265,7 @@ def risk_section(inputs: Inputs) -> RiskSection:
                     else "metrics.max_drawdown" if c.name == "max_drawdown" else "holdings" for c in checks})
 
     def shown(c: LimitCheck) -> str:
-        fmt = (lambda v: f"{v:.2f}") if c.unit == "ratio" else (lambda v: f"{v:.1%}")
+        fmt = (lambda v: f"{v:.2f}") if c.unit == "ratio" else (lambda v: f"{percent(v, 1)}")
         return f"{c.name} {fmt(c.value) if c.value is not None else 'n/a'} vs {fmt(c.limit)}"
 
     common = dict(title="Risk limits", tools=tools, limits_from=f"{inputs.rules.origin} [limits]", checks=checks,

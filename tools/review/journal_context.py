@@ -12,9 +12,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Field
-
 from indexdesk.tools.units import Count
+from pydantic import BaseModel, Field
 
 if TYPE_CHECKING:
     from indexdesk.tools.review.outcomes import DecisionOutcome
@@ -63,7 +62,7 @@ def reason_key(reason: str) -> str:
     return reason.split(":", 1)[0].strip()
 
 
-def not_assessed_brief(review: "QuarterReview") -> NotAssessed:
+def not_assessed_brief(review: QuarterReview) -> NotAssessed:
     """`review.unassessed` as a count and up to MAX_REASONS named reasons (zero and none when all were judged)."""
     from collections import Counter
 
@@ -74,7 +73,7 @@ def not_assessed_brief(review: "QuarterReview") -> NotAssessed:
     return NotAssessed(count=sum(counts.values()), reasons=reasons)
 
 
-def explained_brief(review: "QuarterReview") -> list[ExplainedBrief]:
+def explained_brief(review: QuarterReview) -> list[ExplainedBrief]:
     return [ExplainedBrief(role=e.role, entry_id=e.entry_id, date=e.date, summary=e.summary, quoted=len(e.context))
             for e in getattr(review, "explained", [])]
 
@@ -83,9 +82,9 @@ def _clip(text: str) -> str:
     return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS].rstrip() + " …"
 
 
-def explain_decisions(store, review: "QuarterReview", per_decision: int = 2) -> list[ExplainedDecision]:
+def explain_decisions(store, review: QuarterReview, per_decision: int = 2) -> list[ExplainedDecision]:
     """The best and worst judged decisions of the quarter, each with the journal entries that explain it."""
-    from indexdesk.tools.review.lessons import judged_horizon
+    from indexdesk.tools.review.lessons import judged_horizon, pp
 
     judged = [(o, h) for o in review.decisions if (h := judged_horizon(o)) is not None and h.relative_return is not None]
     if not judged:
@@ -97,13 +96,13 @@ def explain_decisions(store, review: "QuarterReview", per_decision: int = 2) -> 
     for role, (outcome, horizon) in picks:
         out.append(ExplainedDecision(
             role=role, entry_id=outcome.entry_id, date=outcome.date, text=_clip(outcome.text),
-            summary=f"{outcome.describe()}: {horizon.relative_return:+.1%} after {horizon.days} days "
+            summary=f"{outcome.describe()}: {pp(horizon.relative_return)} after {horizon.days} days "
                     f"({'right' if horizon.hit else 'wrong'})",
             context=_context(store, outcome, per_decision)))
     return out
 
 
-def _context(store, outcome: "DecisionOutcome", k: int) -> list[dict]:
+def _context(store, outcome: DecisionOutcome, k: int) -> list[dict]:
     """Entries about the same names from the weeks before the decision (and its day), most relevant first."""
     names = list(dict.fromkeys(outcome.into + outcome.out_of)) or None
     start = outcome.date - timedelta(days=LOOKBACK_DAYS)
@@ -115,7 +114,7 @@ def _context(store, outcome: "DecisionOutcome", k: int) -> list[dict]:
             for h in hits if h.entry.id != outcome.entry_id][:k]
 
 
-def unassessed_decisions(store, review: "QuarterReview") -> list[UnassessedDecision]:
+def unassessed_decisions(store, review: QuarterReview) -> list[UnassessedDecision]:
     """Decisions journaled in the quarter that have no verdict, and why."""
     from indexdesk.tools.review.outcomes import DECISION_ACTIONS
 
@@ -145,7 +144,7 @@ def unassessed_decisions(store, review: "QuarterReview") -> list[UnassessedDecis
     return out
 
 
-def add_decision_context(ctx, review: "QuarterReview") -> None:
+def add_decision_context(ctx, review: QuarterReview) -> None:
     """Fill `review.explained` and `review.unassessed` from the journal (warnings, never failures)."""
     from indexdesk.memory.journal.errors import JournalError
     from indexdesk.tools.errors import ToolError
@@ -161,7 +160,7 @@ def add_decision_context(ctx, review: "QuarterReview") -> None:
         review.warnings.append(f"journal unavailable for the decisions' context: {getattr(exc, 'message', exc)}")
 
 
-def render_decision_context(review: "QuarterReview", quote_block) -> str:
+def render_decision_context(review: QuarterReview, quote_block) -> str:
     """Markdown for the explained and the unassessed decisions ('' when there is neither)."""
     parts = []
     for item in getattr(review, "explained", []):

@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from indexdesk.tools.units import PERCENT_DIGITS, format_value
+
 if TYPE_CHECKING:
     from indexdesk.tools.review.outcomes import DecisionOutcome, HorizonOutcome
     from indexdesk.tools.review.report import QuarterReview
@@ -20,17 +22,26 @@ _ACTION_NOUNS = {"rotate": "rotation", "buy": "purchase", "sell": "sale", "rebal
 _METRIC_WORDS = {"annual_volatility": "volatility", "max_drawdown": "maximum drawdown", "sharpe_ratio": "Sharpe ratio"}
 
 
-def pct(value: float | None, signed: bool = True, digits: int = 1) -> str:
+def pct(value: float | None, signed: bool = True, digits: int | None = None) -> str:
+    """A fraction as a percentage through the one formatter (`units.format_value`): the review's text,
+    its tables and the CLI's header read the same figure."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    return f"{value * 100:{'+' if signed else ''}.{digits}f}%"
+    return format_value(value, "fraction", digits=digits, signed=signed)
 
 
-def pp(value: float | None) -> str:
-    """A difference of returns or weights in percentage points."""
+def pp(value: float | None, signed: bool = True) -> str:
+    """A difference of returns or weights (a fraction) in percentage points, to 0.1 pp."""
     if value is None or math.isnan(value):
         return "n/a"
-    return f"{value * 100:+.1f} pp"
+    return format_value(value * 100, "pp", digits=PERCENT_DIGITS, signed=signed)
+
+
+def money(value: float | None, currency: str = "USD") -> str:
+    """An amount with its currency, whole units, signed: `+$1,234`, `-$56`."""
+    if value is None or math.isnan(value):
+        return "n/a"
+    return format_value(value, "currency", currency, digits=0, signed=True)
 
 
 def metric_text(metric: str, value: float | None) -> str:
@@ -47,23 +58,23 @@ def metric_name(metric: str) -> str:
     return _METRIC_WORDS.get(metric, metric)
 
 
-def judged_horizon(outcome: "DecisionOutcome") -> "HorizonOutcome | None":
+def judged_horizon(outcome: DecisionOutcome) -> HorizonOutcome | None:
     """The longest horizon with a verdict."""
     done = [h for h in outcome.horizons if h.hit is not None]
     return max(done, key=lambda h: h.days) if done else None
 
 
-def _benchmark_lessons(review: "QuarterReview") -> list[str]:
+def _benchmark_lessons(review: QuarterReview) -> list[str]:
     lines = []
     by_name = {b.name: b for b in review.benchmarks}
     market = [b for name, b in by_name.items() if name != "targets, buy-and-hold"]
-    versus = "; ".join(f"{b.name} {pct(b.total_return)} ({'beat' if b.excess > 0 else 'lagged'} by {pp(abs(b.excess))[1:]})"
+    versus = "; ".join(f"{b.name} {pct(b.total_return)} ({'beat' if b.excess > 0 else 'lagged'} by {pp(abs(b.excess), signed=False)})"
                        for b in market)
     lines.append(f"The target portfolio returned {pct(review.portfolio_return)}; against {versus}.")
     held = by_name.get("targets, buy-and-hold")
     if held is not None and not math.isnan(held.excess):
         verb = "added" if held.excess > 0 else "cost"
-        lines.append(f"Rebalancing to targets every day {verb} {pp(abs(held.excess))[1:]} against holding the "
+        lines.append(f"Rebalancing to targets every day {verb} {pp(abs(held.excess), signed=False)} against holding the "
                      f"quarter-start weights ({pct(held.total_return)}).")
     return lines
 
@@ -74,7 +85,7 @@ def _coverage_said(line) -> str:
     return f" — but the index was not fully priced ({coverage}), so this is not its own performance" if coverage else ""
 
 
-def _contribution_lessons(review: "QuarterReview") -> list[str]:
+def _contribution_lessons(review: QuarterReview) -> list[str]:
     ranked = sorted(review.contributions, key=lambda c: c.contribution)
     lines = []
     best, worst = ranked[-1], ranked[0]
@@ -100,7 +111,7 @@ def _contribution_lessons(review: "QuarterReview") -> list[str]:
     return lines
 
 
-def _risk_lessons(review: "QuarterReview") -> list[str]:
+def _risk_lessons(review: QuarterReview) -> list[str]:
     breached = [r for r in review.risk if r.within is False]
     met = [metric_name(r.metric) for r in review.risk if r.within]
     lines = []
@@ -113,7 +124,7 @@ def _risk_lessons(review: "QuarterReview") -> list[str]:
     return lines
 
 
-def decision_sentence(outcome: "DecisionOutcome", horizon: "HorizonOutcome") -> str:
+def decision_sentence(outcome: DecisionOutcome, horizon: HorizonOutcome) -> str:
     noun = _ACTION_NOUNS.get(outcome.action, outcome.action)
     if outcome.out_of and outcome.into:
         move = f"The {noun} from {', '.join(outcome.out_of)} into {', '.join(outcome.into)}"
@@ -121,20 +132,20 @@ def decision_sentence(outcome: "DecisionOutcome", horizon: "HorizonOutcome") -> 
         move = f"The {noun} of {', '.join(outcome.into or outcome.out_of)}"
     against = "what was sold" if outcome.out_of and outcome.into else "cash" if outcome.into else "holding on"
     verb = "beat" if horizon.hit else "lagged"
-    text = (f"{move} on {outcome.date} {verb} {against} by {pp(abs(horizon.relative_return))[1:]} "
+    text = (f"{move} on {outcome.date} {verb} {against} by {pp(abs(horizon.relative_return), signed=False)} "
             f"after {horizon.days} days")
     costs = []
     if horizon.pnl_fraction is not None:
         costs.append(f"{pct(horizon.pnl_fraction, digits=2)} of the portfolio")
     if horizon.pnl_amount is not None:
-        costs.append(f"{horizon.pnl_amount:+,.0f}")
+        costs.append(money(horizon.pnl_amount))
     return text + (f" ({', '.join(costs)})." if costs else ".")
 
 
-def _decision_lessons(review: "QuarterReview") -> list[str]:
+def _decision_lessons(review: QuarterReview) -> list[str]:
     if not review.decisions:
-        return ["No buy, sell, rotate or rebalance decision was journaled this quarter: journal the next ones "
-                "so the review can judge them."]
+        return [("No buy, sell, rotate or rebalance decision was journaled this quarter: journal the next ones "
+                 "so the review can judge them.")]
     lines = []
     for outcome in review.decisions:
         horizon = judged_horizon(outcome)
@@ -155,6 +166,6 @@ def _decision_lessons(review: "QuarterReview") -> list[str]:
     return lines
 
 
-def derive_lessons(review: "QuarterReview") -> list[str]:
+def derive_lessons(review: QuarterReview) -> list[str]:
     return (_benchmark_lessons(review) + _contribution_lessons(review) + _risk_lessons(review)
             + _decision_lessons(review))

@@ -11,7 +11,14 @@ import re
 from typing import TYPE_CHECKING
 
 from indexdesk.tools.review.journal_context import render_decision_context
-from indexdesk.tools.review.lessons import judged_horizon, metric_name, metric_text, pct, pp
+from indexdesk.tools.review.lessons import (
+    judged_horizon,
+    metric_name,
+    metric_text,
+    pct,
+    pp,
+)
+from indexdesk.tools.review.lessons import money as amount
 from indexdesk.tools.text import md_escape
 
 if TYPE_CHECKING:
@@ -36,7 +43,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _performance(review: "QuarterReview") -> str:
+def _performance(review: QuarterReview) -> str:
     rows = [[f"**{review.portfolio_name}**", pct(review.portfolio_return), "—",
              metric_text("annual_volatility", review.risk[0].value), metric_text("max_drawdown", review.risk[1].value),
              metric_text("sharpe_ratio", review.risk[2].value)]]
@@ -46,7 +53,7 @@ def _performance(review: "QuarterReview") -> str:
     return _table(["", "return", "portfolio minus it", "volatility", "max drawdown", "Sharpe"], rows)
 
 
-def _contributions(review: "QuarterReview") -> str:
+def _contributions(review: QuarterReview) -> str:
     rows = [[md_escape(c.name), md_escape(c.tier or "—"), pct(c.weight, False, 0), pct(c.total_return), pp(c.contribution),
              pct(c.var_share, False, 0), pct(c.end_weight_unrebalanced, False, 1)]
             for c in sorted(review.contributions, key=lambda c: -c.contribution)]
@@ -62,7 +69,7 @@ def _contributions(review: "QuarterReview") -> str:
                "with daily rebalancing an index that swung and ended flat can still add (it was bought low, sold high).")
 
 
-def _decision_rows(outcome: "DecisionOutcome") -> list[str]:
+def _decision_rows(outcome: DecisionOutcome) -> list[str]:
     cells = [str(outcome.date), outcome.describe()]
     for days in (30, 90):
         horizon = outcome.at(days)
@@ -75,12 +82,12 @@ def _decision_rows(outcome: "DecisionOutcome") -> list[str]:
     if judged and judged.pnl_fraction is not None:
         money.append(pct(judged.pnl_fraction, digits=2))
     if judged and judged.pnl_amount is not None:
-        money.append(f"{judged.pnl_amount:+,.0f}")
+        money.append(amount(judged.pnl_amount))
     cells.append(" / ".join(money) or "—")
     return cells
 
 
-def _decisions(review: "QuarterReview") -> str:
+def _decisions(review: QuarterReview) -> str:
     if not review.decisions:
         return "No buy, sell, rotate or rebalance decision was journaled in the quarter." + _not_assessed(review)
     table = _table(["date", "move", "30 days", "90 days", "P&L (longest horizon)"],
@@ -96,7 +103,7 @@ def _decisions(review: "QuarterReview") -> str:
             f"\n\nAs journaled:\n\n{texts}")
 
 
-def _not_assessed(review: "QuarterReview") -> str:
+def _not_assessed(review: QuarterReview) -> str:
     from indexdesk.tools.review.journal_context import not_assessed_brief
 
     brief = not_assessed_brief(review)
@@ -106,7 +113,7 @@ def _not_assessed(review: "QuarterReview") -> str:
             f"({'; '.join(brief.reasons)}); each is named, with its reason, under Journal.")
 
 
-def _risk(review: "QuarterReview") -> str:
+def _risk(review: QuarterReview) -> str:
     rows = []
     for r in review.risk:
         status = "—" if r.within is None else ("✔ within" if r.within else "✘ breached")
@@ -119,11 +126,11 @@ def _risk(review: "QuarterReview") -> str:
               f"against a VaR of {pct(var, False)}. Targets from {review.targets.origin}.")
 
 
-def _quotes(quotes: list["JournalQuote"]) -> str:
+def _quotes(quotes: list[JournalQuote]) -> str:
     return "\n\n".join(f"**{q.date}** · {q.kind} · {q.why} ({q.entry_id}):\n{quote_block(q.text)}" for q in quotes)
 
 
-def _journal(review: "QuarterReview") -> str:
+def _journal(review: QuarterReview) -> str:
     if not review.journal_entries:
         return "The journal is empty: nothing to quote."
     parts = ["Retrieved from the journal and quoted as written (the user's words are data, not part of the analysis)."]
@@ -135,7 +142,7 @@ def _journal(review: "QuarterReview") -> str:
     return "\n\n".join(parts)
 
 
-def render_markdown(review: "QuarterReview", narrative: str | None = None) -> str:
+def render_markdown(review: QuarterReview, narrative: str | None = None) -> str:
     q = review.quarter
     heading = (f"# Quarterly review {q.label}\n\n{q.first_day} – {review.end}"
                + (" (in progress)" if review.in_progress else "")
@@ -153,8 +160,8 @@ def render_markdown(review: "QuarterReview", narrative: str | None = None) -> st
         "## Contribution by index\n\n" + _contributions(review),
         "## Decisions and outcomes\n\n" + _decisions(review),
         "## Risk against targets\n\n" + _risk(review) + "\n\n![drawdown](drawdown.png)",
-        "## Allocation over the quarter\n\nThe portfolio is rebalanced to its targets; the chart shows how the "
-        "weights would have drifted without rebalancing.\n\n![allocation](allocation.png)",
+        ("## Allocation over the quarter\n\nThe portfolio is rebalanced to its targets; the chart shows how the "
+         "weights would have drifted without rebalancing.\n\n![allocation](allocation.png)"),
         "## Journal\n\n" + _journal(review),
     ]
     if review.warnings:

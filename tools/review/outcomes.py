@@ -20,15 +20,19 @@ import math
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, Field
-
-from indexdesk.tools.units import OptionalPoints, Count, Days, Fraction, OptionalFraction, OptionalMoney, OptionalScore
-
 from indexdesk.tools.errors import ToolError
+from indexdesk.tools.units import (
+    Count,
+    Days,
+    Fraction,
+    OptionalFraction,
+    OptionalMoney,
+    OptionalPoints,
+)
+from pydantic import BaseModel, Field
 
 if TYPE_CHECKING:
     import pandas as pd
-
     from indexdesk.memory.journal.models import JournalEntry
     from indexdesk.tools.context import ToolContext
 
@@ -82,13 +86,15 @@ class DecisionOutcome(BaseModel):
         if self.weight_change_pct:
             return f"{move} ({self.weight_change_pct:g} pp{after})"
         if self.amount:
-            return f"{move} ({self.amount:,.0f}{after})"
+            from indexdesk.tools.units import format_value
+
+            return f"{move} ({format_value(self.amount, 'currency', digits=0)}{after})"  # Money: with its currency
         return f"{move} ({after[2:]})" if after else move
 
 
 # ---------------------------------------------------------------- pure computation
 
-def _side(entry: "JournalEntry", direction: str) -> list:
+def _side(entry: JournalEntry, direction: str) -> list:
     return [p for p in entry.positions if p.direction == direction]
 
 
@@ -103,7 +109,7 @@ def _side_weights(positions: list) -> list[float]:
     return [1.0] * len(positions)
 
 
-def _held_contribution(levels: "pd.DataFrame", into: list, start: date, end: date) -> float | None:
+def _held_contribution(levels: pd.DataFrame, into: list, start: date, end: date) -> float | None:
     """Σ resulting weight × return over the names bought with a stated resulting weight; None without one."""
     weighted = [p for p in into if getattr(p, "resulting_weight_pct", None) is not None]
     if not weighted:
@@ -124,7 +130,7 @@ def _move_size(into: list, out_of: list, attribute: str) -> float | None:
     return size or None
 
 
-def level_on(levels: "pd.Series", day: date) -> float | None:
+def level_on(levels: pd.Series, day: date) -> float | None:
     """The last observation on or before `day`, if it is at most MAX_STALE_DAYS old."""
     import pandas as pd
 
@@ -134,7 +140,7 @@ def level_on(levels: "pd.Series", day: date) -> float | None:
     return float(observed.iloc[-1])
 
 
-def _side_return(levels: "pd.DataFrame", positions: list, start: date, end: date) -> float | None:
+def _side_return(levels: pd.DataFrame, positions: list, start: date, end: date) -> float | None:
     """Weighted return of one side from `start` to `end`; 0 for an empty side (cash); None without data."""
     if not positions:
         return 0.0
@@ -150,7 +156,7 @@ def _side_return(levels: "pd.DataFrame", positions: list, start: date, end: date
     return total / weight_sum
 
 
-def decision_outcome(entry: "JournalEntry", levels: "pd.DataFrame", last_day: date,
+def decision_outcome(entry: JournalEntry, levels: pd.DataFrame, last_day: date,
                      horizons: tuple[int, ...] = HORIZONS, portfolio_value: float | None = None) -> DecisionOutcome:
     """The outcome of one decision entry against daily `levels` (columns = the names it moved)."""
     into, out_of = _side(entry, "into"), _side(entry, "out_of")
@@ -234,7 +240,7 @@ def unassessable_note(outcomes: list[DecisionOutcome]) -> str | None:
 
 # ---------------------------------------------------------------- with the toolkit
 
-def is_assessable_decision(entry: "JournalEntry") -> bool:
+def is_assessable_decision(entry: JournalEntry) -> bool:
     """A decision to judge: buy/sell/rotate/rebalance, or a decision whose action was not understood
     (kept so the review counts it as unassessable instead of dropping it silently)."""
     readings = [*getattr(entry, "transfers", []), *getattr(entry, "plans", []), *getattr(entry, "observations", [])]
@@ -243,7 +249,7 @@ def is_assessable_decision(entry: "JournalEntry") -> bool:
     return entry.kind == "decision" and (entry.action in DECISION_ACTIONS or entry.action is None)
 
 
-def journal_if_any(ctx: "ToolContext"):
+def journal_if_any(ctx: ToolContext):
     """The journal store, or None when this home has never had a journal (opening would create one)."""
     if ctx.journal is None and not (ctx.settings.home / "journal").exists():
         return None
@@ -253,7 +259,7 @@ def journal_if_any(ctx: "ToolContext"):
         return ctx.journal_store()
 
 
-def decision_entries(ctx: "ToolContext", start: date | None, end: date | None) -> list["JournalEntry"]:
+def decision_entries(ctx: ToolContext, start: date | None, end: date | None) -> list[JournalEntry]:
     """Buy / sell / rotate / rebalance decisions journaled between `start` and `end` (inclusive), oldest first."""
     store = journal_if_any(ctx)
     if store is None:
@@ -265,11 +271,10 @@ def decision_entries(ctx: "ToolContext", start: date | None, end: date | None) -
     return [e for e in entries if is_assessable_decision(e)]
 
 
-def compute_outcomes(ctx: "ToolContext", entries: list["JournalEntry"], horizons: tuple[int, ...] = HORIZONS,
+def compute_outcomes(ctx: ToolContext, entries: list[JournalEntry], horizons: tuple[int, ...] = HORIZONS,
                      portfolio_value: float | None = None) -> tuple[list[DecisionOutcome], list[str]]:
     """Outcomes of decision entries on the context's market; names the catalogue no longer knows are reported."""
     import pandas as pd
-
     from indexdesk.tools.indices import series
 
     warnings: list[str] = []

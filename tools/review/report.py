@@ -17,20 +17,25 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
-from pydantic import BaseModel, Field
-
-from indexdesk.tools.calendar import Quarter, last_completed_quarter
-from indexdesk.tools.units import Fraction, OptionalPerRow, OptionalScore, PerRow, Ratio
-
 from indexdesk.tools import metrics
+from indexdesk.tools.calendar import Quarter, last_completed_quarter
 from indexdesk.tools.errors import ToolError
 from indexdesk.tools.review.journal_context import add_decision_context
-from indexdesk.tools.review.outcomes import (HORIZONS, DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate,
-                                   journal_if_any, unassessable_note)
+from indexdesk.tools.review.outcomes import (
+    HORIZONS,
+    DecisionOutcome,
+    HitRate,
+    compute_outcomes,
+    decision_entries,
+    hit_rate,
+    journal_if_any,
+    unassessable_note,
+)
+from indexdesk.tools.units import Fraction, OptionalPerRow, OptionalScore, PerRow, Ratio
+from pydantic import BaseModel, Field
 
 if TYPE_CHECKING:
     import pandas as pd
-
     from indexdesk.tools.context import ToolContext
     from indexdesk.tools.targets import TargetPortfolio
 
@@ -117,7 +122,7 @@ class QuarterReview:
     in_progress: bool
     source: str
     as_of: date | None
-    targets: "TargetPortfolio"
+    targets: TargetPortfolio
     portfolio_return: float
     buy_and_hold_return: float
     benchmarks: list[BenchmarkLine]
@@ -129,9 +134,9 @@ class QuarterReview:
     went_well: list[JournalQuote]
     went_badly: list[JournalQuote]
     journal_entries: int
-    equity: "pd.DataFrame"  # wealth (1 at the base day) of the portfolio and each benchmark
-    drawdown: "pd.DataFrame"
-    allocation: "pd.DataFrame"  # unrebalanced weights over the quarter
+    equity: pd.DataFrame  # wealth (1 at the base day) of the portfolio and each benchmark
+    drawdown: pd.DataFrame
+    allocation: pd.DataFrame  # unrebalanced weights over the quarter
     lessons: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     explained: list = field(default_factory=list)  # journal_context.ExplainedDecision: best/worst with their context
@@ -144,7 +149,7 @@ class QuarterReview:
 
 # ---------------------------------------------------------------- computation
 
-def _wealth(returns: "pd.Series", base: date) -> "pd.Series":
+def _wealth(returns: pd.Series, base: date) -> pd.Series:
     import pandas as pd
 
     wealth = (1.0 + returns.fillna(0.0)).cumprod()
@@ -159,7 +164,7 @@ def _benchmark_line(name: str, returns, portfolio_return: float, year: int) -> B
                          sharpe_ratio=metrics.sharpe_ratio(returns, periods_per_year=year))
 
 
-def _held_names(ctx: "ToolContext", weights: dict[str, float], base: date, end: date,
+def _held_names(ctx: ToolContext, weights: dict[str, float], base: date, end: date,
                 warnings: list[str]) -> dict[str, float]:
     """Target weights of the indices with prices in the quarter; the others' weight is spread pro rata."""
     from indexdesk.tools.indices import series
@@ -178,7 +183,7 @@ def _held_names(ctx: "ToolContext", weights: dict[str, float], base: date, end: 
     return {n: w * scale for n, w in kept.items()}
 
 
-def _coverage(ctx: "ToolContext", name: str, start: date, end: date) -> str | None:
+def _coverage(ctx: ToolContext, name: str, start: date, end: date) -> str | None:
     """The index's coverage notes in the quarter (constituents unpriced, held as cash), or None."""
     from indexdesk.tools.indices import series
 
@@ -187,7 +192,7 @@ def _coverage(ctx: "ToolContext", name: str, start: date, end: date) -> str | No
     return "; ".join(notes) or None
 
 
-def _risk_checks(daily: "pd.Series", btc_daily: "pd.Series", var: float, risk, year: int) -> list[RiskCheck]:
+def _risk_checks(daily: pd.Series, btc_daily: pd.Series, var: float, risk, year: int) -> list[RiskCheck]:
     """The portfolio's realised risk in the quarter against each target, with BTC's figure for scale."""
     from indexdesk.tools.risk import var_math
 
@@ -212,7 +217,7 @@ def _risk_checks(daily: "pd.Series", btc_daily: "pd.Series", var: float, risk, y
 LEDGER_LINE = "ledger holdings (time-weighted)"
 
 
-def _ledger_line(ctx: "ToolContext", start: date, end: date, warnings: list[str]):
+def _ledger_line(ctx: ToolContext, start: date, end: date, warnings: list[str]):
     """The ledger's time-weighted return over the quarter (deposits are not returns), or None without a ledger."""
     from indexdesk.tools.portfolio.performance import ledger_performance
 
@@ -228,10 +233,9 @@ def _ledger_line(ctx: "ToolContext", start: date, end: date, warnings: list[str]
     return performance
 
 
-def build_review(ctx: "ToolContext", quarter_text: str, portfolio_value: float | None = None) -> QuarterReview:
+def build_review(ctx: ToolContext, quarter_text: str, portfolio_value: float | None = None) -> QuarterReview:
     """Compute the review of one quarter (no files written)."""
     import pandas as pd
-
     from indexdesk.tools.indices import series
     from indexdesk.tools.review.lessons import derive_lessons
     from indexdesk.tools.risk import var_math
@@ -289,6 +293,8 @@ def build_review(ctx: "ToolContext", quarter_text: str, portfolio_value: float |
                      end_weight_unrebalanced=float(allocation[n].iloc[-1]),
                      coverage=_coverage(ctx, n, data.start, data.end))
         for i, n in enumerate(names)]
+    # Flagged or suspect prices inside the quarter reach the report's "Notes on the data".
+    warnings += series.quality_notes(ctx, names + benchmark_names, data.start, data.end)
     risk = _risk_checks(daily, bench_returns[BENCHMARK_ASSET].dropna(), estimate.var, goal.risk, year)
     if days * (1 - goal.risk.var_confidence) < 5:
         warnings.append(f"the VaR rests on {days} daily returns: a rough figure")
@@ -353,7 +359,7 @@ def _decision_query(outcome: DecisionOutcome) -> str:
     return f"{outcome.action} {names} thesis reasoning"
 
 
-def _add_journal_quotes(ctx: "ToolContext", review: QuarterReview, per_query: int = 2) -> None:
+def _add_journal_quotes(ctx: ToolContext, review: QuarterReview, per_query: int = 2) -> None:
     from indexdesk.memory.journal.errors import JournalError
     from indexdesk.tools.review.lessons import judged_horizon
 

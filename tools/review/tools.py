@@ -11,27 +11,43 @@ import math
 from datetime import date
 from pathlib import Path
 
-from pydantic import BaseModel, Field
-
-from indexdesk.tools.units import Count, Fraction, OptionalDays, OptionalFraction
-
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
 from indexdesk.tools.params import Window
 from indexdesk.tools.registry import tool
-from indexdesk.tools.review.outcomes import HORIZONS, DecisionOutcome, HitRate, compute_outcomes, decision_entries, hit_rate
-from indexdesk.tools.review.journal_context import ExplainedBrief, NotAssessed, explained_brief, not_assessed_brief
-from indexdesk.tools.review.report import LEDGER_LINE, QuarterReview, RiskCheck, build_review
+from indexdesk.tools.review.journal_context import (
+    ExplainedBrief,
+    NotAssessed,
+    explained_brief,
+    not_assessed_brief,
+)
+from indexdesk.tools.review.outcomes import (
+    HORIZONS,
+    DecisionOutcome,
+    HitRate,
+    compute_outcomes,
+    decision_entries,
+    hit_rate,
+)
+from indexdesk.tools.review.report import (
+    LEDGER_LINE,
+    QuarterReview,
+    RiskCheck,
+    build_review,
+)
+from indexdesk.tools.units import Count, Fraction, OptionalDays, OptionalFraction
+from pydantic import BaseModel, Field
 
 REPORT_FILE = "review.md"
 SUMMARY_FILE = "review.json"
 PROMPT = Path(__file__).resolve().parents[2] / "prompts" / "quarterly_review.md"
-_DIGITS = 4
 MAX_OUTCOMES_SHOWN = 20
 
 
 def _round(value: float | None) -> float | None:
-    return value if value is None or math.isnan(value) else round(float(value), _DIGITS)
+    """The figure as computed: rounding it here and again for display (4 digits, then 0.1 %) would print
+    -41.6% beside a lesson's -41.7%. Renderers round once, through `units.format_value`."""
+    return value if value is None or math.isnan(value) else float(value)
 
 
 class BenchmarkReturn(BaseModel):
@@ -49,6 +65,7 @@ class ContributionLine(BaseModel):
 
 class ReviewSummary(BaseModel):
     quarter: str
+    first_day: date = Field(description="the quarter's first day, as the report's heading says it")
     start: date = Field(description="base day: the close the first return starts from")
     end: date
     in_progress: bool
@@ -84,7 +101,7 @@ def report_folder(ctx: ToolContext, quarter_label: str, out_dir: str | Path | No
 
 def summarize(review: QuarterReview, folder: Path, files: list[Path], narrated: bool = False) -> ReviewSummary:
     return ReviewSummary(
-        quarter=review.quarter.label, start=review.start, end=review.end, in_progress=review.in_progress,
+        quarter=review.quarter.label, first_day=review.quarter.first_day, start=review.start, end=review.end, in_progress=review.in_progress,
         portfolio_return=_round(review.portfolio_return),
         benchmarks=[BenchmarkReturn(name=b.name, total_return=_round(b.total_return), excess=_round(b.excess))
                     for b in review.benchmarks],

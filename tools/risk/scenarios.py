@@ -10,9 +10,14 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
-
 from indexdesk.tools.errors import ToolError
-from indexdesk.tools.risk.stress_math import ScenarioOutcome, buy_and_hold_replay, compact_path, instant_shock
+from indexdesk.tools.risk.stress_math import (
+    ScenarioOutcome,
+    buy_and_hold_replay,
+    compact_path,
+    instant_shock,
+)
+from indexdesk.tools.units import percent
 
 # Eight points show the shape of a crisis (start, trough, end and the way down) at a third of the
 # tokens of twenty; a stress result with every scenario must stay near the ~800-token result budget.
@@ -55,14 +60,14 @@ class ScenarioRun:
     path_values: list[float] = field(default_factory=list)
 
 
-def holding_tier(ctx: "ToolContext", name: str) -> str:
+def holding_tier(ctx: ToolContext, name: str) -> str:
     """core / satellite / speculative / cash: the holding's one tier (`targets.holding_tier`)."""
     from indexdesk.tools.targets import holding_tier as the_tier
 
     return the_tier(ctx, name)
 
 
-def replay(ctx: "ToolContext", holdings: "Holdings", scenario: str) -> ScenarioRun:
+def replay(ctx: ToolContext, holdings: Holdings, scenario: str) -> ScenarioRun:
     """Buy-and-hold through the scenario's window; unlisted holdings follow BTC (stated in the notes)."""
     from indexdesk.tools.indices.series import level_panel
 
@@ -98,7 +103,7 @@ def replay(ctx: "ToolContext", holdings: "Holdings", scenario: str) -> ScenarioR
                        [(d.date() - start).days for d in path.index], [round(float(v), 4) for v in path])
 
 
-def exchange_failure(holdings: "Holdings", loss: float, share: float, *, venue_shares: bool = False) -> ScenarioRun:
+def exchange_failure(holdings: Holdings, loss: float, share: float, *, venue_shares: bool = False) -> ScenarioRun:
     """Lose `loss` of the part (`share`) of each long holding kept on the failed venue.
 
     With `venue_shares` and holdings from the ledger, the failed venue is the one holding the most
@@ -109,27 +114,27 @@ def exchange_failure(holdings: "Holdings", loss: float, share: float, *, venue_s
         venue = max(exposure, key=exposure.__getitem__)
         kept = np.asarray(dict(holdings.venues)[venue])
         shocks = np.where(weights > 0, -loss * kept, 0.0)
-        notes = [f"venue {venue} fails (it holds {exposure[venue]:.0%} of the portfolio, the most of any venue): "
-                 f"{loss:.0%} of what is kept there is lost; other venues and cash untouched"]
+        notes = [f"venue {venue} fails (it holds {percent(exposure[venue], 0)} of the portfolio, the most of any venue): "
+                 f"{percent(loss, 0)} of what is kept there is lost; other venues and cash untouched"]
         return ScenarioRun(instant_shock(weights, shocks), HYPOTHETICAL["exchange_failure"], notes=notes)
     shocks = np.where(weights > 0, -loss * share, 0.0)
-    notes = [f"{loss:.0%} of the {share:.0%} of holdings kept on the venue is lost; cash assumed off the venue"]
+    notes = [f"{percent(loss, 0)} of the {percent(share, 0)} of holdings kept on the venue is lost; cash assumed off the venue"]
     if (weights < 0).any():
         notes.append("short positions are not counted (their collateral is not modelled)")
     return ScenarioRun(instant_shock(weights, shocks), HYPOTHETICAL["exchange_failure"], notes=notes)
 
 
-def tier_shock(ctx: "ToolContext", holdings: "Holdings", overrides: dict[str, float]) -> ScenarioRun:
+def tier_shock(ctx: ToolContext, holdings: Holdings, overrides: dict[str, float]) -> ScenarioRun:
     tier_moves = {**DEFAULT_TIER_SHOCKS, **overrides}
     tiers = [holding_tier(ctx, name) for name in holdings.names]
     shocks = np.array([tier_moves[t] for t in tiers])
-    moves = ", ".join(f"{t} {m:+.0%}" for t, m in tier_moves.items())
+    moves = ", ".join(f"{t} {percent(m, 0, signed=True)}" for t, m in tier_moves.items())
     held = ", ".join(f"{n}={t}" for n, t in zip(holdings.names, tiers))
     return ScenarioRun(instant_shock(np.asarray(holdings.weights), shocks), HYPOTHETICAL["tier_shock"],
                        notes=[f"moves: {moves}", f"tiers: {held}"])
 
 
-def custom_shock(holdings: "Holdings", shocks: dict[str, float]) -> ScenarioRun:
+def custom_shock(holdings: Holdings, shocks: dict[str, float]) -> ScenarioRun:
     moves = np.array([shocks.get(name, 0.0) for name in holdings.names])
     unshocked = [n for n in holdings.names if n not in shocks]
     notes = [f"not shocked (0%): {', '.join(unshocked)}"] if unshocked else []

@@ -9,17 +9,33 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError, unknown_name
 from indexdesk.tools.params import NameList, Seed, Window
 from indexdesk.tools.price_provenance import honest_warnings
 from indexdesk.tools.registry import tool
 from indexdesk.tools.risk import scenarios as sc
-from indexdesk.tools.risk.inputs import (ShockList, WeightList, read_confidence, read_fraction, resolve_holdings,
-                               window_returns)
-from indexdesk.tools.risk.models import (CorrelationResult, PairNote, RollingCorrelation, ScenarioResult,
-                               SizedPosition, SizingResult, StressResult, VarComponent, VarResult, rounded)
+from indexdesk.tools.risk.inputs import (
+    ShockList,
+    WeightList,
+    read_confidence,
+    read_fraction,
+    resolve_holdings,
+    window_returns,
+)
+from indexdesk.tools.risk.models import (
+    CorrelationResult,
+    PairNote,
+    RollingCorrelation,
+    ScenarioResult,
+    SizedPosition,
+    SizingResult,
+    StressResult,
+    VarComponent,
+    VarResult,
+    rounded,
+)
+from indexdesk.tools.units import percent
 
 Method = Literal["historical", "parametric", "cornish_fisher", "monte_carlo"]
 MONTE_CARLO_PATHS = 100_000
@@ -176,7 +192,7 @@ def _split_shocks(ctx: ToolContext, shocks: list, warnings: list[str]) -> tuple[
     return tiers, named
 
 
-def _scenario_result(name: str, run: "sc.ScenarioRun", holdings, value: float) -> ScenarioResult:
+def _scenario_result(name: str, run: sc.ScenarioRun, holdings, value: float) -> ScenarioResult:
     outcome = run.outcome
     parts = {n: rounded(c) for n, c in zip(holdings.names, outcome.contributions)}
     worst = min(parts, key=parts.__getitem__)
@@ -378,7 +394,11 @@ def size_positions(ctx: ToolContext, target_volatility: float, indices: NameList
     """
     from indexdesk.tools.indices.series import resolve_names
     from indexdesk.tools.portfolio.positions import Holdings
-    from indexdesk.tools.risk.sizing_math import annualised_volatility, portfolio_volatility, volatility_target_weights
+    from indexdesk.tools.risk.sizing_math import (
+        annualised_volatility,
+        portfolio_volatility,
+        volatility_target_weights,
+    )
 
     warnings: list[str] = []
     target = read_fraction(target_volatility, "target_volatility", "target_volatility", warnings, low=0.0, high=5.0)
@@ -402,14 +422,14 @@ def size_positions(ctx: ToolContext, target_volatility: float, indices: NameList
     if flat:
         warnings.append(f"no volatility over the lookback (constant prices): {', '.join(flat)} kept at base weight")
     sizing = volatility_target_weights(np.asarray(holdings.weights), vols, target, allow_leverage)
-    notes = [f"each position = base weight × {target:.0%} / its volatility: when a volatility doubles, "
+    notes = [f"each position = base weight × {percent(target, 0)} / its volatility: when a volatility doubles, "
              "the position halves"]
     if sizing.scale < 1:
         notes.append(f"scaled by {sizing.scale:.3f} so the weights sum to 1 (no leverage); "
                      "pass allow_leverage=true to keep the full sizes")
     port_vol = portfolio_volatility(sizing.weights, returns)
     if np.isfinite(port_vol) and port_vol < target * 0.9:
-        notes.append(f"diversification: the sized portfolio's own volatility is {port_vol:.0%}, below the target")
+        notes.append(f"diversification: the sized portfolio's own volatility is {percent(port_vol, 0)}, below the target")
     positions = [SizedPosition(name=n, base_weight=rounded(b), volatility=rounded(v, 4), weight=rounded(w),
                                change=rounded(w - b))
                  for n, b, v, w in zip(names, holdings.weights, vols, sizing.weights)]

@@ -4,30 +4,34 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-
 from datetime import date
 from itertools import product
 from typing import Annotated
 
 import numpy as np
 import pandas as pd
-from pydantic import Field
-
-from indexdesk.tools.context import ToolContext
-from indexdesk.tools.errors import ToolError, unknown_name
 from indexdesk.tools import calendar
 from indexdesk.tools.calendar import EARLIEST_MARKET_DAY, LATEST_DAY
+from indexdesk.tools.context import ToolContext
+from indexdesk.tools.errors import ToolError, unknown_name
 from indexdesk.tools.registry import tool
-from indexdesk.tools.strategy.words import CADENCE_WORDS, POLICY_WORDS, STRATEGY_WORDS
 from indexdesk.tools.risk.inputs import WeightList
 from indexdesk.tools.strategy import backtest_math as bm
 from indexdesk.tools.strategy import evaluation_math as ev
-from indexdesk.tools.strategy import runs
 from indexdesk.tools.strategy import holdings_panel as uv
+from indexdesk.tools.strategy import runs
 from indexdesk.tools.strategy.ledger_view import ledger_window
-from indexdesk.tools.strategy.models import (AttributionResult, BacktestResult, StatsLine, SweepLine,
-                                             SweepSummary)
+from indexdesk.tools.strategy.models import (
+    AttributionResult,
+    BacktestResult,
+    StatsLine,
+    SweepLine,
+    SweepSummary,
+)
 from indexdesk.tools.strategy.tools import Name, _cost, _r
+from indexdesk.tools.strategy.words import CADENCE_WORDS, POLICY_WORDS, STRATEGY_WORDS
+from indexdesk.tools.units import percent
+from pydantic import Field
 
 DateText = Annotated[str, Field(max_length=10)]
 GridText = Annotated[str, Field(max_length=200)]
@@ -168,10 +172,11 @@ def verdict_text(in_sample: float, out_of_sample: float, walk_forward: float) ->
     elif out_of_sample <= 0:
         text = "the best in-sample configuration did no better than the static targets on the held-back data"
     else:
-        text = f"{out_of_sample / in_sample:.0%} of the in-sample edge held on the held-back data"
+        text = f"{percent(out_of_sample / in_sample, 0)} of the in-sample edge held on the held-back data"
     if out_of_sample <= 0 < walk_forward:
-        return text + f"; re-chosen fold by fold (walk-forward) it earned {walk_forward:+.1%}/yr over them: a mixed verdict"
-    return text + f"; walk-forward edge {walk_forward:+.1%}/yr"
+        return (text + f"; re-chosen fold by fold (walk-forward) it earned {percent(walk_forward, 1, signed=True)}/yr "
+                "over them: a mixed verdict")
+    return text + f"; walk-forward edge {percent(walk_forward, 1, signed=True)}/yr"
 
 
 def prepare(ctx: ToolContext, strategy: str, lookback: int, tilt: float, weights, start, end, warnings: list[str],
@@ -286,7 +291,7 @@ def attribute_performance(ctx: ToolContext, start: DateText | None = None, end: 
         benchmark_weights = universe.base
         warnings.append("none of the holdings is in the targets: the benchmark is the holdings' own start weights")
     elif abs(benchmark_weights.sum() - 1.0) > 1e-6:
-        warnings.append(f"the targets held cover {benchmark_weights.sum():.0%}: the rest of the benchmark is cash")
+        warnings.append(f"the targets held cover {percent(benchmark_weights.sum(), 0)}: the rest of the benchmark is cash")
     window = universe.prices.to_numpy(dtype=float)[start_pos:]
     benchmark = bm.buy_and_hold(window, benchmark_weights).equity
     if actual is None:
@@ -302,7 +307,7 @@ def attribute_performance(ctx: ToolContext, start: DateText | None = None, end: 
         parts = ev.attribute_actual(benchmark, run.hold.equity, actual.total, cost)
         parts = replace(parts, total=parts.total + tax_drag, cost_drag=parts.cost_drag + tax_drag)
         origin, followed = universe.origin, "ledger trades"
-        costs = (f"fees recorded in the ledger plus {rate:.0%} tax on the gains realised in the window "
+        costs = (f"fees recorded in the ledger plus {percent(rate, 0)} tax on the gains realised in the window "
                  "(total is after that tax); timing is the rest of the time-weighted return")
     explanation = ("beta: the static targets bought at the start and held; index selection: the holdings' own start "
                    f"weights held, minus beta; timing: rebalancing and tilts before costs, minus that; cost drag: {costs}")

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
 from indexdesk.tools.strategy import backtest_math as bm
 from indexdesk.tools.strategy import evaluation_math as ev
 from indexdesk.tools.strategy import rules_math as rm
 from indexdesk.tools.strategy.holdings_panel import Universe
+from indexdesk.tools.units import percent
 
 STRATEGIES = ("momentum", "mean_reversion", "blended", "pair", "static")
 
@@ -67,10 +67,10 @@ def summary_line(run: RuleRun, rule: str) -> str:
     """One line: the rule against holding the static targets over the same days, after costs."""
     mine = ev.equity_stats(run.net.returns)
     static = ev.equity_stats(run.static.returns)
-    return (f"{rule} {run.dates[0].date()}..{run.dates[-1].date()}: {mine.annual_return:+.1%}/yr "
-            f"(Sharpe {mine.sharpe_ratio:.2f}, max DD {mine.max_drawdown:.0%}) vs static targets "
-            f"{static.annual_return:+.1%}/yr (Sharpe {static.sharpe_ratio:.2f}); "
-            f"turnover {run.net.total_turnover() / run.years:.0%}/yr")
+    return (f"{rule} {run.dates[0].date()}..{run.dates[-1].date()}: {percent(mine.annual_return, 1, signed=True)}/yr "
+            f"(Sharpe {mine.sharpe_ratio:.2f}, max DD {percent(mine.max_drawdown, 0)}) vs static targets "
+            f"{percent(static.annual_return, 1, signed=True)}/yr (Sharpe {static.sharpe_ratio:.2f}); "
+            f"turnover {percent(run.net.total_turnover() / run.years, 0)}/yr")
 
 
 def sweep_returns(universe: Universe, rule: str, configs: list[tuple[int, float, str]], cost_bps: float,

@@ -10,22 +10,28 @@ from decimal import Decimal
 from typing import Annotated
 
 import numpy as np
-from pydantic import Field
-
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.errors import ToolError
 from indexdesk.tools.limit_checks import proposal_flags
 from indexdesk.tools.params import NameList
 from indexdesk.tools.price_provenance import honest_warnings
 from indexdesk.tools.registry import tool
-from indexdesk.tools.strategy.words import CADENCE_WORDS, POLICY_WORDS, STRATEGY_WORDS
 from indexdesk.tools.risk.inputs import WeightList, read_fraction
 from indexdesk.tools.strategy import backtest_math as bm
+from indexdesk.tools.strategy import holdings_panel as uv
 from indexdesk.tools.strategy import rules_math as rm
 from indexdesk.tools.strategy import runs
-from indexdesk.tools.strategy import holdings_panel as uv
-from indexdesk.tools.strategy.models import (LotSaleLine, RebalanceResult, RotationResult, TierLine, TierResult,
-                                             WeightLine)
+from indexdesk.tools.strategy.models import (
+    LotSaleLine,
+    RebalanceResult,
+    RotationResult,
+    TierLine,
+    TierResult,
+    WeightLine,
+)
+from indexdesk.tools.strategy.words import CADENCE_WORDS, POLICY_WORDS, STRATEGY_WORDS
+from indexdesk.tools.units import percent
+from pydantic import Field
 
 RULES = rm.RULES
 POLICIES = bm.POLICIES
@@ -173,8 +179,12 @@ def regime_backtest(ctx: ToolContext, warnings: list[str]) -> str:
     switching = bm.simulate(window, days, rows, 15.0)
     static = bm.simulate(window, days, universe.base, 15.0)
     mine, theirs = runs.ev.equity_stats(switching.returns), runs.ev.equity_stats(static.returns)
-    return (f"regime tiers {dates[0].date()}..{dates[-1].date()}: {mine.annual_return:+.1%}/yr (max DD "
-            f"{mine.max_drawdown:.0%}) vs static targets {theirs.annual_return:+.1%}/yr (max DD {theirs.max_drawdown:.0%})")
+    from indexdesk.tools.indices.series import quality_notes
+
+    # Flagged early history (a thin market, a free walk) inside the backtest moves its figures: said with them.
+    warnings += [f"backtest: {n}" for n in quality_notes(ctx, list(template), dates[0].date(), dates[-1].date())]
+    return (f"regime tiers {dates[0].date()}..{dates[-1].date()}: {percent(mine.annual_return, 1, signed=True)}/yr (max DD "
+            f"{percent(mine.max_drawdown, 0)}) vs static targets {percent(theirs.annual_return, 1, signed=True)}/yr (max DD {percent(theirs.max_drawdown, 0)})")
 
 
 @tool(category="strategy", examples=(
@@ -225,7 +235,7 @@ def tier_allocation(ctx: ToolContext, stablecoin_sleeve: float = 0.0) -> TierRes
         warnings.append("bull: satellite + speculative up to 50 % (the playbook's ceiling)")
     backtest_warnings: list[str] = []
     backtest = regime_backtest(ctx, backtest_warnings)
-    warnings += [w for w in backtest_warnings if "only 1 of" in w or "no constituent" in w]
+    warnings += [w for w in backtest_warnings if "only 1 of" in w or "no constituent" in w or w.startswith("backtest: ")]
     return TierResult(regime=regime, rule=REGIME_RULE, backtest=backtest, btc_price=_r(price, 2), btc_200d_average=_r(average, 2),
                       btc_volatility_30d=_r(volatility), tiers=lines, stablecoin_sleeve=_r(applied),
                       source=ctx.market().label, as_of=ctx.market().as_of, warnings=warnings)
@@ -299,10 +309,10 @@ def _decide(policy: bm.Policy, current: np.ndarray, target: np.ndarray, today_is
                                        else f"not the first day of a {policy.cadence[:-2] or 'day'} period")
     if policy.kind == "volatility_trigger":
         hot = volatility is not None and volatility > vol_threshold
-        return hot, f"BTC 30-day volatility {volatility:.0%} {'above' if hot else 'below'} {vol_threshold:.0%}"
+        return hot, f"BTC 30-day volatility {percent(volatility, 0)} {'above' if hot else 'below'} {percent(vol_threshold, 0)}"
     breached = bm.breaches(current[None, :], target, policy)[0]
     if policy.kind == "threshold":
-        return bool(breached), f"a weight {'is' if breached else 'is not'} more than {policy.band:.0%} off its target"
+        return bool(breached), f"a weight {'is' if breached else 'is not'} more than {percent(policy.band, 0)} off its target"
     return bool(breached), (f"a weight {'is' if breached else 'is not'} below target×{1 - policy.lower:g} "
                             f"or above target×{1 + policy.upper:g}")
 
@@ -383,12 +393,12 @@ def check_rebalance(ctx: ToolContext, policy: Name = "threshold", band: float = 
     run = runs.backtest(static_universe, "static", 0, 0.0, rule, 15.0, 0, trigger=trigger)
     hold = runs.ev.equity_stats(run.hold.returns)
     mine = runs.ev.equity_stats(run.net.returns)
-    backtest = (f"{kind} on the targets {run.dates[0].date()}..{run.dates[-1].date()}: {mine.annual_return:+.1%}/yr, "
-                f"{len(run.net.trade_days) - 1} rebalances, vs never rebalancing {hold.annual_return:+.1%}/yr")
+    backtest = (f"{kind} on the targets {run.dates[0].date()}..{run.dates[-1].date()}: {percent(mine.annual_return, 1, signed=True)}/yr, "
+                f"{len(run.net.trade_days) - 1} rebalances, vs never rebalancing {percent(hold.annual_return, 1, signed=True)}/yr")
     lines = _lines(universe, target if act else universe.base)
     outside = [n for n, w in zip(universe.names, target) if w == 0]
     for line, wanted in zip(lines, target):
-        line.note = f"target {wanted:.1%}" if wanted else "outside the targets: target 0"
+        line.note = f"target {percent(wanted, 1)}" if wanted else "outside the targets: target 0"
     cash = _cash_line(universe, target, trade, outside)
     if abs(cash.current) > 1e-9 or abs(cash.trade) > 1e-9 or (act and outside):
         lines.append(cash)
