@@ -247,8 +247,39 @@ def test_attribution_parts_add_up_on_real_data(registry, real_ctx):
     assert result["index_selection"] == pytest.approx(0.0, abs=1e-12)  # the template is the benchmark
 
 
-def test_rebalance_with_no_holding_in_the_targets_is_a_clear_error(registry, real_ctx):
-    result = registry.call("check_rebalance", {"weights": {"BTC": 0.6, "ETH": 0.4}}, real_ctx)
+def test_coins_the_builtin_targets_do_not_name_rebalance_to_the_tier_targets(registry, real_ctx):
+    """Coins at venues and no targets.toml: each tier's target (core 55, satellite 35, speculative 10) is
+    shared by that tier's holdings in proportion to their weights now — said, not silent."""
+    weights = {"BTC": 0.40, "ETH": 0.20, "SOL": 0.10, "DOGE": 0.05}  # 25 % cash
+    result = registry.call("check_rebalance", {"weights": weights, "policy": "calendar", "cadence": "weekly"},
+                           real_ctx)
+    assert not is_error(result), result
+    assert result["act"]
+    target = {line["name"]: line["target"] for line in result["lines"]}
+    assert target["BTC"] == pytest.approx(0.55 * 2 / 3, abs=1e-4) and target["ETH"] == pytest.approx(0.55 / 3, abs=1e-4)
+    assert target["SOL"] == pytest.approx(0.35, abs=1e-4) and target["DOGE"] == pytest.approx(0.10, abs=1e-4)
+    assert any("rebalancing to the tier targets" in w for w in result["warnings"])
+
+
+def test_a_tier_with_no_holding_is_not_sold_into_cash(registry, real_ctx):
+    result = registry.call("check_rebalance", {"weights": {"BTC": 0.6, "ETH": 0.4}, "policy": "calendar",
+                                               "cadence": "weekly"}, real_ctx)
+    assert not is_error(result), result
+    target = {line["name"]: line["target"] for line in result["lines"]}
+    assert target["BTC"] == pytest.approx(0.6, abs=1e-4) and target["ETH"] == pytest.approx(0.4, abs=1e-4)
+    assert any("no holding in satellite, speculative" in w for w in result["warnings"])
+
+
+def test_rebalance_with_no_holding_in_the_users_targets_is_a_clear_error(registry, tmp_path, shared_data):
+    from indexdesk.tools.context import ToolContext
+    from indexdesk.tools.settings import Settings
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "targets.toml").write_text("[tiers.core]\nlarge_cap = 60\n[tiers.satellite]\ndefi = 30\n"
+                                       "[tiers.speculative]\nmemecoins = 10\n", encoding="utf-8")
+    ctx = ToolContext(settings=Settings(home=home, source=f"csv:{shared_data / 'prices_daily.csv'}"))
+    result = registry.call("check_rebalance", {"weights": {"BTC": 0.6, "ETH": 0.4}}, ctx)
     assert is_error(result) and "none of the holdings" in result["error"]
 
 

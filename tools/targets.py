@@ -334,6 +334,42 @@ def targets(ctx: "ToolContext") -> TargetPortfolio:
     return ctx.memo[key]
 
 
+def holding_targets(ctx: "ToolContext", names, weights) -> tuple[dict[str, float], str | None]:
+    """The target weight of each holding to rebalance towards, and a note when it was derived.
+
+    The user's targets, when they name any holding or come from targets.toml. A portfolio that the
+    built-in targets (indices) do not touch — coins bought at venues — is rebalanced to the tier
+    targets instead: each tier's target shared by its holdings in proportion to their weights now
+    (equally when all are zero), so the tiers come back to the playbook without choosing coins for
+    the user. A tier with no holding has its target shared by the tiers held (never sold into cash for
+    want of a holding), and the note says so."""
+    goal = targets(ctx)
+    wanted = goal.weights()
+    if goal.origin != "built-in defaults" or any(n in wanted for n in names):
+        return wanted, None
+    tier_target = {t.name: t.weight / 100.0 for t in goal.tiers}
+    members: dict[str, list[tuple[str, float]]] = {}
+    for name, weight in zip(names, weights):
+        members.setdefault(holding_tier(ctx, name), []).append((name, max(float(weight), 0.0)))
+    derived: dict[str, float] = {}
+    empty = [tier for tier in tier_target if not members.get(tier)]
+    held_share = sum(share for tier, share in tier_target.items() if members.get(tier))
+    if held_share <= 0:
+        return wanted, None  # no holding in any tier the targets know: the caller says there is nothing to aim at
+    for tier, share in tier_target.items():
+        held = members.get(tier) or []
+        total = sum(w for _, w in held)
+        for name, weight in held:
+            derived[name] = share / held_share * (weight / total if total > 0 else 1 / len(held))
+    listing = ", ".join(f"{tier} {share:.0%}" for tier, share in tier_target.items())
+    note = (f"no targets name these holdings: rebalancing to the tier targets ({listing}), each tier shared by "
+            "its holdings in proportion to their weights now; set your own with `indexdesk portfolio targets set`")
+    if empty:
+        note += (f"; no holding in {', '.join(empty)}: its target is shared by the tiers you hold — add a holding "
+                 "there (an index of that tier) to follow the playbook")
+    return derived, note
+
+
 def holding_tier(ctx: "ToolContext", name: str) -> str:
     """THE tier of a holding, the same in every tool: its tier in the targets (or [holding_tiers]), else an
     index's catalogue tier, else the default map of single assets (`default_asset_tier`)."""

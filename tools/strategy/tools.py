@@ -20,6 +20,7 @@ from indexdesk.tools.risk.inputs import WeightList, read_fraction
 from indexdesk.tools.strategy import backtest_math as bm
 from indexdesk.tools.strategy import holdings_panel as uv
 from indexdesk.tools.strategy import rules_math as rm
+from indexdesk.tools.targets import holding_targets
 from indexdesk.tools.strategy import runs
 from indexdesk.tools.strategy.models import (
     LotSaleLine,
@@ -243,15 +244,12 @@ def tier_allocation(ctx: ToolContext, stablecoin_sleeve: float = 0.0) -> TierRes
 
 # ------------------------------------------------------------------ check_rebalance
 
-def _with_targets(ctx: ToolContext, held: uv.Holdings, warnings: list[str]) -> uv.Universe:
+def _with_targets(ctx: ToolContext, held: uv.Holdings, wanted: dict[str, float], warnings: list[str]) -> uv.Universe:
     """The holdings plus the targets not held (at weight 0, to be bought), priced together.
 
     A target the source cannot price is left out, and said so (its weight stays in cash)."""
     from dataclasses import replace
 
-    from indexdesk.tools.targets import targets
-
-    wanted = targets(ctx).weights()
     if not any(n in wanted for n in held.names):
         raise ToolError(f"none of the holdings ({', '.join(held.names[:8])}) is in the targets "
                         f"({', '.join(wanted)}): nothing to rebalance towards",
@@ -273,11 +271,8 @@ def _with_targets(ctx: ToolContext, held: uv.Holdings, warnings: list[str]) -> u
     return uv.load(ctx, held, warnings)
 
 
-def _targets_for(ctx: ToolContext, universe: uv.Universe, warnings: list[str]) -> np.ndarray:
+def _targets_for(universe: uv.Universe, wanted: dict[str, float], warnings: list[str]) -> np.ndarray:
     """The investor's target weight of each holding (0 for holdings outside the targets)."""
-    from indexdesk.tools.targets import targets
-
-    wanted = targets(ctx).weights()
     outside = [n for n in universe.names if n not in wanted]
     if outside:
         warnings.append(f"not in the targets (target 0): {', '.join(outside)}")
@@ -376,8 +371,11 @@ def check_rebalance(ctx: ToolContext, policy: Name = "threshold", band: float = 
     rate = read_fraction(tax_rate, "tax_rate", "tax_rate", warnings)
     rule = bm.Policy(kind, period, band_, lower_, upper_)
     held = uv.holdings(ctx, weights, warnings)
-    universe = _with_targets(ctx, held, warnings)
-    target = _targets_for(ctx, universe, warnings)
+    wanted, derived = holding_targets(ctx, held.names, held.weights)
+    universe = _with_targets(ctx, held, wanted, warnings)
+    target = _targets_for(universe, wanted, warnings)
+    if derived:
+        warnings.append(derived)
     dates = universe.prices.index
     starts_period = bool(len(dates) > 1 and bm.decision_days(dates[-2:], period).size > 1)
     volatility = float(uv.btc_volatility(ctx, dates).iloc[-1]) if kind == "volatility_trigger" else None
@@ -398,7 +396,7 @@ def check_rebalance(ctx: ToolContext, policy: Name = "threshold", band: float = 
     lines = _lines(universe, target if act else universe.base)
     outside = [n for n, w in zip(universe.names, target) if w == 0]
     for line, wanted in zip(lines, target):
-        line.note = f"target {percent(wanted, 1)}" if wanted else "outside the targets: target 0"
+        line.note = f"target {percent(_r(wanted), 1)}" if wanted else "outside the targets: target 0"
     cash = _cash_line(universe, target, trade, outside)
     if abs(cash.current) > 1e-9 or abs(cash.trade) > 1e-9 or (act and outside):
         lines.append(cash)
