@@ -110,7 +110,7 @@ class ToolSelector:
         self.max_tools = max_tools
         self.min_tools = min_tools
         self.core = [n for n in core if n in self.specs]
-        self.tokens = {name: estimate_tokens(spec) for name, spec in self.specs.items()}
+        self._tokens: dict[str, int] | None = None  # estimated on first `select` (the router only scores)
         self.embedder = _default_embedder() if embedder == "default" else embedder
         self._names: list[str] = []
         self._docs: list[str] = []
@@ -141,6 +141,13 @@ class ToolSelector:
         self._name_words = {name: _words(name.replace("_", " ")) - _words(" ".join(generic)) for name in self.specs}
         self._explicit = {name: re.compile(rf"(?<![\w]){'[ _-]?'.join(map(re.escape, name.split('_')))}(?![\w])", re.I)
                           for name in self.specs}
+
+    @property
+    def tokens(self) -> dict[str, int]:
+        """Estimated schema tokens per tool."""
+        if self._tokens is None:
+            self._tokens = {name: estimate_tokens(spec) for name, spec in self.specs.items()}
+        return self._tokens
 
     # ------------------------------------------------------------------ scoring
     def scores(self, text: str) -> dict[str, float]:
@@ -210,14 +217,31 @@ class ToolSelector:
                          milliseconds=(time.perf_counter() - started) * 1000)
 
 
-def _default_embedder() -> Any:
-    try:
-        from indexdesk.memory.journal.embeddings import make_embedder
+_SELECTOR_EMBEDDER: list[Any] = []
 
-        return make_embedder("minilm-int8")
-    except Exception as exc:  # noqa: BLE001 - no model file: word matching alone still selects
-        log.info("no local embedding model for tool selection: %s", exc)
-        return None
+
+def router_embedder() -> Any:
+    """The embedder the selector (and the offline router's ranking) uses, or None without a model file."""
+    return _default_embedder()
+
+
+def _default_embedder() -> Any:
+    """MiniLM with an unoptimised ONNX graph, one per process: a selector embeds one short request per
+    call, and this graph loads in ~0.03 s instead of ~0.25 s (a one-shot `ask` pays that load every
+    time); its vectors equal the optimised graph's within 2e-7, so the on-disk tool vectors serve both."""
+    with _CACHE_LOCK:
+        if _SELECTOR_EMBEDDER:
+            return _SELECTOR_EMBEDDER[0]
+        try:
+            from indexdesk.memory.journal.embeddings import MiniLMInt8, minilm_files
+
+            minilm_files()  # fail now, with a clear message, rather than on the first request
+            embedder: Any = MiniLMInt8(optimise=False)
+        except Exception as exc:  # noqa: BLE001 - no model file: word matching alone still selects
+            log.info("no local embedding model for tool selection: %s", exc)
+            embedder = None
+        _SELECTOR_EMBEDDER.append(embedder)
+        return embedder
 
 
 _MEMORY_CACHE: dict[str, Any] = {}
