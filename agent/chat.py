@@ -10,6 +10,7 @@ lives on. Without a terminal (stdin piped) it reads one request per line and pri
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import sys
 import threading
@@ -37,6 +38,16 @@ HELP = """Ask in plain words, e.g. "how did defi do over 90 days" or "var 99% 30
 | `/exit` | leave (Ctrl-D works too); Ctrl-C cancels a running turn |
 
 Esc then Enter inserts a new line; pasted text keeps its lines."""
+
+
+class _Discard:
+    """A file that drops what is written to it (a warm-up render)."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
 
 
 class TurnCancelled(Exception):
@@ -88,10 +99,35 @@ class Chat:
             self.loaded.session = AgentSession(self.ctx, session_id=self.session_id, model=model, model_info=info,
                                                auto_confirm=self.auto_confirm, registry=registry)
             self.loaded.registry, self.loaded.model_info = registry, info
+            self._warm_up(model, registry)
         except Exception as exc:  # noqa: BLE001 - reported to the user at the first turn, not as a traceback
             self.loaded.error = exc
         finally:
             self.loaded.ready.set()
+
+    def _warm_up(self, model: Any, registry: Any) -> None:
+        """While the user types: what the first turn would otherwise load (the embedding model of the
+        router's ranking or of the tool selection, the market data, the answer's renderer)."""
+        try:
+            if hasattr(model, "warm_up"):  # the offline router
+                from indexdesk.tools.adapters.openai_schema import openai_tool
+
+                model.warm_up({spec.name: {k: v for k, v in openai_tool(spec)["function"].items() if k != "strict"}
+                               for spec in registry})
+                self.ctx.market()  # the tools' own context: the first call reads no prices
+            else:
+                from indexdesk.agent.tool_selection import router_embedder
+
+                embedder = router_embedder()
+                if embedder is not None and hasattr(embedder, "preload"):
+                    embedder.preload()
+            from indexdesk.agent.chat_view import answer_renderable
+            from rich.console import Console
+
+            Console(file=_Discard(), width=80).print(answer_renderable("| a | b |\n|---|---|\n| 1 | 2 |",
+                                                                       self.console))
+        except Exception as exc:  # noqa: BLE001 - the first turn loads (and reports) whatever did not warm up
+            logging.getLogger("indexdesk.agent").debug("chat warm-up: %s", exc)
 
     def agent(self) -> Any:
         """The AgentSession, waiting for the loader; Ctrl-C while waiting gives the prompt back."""

@@ -86,6 +86,16 @@ class OfflineRouterModel(BaseChatModel):
                 self._data_end = market_end(ToolContext(settings=self.settings))
         return self._data_end
 
+    def warm_up(self, schemas: dict[str, dict]) -> None:
+        """Do now what the first request would do: read the names and the data's last day, build the
+        ranking's selector for these bound tools and run its embedding model once (chat calls this
+        while the user types, so the first answer does not wait for it)."""
+        from indexdesk.agent import offline_intent as intents
+
+        self.vocabulary()
+        self.data_end()
+        intents.selector_for(intents.specs_for(schemas), self._cache_dir()).scores("how did defi do over 90 days")
+
     def bind_tools(self, tools: Sequence[Any], *, tool_choice: Any = None, **kwargs: Any):
         """Bind tools the way chat models do; their schemas reach `_generate` as `tools`."""
         formatted = [convert_to_openai_tool(t) for t in tools]

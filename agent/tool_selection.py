@@ -139,7 +139,7 @@ class ToolSelector:
         self._tool_words = tool_words
         generic = {"get", "index", "indexdesk", "journal", "compute", "analyze", "check", "set", "record"}
         self._name_words = {name: _words(name.replace("_", " ")) - _words(" ".join(generic)) for name in self.specs}
-        self._explicit = {name: re.compile(rf"(?<![\w]){'[ _-]?'.join(map(re.escape, name.split('_')))}(?![\w])", re.I)
+        self._explicit = {name: re.compile(rf"(?<![\w]){'[ _-]?'.join(map(re.escape, name.split('_')))}(?![\w])", re.IGNORECASE)
                           for name in self.specs}
 
     @property
@@ -154,7 +154,6 @@ class ToolSelector:
         """Relevance of each tool to `text`: best cosine over its documents + a word-overlap bonus."""
         scores = {name: 0.0 for name in self.specs}
         if self._vectors is not None and text.strip():
-            import numpy as np
 
             query = self.embedder.embed([text[:1000]])[0]
             sims = self._vectors @ query

@@ -92,8 +92,9 @@ def main() -> None:
     parser.add_argument("--ask-runs", type=int, default=9, help="runs of ask and of tools call")
     parser.add_argument("--skip-help", action="store_true")
     parser.add_argument("--skip-ask", action="store_true")
+    parser.add_argument("--exe", help="the indexdesk executable to time (default: this environment's)")
     args = parser.parse_args()
-    exe = shutil.which("indexdesk") or os.path.join(os.path.dirname(sys.executable), "indexdesk")
+    exe = args.exe or shutil.which("indexdesk") or os.path.join(os.path.dirname(sys.executable), "indexdesk")
     print(f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True, check=False).stdout.strip()}")
     if not args.skip_help:
         bench_help(exe, args.runs)
