@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 
 MCP_HTTP_PORT = 8766
 HTTP_PORT = 8765
@@ -69,6 +70,51 @@ def _registry(args: argparse.Namespace):
     return registry.subset(args.tools) if args.tools else registry
 
 
+def _listing(args: argparse.Namespace) -> list[dict] | None:
+    """The default registry's `tools/list` entries from the cache directory (keyed, like the CLI's flag
+    snapshot, by a fingerprint of the tool modules and installed plugins), built on first use; None for
+    a server of chosen modules or tools, which lists from its registry."""
+    if args.modules or args.tools:
+        return None
+    import json
+    import os
+
+    from indexdesk.agent.commands.tool_args import cache_dir, fingerprint
+
+    path = cache_dir() / f"mcp_tools-{fingerprint()}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    from indexdesk.tools.adapters.mcp_server import listing
+
+    listed = listing(_registry(args))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps(listed), encoding="utf-8")
+        os.replace(partial, path)
+        for old in path.parent.glob("mcp_tools-*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only cache: listed from the registry each start
+    return listed
+
+
+def _warm_up(runner) -> None:
+    """Import the tools and read a local market while the client connects and lists tools."""
+    try:
+        runner.load()
+        source = runner.ctx.settings.source
+        if source == "sample" or source.startswith("csv:"):  # never a download nobody asked for
+            runner.ctx.market()
+    except Exception as exc:  # noqa: BLE001 - the first call reports whatever failed here
+        import logging
+
+        logging.getLogger("indexdesk.tools").debug("MCP warm-up: %s", exc)
+
+
 def _token(ctx) -> str | None:
     token = ctx.settings.api_token
     if token is not None and hasattr(token, "get_secret_value"):  # SecretStr settings
@@ -99,10 +145,17 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     token = _token(ctx)
     if args.transport == "http" and (refused := _refuse_unsafe_bind(args.host, token)) is not None:
         return refused
-    runner = ToolRunner(_registry(args), ctx, timeout=args.timeout, cache_seconds=args.cache_seconds)
-    from indexdesk.tools.adapters.mcp_server import tool_names
+    listed = _listing(args) if args.transport == "stdio" else None
+    if listed is not None:
+        # tools/list comes from the snapshot; the tool modules import in the background meanwhile.
+        runner = ToolRunner(lambda: _registry(args), ctx, timeout=args.timeout, cache_seconds=args.cache_seconds)
+        threading.Thread(target=_warm_up, args=(runner,), name="indexdesk-mcp-warm-up").start()
+        served = sum(1 for item in listed if args.allow_writes or item["read_only"])
+    else:
+        runner = ToolRunner(_registry(args), ctx, timeout=args.timeout, cache_seconds=args.cache_seconds)
+        from indexdesk.tools.adapters.mcp_server import tool_names
 
-    served = len(tool_names(runner.registry, allow_writes=args.allow_writes))  # what tools/list will list
+        served = len(tool_names(runner.registry, allow_writes=args.allow_writes))  # what tools/list will list
     try:
         if args.transport == "stdio":
             import anyio
@@ -114,7 +167,7 @@ def cmd_mcp(args: argparse.Namespace) -> int:
                       "client on stdin (point Claude Desktop or another client at `indexdesk serve mcp`); "
                       "press Ctrl-C to stop.", file=sys.stderr)
             _stop_on_ctrl_c(runner)
-            anyio.run(lambda: serve_stdio(runner, allow_writes=args.allow_writes))
+            anyio.run(lambda: serve_stdio(runner, allow_writes=args.allow_writes, listed=listed))
             return 0
         import uvicorn
 

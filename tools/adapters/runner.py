@@ -22,6 +22,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from typing import Any
@@ -81,15 +82,37 @@ class ResultCache:
 class ToolRunner:
     """One registry and one context for the lifetime of a server; every call goes through `Registry.call`."""
 
-    def __init__(self, registry: Registry, ctx: Any, *, timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
-                 workers: int = DEFAULT_WORKERS, cache_seconds: float = 0.0) -> None:
-        self.registry = registry
+    def __init__(self, registry: Registry | Callable[[], Registry], ctx: Any, *,
+                 timeout: float | None = DEFAULT_TIMEOUT_SECONDS, workers: int = DEFAULT_WORKERS,
+                 cache_seconds: float = 0.0) -> None:
+        # A callable builds the registry on first use (`load()`): a server can answer `initialize`
+        # and `tools/list` (from a snapshot) before the tool modules (pandas, …) are imported.
+        self._registry: Registry | None = None if callable(registry) else registry
+        self._make_registry = registry if callable(registry) else None
+        self._registry_lock = threading.Lock()
         self.ctx = ctx
         self.timeout = timeout
         self.cache = ResultCache(cache_seconds) if cache_seconds > 0 else None
         self.workers = max(1, workers)
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self.load()
+        return self._registry
+
+    @property
+    def loaded(self) -> bool:
+        return self._registry is not None
+
+    def load(self) -> Registry:
+        """Build the registry now if it is built on first use (safe from several threads)."""
+        with self._registry_lock:
+            if self._registry is None:
+                self._registry = self._make_registry()
+            return self._registry
 
     @property
     def _worker(self) -> ThreadPoolExecutor:
