@@ -82,6 +82,7 @@ class Chat:
         self.last_calls: list[dict] = []
         self._prompt_session: Any = None
         self._pushed_back: list[str] = []  # a piped line that was not a yes/no answer: the next request
+        self._turn_started = threading.Event()
 
     # ------------------------------------------------------------ start-up
 
@@ -99,33 +100,38 @@ class Chat:
             self.loaded.session = AgentSession(self.ctx, session_id=self.session_id, model=model, model_info=info,
                                                auto_confirm=self.auto_confirm, registry=registry)
             self.loaded.registry, self.loaded.model_info = registry, info
-            self._warm_up(model, registry)
         except Exception as exc:  # noqa: BLE001 - reported to the user at the first turn, not as a traceback
             self.loaded.error = exc
+            return
         finally:
             self.loaded.ready.set()
+        self._warm_up(model, registry)
 
     def _warm_up(self, model: Any, registry: Any) -> None:
         """While the user types: what the first turn would otherwise load (the embedding model of the
-        router's ranking or of the tool selection, the market data, the answer's renderer)."""
+        router's ranking or of the tool selection, the market data, the answer's renderer). Each step
+        is skipped once a turn has started: the turn loads what it needs itself."""
+        started = self._turn_started.is_set
         try:
             if hasattr(model, "warm_up"):  # the offline router
                 from indexdesk.tools.adapters.openai_schema import openai_tool
 
+                if started():
+                    return
                 model.warm_up({spec.name: {k: v for k, v in openai_tool(spec)["function"].items() if k != "strict"}
-                               for spec in registry})
-                self.ctx.market()  # the tools' own context: the first call reads no prices
+                               for spec in registry}, self.ctx, skip=started)
             else:
                 from indexdesk.agent.tool_selection import router_embedder
 
                 embedder = router_embedder()
-                if embedder is not None and hasattr(embedder, "preload"):
+                if embedder is not None and hasattr(embedder, "preload") and not started():
                     embedder.preload()
             from indexdesk.agent.chat_view import answer_renderable
             from rich.console import Console
 
-            Console(file=_Discard(), width=80).print(answer_renderable("| a | b |\n|---|---|\n| 1 | 2 |",
-                                                                       self.console))
+            if not started():
+                Console(file=_Discard(), width=80).print(answer_renderable("| a | b |\n|---|---|\n| 1 | 2 |",
+                                                                           self.console))
         except Exception as exc:  # noqa: BLE001 - the first turn loads (and reports) whatever did not warm up
             logging.getLogger("indexdesk.agent").debug("chat warm-up: %s", exc)
 
@@ -354,6 +360,7 @@ class Chat:
             print(result_markdown(result, name, tool=name, expanded=True), flush=True)
 
     def turn(self, text: str) -> None:
+        self._turn_started.set()
         session = self.agent()
         events: queue.Queue = queue.Queue()
 

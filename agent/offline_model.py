@@ -86,15 +86,18 @@ class OfflineRouterModel(BaseChatModel):
                 self._data_end = market_end(ToolContext(settings=self.settings))
         return self._data_end
 
-    def warm_up(self, schemas: dict[str, dict]) -> None:
-        """Do now what the first request would do: read the names and the data's last day, build the
-        ranking's selector for these bound tools and run its embedding model once (chat calls this
-        while the user types, so the first answer does not wait for it)."""
+    def warm_up(self, schemas: dict[str, dict], ctx: Any = None, skip: Any = lambda: False) -> None:
+        """Do now what the first request would do: read the names and the data's last day (from `ctx`,
+        the tools' context, so its market is loaded once for both), build the ranking's selector for
+        these bound tools and run its embedding model once. Chat calls this while the user types;
+        `skip()` true stops it between steps (a turn has started and loads what it needs itself)."""
         from indexdesk.agent import offline_intent as intents
 
         self.vocabulary()
-        self.data_end()
-        intents.selector_for(intents.specs_for(schemas), self._cache_dir()).scores("how did defi do over 90 days")
+        if self._data_end is None and ctx is not None and not skip():
+            self._data_end = market_end(ctx)
+        if not skip():
+            intents.selector_for(intents.specs_for(schemas), self._cache_dir()).scores("how did defi do over 90 days")
 
     def bind_tools(self, tools: Sequence[Any], *, tool_choice: Any = None, **kwargs: Any):
         """Bind tools the way chat models do; their schemas reach `_generate` as `tools`."""

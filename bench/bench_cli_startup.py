@@ -80,7 +80,7 @@ def bench_ask(exe: str, runs: int) -> None:
             asks.append(timed([exe, *ASK], env))
             calls.append(timed([exe, *CALL], env))
     print(f"{runs} runs each, alternating")
-    print(_row("indexdesk ask (offline, direct)", asks, "; target ≤ 0.8 s"))
+    print(_row("indexdesk ask (offline, no model)", asks, "; target ≤ 0.8 s"))
     print(_row("peer: indexdesk tools call", calls))
     ratio = statistics.median(a[0] for a in asks) / statistics.median(c[0] for c in calls)
     print(f"ask / tools call (wall medians): {ratio:.2f}×")
