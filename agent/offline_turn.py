@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -37,26 +36,6 @@ from indexdesk.agent.offline_router import (
 from indexdesk.agent.runtime import TurnEvent, TurnResult
 
 log = logging.getLogger("indexdesk.agent")
-
-
-def start_warm_up() -> threading.Thread:
-    """Load the router's embedding model (MiniLM, onnxruntime) in a background thread, so it loads
-    while the tools import on the other core; the first ranking waits for it (the embedder's lock).
-    Join the thread before exiting: an extension still loading at interpreter exit is not safe."""
-
-    def warm() -> None:
-        try:
-            from indexdesk.agent.tool_selection import router_embedder
-
-            embedder = router_embedder()
-            if embedder is not None and hasattr(embedder, "preload"):
-                embedder.preload()
-        except Exception as exc:  # noqa: BLE001 - the ranking reports a missing model itself
-            log.debug("embedder warm-up failed: %s", exc)
-
-    thread = threading.Thread(target=warm, name="indexdesk-warm-up", daemon=True)
-    thread.start()
-    return thread
 
 
 def declined_message(name: str) -> str:

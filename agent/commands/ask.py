@@ -40,17 +40,10 @@ def _confirm_on_terminal(name: str, arguments: dict) -> bool:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from indexdesk.agent.cli import make_context
-    from indexdesk.agent.offline_turn import start_warm_up
 
-    # The embedding model (the router's ranking, a model's tool selection) loads on the other core
-    # while the settings and the tools import.
-    warming = start_warm_up()
-    try:
-        ctx = make_context(args)
-        question = " ".join(args.question)
-        result, model_info = _run(ctx, args, question)
-    finally:
-        warming.join()
+    ctx = make_context(args)
+    question = " ".join(args.question)
+    result, model_info = _run(ctx, args, question)
     from indexdesk.agent.cli import EXIT_OK, EXIT_TOOL_ERROR
 
     failed = failed_calls(result.tool_calls)
