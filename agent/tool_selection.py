@@ -216,7 +216,19 @@ class ToolSelector:
                          milliseconds=(time.perf_counter() - started) * 1000)
 
 
+_MEMORY_CACHE: dict[str, Any] = {}
+_CACHE_LOCK = threading.Lock()
 _SELECTOR_EMBEDDER: list[Any] = []
+_QUICK_START: list[bool] = [False]
+
+
+def quick_start() -> None:
+    """This process embeds one request and exits (a one-shot `ask`): the selector gets MiniLM on an
+    unoptimised ONNX graph, which loads in ~0.03 s instead of ~0.25 s but embeds ~4x slower (a chat or
+    server, embedding a request per model call, keeps the optimised one: selection p50 7 ms vs 27 ms).
+    Its vectors equal the optimised graph's within 2e-7, so the on-disk tool vectors serve both.
+    Call before the first selector is built."""
+    _QUICK_START[0] = True
 
 
 def router_embedder() -> Any:
@@ -225,26 +237,22 @@ def router_embedder() -> Any:
 
 
 def _default_embedder() -> Any:
-    """MiniLM with an unoptimised ONNX graph, one per process: a selector embeds one short request per
-    call, and this graph loads in ~0.03 s instead of ~0.25 s (a one-shot `ask` pays that load every
-    time); its vectors equal the optimised graph's within 2e-7, so the on-disk tool vectors serve both."""
     with _CACHE_LOCK:
         if _SELECTOR_EMBEDDER:
             return _SELECTOR_EMBEDDER[0]
         try:
-            from indexdesk.memory.journal.embeddings import MiniLMInt8, minilm_files
+            from indexdesk.memory.journal.embeddings import MiniLMInt8, make_embedder, minilm_files
 
-            minilm_files()  # fail now, with a clear message, rather than on the first request
-            embedder: Any = MiniLMInt8(optimise=False)
+            if _QUICK_START[0]:
+                minilm_files()  # fail now, with a clear message, rather than on the first request
+                embedder: Any = MiniLMInt8(optimise=False)
+            else:
+                embedder = make_embedder("minilm-int8")  # the journal's: one session per process
         except Exception as exc:  # noqa: BLE001 - no model file: word matching alone still selects
             log.info("no local embedding model for tool selection: %s", exc)
             embedder = None
         _SELECTOR_EMBEDDER.append(embedder)
         return embedder
-
-
-_MEMORY_CACHE: dict[str, Any] = {}
-_CACHE_LOCK = threading.Lock()
 
 
 def _bulk_embedder(embedder: Any, count: int) -> Any:

@@ -79,7 +79,10 @@ def _run(ctx, args: argparse.Namespace, question: str):
 
     if not args.session and not model_configured(ctx.settings):
         from indexdesk.agent.offline_turn import offline_turn
+        from indexdesk.agent.tool_selection import quick_start
         from indexdesk.tools.toolbox import default_registry
+
+        quick_start()  # one request to embed in this process: the model that loads fastest
 
         info = offline_model_info()
         _model_note(info, ctx, args)
