@@ -13,7 +13,8 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from indexdesk.tools.adapters.mcp_server import listing, mcp_tools
-from indexdesk.tools.adapters.runner import exposed
+from indexdesk.tools.adapters.runner import ModuleRegistry, exposed
+from indexdesk.tools.context import ToolContext
 from indexdesk.tools.toolbox import default_registry
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,3 +57,22 @@ async def test_a_server_started_from_the_snapshot_lists_and_calls_as_the_registr
         assert result.is_error is False and result.structured_content["results"][0]["name"] == "defi", start
         assert refused.is_error is True and "does not expose tools that write" in refused.content[0].text, start
         assert len(list((tmp_path / "cache").glob("mcp_tools-*.json"))) == 1, start
+
+
+def test_the_module_registry_answers_as_the_whole_registry(settings):
+    registry = default_registry()
+    modules = {item["tool"]["name"]: item["module"] for item in listing(registry)}
+    built = []
+    lazy = ModuleRegistry(modules, lambda: built.append(1) or default_registry())
+    calls = [("get_index_performance", {"indices": ["defi"], "window": "30d"}),
+             ("get_index_performance", {"indices": ["nosuch"]}),  # a tool error, did-you-mean included
+             ("compute_var", {"confidence": 0.99}),
+             ("get_index_performance", "not json")]
+    for name, args in calls:
+        assert lazy.call(name, args, ToolContext(settings=settings)) == \
+            registry.call(name, args, ToolContext(settings=settings)), name
+    assert "get_index_performance" in lazy and lazy.get("compute_var").name == "compute_var"
+    assert built == []  # the tools' own modules were enough
+    unknown = lazy.call("get_index_perf", {}, ToolContext(settings=settings))
+    assert unknown == registry.call("get_index_perf", {}, ToolContext(settings=settings))
+    assert "did you mean" in unknown["error"] and built == [1]  # an unknown name: the whole registry answers

@@ -133,10 +133,14 @@ def cmd_mcp(args: argparse.Namespace) -> int:
         return refused
     listed = _listing(args) if args.transport == "stdio" else None
     if listed is not None:
-        # tools/list comes from the snapshot; the tool modules import on the first call. (Importing them
+        # tools/list comes from the snapshot; a tool's module imports on its first call. (Importing them
         # in a background thread meanwhile was slower, 1.23–1.55 s vs 1.11–1.18 s: imports hold the GIL,
         # and the thread delayed the answers to `initialize` and `tools/list`.)
-        runner = ToolRunner(lambda: _registry(args), ctx, timeout=args.timeout, cache_seconds=args.cache_seconds)
+        from indexdesk.tools.adapters.runner import ModuleRegistry
+
+        modules = {item["tool"]["name"]: item["module"] for item in listed if item.get("module")}
+        runner = ToolRunner(ModuleRegistry(modules, lambda: _registry(args)), ctx, timeout=args.timeout,
+                            cache_seconds=args.cache_seconds)
         served = sum(1 for item in listed if args.allow_writes or item["read_only"])
     else:
         runner = ToolRunner(_registry(args), ctx, timeout=args.timeout, cache_seconds=args.cache_seconds)

@@ -224,7 +224,8 @@ def listing(registry: Registry) -> list[dict]:
     """Every tool's `tools/list` entry as JSON, with whether it is read-only: what a server needs to
     list tools before importing them (`indexdesk serve mcp` keeps it in the cache directory)."""
     return [{"tool": mcp_tool(spec).model_dump(mode="json", by_alias=True, exclude_none=True),
-             "read_only": spec.read_only} for spec in registry]
+             "read_only": spec.read_only,
+             "module": spec.func.__module__ if spec.origin == "indexdesk" else None} for spec in registry]
 
 
 def build_server(runner: ToolRunner, *, allow_writes: bool = False, listed: list[dict] | None = None) -> Server:
