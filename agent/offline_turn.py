@@ -33,6 +33,7 @@ from indexdesk.agent.offline_router import (
     usage_estimate,
     vocabulary_for,
 )
+from indexdesk.agent.render import units_for
 from indexdesk.agent.runtime import TurnEvent, TurnResult
 
 log = logging.getLogger("indexdesk.agent")
@@ -50,16 +51,43 @@ def _parse(content: str) -> Any:
         return content
 
 
+def router_tools(registry: Any) -> dict[str, dict]:
+    """What the router needs of each tool, as JSON: the schema the graph binds (strict, as LangChain
+    converts it), the spec's words (description, parameters, examples, synonyms, category, whether it
+    writes) and the built-in module defining it (None for a plugin's)."""
+    from indexdesk.tools.adapters.openai_schema import openai_tool
+
+    return {spec.name: {
+        "schema": {k: v for k, v in openai_tool(spec)["function"].items() if k != "strict"},
+        "spec": {"description": spec.description, "param_descriptions": dict(spec.param_descriptions),
+                 "category": spec.category, "examples": list(spec.examples),
+                 "synonyms": {k: dict(v) for k, v in spec.synonyms.items()},
+                 "state_changing": spec.state_changing, "writes_files": spec.writes_files},
+        "module": spec.func.__module__ if spec.origin == "indexdesk" else None} for spec in registry}
+
+
+def specs_and_schemas(tools: dict[str, dict]) -> tuple[dict[str, Any], dict[str, dict]]:
+    """`router_tools` read back: spec-like objects and the bound schemas, by tool name."""
+    from types import SimpleNamespace
+
+    specs = {name: SimpleNamespace(name=name, **{**item["spec"], "examples": tuple(item["spec"]["examples"])})
+             for name, item in tools.items()}
+    return specs, {name: item["schema"] for name, item in tools.items()}
+
+
 def offline_turn(ctx: Any, registry: Any, text: str, *, auto_confirm: bool = False,
                  confirm: Callable[[str, dict], bool] | None = None,
-                 on_event: Callable[[TurnEvent], None] | None = None) -> TurnResult:
+                 on_event: Callable[[TurnEvent], None] | None = None,
+                 tools: dict[str, dict] | None = None) -> TurnResult:
     """Answer `text` with the offline router and the registry, as the graph would on a new session.
 
+    `tools` (from `router_tools`, e.g. a snapshot) saves reading every spec from the registry, so a
+    registry that imports tool modules on first use imports only the called tool's.
     Never raises for a tool failure (the registry returns errors as results); an unexpected
     failure of the router comes back as `error`, like the graph path's."""
     emit = on_event or (lambda event: None)
     try:
-        return _turn(ctx, registry, text, auto_confirm, confirm, emit)
+        return _turn(ctx, registry, text, auto_confirm, confirm, emit, tools)
     except KeyboardInterrupt:
         return TurnResult(answer="", cancelled=True)
     except Exception as exc:  # the user gets one clear sentence, never a traceback
@@ -70,16 +98,16 @@ def offline_turn(ctx: Any, registry: Any, text: str, *, auto_confirm: bool = Fal
 
 
 def _turn(ctx: Any, registry: Any, text: str, auto_confirm: bool, confirm: Callable[[str, dict], bool] | None,
-          emit: Callable[[TurnEvent], None]) -> TurnResult:
-    from indexdesk.tools.adapters.openai_schema import openai_tool
-
+          emit: Callable[[TurnEvent], None], tools: dict[str, dict] | None) -> TurnResult:
     settings = ctx.settings
-    specs = {spec.name: spec for spec in registry}
-    # The schemas the graph binds to the router (LangChain's conversion of the same strict schemas).
-    schemas = {name: {k: v for k, v in openai_tool(spec)["function"].items() if k != "strict"}
-               for name, spec in specs.items()}
+    if tools is None:
+        specs: dict[str, Any] = {spec.name: spec for spec in registry}
+        # The schemas the graph binds to the router (LangChain's conversion of the same strict schemas).
+        schemas = {name: item["schema"] for name, item in router_tools(registry).items()}
+    else:
+        specs, schemas = specs_and_schemas(tools)
     home = getattr(settings, "home", None)
-    plan = plan_request(text, vocabulary_for(settings), schemas, registry.names, data_end=lambda: market_end(ctx),
+    plan = plan_request(text, vocabulary_for(settings), schemas, list(schemas), data_end=lambda: market_end(ctx),
                         specs=specs, cache_dir=home / "cache" if home is not None else None)
     if plan.tool is None:
         usage = usage_estimate(text, plan.reply)
@@ -100,6 +128,7 @@ def _turn(ctx: Any, registry: Any, text: str, auto_confirm: bool, confirm: Calla
     result = _parse(content)
     emit(TurnEvent("tool_result", {"id": call_id, "name": plan.tool, "result": result,
                                    "status": "success" if approved else "error"}))
+    units_for(plan.tool, registry)  # the result's declared units, from this registry (not the default one)
     answer = answer_sections([(result_heading(plan.tool, plan.args), plan.tool, content)], plan.notes)
     answered = usage_estimate(text, answer)
     usage = {key: planned[key] + answered[key] for key in planned}

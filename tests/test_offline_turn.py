@@ -9,8 +9,9 @@ import subprocess
 import sys
 
 import pytest
-from indexdesk.agent.offline_turn import offline_turn
+from indexdesk.agent.offline_turn import offline_turn, router_tools
 from indexdesk.agent.runtime import AgentSession
+from indexdesk.tools.adapters.runner import ModuleRegistry
 from indexdesk.tools.context import ToolContext
 from indexdesk.tools.toolbox import default_registry
 
@@ -43,6 +44,14 @@ def test_the_direct_path_answers_as_the_graph_does(settings, text):
     graph = _graph_turn(settings, text)
     direct = offline_turn(ToolContext(settings=settings), default_registry(), text).to_dict()
     assert _comparable(direct) == _comparable(graph)
+    # As `ask` runs it: the router's view of the tools from a JSON snapshot, a tool's module on first call.
+    tools = json.loads(json.dumps(router_tools(default_registry())))
+    built = []
+    registry = ModuleRegistry({n: t["module"] for n, t in tools.items() if t["module"]},
+                              lambda: built.append(1) or default_registry())
+    snapshot = offline_turn(ToolContext(settings=settings), registry, text, tools=tools).to_dict()
+    assert _comparable(snapshot) == _comparable(graph)
+    assert built == []  # no call needed every tool module
     if text == "blorp the fnord":
         assert direct["tool_calls"] == [] and "could not map" in direct["answer"]
     if text.startswith("how did defi"):
@@ -68,7 +77,9 @@ def test_a_declined_write_is_reported_as_the_graph_reports_it(settings):
 
 
 HEAVY = ("langsmith", "langchain_core.tracers", "langchain_core.language_models", "langgraph", "langchain",
-         "sqlalchemy")
+         "sqlalchemy",
+         # only the called tool's module: the router read the others from the snapshot
+         "indexdesk.tools.risk.tools", "indexdesk.tools.strategy.tools", "indexdesk.tools.journal.tools")
 
 
 def test_offline_ask_imports_no_graph_tracing_or_ledger_machinery(tmp_path):
@@ -80,9 +91,10 @@ def test_offline_ask_imports_no_graph_tracing_or_ledger_machinery(tmp_path):
         "print('LOADED=' + ','.join(loaded)); print('CODE=' + str(code))\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
-    env["INDEXDESK_HOME"] = str(tmp_path / "home")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env,
-                         timeout=300, check=False)
-    assert "CODE=0" in out.stdout, out.stderr[-2000:]
-    assert '"get_index_performance"' in out.stdout  # the call ran
+    env.update(INDEXDESK_HOME=str(tmp_path / "home"), INDEXDESK_CACHE_DIR=str(tmp_path / "cache"))
+    for run in ("first: builds the router's snapshot from every tool", "second: reads it"):
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env,
+                             timeout=300, check=False)
+        assert "CODE=0" in out.stdout, out.stderr[-2000:]
+        assert '"get_index_performance"' in out.stdout  # the call ran
     assert "LOADED=\n" in out.stdout, out.stdout.splitlines()[-2]

@@ -78,16 +78,21 @@ def _run(ctx, args: argparse.Namespace, question: str):
     from indexdesk.agent.model import model_configured, offline_model_info
 
     if not args.session and not model_configured(ctx.settings):
-        from indexdesk.agent.offline_turn import offline_turn
+        from indexdesk.agent.commands.tool_args import cached_snapshot
+        from indexdesk.agent.offline_turn import offline_turn, router_tools
         from indexdesk.agent.tool_selection import quick_start
+        from indexdesk.tools.adapters.runner import ModuleRegistry
         from indexdesk.tools.toolbox import default_registry
 
         quick_start()  # one request to embed in this process: the model that loads fastest
-
         info = offline_model_info()
         _model_note(info, ctx, args)
-        return offline_turn(ctx, default_registry(), question, auto_confirm=args.yes,
-                            confirm=_confirm_on_terminal), info
+        # What the router reads of every tool comes from a snapshot; only the called tool's module imports.
+        tools = cached_snapshot("router_tools", lambda: router_tools(default_registry()))
+        registry = ModuleRegistry({name: item["module"] for name, item in tools.items() if item["module"]},
+                                  default_registry)
+        return offline_turn(ctx, registry, question, auto_confirm=args.yes, confirm=_confirm_on_terminal,
+                            tools=tools), info
     from indexdesk.agent.runtime import AgentSession
 
     session = AgentSession(ctx, session_id=args.session or "ask", auto_confirm=args.yes,

@@ -75,30 +75,10 @@ def _listing(args: argparse.Namespace) -> list[dict] | None:
     a server of chosen modules or tools, which lists from its registry."""
     if args.modules or args.tools:
         return None
-    import json
-    import os
-
-    from indexdesk.agent.commands.tool_args import cache_dir, fingerprint
-
-    path = cache_dir() / f"mcp_tools-{fingerprint()}.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
+    from indexdesk.agent.commands.tool_args import cached_snapshot
     from indexdesk.tools.adapters.mcp_server import listing
 
-    listed = listing(_registry(args))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        partial.write_text(json.dumps(listed), encoding="utf-8")
-        os.replace(partial, path)
-        for old in path.parent.glob("mcp_tools-*.json"):
-            if old != path:
-                old.unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only cache: listed from the registry each start
-    return listed
+    return cached_snapshot("mcp_tools", lambda: listing(_registry(args)))
 
 
 def _token(ctx) -> str | None:

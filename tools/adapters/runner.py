@@ -119,6 +119,9 @@ class ModuleRegistry:
         part = self._part(name)
         return (part if part is not None else self.full()).call(name, args, ctx)
 
+    def call_json(self, name: Any, args: Any, ctx: Any) -> str:
+        return dumps(self.call(name, args, ctx))
+
     def __iter__(self):
         return iter(self.full())
 
