@@ -10,6 +10,7 @@ lives on. Without a terminal (stdin piped) it reads one request per line and pri
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import sys
 import threading
@@ -37,6 +38,16 @@ HELP = """Ask in plain words, e.g. "how did defi do over 90 days" or "var 99% 30
 | `/exit` | leave (Ctrl-D works too); Ctrl-C cancels a running turn |
 
 Esc then Enter inserts a new line; pasted text keeps its lines."""
+
+
+class _Discard:
+    """A file that drops what is written to it (a warm-up render)."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
 
 
 class TurnCancelled(Exception):
@@ -71,6 +82,7 @@ class Chat:
         self.last_calls: list[dict] = []
         self._prompt_session: Any = None
         self._pushed_back: list[str] = []  # a piped line that was not a yes/no answer: the next request
+        self._turn_started = threading.Event()
 
     # ------------------------------------------------------------ start-up
 
@@ -90,8 +102,38 @@ class Chat:
             self.loaded.registry, self.loaded.model_info = registry, info
         except Exception as exc:  # noqa: BLE001 - reported to the user at the first turn, not as a traceback
             self.loaded.error = exc
+            return
         finally:
             self.loaded.ready.set()
+        self._warm_up(model, registry)
+
+    def _warm_up(self, model: Any, registry: Any) -> None:
+        """While the user types: what the first turn would otherwise load (the embedding model of the
+        router's ranking or of the tool selection, the market data, the answer's renderer). Each step
+        is skipped once a turn has started: the turn loads what it needs itself."""
+        started = self._turn_started.is_set
+        try:
+            if hasattr(model, "warm_up"):  # the offline router
+                from indexdesk.tools.adapters.openai_schema import openai_tool
+
+                if started():
+                    return
+                model.warm_up({spec.name: {k: v for k, v in openai_tool(spec)["function"].items() if k != "strict"}
+                               for spec in registry}, self.ctx, skip=started)
+            else:
+                from indexdesk.agent.tool_selection import router_embedder
+
+                embedder = router_embedder()
+                if embedder is not None and hasattr(embedder, "preload") and not started():
+                    embedder.preload()
+            from indexdesk.agent.chat_view import answer_renderable
+            from rich.console import Console
+
+            if not started():
+                Console(file=_Discard(), width=80).print(answer_renderable("| a | b |\n|---|---|\n| 1 | 2 |",
+                                                                           self.console))
+        except Exception as exc:  # noqa: BLE001 - the first turn loads (and reports) whatever did not warm up
+            logging.getLogger("indexdesk.agent").debug("chat warm-up: %s", exc)
 
     def agent(self) -> Any:
         """The AgentSession, waiting for the loader; Ctrl-C while waiting gives the prompt back."""
@@ -318,6 +360,7 @@ class Chat:
             print(result_markdown(result, name, tool=name, expanded=True), flush=True)
 
     def turn(self, text: str) -> None:
+        self._turn_started.set()
         session = self.agent()
         events: queue.Queue = queue.Queue()
 

@@ -47,13 +47,22 @@ class ModelInfo:
         return f"{self.name} at {self.base_url}" if self.base_url else f"{self.name} (OpenAI)"
 
 
+def model_configured(settings: Any) -> bool:
+    """A model is configured (a key or a server); without one, requests go to the offline router."""
+    return bool(settings.secret("openai_api_key") or settings.openai_base_url)
+
+
+def offline_model_info() -> ModelInfo:
+    return ModelInfo(name="offline-router", base_url=None, offline=True, how_to_configure=HOW_TO_CONFIGURE)
+
+
 def make_chat_model(settings: Any, *, tool_names: list[str] | None = None) -> tuple[Any, ModelInfo]:
     """The chat model for `settings`, and a description of it for the UI.
 
     `tool_names` tells the offline router which tools exist (default: the default registry's).
     """
     base_url = settings.openai_base_url
-    if settings.secret("openai_api_key") or base_url:
+    if model_configured(settings):
         from langchain_openai import ChatOpenAI
 
         model = ChatOpenAI(
@@ -73,8 +82,7 @@ def make_chat_model(settings: Any, *, tool_names: list[str] | None = None) -> tu
         from indexdesk.tools.toolbox import default_registry
 
         tool_names = default_registry().names
-    return OfflineRouterModel(tool_names, settings=settings), ModelInfo(name="offline-router", base_url=None, offline=True,
-                                                     how_to_configure=HOW_TO_CONFIGURE)
+    return OfflineRouterModel(tool_names, settings=settings), offline_model_info()
 
 
 def fallback_models(settings: Any, primary: Any = None) -> list[Any]:

@@ -141,7 +141,7 @@ def _pairs(low: str, props: dict, out: dict, names: list[str]) -> None:
         if name in out or "pair" not in name or _kind(schema) != "array" or len(names) < 2:
             continue
         cues = set(name.split("_")) - {"pair"}
-        if cues and any(re.search(rf"\b{re.escape(c)}", low) for c in cues):
+        if cues and any(c in low and re.search(rf"\b{re.escape(c)}", low) for c in cues):
             out[name] = names[:2]
 
 

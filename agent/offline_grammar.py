@@ -386,6 +386,8 @@ def scenario_spans(low: str, scenarios: Sequence[str]) -> list[Span]:
     cues = {k: v for k, v in cues.items() if v}
     found = []
     for cue in sorted(cues, key=len, reverse=True):
+        if cue not in low:  # no pattern to compile for an absent cue
+            continue
         for m in re.finditer(rf"(?<![\w]){re.escape(cue)}(?![\w])", low):
             if not any(s.start <= m.start() < s.end for s in found):
                 found.append(Span(m.start(), m.end(), cues[cue]))
@@ -558,7 +560,7 @@ def _var_args(args: dict, low: str, clean_low: str, numbers: list[Span], used: s
     choices = [str(v) for v in enum_of(method)] if method else list(_METHOD_WORDS)
     for choice in choices:
         cue_words = _METHOD_WORDS.get(choice, ()) + (choice.replace("_", " "), choice)
-        if any(re.search(rf"\b{re.escape(w)}", low) for w in cue_words):
+        if any(w in low and re.search(rf"\b{re.escape(w)}", low) for w in cue_words):
             args["method"] = choice
             break
 

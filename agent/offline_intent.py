@@ -130,6 +130,8 @@ def choice_hits(low: str, schema: dict, synonyms: dict[str, str]) -> list[tuple[
     phrases.update(synonyms or {})
     hits: list[tuple[int, int, str]] = []
     for phrase in sorted(phrases, key=len, reverse=True):
+        if phrase not in low:  # the same answer without compiling a pattern per phrase (most are absent)
+            continue
         for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", low):
             if not any(s < m.end() and m.start() < e for s, e, _ in hits):
                 hits.append((m.start(), m.end(), phrases[phrase]))

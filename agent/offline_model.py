@@ -18,8 +18,8 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, PrivateAttr
 
 from indexdesk.agent import offline_grammar as grammar
-from indexdesk.agent.offline_router import answer_sections, plan_request, stream_pieces
-from indexdesk.agent.render import compact_args
+from indexdesk.agent.offline_router import (answer_sections, market_end, plan_request, result_heading, stream_pieces,
+                                            usage_estimate, vocabulary_for)
 
 NOTES_KEY = "offline_router_notes"
 
@@ -68,11 +68,7 @@ class OfflineRouterModel(BaseChatModel):
 
     def vocabulary(self) -> grammar.Vocabulary:
         if self._vocabulary is None:
-            names, aliases = self.index_names, self.index_aliases
-            if names is None:
-                names, aliases_found = grammar.load_index_names(self.settings)
-                aliases = aliases if aliases is not None else aliases_found
-            self._vocabulary = grammar.Vocabulary.build(names, aliases)
+            self._vocabulary = vocabulary_for(self.settings, self.index_names, self.index_aliases)
         return self._vocabulary
 
     def _cache_dir(self) -> Any:
@@ -80,18 +76,28 @@ class OfflineRouterModel(BaseChatModel):
         return home / "cache" if home is not None else None
 
     def data_end(self) -> date:
-        """The last day of the configured market data: "the last 30 days" count back from it, not
-        from the wall clock (a CSV can end months ago). Read once, on the first relative window."""
+        """The last day of the configured market data (see `market_end`), read once, on the first
+        relative window."""
         if self._data_end is None:
             self._data_end = date.today()
             if self.settings is not None:
-                try:
-                    from indexdesk.tools.context import ToolContext
+                from indexdesk.tools.context import ToolContext
 
-                    self._data_end = ToolContext(settings=self.settings).market().close.index[-1].date()
-                except Exception:  # noqa: BLE001 - no data yet: the tool will say so; count from today
-                    pass
+                self._data_end = market_end(ToolContext(settings=self.settings))
         return self._data_end
+
+    def warm_up(self, schemas: dict[str, dict], ctx: Any = None, skip: Any = lambda: False) -> None:
+        """Do now what the first request would do: read the names and the data's last day (from `ctx`,
+        the tools' context, so its market is loaded once for both), build the ranking's selector for
+        these bound tools and run its embedding model once. Chat calls this while the user types;
+        `skip()` true stops it between steps (a turn has started and loads what it needs itself)."""
+        from indexdesk.agent import offline_intent as intents
+
+        self.vocabulary()
+        if self._data_end is None and ctx is not None and not skip():
+            self._data_end = market_end(ctx)
+        if not skip():
+            intents.selector_for(intents.specs_for(schemas), self._cache_dir()).scores("how did defi do over 90 days")
 
     def bind_tools(self, tools: Sequence[Any], *, tool_choice: Any = None, **kwargs: Any):
         """Bind tools the way chat models do; their schemas reach `_generate` as `tools`."""
@@ -131,14 +137,14 @@ class OfflineRouterModel(BaseChatModel):
         tool_messages = [m for m in after if isinstance(m, ToolMessage)]
         if tool_messages:
             answer = self.answer_from_results(after, tool_messages)
-            return AIMessage(content=answer, usage_metadata=_usage(request, answer))
+            return AIMessage(content=answer, usage_metadata=usage_estimate(request, answer))
         plan = plan_request(request, self.vocabulary(), schemas, self.tool_names, data_end=self.data_end,
                             previous=_previous_call(messages), cache_dir=self._cache_dir())
         if plan.tool is None:
-            return AIMessage(content=plan.reply, usage_metadata=_usage(request, plan.reply))
+            return AIMessage(content=plan.reply, usage_metadata=usage_estimate(request, plan.reply))
         call = {"name": plan.tool, "args": plan.args, "id": f"call_offline_{uuid.uuid4().hex[:12]}", "type": "tool_call"}
         return AIMessage(content="", tool_calls=[call], additional_kwargs={NOTES_KEY: plan.notes},
-                         usage_metadata=_usage(request, json.dumps(plan.args)))
+                         usage_metadata=usage_estimate(request, json.dumps(plan.args)))
 
     def answer_from_results(self, after: list[BaseMessage], tool_messages: list[ToolMessage]) -> str:
         calls: dict[str, dict] = {}
@@ -152,8 +158,7 @@ class OfflineRouterModel(BaseChatModel):
         for message in tool_messages:
             call = calls.get(message.tool_call_id, {})
             name = message.name or call.get("name") or "tool"
-            shown = compact_args(_text_args(call.get("args", {})))
-            results.append((f"{name}({shown})" if shown else name, name, _text_of(message)))
+            results.append((result_heading(name, call.get("args", {})), name, _text_of(message)))
         return answer_sections(results, notes)
 
 
@@ -165,20 +170,3 @@ def _previous_call(messages: Sequence[BaseMessage]) -> dict | None:
             call = message.tool_calls[-1]
             return {"name": call["name"], "args": dict(call.get("args") or {})}
     return None
-
-
-def _text_args(args: dict) -> dict:
-    """Only the text arguments: numbers in a heading would not be in the tool result."""
-    out = {}
-    for key, value in args.items():
-        if isinstance(value, str):
-            out[key] = value
-        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-            out[key] = value
-    return out
-
-
-def _usage(prompt: str, output: str) -> dict:
-    """Rough token counts (4 characters a token) so /cost has something to add; the price is zero."""
-    input_tokens, output_tokens = max(1, len(prompt) // 4), max(1, len(output) // 4)
-    return {"input_tokens": input_tokens, "output_tokens": output_tokens, "total_tokens": input_tokens + output_tokens}

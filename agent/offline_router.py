@@ -23,7 +23,7 @@ from indexdesk.agent import offline_unread as unread
 from indexdesk.agent.offline_dates import find_periods
 from indexdesk.agent.offline_fill import fill as fill_from_schema
 from indexdesk.agent.offline_fitting import fit_arguments, fit_value, plain_args  # noqa: F401 - tests import them here
-from indexdesk.agent.render import result_markdown, user_facing
+from indexdesk.agent.render import compact_args, result_markdown, user_facing
 
 
 def answer_sections(results: list[tuple[str, str, Any]], notes: list[str]) -> str:
@@ -39,6 +39,46 @@ def answer_sections(results: list[tuple[str, str, Any]], notes: list[str]) -> st
         sections.append(result_markdown(result, heading, tool=name))
     sections += [f"_{note}_" for note in dict.fromkeys(notes)]
     return "\n\n".join(sections)
+
+
+def result_heading(name: str, args: dict) -> str:
+    """A result's heading: the tool and its text arguments ("get_index_performance(indices=["defi"])")."""
+    shown = compact_args(_text_args(args or {}))
+    return f"{name}({shown})" if shown else name
+
+
+def _text_args(args: dict) -> dict:
+    """Only the text arguments: numbers in a heading would not be in the tool result."""
+    out = {}
+    for key, value in args.items():
+        if isinstance(value, str) or (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+            out[key] = value
+    return out
+
+
+def usage_estimate(prompt: str, output: str) -> dict:
+    """Rough token counts (4 characters a token) so /cost has something to add; the price is zero."""
+    input_tokens, output_tokens = max(1, len(prompt) // 4), max(1, len(output) // 4)
+    return {"input_tokens": input_tokens, "output_tokens": output_tokens, "total_tokens": input_tokens + output_tokens}
+
+
+def vocabulary_for(settings: Any, index_names: Sequence[str] | None = None,
+                   index_aliases: dict[str, str] | None = None) -> grammar.Vocabulary:
+    """The names the router recognises: the given index names, else the configured catalogue's."""
+    names, aliases = index_names, index_aliases
+    if names is None:
+        names, aliases_found = grammar.load_index_names(settings)
+        aliases = aliases if aliases is not None else aliases_found
+    return grammar.Vocabulary.build(names, aliases)
+
+
+def market_end(ctx: Any) -> date:
+    """The last day of the context's market data: "the last 30 days" count back from it, not from the
+    wall clock (a CSV can end months ago); today when there is no data yet (the tool will say so)."""
+    try:
+        return ctx.market().close.index[-1].date()
+    except Exception:  # noqa: BLE001 - no data yet: count from today
+        return date.today()
 
 
 def stream_pieces(text: str, size: int = 24) -> list[str]:

@@ -40,26 +40,19 @@ def _confirm_on_terminal(name: str, arguments: dict) -> bool:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from indexdesk.agent.cli import make_context
-    from indexdesk.agent.runtime import AgentSession
 
     ctx = make_context(args)
-    session = AgentSession(ctx, session_id=args.session or "ask", auto_confirm=args.yes,
-                           persist=bool(args.session))
-    try:
-        if session.model_info.offline and not args.json and (args.model_note or _first_in_this_shell(ctx)):
-            print(f"note: {session.model_info.how_to_configure}", file=sys.stderr)
-        result = session.run_turn(" ".join(args.question), confirm=_confirm_on_terminal)
-    finally:
-        session.close()
+    question = " ".join(args.question)
+    result, model_info = _run(ctx, args, question)
     from indexdesk.agent.cli import EXIT_OK, EXIT_TOOL_ERROR
 
     failed = failed_calls(result.tool_calls)
     # Without a model, an answer with no tool call means the offline router could not map the request.
-    unmapped = session.model_info.offline and not result.tool_calls and not result.error
+    unmapped = model_info.offline and not result.tool_calls and not result.error
     code = EXIT_TOOL_ERROR if (result.error or failed or unmapped) else EXIT_OK
     if args.json:
         out = result.to_dict()
-        out["model"] = session.model_info.describe()
+        out["model"] = model_info.describe()
         out["session"] = args.session
         from indexdesk.agent.commands.run import print_json
 
@@ -76,6 +69,44 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for line in failed:
         print(line, file=sys.stderr)
     return code
+
+
+def _run(ctx, args: argparse.Namespace, question: str):
+    """The turn's result and the model's description. With no model configured and no session to keep,
+    the direct offline path (agent/offline_turn.py: router → registry → answer, no agent graph);
+    otherwise an agent session."""
+    from indexdesk.agent.model import model_configured, offline_model_info
+
+    if not args.session and not model_configured(ctx.settings):
+        from indexdesk.agent.commands.tool_args import cached_snapshot
+        from indexdesk.agent.offline_turn import offline_turn, router_tools
+        from indexdesk.agent.tool_selection import quick_start
+        from indexdesk.tools.adapters.runner import ModuleRegistry
+        from indexdesk.tools.toolbox import default_registry
+
+        quick_start()  # one request to embed in this process: the model that loads fastest
+        info = offline_model_info()
+        _model_note(info, ctx, args)
+        # What the router reads of every tool comes from a snapshot; only the called tool's module imports.
+        tools = cached_snapshot("router_tools", lambda: router_tools(default_registry()))
+        registry = ModuleRegistry({name: item["module"] for name, item in tools.items() if item["module"]},
+                                  default_registry)
+        return offline_turn(ctx, registry, question, auto_confirm=args.yes, confirm=_confirm_on_terminal,
+                            tools=tools), info
+    from indexdesk.agent.runtime import AgentSession
+
+    session = AgentSession(ctx, session_id=args.session or "ask", auto_confirm=args.yes,
+                           persist=bool(args.session))
+    try:
+        _model_note(session.model_info, ctx, args)
+        return session.run_turn(question, confirm=_confirm_on_terminal), session.model_info
+    finally:
+        session.close()
+
+
+def _model_note(info, ctx, args: argparse.Namespace) -> None:
+    if info.offline and not args.json and (args.model_note or _first_in_this_shell(ctx)):
+        print(f"note: {info.how_to_configure}", file=sys.stderr)
 
 
 def failed_calls(calls: list[dict]) -> list[str]:

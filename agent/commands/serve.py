@@ -69,6 +69,18 @@ def _registry(args: argparse.Namespace):
     return registry.subset(args.tools) if args.tools else registry
 
 
+def _listing(args: argparse.Namespace) -> list[dict] | None:
+    """The default registry's `tools/list` entries from the cache directory (keyed, like the CLI's flag
+    snapshot, by a fingerprint of the tool modules and installed plugins), built on first use; None for
+    a server of chosen modules or tools, which lists from its registry."""
+    if args.modules or args.tools:
+        return None
+    from indexdesk.agent.commands.tool_args import cached_snapshot
+    from indexdesk.tools.adapters.mcp_server import listing
+
+    return cached_snapshot("mcp_tools", lambda: listing(_registry(args)))
+
+
 def _token(ctx) -> str | None:
     token = ctx.settings.api_token
     if token is not None and hasattr(token, "get_secret_value"):  # SecretStr settings
@@ -99,10 +111,22 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     token = _token(ctx)
     if args.transport == "http" and (refused := _refuse_unsafe_bind(args.host, token)) is not None:
         return refused
-    runner = ToolRunner(_registry(args), ctx, timeout=args.timeout, cache_seconds=args.cache_seconds)
-    from indexdesk.tools.adapters.mcp_server import tool_names
+    listed = _listing(args) if args.transport == "stdio" else None
+    if listed is not None:
+        # tools/list comes from the snapshot; a tool's module imports on its first call. (Importing them
+        # in a background thread meanwhile was slower, 1.23–1.55 s vs 1.11–1.18 s: imports hold the GIL,
+        # and the thread delayed the answers to `initialize` and `tools/list`.)
+        from indexdesk.tools.adapters.runner import ModuleRegistry
 
-    served = len(tool_names(runner.registry, allow_writes=args.allow_writes))  # what tools/list will list
+        modules = {item["tool"]["name"]: item["module"] for item in listed if item.get("module")}
+        runner = ToolRunner(ModuleRegistry(modules, lambda: _registry(args)), ctx, timeout=args.timeout,
+                            cache_seconds=args.cache_seconds)
+        served = sum(1 for item in listed if args.allow_writes or item["read_only"])
+    else:
+        runner = ToolRunner(_registry(args), ctx, timeout=args.timeout, cache_seconds=args.cache_seconds)
+        from indexdesk.tools.adapters.mcp_server import tool_names
+
+        served = len(tool_names(runner.registry, allow_writes=args.allow_writes))  # what tools/list will list
     try:
         if args.transport == "stdio":
             import anyio
@@ -114,7 +138,7 @@ def cmd_mcp(args: argparse.Namespace) -> int:
                       "client on stdin (point Claude Desktop or another client at `indexdesk serve mcp`); "
                       "press Ctrl-C to stop.", file=sys.stderr)
             _stop_on_ctrl_c(runner)
-            anyio.run(lambda: serve_stdio(runner, allow_writes=args.allow_writes))
+            anyio.run(lambda: serve_stdio(runner, allow_writes=args.allow_writes, listed=listed))
             return 0
         import uvicorn
 

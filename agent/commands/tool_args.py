@@ -28,6 +28,7 @@ import argparse
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,29 @@ def fingerprint() -> str:
         if installed:  # folders without distributions (the working directory) do not count
             digest.update(repr((os.path.abspath(entry or "."), installed)).encode())
     return digest.hexdigest()[:16]
+
+
+def cached_snapshot(prefix: str, build: Callable[[], Any]) -> Any:
+    """JSON that `build()` derives from the tools, kept in the cache directory as PREFIX-FINGERPRINT.json
+    (the same key as the flag snapshot: a changed tool module or plugin builds it again), older ones
+    removed; built in memory each time when the cache directory cannot be written."""
+    path = cache_dir() / f"{prefix}-{fingerprint()}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    value = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps(value, default=str), encoding="utf-8")
+        os.replace(partial, path)  # concurrent first uses never read half a file
+        for old in path.parent.glob(f"{prefix}-*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return json.loads(json.dumps(value, default=str))  # the same JSON values as a read would give
 
 
 def snapshot_path() -> Path:

@@ -220,14 +220,27 @@ def quarterly_prompt(quarter: str | None) -> types.GetPromptResult:
 
 # ---------------------------------------------------------------- the server
 
-def build_server(runner: ToolRunner, *, allow_writes: bool = False) -> Server:
+def listing(registry: Registry) -> list[dict]:
+    """Every tool's `tools/list` entry as JSON, with whether it is read-only: what a server needs to
+    list tools before importing them (`indexdesk serve mcp` keeps it in the cache directory)."""
+    return [{"tool": mcp_tool(spec).model_dump(mode="json", by_alias=True, exclude_none=True),
+             "read_only": spec.read_only,
+             "module": spec.func.__module__ if spec.origin == "indexdesk" else None} for spec in registry]
+
+
+def build_server(runner: ToolRunner, *, allow_writes: bool = False, listed: list[dict] | None = None) -> Server:
     """A low-level MCP server generated from the runner's registry.
 
     `allow_writes=False` hides the tools that write (journal, ledger, report files) and refuses
     calls to them; `indexdesk serve mcp` builds it that way unless given `--allow-writes`.
+    `listed` (from `listing`, for the runner's registry) lists the tools without building the
+    registry: it is built on the first call (or by the caller in the background).
     """
-    shown = exposed(runner.registry, allow_writes)
-    tools = mcp_tools(shown)
+    if listed is None:
+        tools = mcp_tools(exposed(runner.registry, allow_writes))
+    else:
+        tools = [types.Tool.model_validate(item["tool"]) for item in listed if allow_writes or item["read_only"]]
+    shown = {t.name for t in tools}
     schemas = {t.name: t.input_schema for t in tools}
     units: dict[str, dict[str, str] | None] = {}  # declared result units per tool, read once
 
@@ -235,11 +248,12 @@ def build_server(runner: ToolRunner, *, allow_writes: bool = False) -> Server:
         return types.ListToolsResult(tools=tools)
 
     async def on_call_tool(_ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
-        if params.name in runner.registry and params.name not in shown:
-            return call_result(write_refused(runner.registry.get(params.name)))
+        registry = runner.registry if runner.loaded else await runner.run(runner.load)  # not on the event loop
+        if params.name in registry and params.name not in shown:
+            return call_result(write_refused(registry.get(params.name)))
         result = await runner.call(params.name, params.arguments or {})
         if params.name in shown and params.name not in units:
-            units[params.name] = result_units(shown.get(params.name))
+            units[params.name] = result_units(registry.get(params.name))
         return call_result(result, units.get(params.name))
 
     async def on_list_resources(_ctx: Any, _params: Any) -> types.ListResourcesResult:
@@ -287,11 +301,11 @@ def build_server(runner: ToolRunner, *, allow_writes: bool = False) -> Server:
     )
 
 
-async def serve_stdio(runner: ToolRunner, *, allow_writes: bool = False) -> None:
+async def serve_stdio(runner: ToolRunner, *, allow_writes: bool = False, listed: list[dict] | None = None) -> None:
     """Serve over this process's stdin/stdout until the client closes them."""
     from mcp.server.stdio import stdio_server
 
-    server = build_server(runner, allow_writes=allow_writes)
+    server = build_server(runner, allow_writes=allow_writes, listed=listed)
     async with stdio_server() as (read_stream, write_stream):
         await server.run(read_stream, write_stream, server.create_initialization_options())
 
