@@ -53,7 +53,8 @@ INDEX_NICKNAMES = {"memes": "memecoins", "meme coins": "memecoins", "meme tokens
                    "l1s": "layer1", "layer ones": "layer1", "layer-1s": "layer1", "l2s": "layer2", "layer twos": "layer2",
                    "rollups": "layer2", "large caps": "large_cap", "blue chips": "large_cap", "bluechips": "large_cap",
                    "decentralized finance": "defi", "decentralised finance": "defi", "gaming coins": "gaming",
-                   "game tokens": "gaming", "payment coins": "payments", "stables": "stablecoin_cash"}
+                   "game tokens": "gaming", "payment coins": "payments", "stables": "stablecoin_cash",
+                   "stablecoins": "stablecoin_cash", "stablecoin": "stablecoin_cash"}
 
 # Which tool serves which intent: the contract's name first, then name fragments to look for.
 INTENT_TOOLS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -240,7 +241,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
     ("rotation", re.compile(r"\brotat\w*|\btilt\w*\b.*\b(toward|towards|into|momentum)\b")),
     ("transaction", re.compile(r"^(i )?(just )?(bought|sold|moved|transferred|sent|received|got|deposited|withdrew|staked)"
                                r"\s+\$?\d|^(buy|sell|deposit|withdraw)\s+\$?\d|"
-                               r"\b(record|add|log)\b.*\b(trade|transaction|buy|sell|deposit|withdrawal)\b")),
+                               r"\b(record|add|log)\b.*\b(trade|transaction|buy|sell|sale|purchase|deposit|withdrawal)\b")),
     ("stress", re.compile(r"\bstress|\bscenarios?\b|\bwhat if\b|\bshocks?\b|\bcrash|\bcollapse|\bwhat happens\b|"
                           r"\b(luna|terra|ftx|covid|bear market|crisis|crises|black swan)\b|\bhappens again\b|"
                           r"\bhow would\b.*\bhit\b")),
@@ -313,6 +314,8 @@ _MONEY = re.compile(r"\$\s*(\d+(?:[.,]\d+)*)\s*(k|m)?\b|\b(\d+(?:[.,]\d+)*)\s*(k
 _BENCHMARK = re.compile(r"\b(?:against|relative to|benchmark(?:ed)?(?:\s+(?:to|against))?|vs\.?\s+benchmark)\s+")
 _METHOD_WORDS = {"historical": ("historical", "historic", "empirical"), "parametric": ("parametric", "gaussian", "normal"),
                  "cornish_fisher": ("cornish", "modified"), "monte_carlo": ("monte carlo", "monte-carlo", "simulation")}
+_EVERY_INDEX = re.compile(r"\b(sectors?|all (?:the |my )?(?:indices|indexes|baskets)|every (?:index|sector|basket)|"
+                          r"each (?:index|sector|basket)|the (?:indices|indexes|baskets)|categories)\b")
 _ROTATION_SKIP = {"by", "with", "using", "into", "to", "on", "the", "my", "a", "an", "and", "for", "portfolio"}
 
 
@@ -477,6 +480,8 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
         elif intent == "sizing":
             args["weights"] = Weights(DEFAULT_PORTFOLIO)
             notes.append(DEFAULT_PORTFOLIO_NOTE)
+        elif intent == "performance" and _EVERY_INDEX.search(clean_low):
+            args["indices"] = list(vocab.index_names)  # "rank the sectors", "best performing sector": all of them
         elif intent == "performance":
             return {}, notes, ("Which index or asset? Known indices: " + ", ".join(vocab.index_names)
                                + ". e.g. `how did defi do over 90 days`")

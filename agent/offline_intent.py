@@ -125,15 +125,40 @@ def choices_of(schema: dict) -> list[str]:
 
 def choice_hits(low: str, schema: dict, synonyms: dict[str, str]) -> list[tuple[int, int, str]]:
     """(start, end, value) of every phrase in the text naming one of the parameter's values."""
-    phrases = {c.lower().replace("_", " "): c for c in choices_of(schema)}
-    phrases.update({c.lower(): c for c in choices_of(schema)})
+    values = choices_of(schema)
+    phrases = {c.lower().replace("_", " "): c for c in values}
+    phrases.update({c.lower(): c for c in values})
     phrases.update(synonyms or {})
+    # "buy-the-dip" and "buy the dip" are one phrase: hyphens between words read as spaces (same length,
+    # so the spans still point into `low`).
+    spaced = _HYPHEN.sub(" ", low)
+    phrases = {_HYPHEN.sub(" ", p.lower()): v for p, v in phrases.items()}
     hits: list[tuple[int, int, str]] = []
     for phrase in sorted(phrases, key=len, reverse=True):
-        for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", low):
+        for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", spaced):
             if not any(s < m.end() and m.start() < e for s, e, _ in hits):
                 hits.append((m.start(), m.end(), phrases[phrase]))
+    hits += _scattered_hits(spaced, values, hits)
     return sorted(hits)
+
+
+_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+
+
+def _scattered_hits(low: str, values: list[str], hits: list) -> list[tuple[int, int, str]]:
+    """A value of several words said in another order ("the march 2020 covid crash" → covid_crash_2020):
+    every word of the value is in the request; the span is its first word's."""
+    found = []
+    for value in values:
+        words = [w for w in value.lower().split("_") if w]
+        if len(words) < 2 or any(v == value for _, _, v in hits):
+            continue
+        spans = [re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", low) for w in words]
+        if all(spans):
+            first = min(spans, key=lambda m: m.start())
+            if not any(s < first.end() and first.start() < e for s, e, _ in hits + found):
+                found.append((first.start(), first.end(), value))
+    return found
 
 
 _RANGE_PARAM = re.compile(r"^(start|end|since|until|year|window|period)$")

@@ -30,9 +30,12 @@ _WORD_WINDOWS = [
     (re.compile(r"\b(ytd|year[- ]to[- ]date|this year)\b"), "ytd"),
     (re.compile(r"\b(all[- ]time|since inception|full history|entire history|whole history|window all)\b"), "all"),
     (re.compile(r"\b(past|last|previous) (year|12 months)\b"), "1y"),
-    (re.compile(r"\b(past|last|previous) (quarter|3 months)\b"), "90d"),
+    # "last quarter" is the calendar quarter (offline_dates), "past 3 months" the 3m duration.
     (re.compile(r"\b(past|last|previous) month\b"), "30d"),
     (re.compile(r"\b(past|last|previous) week\b"), "7d"),
+    (re.compile(r"\b(tomorrow|overnight|next day|by the end of the day|intraday)\b"), "1d"),
+    (re.compile(r"\bnext week\b"), "7d"),
+    (re.compile(r"\bnext month\b"), "30d"),
 ]
 _QUARTER = re.compile(r"\b(20\d\d)\s*[-/ ]?\s*q([1-4])\b|\bq([1-4])\s*[-/ ]?\s*(20\d\d)\b")
 _NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(%|percent\b|pct\b)?")
@@ -94,7 +97,7 @@ def find_durations(low: str) -> list[Span]:
         found.append(Span(m.start(), m.end(), days))
     for pattern, label in _WORD_WINDOWS:
         for m in pattern.finditer(low):
-            days = {"1y": 365, "90d": 90, "30d": 30, "7d": 7}.get(label)
+            days = {"1y": 365, "90d": 90, "30d": 30, "7d": 7, "1d": 1}.get(label)
             found.append(Span(m.start(), m.end(), days if days else label))
     for m in re.finditer(rf"(?:\b(?:from|between)\s+)?({_DATE})\s*(?:to|until|through|and|:|\.\.|–|—|-)\s*({_DATE})", low):
         found.append(Span(m.start(), m.end(), f"{m.group(1)}:{m.group(2)}"))
