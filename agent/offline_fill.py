@@ -368,7 +368,7 @@ def _venues(text: str, low: str, props: dict, out: dict, used: list) -> None:
         return
     m = re.search(rf"\b(?:on|at|via|through|from|to|into|onto|with)\s+(?:my\s+|the\s+)?({_KNOWN_VENUES})\b", low)
     if m is None:
-        m = re.search(rf"\b(?:on|at|via|through|from)\s+(?:my\s+)?([A-Z][\w.-]{{2,}})", text)
+        m = re.search(r"\b(?:on|at|via|through|from)\s+(?:my\s+)?([A-Z][\w.-]{2,})", text)
     if m and "venue" not in out and not m.group(1).isupper() and m.group(1).lower().rstrip(".") not in MONTHS:
         out["venue"] = m.group(1).lower()
         used.append((m.start(), m.end()))

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from indexdesk.agent.offline_dates import find_periods
 from indexdesk.agent.offline_fill import fill
 from indexdesk.agent.offline_grammar import Vocabulary
@@ -103,7 +102,7 @@ CHANGES = {"type": "object", "properties": {
 
 def test_identifiers_go_to_the_id_parameter_and_words_do_not():
     text = "delete tx-42 and a1b2c3d4 but not btc, 2025q1, 30d or 5k"
-    out, used = fill(text, text.lower(), IDS, None, {}, [])
+    out, _ = fill(text, text.lower(), IDS, None, {}, [])
     assert out["ids"] == ["tx-42", "a1b2c3d4"]
     assert "limit" not in out
 
