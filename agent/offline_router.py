@@ -141,8 +141,8 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         periods = find_periods(low)
         entities = vocab.entities(text)
         paired = _paired_names(low, entities)
-        masked = _masked(text, sorted({(s.start, s.end): s for s in list(entities) + paired}.values(),
-                                      key=lambda s: s.start))
+        dated = [grammar.Span(p.start, p.end, "") for p in periods]
+        masked = _masked(text, _outermost(list(entities) + paired + dated))
         ranking = intents.rank(text, schemas, specs_of, grammar_tool, periods, bool(entities), masked,
                                has_pairs=bool(paired), cache_dir=cache_dir)
         if not ranking.understood():
@@ -214,12 +214,23 @@ def _paired_names(low: str, entities: list) -> list:
     return [s for s in spans if s.value in named] if pairs else []
 
 
-def _masked(text: str, entities: list) -> str:
+def _outermost(spans: list) -> list:
+    """Spans left to right, one per stretch of text (a span inside an earlier, longer one is dropped)."""
+    kept: list = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if not kept or span.start >= kept[-1].end:
+            kept.append(span)
+    return kept
+
+
+def _masked(text: str, spans: list) -> str:
+    """The request as the selector reads it: names and dates are values, not what is asked — a name
+    becomes "this coin", a date phrase goes ("last quarter" must not pull toward the quarterly review)."""
     out, at = [], 0
-    for e in entities:
-        out += [text[at:e.start], "this coin"]
+    for e in spans:
+        out += [text[at:e.start], "this coin" if e.value else ""]
         at = e.end
-    return "".join(out + [text[at:]])
+    return re.sub(r"\s{2,}", " ", "".join(out + [text[at:]])).strip()
 
 
 def grammar_intent_of(tool: str, schemas: dict[str, dict], tool_names: Sequence[str] | None,
