@@ -226,7 +226,7 @@ def load_index_names(settings: Any = None) -> tuple[list[str], dict[str, str]]:
 
 _INTENTS: list[tuple[str, re.Pattern]] = [
     ("outcomes", re.compile(r"\b(decisions?|calls|trades) (work(ed)? out|pa(id|y) off)\b|\bhit rate\b|\boutcomes?\b")),
-    ("review", re.compile(r"\breview\b|\bquarterly\b")),
+    ("review", re.compile(r"\breview\b|\bquarterly (?:report|summary|write-?up)\b|\bend[- ]of[- ]quarter report\b")),
     ("backtest", re.compile(r"\bback-?test\w*|\bsimulat\w*|\bsweep\b|\bhow would (?:the |this |a |my )?[\w-]*\s?strategy\b|"
                             r"\bhow would (?:a |the )?(momentum|mean[- ]reversion|blended|pair|rotation|rebalancing)\b.*"
                             r"\bhave\b")),
@@ -294,6 +294,13 @@ def detect_intent(text: str, has_entities: bool) -> tuple[str | None, dict[str, 
     if has_entities:
         return "performance", {}
     return None, {}
+
+
+def matching_intents(text: str) -> list[str]:
+    """Every phrase-pattern intent the request matches, in the grammar's order ("simulate the covid
+    crash": backtest's "simulate" and stress's "crash")."""
+    body = text.strip().lower().lstrip("/")
+    return [intent for intent, pattern in _INTENTS if pattern.search(body)]
 
 
 def _strip_quotes(text: str) -> str:

@@ -28,6 +28,7 @@ GRAMMAR_BONUS = 0.2       # the grammar's phrase pattern agrees with this tool
 FIT_STEP = 0.06           # per kind of value in the request the tool can (or cannot) take
 CONFIDENT_MARGIN = 0.1    # a lead this large over the second reading is confident on its own
 MIN_SCORE = 0.45
+UNIQUE_VALUE_BONUS = 0.12  # the request names a value only this tool's parameters take
 PAIRS_PENALTY = 0.25      # numbers given by name ("60% BTC", "defi -50%") to a tool that takes no such list          # below this (no pattern, no explicit form) the request is not understood
 
 _JOURNAL_PREFIX = re.compile(
@@ -117,7 +118,8 @@ def choices_of(schema: dict) -> list[str]:
     text = re.sub(r"\([^)]*\)", "", schema.get("description", "") or "").split(".")[0].split(";")[0]
     if ":" in text:
         text = text.split(":", 1)[1]
-    items = [i.strip() for i in re.split(r",\s*(?:or\s+)?|\s+or\s+", text.strip()) if i.strip()]
+    text = re.sub(r"^\s*(?:any|one|some|each|all|either|any combination)\s+of\s+(?:the\s+)?", "", text, flags=re.I)
+    items = [i.strip() for i in re.split(r",\s*(?:or\s+|and\s+)?|\s+or\s+|\s+and\s+", text.strip()) if i.strip()]
     if len(items) < 2 or not all(re.fullmatch(r"[a-z][a-z0-9_]*", i) for i in items):
         return []  # prose, not a list of values
     return items
@@ -184,13 +186,43 @@ def _takes_pairs(props: dict) -> bool:
     return False
 
 
-def value_fit(low: str, schema: dict, spec: Any, periods: list, has_names: bool, has_pairs: bool = False) -> float:
-    """How well the values in the request fit this tool's parameters (a small score, ±)."""
+_ID_TOKEN = re.compile(r"(?<![\w$.-])(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])[a-z]+-?\d+[a-z0-9-]*(?![\w.-])")
+
+
+def _value_reach(spans: list[tuple[int, int]], low: str) -> list[tuple[int, int]]:
+    """A value's span widened to the words around it (a scattered value's year sits a word or two away)."""
+    out = []
+    for a, b in spans:
+        before = low.rfind(" ", 0, max(0, a - 1))
+        before = low.rfind(" ", 0, max(0, before)) if before > 0 else before
+        after = low.find(" ", b + 1)
+        out.append((max(0, before), len(low) if after < 0 else after))
+    return out
+
+
+def _takes_ids(props: dict) -> bool:
+    return any(re.search(r"(?:^|_)ids?$", n) for n in props)
+
+
+def value_fit(low: str, schema: dict, spec: Any, periods: list, has_names: bool, has_pairs: bool = False,
+              unique_values: dict[str, int] | None = None) -> float:
+    """How well the values in the request fit this tool's parameters (a small score, ±).
+
+    `unique_values` counts, per value, the bound tools that take it: a value only this tool takes
+    ("covid_crash_2020", "deposit") is a stronger sign than one many take ("monthly")."""
     props = schema.get("parameters", {}).get("properties", {})
     synonyms = getattr(spec, "synonyms", {}) or {}
     fit = 0.0
-    matched = sum(1 for name, p in props.items() if choice_hits(low, p, synonyms.get(name, {})))
+    hits = {name: choice_hits(low, p, synonyms.get(name, {})) for name, p in props.items()}
+    matched = sum(1 for found in hits.values() if found)
     fit += FIT_STEP * min(matched, 2)
+    if unique_values and any(unique_values.get(v) == 1 for found in hits.values() for _, _, v in found):
+        fit += UNIQUE_VALUE_BONUS
+    if _ID_TOKEN.search(low):  # "tx-42", "a1b2c3": an identifier goes to a tool that takes ids
+        fit += FIT_STEP if _takes_ids(props) else 0.0
+    spans = [(a, b) for found in hits.values() for a, b, _ in found]
+    # A date inside a value the tool takes ("the march 2020 covid crash") is part of that value.
+    periods = [p for p in periods if not any(a < p.end and p.start < b for a, b in _value_reach(spans, low))]
     if periods:
         fit += FIT_STEP if all(_takes_period(props, p.period) for p in periods) else -FIT_STEP
     if has_pairs and not _takes_pairs(props):
@@ -199,6 +231,28 @@ def value_fit(low: str, schema: dict, spec: Any, periods: list, has_names: bool,
         takes = any(re.search(r"indices|symbol|weights|names|assets|query|text|pair|shocks", n) for n in props)
         fit += 0 if takes else -FIT_STEP
     return fit
+
+
+_VALUES_TAKEN: dict[tuple, dict[str, int]] = {}
+
+
+def values_taken(schemas: dict[str, dict], specs: dict[str, Any]) -> dict[str, int]:
+    """How many bound tools take each choice value (enum values and synonyms' targets), cached per tool set."""
+    key = tuple(sorted(schemas))
+    with _LOCK:
+        found = _VALUES_TAKEN.get(key)
+    if found is not None:
+        return found
+    takers: dict[str, set[str]] = {}
+    for name, schema in schemas.items():
+        synonyms = getattr(specs.get(name), "synonyms", {}) or {}
+        for param, p in schema.get("parameters", {}).get("properties", {}).items():
+            for value in [*choices_of(p), *(synonyms.get(param, {}) or {}).values()]:
+                takers.setdefault(str(value), set()).add(name)
+    found = {value: len(tools) for value, tools in takers.items()}
+    with _LOCK:
+        _VALUES_TAKEN[key] = found
+    return found
 
 
 @dataclass
@@ -233,7 +287,7 @@ class Ranking:
 
 def rank(text: str, schemas: dict[str, dict], specs: dict[str, Any], grammar_tool: str | None,
          periods: list, has_names: bool, masked: str | None = None, has_pairs: bool = False,
-         cache_dir: Any = None) -> Ranking:
+         cache_dir: Any = None, rivals: list[str] = ()) -> Ranking:
     """Bound tools ordered by meaning + the grammar's pattern + how the request's values fit them.
 
     `masked` is the text with index and asset names replaced: a name is a value, not an intent
@@ -246,8 +300,17 @@ def rank(text: str, schemas: dict[str, dict], specs: dict[str, Any], grammar_too
         selector_scores = {name: 0.0 for name in schemas}
     low = _normalise(text)
     scores, fits = {}, {}
+    unique_values = values_taken(schemas, specs)
     for name, schema in schemas.items():
-        fits[name] = value_fit(low, schema, specs.get(name), periods, has_names, has_pairs)
+        fits[name] = value_fit(low, schema, specs.get(name), periods, has_names, has_pairs, unique_values)
+    if grammar_tool in fits:
+        # Two phrase patterns match ("simulate" a backtest, "crash" a stress test): the grammar's order
+        # prefers the first, unless the values said fit the other clearly better (it alone takes the
+        # "covid_crash_2020" the request names) — then the pattern's bonus goes there.
+        better = [t for t in rivals if t in fits and fits[t] - fits[grammar_tool] >= UNIQUE_VALUE_BONUS]
+        if better:
+            grammar_tool = max(better, key=lambda t: (fits[t], selector_scores.get(t, 0.0)))
+    for name in schemas:
         score = selector_scores.get(name, 0.0) + (GRAMMAR_BONUS if name == grammar_tool else 0.0)
         scores[name] = score + fits[name]
     order = sorted(scores, key=lambda n: -scores[n])

@@ -143,8 +143,12 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         paired = _paired_names(low, entities)
         dated = [grammar.Span(p.start, p.end, "") for p in periods]
         masked = _masked(text, _outermost(list(entities) + paired + dated))
+        rivals = [t for t in (find_tool(i, schemas, tool_names) for i in grammar.matching_intents(text) if i != intent)
+                  if t and t != grammar_tool] if grammar_tool else []
         ranking = intents.rank(text, schemas, specs_of, grammar_tool, periods, bool(entities), masked,
-                               has_pairs=bool(paired), cache_dir=cache_dir)
+                               has_pairs=bool(paired), cache_dir=cache_dir, rivals=rivals)
+        if ranking.grammar_tool != grammar_tool:  # a rival pattern's tool took the bonus: its intent applies
+            grammar_tool, intent = ranking.grammar_tool, None
         if not ranking.understood():
             return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
         bound = ranking.top

@@ -128,3 +128,27 @@ def test_hyphenated_synonyms_and_reordered_values_are_choices():
     scenarios = {"type": "array", "items": {"type": "string", "enum": ["covid_crash_2020", "bear_2018"]}}
     assert [v for *_, v in choice_hits("simulate the march 2020 covid crash", scenarios, {})] == ["covid_crash_2020"]
     assert choice_hits("a crash in 2018", scenarios, {}) == []  # not every word of a value: no hit
+
+
+def test_choices_listed_as_any_of_in_a_description():
+    from indexdesk.agent.offline_intent import choices_of
+
+    schema = {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}],
+              "description": "any of bear_2018, covid_crash_2020, custom; default all."}
+    assert choices_of(schema) == ["bear_2018", "covid_crash_2020", "custom"]
+
+
+def test_a_value_only_one_tool_takes_outweighs_a_rival_phrase_pattern(vocab, schemas):
+    # "simulate" is the backtest's phrase, "crash" the stress test's; the scenario the request names
+    # (its words in another order, with the year next to them) only the stress test takes.
+    result = plan_request("simulate the march 2020 covid crash", vocab, schemas)
+    assert (result.tool, result.args) == ("stress_test", {"scenarios": ["covid_crash_2020"]})
+    # The grammar's order still decides when the values fit both alike.
+    assert plan_request("find losing lots I could sell for tax purposes", vocab, schemas).tool == "harvest_losses"
+
+
+def test_an_identifier_points_to_the_tool_that_takes_ids(vocab, schemas):
+    result = plan_request("fix tx-17, the price should be 2450", vocab, schemas)
+    assert result.tool == "amend_transaction"
+    assert result.args == {"tx_id": "tx-17", "changes": ["price=2450"]}
+    assert plan_request("delete transaction tx-42", vocab, schemas).args == {"ids": ["tx-42"]}
