@@ -44,6 +44,23 @@ def journal_prefix(text: str) -> str | None:
     return m.group("text").strip() if m else None
 
 
+_SETTER = re.compile(r"^\s*(?:please\s+)?(?:set|change|update|raise|lower|increase|decrease|adjust|make)\s+"
+                     r"(?:my\s+|the\s+|our\s+)?(?P<object>[a-z][a-z0-9 _-]{0,40}?)\s+(?:to|at)\s+\S", re.I)
+
+
+def setter_tool(text: str, schemas: dict[str, dict], specs: dict[str, Any]) -> str | None:
+    """"set the rebalancing band to 15%": an imperative that sets a parameter of exactly one bound tool
+    that changes state (set_targets' `band`) names that tool — an explicit form, like a slash command.
+    A read-only tool taking the same parameter (check_rebalance's `band`) is not what "set" asks for."""
+    m = _SETTER.match(text)
+    if m is None:
+        return None
+    said = set(re.split(r"[\s_-]+", m.group("object").lower()))
+    found = [name for name, schema in schemas.items() if getattr(specs.get(name), "state_changing", False)
+             and any(set(param.split("_")) <= said for param in schema.get("parameters", {}).get("properties", {}))]
+    return found[0] if len(found) == 1 else None
+
+
 # ---------------------------------------------------------------- specs of the bound tools
 
 def spec_from_schema(name: str, schema: dict) -> Any:

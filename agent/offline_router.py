@@ -136,6 +136,9 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         if previous and previous.get("name") in schemas and _is_follow_up(text, intent):
             return _follow_up(text, vocab, schemas, specs_of, previous, data_end)
         grammar_tool = find_tool(intent, schemas, tool_names) if intent else None
+        setter = intents.setter_tool(text, schemas, specs_of)
+        if setter is not None and setter != grammar_tool:  # "set the rebalancing band to 15%": explicit
+            grammar_tool, intent = setter, None
         if intent and grammar_tool is None:
             return grammar.Plan(reply=not_available(intent, list(schemas)))
         periods = find_periods(low)

@@ -152,3 +152,12 @@ def test_an_identifier_points_to_the_tool_that_takes_ids(vocab, schemas):
     assert result.tool == "amend_transaction"
     assert result.args == {"tx_id": "tx-17", "changes": ["price=2450"]}
     assert plan_request("delete transaction tx-42", vocab, schemas).args == {"ids": ["tx-42"]}
+
+
+def test_setting_a_parameter_only_a_state_changing_tool_has_names_that_tool(vocab, schemas):
+    for text, band in (("set the rebalancing band to 15%", 0.15), ("change my rebalancing band to 5%", 0.05)):
+        result = plan_request(text, vocab, schemas)
+        assert (result.tool, result.args) == ("set_targets", {"band": band}), text
+    # Reading the band is not setting it; a parameter no state-changing tool has is not a setter.
+    assert plan_request("do I need to rebalance with a 10% band", vocab, schemas).tool == "check_rebalance"
+    assert plan_request("set the confidence to 99% and show my var", vocab, schemas).tool == "compute_var"
