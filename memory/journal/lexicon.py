@@ -45,8 +45,7 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "hold", "held", "holding", "hodl", "hodled", "sat tight", "sit tight", "did nothing", "do nothing",
         "stayed put", "stay put", "waited", "wait", "no trade", "stood pat", "stand pat", "kept", "keep",
         "sat on my hands", "sit on my hands", "left it alone", "resisted", "stayed the course", "stay the course",
-        "didn't touch", "did not touch", "no change", "unchanged", "staying put", "doing nothing", "no action",
-        "nothing to do", "not touching", "sitting tight", "holding on", "not doing anything",
+        "didn't touch", "did not touch", "no change", "unchanged",
     ),
     # ---- emotions
     "emotion:fear": (

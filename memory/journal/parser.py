@@ -176,6 +176,9 @@ _EXTRA_VERBS = {
     "banked": "sell", "realized": "sell", "realised": "sell", "sold off": "sell", "dropped": "sell",
     "let go": "sell", "chopped": "sell", "halved": "sell", "closed": "sell", "exited": "sell",
     "averaged down": "buy", "averaged down on": "buy", "doubled down": "buy", "bot": "buy",
+    # holding (kept out of the search lexicon: as tags they pulled unrelated entries into holding questions)
+    "staying put": "hold", "doing nothing": "hold", "no action": "hold", "nothing to do": "hold",
+    "not touching": "hold", "sitting tight": "hold", "not doing anything": "hold",
 }
 _HARD_BREAK = re.compile(r"[;.!?\n]+(?:\s|$)|\bbut\b|\bthen\b|\bwhile\b")
 _NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bresisted|\bdecided against|\bwithout)\s+(?:\w+\s+)?$")
