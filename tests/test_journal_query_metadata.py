@@ -49,6 +49,12 @@ def test_the_query_is_read_by_the_entries_vocabulary():
     assert facets.share({"tag:index:LINK"}, None) == pytest.approx(1.0 / 1.5)
 
 
+@pytest.mark.parametrize("phrase", ["exited the avalanche trade", "closed my AVAX position", "cashing in the frog coin",
+                                    "going flat for the holidays", "taking money off the table"])
+def test_exits_said_many_ways_are_sells_in_the_query_and_the_entry(phrase):
+    assert "tag:action:sell" in query_facets(phrase, query_tags(phrase)).labels
+
+
 @pytest.mark.parametrize("query, period", [
     ("what did I sell in March 2024?", (date(2024, 3, 1), date(2024, 3, 31))),
     ("trades in 2023", (date(2023, 1, 1), date(2023, 12, 31))),
