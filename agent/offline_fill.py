@@ -352,7 +352,7 @@ def _day_counts(low: str, props: dict, out: dict, used: list) -> None:
 
 _VENUE_WORDS = r"[A-Za-z][\w.-]{2,}"
 # Named exchanges and wallets (the journal's venue list), read in any case: "on kraken", "to coinbase".
-_KNOWN_VENUES = "|".join(re.escape(v) for v in sorted(
+KNOWN_VENUES = "|".join(re.escape(v) for v in sorted(
     (v for v in VENUES if v not in ("exchange", "bank", "wallet", "wallets", "base", "arbitrum", "optimism")),
     key=len, reverse=True))
 
@@ -366,7 +366,7 @@ def _venues(text: str, low: str, props: dict, out: dict, used: list) -> None:
         out.setdefault("to_venue", m.group(2).lower())
         used.append((m.start(), m.end()))
         return
-    m = re.search(rf"\b(?:on|at|via|through|from|to|into|onto|with)\s+(?:my\s+|the\s+)?({_KNOWN_VENUES})\b", low)
+    m = re.search(rf"\b(?:on|at|via|through|from|to|into|onto|with)\s+(?:my\s+|the\s+)?({KNOWN_VENUES})\b", low)
     if m is None:
         m = re.search(r"\b(?:on|at|via|through|from)\s+(?:my\s+)?([A-Z][\w.-]{2,})", text)
     if m and "venue" not in out and not m.group(1).isupper() and m.group(1).lower().rstrip(".") not in MONTHS:

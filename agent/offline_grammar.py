@@ -299,9 +299,10 @@ def _transaction_args(args: dict, low: str, entities: list[Span]) -> None:
                                              "withdrawal" if word.startswith("withdr") else "transfer")
     if entities:
         args["symbol"] = entities[0].value
-        before = re.search(r"(\d+(?:\.\d+)?)\s*$", low[:entities[0].start])
-        if before:
-            args["quantity"] = float(before.group(1))
+        before = re.search(r"(\d[\d,]*(?:\.\d+)?)\s?(k|m|thousand|million)?\s*$", low[:entities[0].start])
+        if before:  # "0.5 BTC", "5k USDC", "1,200 XRP"
+            scale = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6}.get(before.group(2) or "", 1)
+            args["quantity"] = float(before.group(1).replace(",", "")) * scale
     price = re.search(r"(?:\bat\b|@|\bfor\b)\s*\$?\s*(\d[\d,]*(?:\.\d+)?)\s*(k|m)?\b", low)
     if price:
         args["price"] = float(price.group(1).replace(",", "")) * {"k": 1e3, "m": 1e6}.get(price.group(2) or "", 1)

@@ -21,6 +21,7 @@ from indexdesk.agent import offline_grammar as grammar
 from indexdesk.agent import offline_intent as intents
 from indexdesk.agent import offline_unread as unread
 from indexdesk.agent.offline_dates import find_periods
+from indexdesk.agent.offline_fill import KNOWN_VENUES
 from indexdesk.agent.offline_fill import fill as fill_from_schema
 from indexdesk.agent.offline_fitting import fit_arguments, fit_value, plain_args  # noqa: F401 - tests import them here
 from indexdesk.agent.render import result_markdown, user_facing
@@ -145,6 +146,7 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         entities = vocab.entities(text)
         paired = _paired_names(low, entities)
         dated = [grammar.Span(p.start, p.end, "") for p in periods]
+        dated += [grammar.Span(m.start(1), m.end(1), "") for m in _VENUE_WORD.finditer(low)]  # venues are values too
         masked = _masked(text, _outermost(list(entities) + paired + dated))
         rivals = [t for t in (find_tool(i, schemas, tool_names) for i in grammar.matching_intents(text) if i != intent)
                   if t and t != grammar_tool] if grammar_tool else []
@@ -219,6 +221,9 @@ def _paired_names(low: str, entities: list) -> list:
     pairs, _ = grammar.pair_weights(low, spans, numbers)
     named = {name for name, _ in pairs}
     return [s for s in spans if s.value in named] if pairs else []
+
+
+_VENUE_WORD = re.compile(rf"\b({KNOWN_VENUES})\b")
 
 
 def _outermost(spans: list) -> list:

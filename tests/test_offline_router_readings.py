@@ -161,3 +161,10 @@ def test_setting_a_parameter_only_a_state_changing_tool_has_names_that_tool(voca
     # Reading the band is not setting it; a parameter no state-changing tool has is not a setter.
     assert plan_request("do I need to rebalance with a 10% band", vocab, schemas).tool == "check_rebalance"
     assert plan_request("set the confidence to 99% and show my var", vocab, schemas).tool == "compute_var"
+
+
+def test_a_venue_is_a_value_not_an_intent(vocab, schemas):
+    # "coinbase" once pulled the meaning toward the transfer-matching tools whose examples name it.
+    result = plan_request("deposited 5k USDC to coinbase", vocab, schemas)
+    assert result.tool == "record_transaction"
+    assert result.args == {"kind": "deposit", "symbol": "USDC", "quantity": 5000.0, "venue": "coinbase"}
