@@ -78,6 +78,7 @@ def score(rows: list[dict], parse) -> ParseScore:
 PARSE_SET_V2 = Path(__file__).with_name("data") / "journal_parse_set_v2.jsonl"
 PARSE_SET_V3 = Path(__file__).with_name("data") / "journal_parse_set_v3.jsonl"
 PARSE_SET_D = Path(__file__).with_name("data") / "journal_parse_set_d.jsonl"
+PARSE_SET_E = Path(__file__).with_name("data") / "journal_parse_set_e.jsonl"
 READINGS = ("positions", "resulting", "observations", "plans", "transfers")
 
 
