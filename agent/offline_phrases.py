@@ -81,7 +81,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
                           r"\bhow would\b.*\bhit\b")),
     ("var", re.compile(r"\bc?var\b|value[- ]at[- ]risk|expected shortfall|\btail risk\b|\bes\b|"
                        r"\bhow much (could|can|might|would) (i|we|the portfolio) lose\b|\bworst[- ]case loss\b")),
-    ("correlation", re.compile(r"correl|\bcorr\b|redundan|overlap|diversif|move together")),
+    ("correlation", re.compile(r"correl|\bcorr\b|redundan|overlap|diversif|\bmov(?:e|es|ed|ing) (?:together|with|in lock-?step|in sync)\b")),
     ("tiers", re.compile(r"\btiers?\b|\bcore\b.*\bsatellite\b|\bregimes?\b")),
     ("portfolio", re.compile(r"\bwhat do i (hold|own)\b|\bmy (holdings|positions)\b|\b(show|see) (me )?my portfolio\b|"
                              r"\bwhat'?s in my portfolio\b|\bwhat is in my portfolio\b|\bwhat am i holding\b|"
@@ -101,7 +101,8 @@ _JOURNAL_SEARCH = [
     re.compile(r"^/?journal\s+(?:search|find)\s+(?:for\s+)?(?P<query>.+)$", re.S),
     re.compile(r"\b(?:search|find|look up|grep|query)\s+(?:in\s+)?(?:my\s+|the\s+)?journal(?:\s+entries)?\s*"
                r"(?:for|about|on|mentioning)?\s*[:\-]?\s*(?P<query>.+)$", re.S),
-    re.compile(r"\bwhat did i (?:write|say|note|log|journal)\s+(?:about|on|regarding)\s+(?P<query>.+?)\??$", re.S),
+    re.compile(r"\bwhat (?:did|have|had) i (?:write|written|wrote|say|said|note|noted|log|logged|journal|journaled|"
+               r"jot|jotted)\s+(?:down\s+)?(?:about|on|regarding)\s+(?P<query>.+?)\??$", re.S),
     re.compile(r"\bjournal entries\s+(?:about|on|mentioning|for)\s+(?P<query>.+?)\??$", re.S),
 ]
 

@@ -131,7 +131,7 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         intent, extra = "journal_log", {"text": entry}
     else:
         intent, extra = grammar.detect_intent(text, bool(vocab.entities(text)))
-    bound = specs_of = None
+    bound = specs_of = ranking = None
     if schemas and intent not in ("journal_log", "journal_search"):
         specs_of = intents.specs_for(schemas, specs)
         if previous and previous.get("name") in schemas and _is_follow_up(text, intent):
@@ -182,6 +182,15 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         proposed, notes, problem = generic_proposal(text, vocab, params), [], ""
     else:
         proposed, notes, problem = grammar.build_args(intent, text, vocab, params, extra)
+    if problem and ranking is not None:
+        other = _meaning_choice(ranking, tool, specs_of)
+        if other is not None:  # the pattern's tool lacks what it needs; meaning alone preferred another one
+            tool, intent = other, grammar_intent_of(other, schemas, tool_names, None)
+            params = schemas.get(tool, {}).get("parameters", {})
+            if intent is None:
+                proposed, notes, problem = generic_proposal(text, vocab, params), [], ""
+            else:
+                proposed, notes, problem = grammar.build_args(intent, text, vocab, params, extra)
     if problem:
         return grammar.Plan(reply=problem)
     if not params:
@@ -210,6 +219,25 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         notes += unread.unread_parts(text, used, vocab, intent, params, read)
         notes += unread.unused_words(text, used, vocab, read, (specs_of or {}).get(tool))
     return grammar.Plan(tool=tool, args=args, notes=notes)
+
+
+def _meaning_choice(ranking: Any, chosen: str, specs_of: dict[str, Any] | None) -> str | None:
+    """The read-only tool meaning alone ranks clearly above `chosen` (the phrase pattern's tool, which could
+    not be filled: "how much of my return was timing vs index picks" has performance's words but names no
+    index), or None. Without the pattern's bonus the two are compared on meaning and values only; the
+    other must lead by the confident margin and take every value said, else the pattern's tool asks."""
+    if ranking.grammar_tool != chosen or not specs_of:
+        return None
+    own = ranking.selector.get(chosen, 0.0) + ranking.fits.get(chosen, 0.0)
+    for name in ranking.order:
+        if name == chosen or intents.writes(specs_of.get(name)):
+            continue
+        score = ranking.selector.get(name, 0.0) + ranking.fits.get(name, 0.0)
+        if score - own >= intents.CONFIDENT_MARGIN and ranking.fits.get(name, 0.0) >= 0 \
+                and ranking.selector.get(name, 0.0) >= intents.MIN_SCORE:
+            return name
+        return None  # the best other reading does not beat the pattern's tool on meaning
+    return None
 
 
 def _paired_names(low: str, entities: list) -> list:

@@ -168,3 +168,25 @@ def test_a_venue_is_a_value_not_an_intent(vocab, schemas):
     result = plan_request("deposited 5k USDC to coinbase", vocab, schemas)
     assert result.tool == "record_transaction"
     assert result.args == {"kind": "deposit", "symbol": "USDC", "quantity": 5000.0, "venue": "coinbase"}
+
+
+def test_a_word_one_letter_from_a_short_name_is_not_a_misspelling(vocab):
+    from indexdesk.agent.offline_unread import misspelt_names
+
+    assert misspelt_names("score my past decisions", vocab) == []   # not "core"
+    assert misspelt_names("how did defii do", vocab) == [("defii", "defi")]
+
+
+def test_journal_questions_in_other_tenses_and_moving_together(vocab, schemas):
+    result = plan_request("what have I noted about staking", vocab, schemas)
+    assert (result.tool, result.args.get("query")) == ("search_journal", "staking")
+    corr = plan_request("is LINK moving with ETH lately? 60 days", vocab, schemas)
+    assert (corr.tool, set(corr.args["indices"]), corr.args["window"]) == ("analyze_correlation", {"LINK", "ETH"}, "60d")
+
+
+def test_a_pattern_tool_that_cannot_be_filled_yields_to_what_meaning_preferred(vocab, schemas):
+    # performance's words ("return", "vs") but no index named: meaning alone ranked the attribution higher.
+    result = plan_request("how much of my return this year was luck of timing vs index picks", vocab, schemas)
+    assert result.tool == "attribute_performance" and result.args["start"] == f"{date.today().year}-01-01"
+    # with nothing better, the pattern's tool still asks what it needs
+    assert "Which index or asset" in plan_request("compare performance over 90 days", vocab, schemas).reply
