@@ -100,3 +100,9 @@ def test_up_to_and_down_to_a_weight_say_the_direction(vocabulary):
                                   "layer2 is down 22% ytd, staying put"])
 def test_holding_phrases(text, vocabulary):
     assert {a for _n, a, *_ in positions(text, vocabulary)} == {"hold"}
+
+
+def test_a_currency_worth_of_a_coin_is_money_paid_for_the_coin(vocabulary):
+    assert positions("bought 1.5k USDC worth of ETH", vocabulary) == [("ETH", "buy", 1500.0, "money", None)]
+    # a swap names both sides: the stablecoin sold, the coin bought
+    assert [(n, a) for n, a, *_ in positions("swapped 1000 USDC for ETH", vocabulary)] == [("USDC", "sell"), ("ETH", "buy")]

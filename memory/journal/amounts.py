@@ -125,7 +125,8 @@ def sizes(lowered: str, mention_spans: list[tuple[int, int]], price_spans: list[
         if _free(taken, m.start(), m.end()):  # "INJ: 50 tokens at 22"
             out.append(Size(to_number(m.group(1), m.group(2)), "units", m.start(), m.end()))
             taken.append((m.start(), m.end()))
-    for m in re.finditer(rf"[$€£]\s?({NUMBER})({SCALE})?|\b({NUMBER})({SCALE})?\s*(?:[€$£]|{_CURRENCY_WORDS}|(?=\s+worth\b))"
+    for m in re.finditer(rf"[$€£]\s?({NUMBER})({SCALE})?|\b({NUMBER})({SCALE})?\s*(?:[€$£]|{_CURRENCY_WORDS}|"
+                         rf"(?:usdc|usdt|dai|busd|tusd|fdusd)\b(?=\s+worth\b)|(?=\s+worth\b))"
                          rf"|\b({NUMBER})\s+(grand)\b", lowered):
         if _free(taken, m.start(), m.end()):
             raw, scale = next((m.group(i), m.group(i + 1)) for i in (1, 3, 5) if m.group(i))

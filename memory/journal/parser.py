@@ -270,6 +270,9 @@ def _positions(text: str, vocabulary: Vocabulary, used: list | None = None) -> t
     the spans of the sizes and prices it used are appended to `used`."""
     lowered = _normalise_quotes(text).lower()
     found = mentions(text, vocabulary)
+    # "1.5k USDC worth of ETH": the currency before "worth of" is the money paid, not a position
+    worth = [(s, e) for _n, s, e in found if re.match(r"\s+worth\s+(?:of\s+)?", lowered[e:])]
+    found = [f for f in found if (f[1], f[2]) not in worth]
     spans = [(s, e) for _, s, e in found]
     verbs = _verbs(lowered, spans)
     market_moves = [end for _s, end, action in verbs if action == "market"]
