@@ -1,6 +1,6 @@
 """Dates and periods in a request's words, for the offline router: "on 2025-06-30", "end of June 2025",
 "since 2021", "from March to May 2024", "Q3 2025", "the third quarter of 2025", "last quarter", "this
-year", "last year", "in 2024", "since March", "June 30" (the last one), "yesterday", "today", "3 days ago".
+year", "last year", "in 2024", "since March", "June 30" (the last one), "yesterday", "today", "3 days ago", "the first half of 2025", "H2 2024".
 
 Each phrase is found with its span (so the router knows which words it read) and read as a `Period`:
 a start and/or an end day, and whether it names one day ("as of") or a stretch of time. Relative
@@ -117,6 +117,10 @@ def _patterns(today: date) -> list[tuple[re.Pattern, object]]:
         (re.compile(rf"\bq([1-4])\s*(?:of\s+)?[-/ ]?\s*({_YEAR})\b"), lambda m: quarter_period(int(m.group(2)), int(m.group(1)))),
         (re.compile(rf"\b(?:the\s+)?(?P<o>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\s+(?:of\s+)?(?P<y>{_YEAR})"),
          ordinal_quarter),
+        (re.compile(rf"\b(?:the\s+)?(?P<h>first|second|1st|2nd)\s+half\s+(?:of\s+)?(?P<y>{_YEAR})\b"),
+         lambda m: _half(int(m.group("y")), 1 if m.group("h") in ("first", "1st") else 2)),
+        (re.compile(rf"\bh(?P<h>[12])\s*[-/ ]?\s*(?P<y>{_YEAR})\b|\b(?P<y2>{_YEAR})\s*[-/ ]?\s*h(?P<h2>[12])\b"),
+         lambda m: _half(int(m.group("y") or m.group("y2")), int(m.group("h") or m.group("h2")))),
         (re.compile(r"\b(?:last|previous|past|prior)\s+quarter\b"), prev_quarter),
         (re.compile(r"\b(?:this|the current|current)\s+quarter\b"), lambda m: quarter_period(today.year, this_q)),
         (re.compile(r"\b(?:last|previous|prior)\s+(?:calendar\s+|tax\s+)?year\b|\b(?:a\s+)?year\s+ago\b"),
@@ -141,6 +145,11 @@ def _patterns(today: date) -> list[tuple[re.Pattern, object]]:
             point=True)),
         (re.compile(rf"(?<![\w-])({_ISO})(?![\w-])"), lambda m: Period(None, _iso(m.group(1)), point=True)),
     ]
+
+
+def _half(year: int, half: int) -> Period:
+    """"the first half of 2025", "H2 2024": January–June or July–December."""
+    return Period(date(year, 1, 1), date(year, 6, 30)) if half == 1 else Period(date(year, 7, 1), date(year, 12, 31))
 
 
 def _count(word: str) -> int:

@@ -28,11 +28,12 @@ from typing import Any
 
 from indexdesk.agent.offline_dates import MONTHS, DateSpan, find_periods
 from indexdesk.agent.offline_intent import choice_hits, choices_of
+from indexdesk.agent.offline_values import identifiers
 from indexdesk.agent.schema_reading import non_null
 from indexdesk.memory.journal.readings import VENUES
 
-_MONEY = re.compile(r"(?<![\w.])(\$)?\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(k|m|mm|thousand|million)?\b(?!\s*(?:%|bps|d\b|"
-                    r"days?|weeks?|months?|years?|y\b|m\b(?=\s*(?:window|lookback))))")
+_MONEY = re.compile(r"(?<![\w.])(\$)?\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(k|m|mm|thousand|million|(?:usd|dollars?|bucks)\b)?"
+                    r"\b(?!\s*(?:%|bps|d\b|days?|weeks?|months?|years?|y\b|m\b(?=\s*(?:window|lookback))))")
 _PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(%|percent\b|pct\b)")
 _BPS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:bps|basis points?|bp)\b")
 _DAYS = re.compile(r"(?<![\w.])(\d+)\s*-?\s*(?:d|days?|day's)\b")
@@ -136,18 +137,11 @@ def fill(text: str, low: str, params: dict, spec: Any, args: dict, used: list[tu
     _money(low, props, out, used)
     _day_counts(low, props, out, used)
     _venues(text, low, props, out, used)
-    _changes(text, low, props, out, used)
     _identifiers(text, props, out, used)
+    _changes(text, low, props, out, used)
     _counts(low, props, out, used)
     _pairs(low, props, out, list(names))
     return out, used
-
-
-# An identifier as users paste it: letters and digits mixed ("tx-42", "a1b2c3d4", "kraken-L4X2"), never a
-# plain word, number, date, ticker or amount.
-_ID = re.compile(r"(?<![\w$.-])(?=[\w-]*\d)(?=[\w-]*[a-z])[a-z0-9]+(?:[-_][a-z0-9]+)*(?![\w.-])", re.I)
-_NOT_ID = re.compile(r"^(?:\d+(?:k|m|mm|d|w|y|q|x|bps|bp|st|nd|rd|th|s)?|q[1-4]|20\d\d-?q[1-4]|q[1-4]-?20\d\d|"
-                     r"\d{4}-\d{2}-\d{2}|l[12]|layer-?[12]|[a-z]+[12]|covid\w*|\w+_20\d\d)$", re.I)
 
 
 def _id_params(props: dict) -> list[str]:
@@ -168,7 +162,7 @@ def _identifiers(text: str, props: dict, out: dict, used: list) -> None:
     targets = [n for n in _id_params(props) if n not in out]
     if not targets:
         return
-    ids = [m for m in _ID.finditer(text) if not _NOT_ID.match(m.group(0)) and _free(used, m.start(), m.end())]
+    ids = [m for m in identifiers(text) if _free(used, m.start(), m.end())]
     if not ids:
         return
     for name in targets:
@@ -197,7 +191,8 @@ def _changes(text: str, low: str, props: dict, out: dict, used: list) -> None:
         spoken = {f.replace("_", " "): f for f in fields} | {f: f for f in fields}
         alternation = "|".join(re.escape(f) for f in sorted(spoken, key=len, reverse=True))
         changes = []
-        for m in re.finditer(rf"\b({alternation})\b\s*(?:=|:|should (?:have )?been|should be|must be|is really|"
+        for m in re.finditer(rf"\b({alternation})\b(?:\s+(?:of|on|for|in)\s+(?:the\s+|that\s+)?(?:tx|transaction|row|trade|"
+                             rf"entry)?\s*[\w-]*\d[\w-]*)?\s*(?:=|:|should (?:have )?been|should be|must be|is really|"
                              rf"was really|is actually|was actually|to|->|→|becomes|is|was)\s*"
                              rf"([$]?[\w.,:/-]*\w)", low):
             value = m.group(2).lstrip("$")
@@ -326,7 +321,7 @@ def _money(low: str, props: dict, out: dict, used: list) -> None:
         free = {n: w for n, w in targets.items() if n not in out}
         if not free:
             continue
-        amount = float(m.group(2).replace(",", "")) * _SCALE.get((m.group(3) or "").lower(), 1)
+        amount = float(m.group(2).replace(",", "")) * _SCALE.get((m.group(3) or "").lower(), 1)  # "300 dollars": ×1
         if any(isinstance(v, (int, float)) and not isinstance(v, bool) and v == amount for v in out.values()):
             used.append((m.start(), m.end()))  # already read (the grammar's price): each value is used once
             continue

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from indexdesk.agent.offline_values import _normalise
+from indexdesk.agent.offline_values import _normalise, identifiers
 from indexdesk.agent.schema_reading import enum_of, non_null
 
 NEAR_TIE = 0.03  # scores closer than this count as a tie, which the grammar's pattern breaks
@@ -28,6 +28,7 @@ GRAMMAR_BONUS = 0.2       # the grammar's phrase pattern agrees with this tool
 FIT_STEP = 0.06           # per kind of value in the request the tool can (or cannot) take
 CONFIDENT_MARGIN = 0.1    # a lead this large over the second reading is confident on its own
 MIN_SCORE = 0.45
+LEAD_MIN_SCORE = 0.3      # a lower meaning score is enough when the best reading leads the next by CONFIDENT_MARGIN
 UNIQUE_VALUE_BONUS = 0.12  # the request names a value only this tool's parameters take
 PAIRS_PENALTY = 0.25      # numbers given by name ("60% BTC", "defi -50%") to a tool that takes no such list          # below this (no pattern, no explicit form) the request is not understood
 
@@ -53,7 +54,7 @@ def setter_tool(text: str, schemas: dict[str, dict], specs: dict[str, Any]) -> s
     that changes state (set_targets' `band`) names that tool — an explicit form, like a slash command.
     A read-only tool taking the same parameter (check_rebalance's `band`) is not what "set" asks for."""
     m = _SETTER.match(text)
-    if m is None:
+    if m is None or identifiers(text):  # "change the price of tx-42 to …" edits a stored record
         return None
     said = set(re.split(r"[\s_-]+", m.group("object").lower()))
     found = [name for name, schema in schemas.items() if getattr(specs.get(name), "state_changing", False)
@@ -203,7 +204,6 @@ def _takes_pairs(props: dict) -> bool:
     return False
 
 
-_ID_TOKEN = re.compile(r"(?<![\w$.-])(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])[a-z]+-?\d+[a-z0-9-]*(?![\w.-])")
 
 
 def _value_reach(spans: list[tuple[int, int]], low: str) -> list[tuple[int, int]]:
@@ -235,7 +235,7 @@ def value_fit(low: str, schema: dict, spec: Any, periods: list, has_names: bool,
     fit += FIT_STEP * min(matched, 2)
     if unique_values and any(unique_values.get(v) == 1 for found in hits.values() for _, _, v in found):
         fit += UNIQUE_VALUE_BONUS
-    if _ID_TOKEN.search(low):  # "tx-42", "a1b2c3": an identifier goes to a tool that takes ids
+    if identifiers(low):  # "tx-42", "a1b2c3": an identifier goes to a tool that takes ids
         fit += FIT_STEP if _takes_ids(props) else 0.0
     spans = [(a, b) for found in hits.values() for a, b, _ in found]
     # A date inside a value the tool takes ("the march 2020 covid crash") is part of that value.
@@ -299,7 +299,13 @@ class Ranking:
         return self.margin() >= CONFIDENT_MARGIN
 
     def understood(self) -> bool:
-        return self.top is not None and (self.grammar_tool is not None or self.selector.get(self.top, 0) >= MIN_SCORE)
+        """A pattern matched, or the meaning score is high enough, or — short requests score low in
+        absolute terms — the best reading stands clearly apart from the next ("where did my alpha come from")."""
+        if self.top is None:
+            return False
+        if self.grammar_tool is not None or self.selector.get(self.top, 0) >= MIN_SCORE:
+            return True
+        return self.selector.get(self.top, 0) >= LEAD_MIN_SCORE and self.margin() >= CONFIDENT_MARGIN
 
 
 def rank(text: str, schemas: dict[str, dict], specs: dict[str, Any], grammar_tool: str | None,

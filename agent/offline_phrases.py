@@ -68,7 +68,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
                            r"\blos(ing|s|ses|er)\b.*\b(lots?|positions?)\b.*\btax|\blosing (lots|positions)\b")),
     ("gains", re.compile(r"\breali[sz]ed\b|\bcapital gains?\b|\breali[sz]\w*\b.*\bgains?\b")),
     ("lots", re.compile(r"\btax lots?\b|\blots\b|\bcost basis\b")),
-    ("attribution", re.compile(r"\battribut\w*|\bwhat drove\b|\bwhere did my returns? come from\b|"
+    ("attribution", re.compile(r"\battribut\w*|\bwhat drove\b|\bwhere did (?:my |the )?(?:returns?|alpha|gains?|"
+                               r"performance|outperformance) come from\b|"
                                r"\bbreak (down|up)\b.*\breturns?\b|\bbeta\b.*\b(selection|timing)\b")),
     ("rebalance", re.compile(r"\brebalanc\w*|\bdrift\w*|\boff[- ]target\b")),
     ("targets", re.compile(r"\bset (my |the )?targets?\b|\b(change|update) (my |the )?targets?\b|\btarget (allocation|weights)\b")),
@@ -82,11 +83,13 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
     ("var", re.compile(r"\bc?var\b|value[- ]at[- ]risk|expected shortfall|\btail risk\b|\bes\b|"
                        r"\bhow much (could|can|might|would) (i|we|the portfolio) lose\b|\bworst[- ]case loss\b")),
     ("correlation", re.compile(r"correl|\bcorr\b|redundan|overlap|diversif|\bmov(?:e|es|ed|ing) (?:together|with|in lock-?step|in sync)\b")),
-    ("tiers", re.compile(r"\btiers?\b|\bcore\b.*\bsatellite\b|\bregimes?\b")),
+    ("tiers", re.compile(r"\btiers?\b|\bcore\b.*\bsatellite\b|\bregimes?\b|\bbull(?:ish)? (?:market|run|phase)\b|"
+                         r"\bbull or bear\b|\bare we in a (?:bull|bear)\b")),
     ("portfolio", re.compile(r"\bwhat do i (hold|own)\b|\bmy (holdings|positions)\b|\b(show|see) (me )?my portfolio\b|"
                              r"\bwhat'?s in my portfolio\b|\bwhat is in my portfolio\b|\bwhat am i holding\b|"
                              r"^/?(portfolio|holdings)\b|\bportfolio (value|summary)\b")),
-    ("sizing", re.compile(r"\bsize\b|\bsizing\b|\bsize positions|target vol|vol target|risk parity|\bposition")),
+    ("sizing", re.compile(r"\bsize\b|\bsizing\b|\bsize positions|target vol|vol target|risk parity|"
+                          r"\bposition (?:size|sizing|weights?)\b|\bhow (?:big|large) should\b")),
     ("performance", re.compile(r"perform|\breturns?\b|\bhow (did|has|have|is|are|was|were)\b|\bcompare\b|\bvs\.?\b|"
                                r"versus|drawdown|sharpe|sortino|\bperf\b|\bdid\b.*\bdo\b|\bdoing\b")),
 ]

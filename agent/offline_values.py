@@ -147,3 +147,18 @@ def find_numbers(low: str) -> list[Span]:
 
 def as_fraction(number: float, is_percent: bool) -> float:
     return round(number / 100, 10) if is_percent or number > 1 else number
+
+
+# An identifier as users paste it: letters and digits mixed ("tx-42", "a1b2c3d4", "kraken-L4X2"), never a
+# plain word, number, date, ticker or amount.
+_ID = re.compile(r"(?<![\w$.-])(?=[\w-]*\d)(?=[\w-]*[a-z])[a-z0-9]+(?:[-_][a-z0-9]+)*(?![\w.-])", re.I)
+_NOT_ID = re.compile(r"^(?:\d+(?:k|m|mm|d|w|y|q|x|bps|bp|st|nd|rd|th|s)?|q[1-4]|20\d\d-?q[1-4]|q[1-4]-?20\d\d|"
+                     r"\d{4}-\d{2}-\d{2}|l[12]|layer-?[12]|[a-z]+[12]|covid\w*|\w+_20\d\d|"
+                     r"\d+-?(?:days?|weeks?|months?|years?|hours?|mins?|yrs?|mos?|bps?|percent|pct|x|k|m)|"
+                     r"(?:covid|top|bottom|last|first|next|past|layer|series|round|phase|level|tier|week|day|month|year|"
+                     r"erc|bep|trc)-?\d{1,3}(?:th|st|nd|rd)?|h[12]-?20\d\d|20\d\d-?h[12])$", re.I)
+
+
+def identifiers(text: str) -> list[re.Match]:
+    """Identifier-looking tokens ("tx-42", "a1b2c3", "7f3a9c") in the text, left to right."""
+    return [m for m in _ID.finditer(text) if not _NOT_ID.match(m.group(0))]

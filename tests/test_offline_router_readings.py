@@ -190,3 +190,31 @@ def test_a_pattern_tool_that_cannot_be_filled_yields_to_what_meaning_preferred(v
     assert result.tool == "attribute_performance" and result.args["start"] == f"{date.today().year}-01-01"
     # with nothing better, the pattern's tool still asks what it needs
     assert "Which index or asset" in plan_request("compare performance over 90 days", vocab, schemas).reply
+
+
+@pytest.mark.parametrize("text, start, end", [("the first half of 2025", "2025-01-01", "2025-06-30"),
+                                              ("in h2 2024", "2024-07-01", "2024-12-31"),
+                                              ("2024h1", "2024-01-01", "2024-06-30")])
+def test_half_years(text, start, end):
+    (span,) = find_periods(text, TODAY)
+    assert (span.period.start.isoformat(), span.period.end.isoformat()) == (start, end)
+
+
+def test_identifiers_are_not_durations_or_names():
+    from indexdesk.agent.offline_values import identifiers
+
+    said = "delete tx-42, r3f2a and 7f3a9c but not the 60-day window, covid-19, top-5, erc20, 2025q1 or h1 2025"
+    assert [m.group(0) for m in identifiers(said)] == ["tx-42", "r3f2a", "7f3a9c"]
+
+
+def test_short_requests_with_a_clear_lead_and_money_in_words(vocab, schemas):
+    alpha = plan_request("where did my alpha come from in 2024", vocab, schemas)
+    assert (alpha.tool, alpha.args) == ("attribute_performance", {"start": "2024-01-01", "end": "2024-12-31"})
+    assert plan_request("harvest anything over 300 dollars of loss", vocab, schemas).args["min_loss"] == 300
+    assert plan_request("are we in a bull market", vocab, schemas).tool == "tier_allocation"
+    assert plan_request("banana bread recipe", vocab, schemas).tool is None  # no lead, no pattern: not understood
+
+
+def test_a_change_to_a_stored_record_is_an_amendment_not_a_setter(vocab, schemas):
+    result = plan_request("change the price of tx a1b2c3 to 2500", vocab, schemas)
+    assert (result.tool, result.args) == ("amend_transaction", {"tx_id": "a1b2c3", "changes": ["price=2500"]})
