@@ -106,3 +106,28 @@ def test_a_currency_worth_of_a_coin_is_money_paid_for_the_coin(vocabulary):
     assert positions("bought 1.5k USDC worth of ETH", vocabulary) == [("ETH", "buy", 1500.0, "money", None)]
     # a swap names both sides: the stablecoin sold, the coin bought
     assert [(n, a) for n, a, *_ in positions("swapped 1000 USDC for ETH", vocabulary)] == [("USDC", "sell"), ("ETH", "buy")]
+
+
+def test_a_percentage_after_at_is_never_a_price(vocabulary):
+    # "at 30%" once read as the price 3 (the number cut short to dodge the "not a percentage" rule)
+    assert positions("ETH is my biggest holding at 30%", vocabulary)[0][4] is None
+    assert positions("bought 0.1 BTC at 58k", vocabulary)[0][4] == 58000.0
+
+
+def test_makes_up_a_weight_and_hitting_a_price_is_a_plan(vocabulary):
+    p, = parse_text("AVAX now makes up 4% of my portfolio", TODAY, vocabulary=vocabulary).positions
+    assert p.resulting_weight_pct == 4.0
+    assert parse_text("AVAX now makes up 4% of my portfolio", TODAY, vocabulary=vocabulary).observations == []
+    exit_plan = parse_text("planning to exit DOGE if it hits 0.5", TODAY, vocabulary=vocabulary)
+    assert [(p.name, p.kind, p.value) for p in exit_plan.plans] == [("DOGE", "exit", 0.5)]
+    assert positions("planning to exit DOGE if it hits 0.5", vocabulary) == [("DOGE", None, None, None, None)]
+    entry = parse_text("will buy more SOL if it reaches 100", TODAY, vocabulary=vocabulary)
+    assert [(p.kind, p.value) for p in entry.plans] == [("entry", 100.0)]
+
+
+def test_a_stablecoin_paid_or_received_is_money_not_a_position(vocabulary):
+    assert positions("bought ETH for 500 USDC", vocabulary) == [("ETH", "buy", 500.0, "money", None)]
+    sold = parse_text("sold 40 DOT for 260 USDT", TODAY, vocabulary=vocabulary)
+    assert [(p.name, p.action, p.size) for p in sold.positions] == [("DOT", "sell", 40.0)]
+    assert sold.not_understood == ["260"]  # the proceeds are said back, not dropped
+    assert positions("bought 500 USDC", vocabulary) == [("USDC", "buy", 500.0, "units", None)]

@@ -18,7 +18,7 @@ NUMBER = r"\d[\d,]*(?:\.\d+)?|\.\d+"
 _SCALE = {"k": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "mil": 1e6,
           "b": 1e9, "bn": 1e9, "billion": 1e9}
 SCALE = r"(?:\s?(?:k|mm|m|bn|b)\b|\s(?:thousand|grand|million|mil|billion)\b)"
-_CURRENCY_WORDS = r"(?:usd|dollars?|bucks|eur|euros?|gbp|pounds|quid)\b"
+_CURRENCY_WORDS = r"(?:usd|dollars?|bucks|eur|euros?|gbp|pounds|quid|usdc|usdt|dai|busd|fdusd)\b"
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ def _free(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 _PRICE = re.compile(
     rf"(?:\bat|@|\baround|\bnear|\bavg|\baverage(?: price)?(?: of)?|\bentry(?: price)?(?: of)?|\bprice(?: of)?|"
-    rf"\bfilled(?: at)?)\s*(?:~\s*|about\s+|roughly\s+|around\s+)?[$€£]?\s*({NUMBER})({SCALE})?(?!\s*(?:%|percent|pct|pp|am\b|pm\b|o'?clock|"
+    rf"\bfilled(?: at)?)\s*(?:~\s*|about\s+|roughly\s+|around\s+)?[$€£]?\s*({NUMBER})({SCALE})?(?![\d.,]?\d)"  # whole number: "at 30%" is no price 3
+    rf"(?!\s*(?:%|percent|pct|pp|am\b|pm\b|o'?clock|"
     rf"days?|weeks?|months?|x\b|times))", re.IGNORECASE)
 _EACH_PRICE = re.compile(rf"[$€£]\s?({NUMBER})({SCALE})?\s*(?:apiece|a coin|per coin|per token)\b")
 

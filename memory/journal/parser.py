@@ -271,7 +271,8 @@ def _positions(text: str, vocabulary: Vocabulary, used: list | None = None) -> t
     lowered = _normalise_quotes(text).lower()
     found = mentions(text, vocabulary)
     # "1.5k USDC worth of ETH": the currency before "worth of" is the money paid, not a position
-    worth = [(s, e) for _n, s, e in found if re.match(r"\s+worth\s+(?:of\s+)?", lowered[e:])]
+    worth = [(s, e) for _n, s, e in found if re.match(r"\s+worth\s+(?:of\s+)?", lowered[e:])
+             or (_n in _STABLES and re.search(rf"\b(?:for|at|with|using|into)\s+[$€£]?(?:{NUMBER})(?:{SCALE})?\s*$", lowered[:s]))]
     found = [f for f in found if (f[1], f[2]) not in worth]
     spans = [(s, e) for _, s, e in found]
     verbs = _verbs(lowered, spans)
@@ -313,6 +314,7 @@ def _positions(text: str, vocabulary: Vocabulary, used: list | None = None) -> t
     return list(out.values()), actions
 
 
+_STABLES = frozenset({"USDC", "USDT", "DAI", "BUSD", "TUSD", "FDUSD", "USDE", "PYUSD"})
 _BARE_COUNT = re.compile(rf"[a-z']+\s+(?:another\s+|an?\s+extra\s+)?({NUMBER})({SCALE})?(?![\d.,]|\s*(?:%|x\b|[$€£]))")
 
 

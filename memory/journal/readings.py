@@ -104,7 +104,8 @@ _FROM_TO = re.compile(rf"\bfrom\s+(?:~\s*)?({NUMBER})\s*(?:%|percent|pct)?{_PORT
                       rf"|\bto\s+{_PCT}\s+from\s+({NUMBER})\s*%?"
                       rf"|\bwas\s+({NUMBER})\s*%{_PORTFOLIO},?\s+now\s+({NUMBER})\s*%", re.I)
 _BY_TO = re.compile(rf"\bby\s+({NUMBER})\s*(?:%|pp|points?|percentage points?)\s+to\s+{_PCT}{_PORTFOLIO}", re.I)
-_NOW = re.compile(rf"(?:\bnow\s+(?:(?!of\b|to\b)[a-z][\w-]*\s+(?=is\b|at\b|~|about\b|around\b))?(?:is\s+|at\s+|~\s*|about\s+|around\s+)?"
+_NOW = re.compile(rf"(?:\bnow\s+(?:(?!of\b|to\b)[a-z][\w-]*\s+(?=is\b|at\b|~|about\b|around\b))?"
+                  rf"(?:is\s+|at\s+|~\s*|about\s+|around\s+|makes\s+up\s+|represents\s+|accounts\s+for\s+)?"
                   rf"(?:about\s+|around\s+|~\s*)?{_PCT}{_PORTFOLIO}"
                   rf"|\b(?:is|it's|its|at|stays at)\s+(?:now\s+|at\s+|~\s*)?{_PCT}(?=\s*of\s+(?:my\s+|the\s+)?(?:total\s+)?"
                   rf"(?:portfolio|pf|port|book|holdings|stack))\s*of\s+(?:my\s+|the\s+)?(?:total\s+)?(?:portfolio|pf|port|book|holdings|stack)(?:\s+now)?"
@@ -198,7 +199,7 @@ _PLAN_LIMIT = re.compile(
 _PLAN_PRICE = re.compile(
     rf"(?P<lead>{_FUTURE}[^.;]{{0,40}}?|\bif\b[^.;]{{0,30}}?|\b(?:buy order|sell order|limit order|stop(?:[- ]loss)?|take profits?|tp)\b[^.;]{{0,20}}?|"
     rf"\b(?:accumulate|sell|trim|buy|add)\b[^.;]{{0,20}}?)"
-    rf"\b(?P<cond>below|under|above|over|at|beneath)\s+(?P<money>{_MONEY})", re.I)
+    rf"\b(?P<cond>below|under|above|over|at|beneath|hits|reaches|touches|gets\s+to)\s+(?P<money>{_MONEY})", re.I)
 _PLAN_THEN = re.compile(r"\s*,?\s*(?:then\s+)?(?:i'?ll|i\s+will|we'?ll|we\s+will|i'?m\s+going\s+to|i\s+plan\s+to|i'?d)\s+"
                         r"(?:[^.;!?,]|(?<=\d)\.(?=\d))*", re.I)
 _PLAN_WHEN = re.compile(rf"\b(?:sell|trim|take profits?)\b[^.;]{{0,30}}\bwhen\s+it\s+(?:doubles|triples|moons)\b", re.I)
@@ -218,7 +219,8 @@ def _plans(out: Readings) -> None:
             continue
         number = re.search(rf"({NUMBER})({SCALE})?", m.group("money"))
         value = to_number(number.group(1), number.group(2))
-        selling = re.search(r"\b(?:sell|trim|take profits?|tp|stop|exit)\b", lead) or (cond in ("above", "over") and "buy" not in lead)
+        selling = re.search(r"\b(?:sell|trim|take profits?|tp|stop|exit)\b", lead) or (
+            cond in ("above", "over", "hits", "reaches", "touches") and not re.search(r"\b(?:buy|add|accumulate)\b", lead))
         end = m.end()
         then = _PLAN_THEN.match(out.masked, end) if lead.startswith("if") else None
         if then:  # "if SOL drops under 100 I'll buy another 20": the promised buy is the plan, not a trade
