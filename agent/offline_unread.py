@@ -129,8 +129,9 @@ def misspelt_names(text: str, vocab: Vocabulary) -> list[tuple[str, str]]:
     found = []
     for m in re.finditer(r"[A-Za-z][A-Za-z0-9_]{3,}", text):
         word = m.group().lower()
-        if word in _NOT_NAMES or word in vocab.phrases or any(s <= m.start() < e for s, e in covered):
-            continue
+        if word in _NOT_NAMES or word in _FUNCTION_WORDS or word in vocab.phrases \
+                or any(s <= m.start() < e for s, e in covered):
+            continue  # an everyday word ("make", "score") is not a misspelt name ("maker", "core")
         # Asset names need a closer match: "together" is not a misspelt "tether".
         close = difflib.get_close_matches(word, list(indices), n=1, cutoff=0.84)
         names = indices

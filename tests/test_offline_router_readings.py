@@ -174,6 +174,7 @@ def test_a_word_one_letter_from_a_short_name_is_not_a_misspelling(vocab):
     from indexdesk.agent.offline_unread import misspelt_names
 
     assert misspelt_names("score my past decisions", vocab) == []   # not "core"
+    assert misspelt_names("how much did I make on ETH trades", vocab) == []   # not "maker" (MKR)
     assert misspelt_names("how did defii do", vocab) == [("defii", "defi")]
 
 
