@@ -30,7 +30,7 @@ from indexdesk.agent.offline_dates import MONTHS, DateSpan, find_periods
 from indexdesk.agent.offline_intent import choice_hits, choices_of
 from indexdesk.agent.offline_values import identifiers
 from indexdesk.agent.schema_reading import non_null
-from indexdesk.memory.journal.readings import VENUES
+from indexdesk.memory.journal.venues import VENUES
 
 _MONEY = re.compile(r"(?<![\w.])(\$)?\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(k|m|mm|thousand|million|(?:usd|dollars?|bucks)\b)?"
                     r"\b(?!\s*(?:%|bps|d\b|days?|weeks?|months?|years?|y\b|m\b(?=\s*(?:window|lookback))))")

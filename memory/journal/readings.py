@@ -17,12 +17,10 @@ import re
 from dataclasses import dataclass, field
 
 from indexdesk.memory.journal.amounts import NUMBER, SCALE, to_number
+from indexdesk.memory.journal.venues import VENUES  # the list the router reads too (agent/offline_fill.py)
 
 _PCT = rf"({NUMBER})\s*(?:%|percent\b|pct\b)"
 _MONEY = rf"[$€£]?\s?({NUMBER})({SCALE})?"
-VENUES = ("coinbase", "binance", "kraken", "bybit", "okx", "kucoin", "gemini", "bitstamp", "bitfinex", "crypto.com",
-          "ledger", "trezor", "metamask", "phantom", "cold storage", "cold wallet", "hardware wallet", "hot wallet",
-          "wallet", "wallets", "exchange", "bank", "arbitrum", "optimism", "base", "self-custody", "self custody")
 _VENUE = "|".join(re.escape(v) for v in sorted(VENUES, key=len, reverse=True))
 _TRANSFER_VERB = (r"\b(?:mov(?:ed|e|ing)|sen[dt](?:ing)?|transferr?(?:ed|ing)?|transfered|xfer(?:red)?|withdr(?:ew|awn|aw|awing)|"
                   r"deposit(?:ed|ing)?|bridg(?:ed|e|ing))\b")
