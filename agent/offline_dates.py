@@ -1,6 +1,6 @@
 """Dates and periods in a request's words, for the offline router: "on 2025-06-30", "end of June 2025",
 "since 2021", "from March to May 2024", "Q3 2025", "the third quarter of 2025", "last quarter", "this
-year", "last year", "in 2024".
+year", "last year", "in 2024", "since March", "June 30" (the last one), "yesterday", "today", "3 days ago", "the first half of 2025", "H2 2024".
 
 Each phrase is found with its span (so the router knows which words it read) and read as a `Period`:
 a start and/or an end day, and whether it names one day ("as of") or a stretch of time. Relative
@@ -117,6 +117,10 @@ def _patterns(today: date) -> list[tuple[re.Pattern, object]]:
         (re.compile(rf"\bq([1-4])\s*(?:of\s+)?[-/ ]?\s*({_YEAR})\b"), lambda m: quarter_period(int(m.group(2)), int(m.group(1)))),
         (re.compile(rf"\b(?:the\s+)?(?P<o>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\s+(?:of\s+)?(?P<y>{_YEAR})"),
          ordinal_quarter),
+        (re.compile(rf"\b(?:the\s+)?(?P<h>first|second|1st|2nd)\s+half\s+(?:of\s+)?(?P<y>{_YEAR})\b"),
+         lambda m: _half(int(m.group("y")), 1 if m.group("h") in ("first", "1st") else 2)),
+        (re.compile(rf"\bh(?P<h>[12])\s*[-/ ]?\s*(?P<y>{_YEAR})\b|\b(?P<y2>{_YEAR})\s*[-/ ]?\s*h(?P<h2>[12])\b"),
+         lambda m: _half(int(m.group("y") or m.group("y2")), int(m.group("h") or m.group("h2")))),
         (re.compile(r"\b(?:last|previous|past|prior)\s+quarter\b"), prev_quarter),
         (re.compile(r"\b(?:this|the current|current)\s+quarter\b"), lambda m: quarter_period(today.year, this_q)),
         (re.compile(r"\b(?:last|previous|prior)\s+(?:calendar\s+|tax\s+)?year\b|\b(?:a\s+)?year\s+ago\b"),
@@ -128,8 +132,46 @@ def _patterns(today: date) -> list[tuple[re.Pattern, object]]:
                           _day_month_year(None, m.group("m"), m.group("y"), end=True))),
         (re.compile(rf"\b(?:in|during|for|over|throughout)\s+({_YEAR})\b(?!-)"),
          lambda m: Period(date(int(m.group(1)), 1, 1), date(int(m.group(1)), 12, 31))),
+        (re.compile(rf"\b(?:since|from|starting(?:\s+in)?)\s+(?:the\s+start\s+of\s+)?(?P<m>{_MONTH})(?![\w.])(?!\s+\d)"),
+         lambda m: Period(_last_month_start(m.group("m"), today), None)),
+        (re.compile(rf"\b(?:on\s+)?(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?![,.]?\s*\d)(?!\s*(?:%|k\b|x\b))"),
+         lambda m: _past_day(m.group("m"), m.group("d"), today)),
+        (re.compile(rf"\b(?:on\s+)?(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MONTH})\b(?![,.]?\s*\d)"),
+         lambda m: _past_day(m.group("m"), m.group("d"), today)),
+        (re.compile(r"\byesterday\b"), lambda m: Period(None, date.fromordinal(today.toordinal() - 1), point=True)),
+        (re.compile(r"\b(?:today|this morning|tonight)\b"), lambda m: Period(None, today, point=True)),
+        (re.compile(r"\b(?P<n>\d{1,3}|a|an|one|two|three)\s+(?P<u>days?|weeks?)\s+ago\b"), lambda m: Period(
+            None, date.fromordinal(today.toordinal() - _count(m.group("n")) * (7 if m.group("u")[0] == "w" else 1)),
+            point=True)),
         (re.compile(rf"(?<![\w-])({_ISO})(?![\w-])"), lambda m: Period(None, _iso(m.group(1)), point=True)),
     ]
+
+
+def _half(year: int, half: int) -> Period:
+    """"the first half of 2025", "H2 2024": January–June or July–December."""
+    return Period(date(year, 1, 1), date(year, 6, 30)) if half == 1 else Period(date(year, 7, 1), date(year, 12, 31))
+
+
+def _count(word: str) -> int:
+    return {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3}.get(word) or int(word)
+
+
+def _past_day(month: str, day: str, today: date) -> Period | None:
+    """"June 30" / "30th of June" without a year: the last such day on or before today."""
+    m = MONTHS[month.lower().rstrip(".")]
+    try:
+        found = date(today.year, m, int(day))
+        if found > today:
+            found = date(today.year - 1, m, int(day))
+    except ValueError:
+        return None
+    return Period(None, found, point=True)
+
+
+def _last_month_start(month: str, today: date) -> date:
+    """"since March": the most recent March that has begun."""
+    m = MONTHS[month.lower().rstrip(".")]
+    return date(today.year if m <= today.month else today.year - 1, m, 1)
 
 
 def find_periods(low: str, today: date | None = None) -> list[DateSpan]:

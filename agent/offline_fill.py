@@ -11,7 +11,11 @@ they take, and the request's values are given to the parameter they fit:
 * percentages to the fraction-valued parameter whose name or declared meaning is nearest
   (confidence vs volatility vs tilt vs band vs tax rate);
 * money ("$500", "5k", "$250k") to the currency parameter whose cue is nearest, basis points to a bps one;
-* venues ("from Coinbase to my Ledger", "on Kraken") to venue parameters.
+* venues ("from Coinbase to my Ledger", "on Kraken", "on kraken" — a known venue in any case) to venue parameters;
+* identifiers ("tx-42", "a1b2c3d4") to a parameter of ids (`ids`, `tx_id`: its name or description says id);
+* "FIELD should be VALUE" / "FIELD to VALUE" / "FIELD=VALUE" to a list parameter of FIELD=VALUE changes whose
+  description lists its fields ("fields: date, kind, price");
+* a count ("the last 5", "top 3", "10 most recent") to an integer parameter that limits how many.
 
 Each value is used once; what was used is returned as spans so the unread-words check can name the rest.
 """
@@ -24,10 +28,12 @@ from typing import Any
 
 from indexdesk.agent.offline_dates import MONTHS, DateSpan, find_periods
 from indexdesk.agent.offline_intent import choice_hits, choices_of
+from indexdesk.agent.offline_values import identifiers
 from indexdesk.agent.schema_reading import non_null
+from indexdesk.memory.journal.venues import VENUES
 
-_MONEY = re.compile(r"(?<![\w.])(\$)?\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(k|m|mm|thousand|million)?\b(?!\s*(?:%|bps|d\b|"
-                    r"days?|weeks?|months?|years?|y\b|m\b(?=\s*(?:window|lookback))))")
+_MONEY = re.compile(r"(?<![\w.])(\$)?\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(k|m|mm|thousand|million|(?:usd|dollars?|bucks)\b)?"
+                    r"\b(?!\s*(?:%|bps|d\b|days?|weeks?|months?|years?|y\b|m\b(?=\s*(?:window|lookback))))")
 _PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(%|percent\b|pct\b)")
 _BPS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:bps|basis points?|bp)\b")
 _DAYS = re.compile(r"(?<![\w.])(\d+)\s*-?\s*(?:d|days?|day's)\b")
@@ -131,8 +137,89 @@ def fill(text: str, low: str, params: dict, spec: Any, args: dict, used: list[tu
     _money(low, props, out, used)
     _day_counts(low, props, out, used)
     _venues(text, low, props, out, used)
+    _identifiers(text, props, out, used)
+    _changes(text, low, props, out, used)
+    _counts(low, props, out, used)
     _pairs(low, props, out, list(names))
     return out, used
+
+
+def _id_params(props: dict) -> list[str]:
+    """Parameters that take identifiers: named `id`/`ids`/`…_id`/`…_ids`, or described as "ids"."""
+    found = []
+    for name, schema in props.items():
+        inner = non_null(schema)
+        kind = _kind(schema)
+        item_kind = _kind(inner.get("items", {})) if kind == "array" else None
+        if kind not in ("string", "array") or (kind == "array" and item_kind != "string"):
+            continue
+        if re.search(r"(?:^|_)ids?$", name) or re.search(r"\bids?\b", (schema.get("description") or "").lower()):
+            found.append(name)
+    return found
+
+
+def _identifiers(text: str, props: dict, out: dict, used: list) -> None:
+    targets = [n for n in _id_params(props) if n not in out]
+    if not targets:
+        return
+    ids = [m for m in identifiers(text) if _free(used, m.start(), m.end())]
+    if not ids:
+        return
+    for name in targets:
+        if _kind(props[name]) == "array":
+            out[name] = [m.group(0) for m in ids]
+            used += [m.span() for m in ids]
+            return
+        out[name] = ids[0].group(0)
+        used.append(ids[0].span())
+        ids = ids[1:]
+        if not ids:
+            return
+
+
+def _fields_of(schema: dict) -> list[str]:
+    m = re.search(r"fields?:\s*([a-z_, ]+)", (schema.get("description") or "").lower())
+    return [f.strip() for f in m.group(1).split(",") if f.strip()] if m else []
+
+
+def _changes(text: str, low: str, props: dict, out: dict, used: list) -> None:
+    """"the price should be 2450", "set quantity to 0.5", "venue=kraken" → ["price=2450", …]."""
+    for name, schema in props.items():
+        fields = _fields_of(schema)
+        if name in out or _kind(schema) != "array" or not fields or "=" not in (schema.get("description") or ""):
+            continue
+        spoken = {f.replace("_", " "): f for f in fields} | {f: f for f in fields}
+        alternation = "|".join(re.escape(f) for f in sorted(spoken, key=len, reverse=True))
+        changes = []
+        for m in re.finditer(rf"\b({alternation})\b(?:\s+(?:of|on|for|in)\s+(?:the\s+|that\s+)?(?:tx|transaction|row|trade|"
+                             rf"entry)?\s*[\w-]*\d[\w-]*)?\s*(?:=|:|should (?:have )?been|should be|must be|is really|"
+                             rf"was really|is actually|was actually|to|->|→|becomes|is|was)\s*"
+                             rf"([$]?[\w.,:/-]*\w)", low):
+            value = m.group(2).lstrip("$")
+            value = value.replace(",", "") if re.fullmatch(r"[\d,]+(?:\.\d+)?", value) else value
+            changes.append(f"{spoken[m.group(1)]}={value}")
+            used.append(m.span())
+        if changes:
+            out[name] = changes
+
+
+_COUNT = re.compile(r"\b(?:last|latest|recent|newest|top|first|past)\s+(\d{1,4})\b(?!\s*(?:%|d\b|days?|weeks?|months?|"
+                    r"years?|y\b|w\b|m\b|q\b|quarters?))|\b(\d{1,4})\s+(?:most recent|latest|newest|last)\b")
+
+
+def _counts(low: str, props: dict, out: dict, used: list) -> None:
+    """"the last 5 changes" → the integer parameter that limits how many (`limit`, `k`, `top`, `n`)."""
+    targets = [n for n, s in props.items() if _kind(s) == "integer" and n not in out and
+               (re.fullmatch(r"limit|k|n|top|count|max_results|num_results|max_items", n)
+                or re.search(r"\bhow many\b|\bnumber of (?:results|entries|rows|items)|\bat most\b", (s.get("description") or "").lower()))]
+    if not targets:
+        return
+    m = _COUNT.search(low)
+    if m and _free(used, *m.span()):
+        value = int(m.group(1) or m.group(2))
+        if _within(props[targets[0]], value):
+            out[targets[0]] = value
+            used.append(m.span())
 
 
 def _pairs(low: str, props: dict, out: dict, names: list[str]) -> None:
@@ -234,7 +321,7 @@ def _money(low: str, props: dict, out: dict, used: list) -> None:
         free = {n: w for n, w in targets.items() if n not in out}
         if not free:
             continue
-        amount = float(m.group(2).replace(",", "")) * _SCALE.get((m.group(3) or "").lower(), 1)
+        amount = float(m.group(2).replace(",", "")) * _SCALE.get((m.group(3) or "").lower(), 1)  # "300 dollars": ×1
         if any(isinstance(v, (int, float)) and not isinstance(v, bool) and v == amount for v in out.values()):
             used.append((m.start(), m.end()))  # already read (the grammar's price): each value is used once
             continue
@@ -259,6 +346,10 @@ def _day_counts(low: str, props: dict, out: dict, used: list) -> None:
 
 
 _VENUE_WORDS = r"[A-Za-z][\w.-]{2,}"
+# Named exchanges and wallets (the journal's venue list), read in any case: "on kraken", "to coinbase".
+KNOWN_VENUES = "|".join(re.escape(v) for v in sorted(
+    (v for v in VENUES if v not in ("exchange", "bank", "wallet", "wallets", "base", "arbitrum", "optimism")),
+    key=len, reverse=True))
 
 
 def _venues(text: str, low: str, props: dict, out: dict, used: list) -> None:
@@ -270,7 +361,9 @@ def _venues(text: str, low: str, props: dict, out: dict, used: list) -> None:
         out.setdefault("to_venue", m.group(2).lower())
         used.append((m.start(), m.end()))
         return
-    m = re.search(rf"\b(?:on|at|via|through|from)\s+(?:my\s+)?([A-Z][\w.-]{{2,}})", text)
+    m = re.search(rf"\b(?:on|at|via|through|from|to|into|onto|with)\s+(?:my\s+|the\s+)?({KNOWN_VENUES})\b", low)
+    if m is None:
+        m = re.search(r"\b(?:on|at|via|through|from)\s+(?:my\s+)?([A-Z][\w.-]{2,})", text)
     if m and "venue" not in out and not m.group(1).isupper() and m.group(1).lower().rstrip(".") not in MONTHS:
         out["venue"] = m.group(1).lower()
         used.append((m.start(), m.end()))

@@ -1,8 +1,9 @@
-"""The offline router's grammar: a plain request or slash command → one tool call (or a reply).
+"""The offline router's grammar: the arguments an intent's phrases carry, read from the text.
 
-Pure text processing (standard library only): recognise what is asked (intent), the indices and
-assets named, windows, horizons, percentages and quarters, then fit those values to the bound
-tool's JSON schema (its parameter names, types and enums). Documented in docs/offline_router.md.
+Pure text processing (standard library only): the indices and assets named, weights, shocks and
+scenarios, windows, horizons, percentages and quarters, fitted later to the bound tool's JSON schema
+(its parameter names, types and enums). Names live in offline_names.py, the phrase patterns that
+say which intent is meant in offline_phrases.py (re-exported here). Documented in docs/offline_router.md.
 """
 
 from __future__ import annotations
@@ -18,6 +19,12 @@ from indexdesk.agent.offline_values import (  # noqa: F401 - the router and test
     window_of_days, find_durations, window_days, as_window, find_quarter, current_quarter, find_numbers,
     as_fraction)
 from indexdesk.agent.schema_reading import enum_of, is_optional, non_null  # noqa: F401 - the router reads them from here
+# Names and phrase patterns live in their own modules; the router, the model wrapper and tests read them from here.
+from indexdesk.agent.offline_names import (  # noqa: F401
+    AMBIGUOUS_SYMBOLS, ASSET_NICKNAMES, INDEX_NICKNAMES, Vocabulary, _phrase_variants, load_index_names)
+from indexdesk.agent.offline_phrases import (  # noqa: F401
+    GRAMMAR_HELP, INTENT_TITLES, INTENT_TOOLS, _INTENTS, _JOURNAL_LOG, _JOURNAL_SEARCH, _strip_quotes, detect_intent,
+    matching_intents)
 
 
 def _default_portfolio() -> tuple[tuple[str, float], ...]:
@@ -35,56 +42,6 @@ DEFAULT_PORTFOLIO_NOTE = ("No portfolio was given, so this uses the default tier
                           "satellite (layer1, defi, ai_data) and speculative (memecoins); `/last` shows the weights.")
 DEFAULT_INDICES_NOTE = ("No indices were named, so this uses the default tier template's indices: "
                         + ", ".join(name for name, _ in DEFAULT_PORTFOLIO) + ".")
-
-# Lower-case symbols that are also English words: recognised only when written in capitals.
-AMBIGUOUS_SYMBOLS = {"near", "flow", "sand", "mana", "ape", "link", "dot", "op", "etc", "vet", "atom", "render", "apt",
-                     "uni", "algo", "ada", "leo", "dai", "sui", "comp", "eos", "icp", "okb", "cro", "inj", "arb",
-                     "fil", "grt", "fet", "frax", "luna", "theta", "ltc"}
-
-# What people call assets and indices besides their tickers and catalogue names.
-ASSET_NICKNAMES = {"ether": "ETH", "eth": "ETH", "xbt": "BTC", "sats": "BTC", "polygon": "MATIC", "chainlink": "LINK",
-                   "ripple": "XRP", "dogecoin": "DOGE", "doge": "DOGE", "cardano": "ADA", "solana": "SOL",
-                   "avalanche": "AVAX", "polkadot": "DOT", "uniswap": "UNI", "litecoin": "LTC", "shiba": "SHIB",
-                   "shiba inu": "SHIB", "tron": "TRX", "stellar": "XLM", "cosmos": "ATOM", "monero": "XMR",
-                   "arbitrum": "ARB", "optimism": "OP", "aptos": "APT", "injective": "INJ", "maker": "MKR",
-                   "aave": "AAVE", "tether": "USDT", "bnb": "BNB", "binance coin": "BNB", "toncoin": "TON"}
-INDEX_NICKNAMES = {"memes": "memecoins", "meme coins": "memecoins", "meme tokens": "memecoins", "ai coins": "ai_data",
-                   "ai tokens": "ai_data", "exchange coins": "exchange_tokens", "cex tokens": "exchange_tokens",
-                   "l1s": "layer1", "layer ones": "layer1", "layer-1s": "layer1", "l2s": "layer2", "layer twos": "layer2",
-                   "rollups": "layer2", "large caps": "large_cap", "blue chips": "large_cap", "bluechips": "large_cap",
-                   "decentralized finance": "defi", "decentralised finance": "defi", "gaming coins": "gaming",
-                   "game tokens": "gaming", "payment coins": "payments", "stables": "stablecoin_cash"}
-
-# Which tool serves which intent: the contract's name first, then name fragments to look for.
-INTENT_TOOLS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "performance": ("get_index_performance", ("performance",)),
-    "var": ("compute_var", ("var",)),
-    "stress": ("stress_test", ("stress",)),
-    "correlation": ("analyze_correlation", ("correlation",)),
-    "sizing": ("size_positions", ("size", "sizing")),
-    "journal_log": ("log_journal_entry", ("journal_entry", "log_journal", "add_journal")),
-    "journal_search": ("search_journal", ("search_journal", "journal_search")),
-    "rotation": ("propose_rotation", ("rotat",)),
-    "review": ("quarterly_review", ("review",)),
-    "portfolio": ("get_portfolio", ("portfolio", "holdings")),
-    "transaction": ("record_transaction", ("transaction", "trade")),
-    "targets": ("set_targets", ("targets",)),
-    "lots": ("tax_lots", ("lots",)),
-    "gains": ("realized_gains", ("gains", "realized", "realised")),
-    "tiers": ("tier_allocation", ("tier",)),
-    "rebalance": ("check_rebalance", ("rebalance",)),
-    "harvest": ("harvest_losses", ("harvest",)),
-    "backtest": ("backtest", ("backtest",)),
-    "attribution": ("attribute_performance", ("attribut",)),
-    "outcomes": ("journal_outcomes", ("outcomes",)),
-}
-INTENT_TITLES = {"performance": "performance", "var": "value at risk", "stress": "a stress test",
-                 "correlation": "correlation", "sizing": "position sizing", "journal_log": "a journal entry",
-                 "journal_search": "a journal search", "rotation": "rotation", "review": "a quarterly review",
-                 "portfolio": "your portfolio", "transaction": "a ledger transaction", "targets": "setting targets",
-                 "lots": "tax lots", "gains": "realised gains", "tiers": "a tier allocation",
-                 "rebalance": "a rebalance check", "harvest": "tax-loss harvesting", "backtest": "a backtest",
-                 "attribution": "performance attribution", "outcomes": "decision outcomes"}
 
 # Parameter names other tools might use for the values the grammar extracts.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -108,25 +65,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "price": ("unit_price", "fill_price"),
 }
 
-GRAMMAR_HELP = """I'm the offline router: no model is configured, so I understand requests like these.
-
-| ask | runs |
-|---|---|
-| `how did defi do over 90 days` · `perf layer1 ytd` · `compare layer1 and defi ytd` | performance |
-| `var 99% 30d` · `cvar 95% for 60% BTC 40% ETH` | value at risk (default portfolio unless given) |
-| `stress test luna` · `what if ftx happens again` | stress test |
-| `correlation of defi, layer1 and memecoins` | correlation |
-| `size positions for 40% vol` | position sizing |
-| `journal: trimmed BTC after CPI` · `jot down: …` · `note that …` · `search journal for panic sells` | journal |
-| `rotate momentum` · `backtest momentum since 2022` · `do I need to rebalance` | rotation, backtest, rebalance |
-| `show my portfolio` · `bought 0.5 BTC at 60000` · `tax lots` · `realized gains 2026` | portfolio and ledger |
-| `review 2026Q3` · `how did my decisions work out` | quarterly review, decision outcomes |
-| `call TOOL {"arg": …}` | any tool with JSON arguments |
-
-Other requests are matched to a tool by meaning; a tool that writes asks first when unsure. Follow-ups
-edit the last call (`and monthly?`). Windows: 30d, 90d, 6m, 1y, ytd, all, or START:END dates; dates like
-`since 2021`, `Q3 2025`, `end of June 2025`. See docs/offline_router.md."""
-
 
 @dataclass(frozen=True)
 class Weights:
@@ -143,165 +81,6 @@ class Plan:
     reply: str = ""
 
 
-# ---------------------------------------------------------------- vocabulary
-
-def _phrase_variants(name: str, symbols: set[str] = frozenset()) -> set[str]:
-    """`large_cap` → large_cap, large cap, large-cap, largecap; `memecoins` → memecoin too.
-
-    A name made of symbols (`btc_eth`) gets no spaced variant: "btc eth sol" lists three assets.
-    """
-    parts = [p for p in re.split(r"_|(?<=[a-z])(?=\d)", name.lower()) if p]
-    separators = ("_", "-", "") if len(parts) > 1 and all(p in symbols for p in parts) else ("_", " ", "-", "")
-    variants = {sep.join(parts) for sep in separators}
-    variants |= {v[:-1] for v in variants if v.endswith("s") and len(v) > 4}
-    variants |= {v + "s" for v in variants if not v.endswith("s") and not v[-1].isdigit()}
-    return variants
-
-
-@dataclass
-class Vocabulary:
-    """Index and asset names the router recognises, as one regex of phrases."""
-
-    phrases: dict[str, tuple[str, str]]  # phrase (lower case) -> (kind, canonical)
-    pattern: re.Pattern
-    index_names: list[str]
-
-    @classmethod
-    def build(cls, index_names: Sequence[str] | None = None, aliases: dict[str, str] | None = None) -> "Vocabulary":
-        from indexdesk.tools.market.universe import ASSETS
-
-        phrases: dict[str, tuple[str, str]] = {}
-        for asset in ASSETS.values():
-            phrases[asset.symbol.lower()] = ("asset", asset.symbol)
-            name = asset.name.lower()
-            if name not in AMBIGUOUS_SYMBOLS and " " not in name and name.isalpha():
-                phrases.setdefault(name, ("asset", asset.symbol))
-        for nickname, symbol in ASSET_NICKNAMES.items():
-            if symbol in ASSETS:
-                phrases.setdefault(nickname, ("asset", symbol))
-        if index_names is None:
-            index_names, aliases = load_index_names()
-        names = list(index_names)
-        for nickname, target in INDEX_NICKNAMES.items():
-            if target in names:
-                phrases.setdefault(nickname, ("index", target))
-        for alias, target in (aliases or {}).items():
-            if target in names:
-                phrases[alias.lower()] = ("index", target)
-        for name in names:
-            for variant in _phrase_variants(name, {a.lower() for a in ASSETS}):
-                phrases[variant] = ("index", name)
-        alternation = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-        return cls(phrases, re.compile(rf"(?<![\w$])({alternation})(?![\w])"), names)
-
-    def entities(self, text: str) -> list[Span]:
-        """Named indices and assets in order of appearance, canonical names as values."""
-        found = []
-        for m in self.pattern.finditer(text.lower()):
-            phrase = m.group(1)
-            kind, canonical = self.phrases[phrase]
-            if kind == "asset" and phrase in AMBIGUOUS_SYMBOLS and text[m.start():m.end()] != canonical:
-                continue
-            found.append(Span(m.start(), m.end(), canonical))
-        return found
-
-
-def load_index_names(settings: Any = None) -> tuple[list[str], dict[str, str]]:
-    """Catalogue names (built-in + the user's TOML) and aliases; the built-in catalogue when the user's is broken."""
-    from indexdesk.tools.context import ToolContext
-    from indexdesk.tools.errors import ToolError
-    from indexdesk.tools.indices import series
-    from indexdesk.tools.indices.catalogue import load_catalogue
-    from indexdesk.tools.settings import Settings
-
-    try:
-        book = series.load(ToolContext(settings=settings or Settings()))
-    except ToolError:  # a broken user TOML must not take the offline chat down; the tools will report it
-        book = load_catalogue(None)
-    return list(book.indices), dict(book.aliases)
-
-
-# ---------------------------------------------------------------- intents
-
-_INTENTS: list[tuple[str, re.Pattern]] = [
-    ("outcomes", re.compile(r"\b(decisions?|calls|trades) (work(ed)? out|pa(id|y) off)\b|\bhit rate\b|\boutcomes?\b")),
-    ("review", re.compile(r"\breview\b|\bquarterly\b")),
-    ("backtest", re.compile(r"\bback-?test\w*|\bsimulat\w*|\bsweep\b|\bhow would (?:the |this |a |my )?[\w-]*\s?strategy\b|"
-                            r"\bhow would (?:a |the )?(momentum|mean[- ]reversion|blended|pair|rotation|rebalancing)\b.*"
-                            r"\bhave\b")),
-    ("harvest", re.compile(r"\bharvest\w*|\btax[- ]loss|\bsell\b.*\bat a loss\b|\bsave (on )?tax|"
-                           r"\blos(ing|s|ses|er)\b.*\b(lots?|positions?)\b.*\btax|\blosing (lots|positions)\b")),
-    ("gains", re.compile(r"\breali[sz]ed\b|\bcapital gains?\b|\breali[sz]\w*\b.*\bgains?\b")),
-    ("lots", re.compile(r"\btax lots?\b|\blots\b|\bcost basis\b")),
-    ("attribution", re.compile(r"\battribut\w*|\bwhat drove\b|\bwhere did my returns? come from\b|"
-                               r"\bbreak (down|up)\b.*\breturns?\b|\bbeta\b.*\b(selection|timing)\b")),
-    ("rebalance", re.compile(r"\brebalanc\w*|\bdrift\w*|\boff[- ]target\b")),
-    ("targets", re.compile(r"\bset (my |the )?targets?\b|\b(change|update) (my |the )?targets?\b|\btarget (allocation|weights)\b")),
-    ("rotation", re.compile(r"\brotat\w*|\btilt\w*\b.*\b(toward|towards|into|momentum)\b")),
-    ("transaction", re.compile(r"^(i )?(just )?(bought|sold|moved|transferred|sent|received|got|deposited|withdrew|staked)"
-                               r"\s+\$?\d|^(buy|sell|deposit|withdraw)\s+\$?\d|"
-                               r"\b(record|add|log)\b.*\b(trade|transaction|buy|sell|deposit|withdrawal)\b")),
-    ("stress", re.compile(r"\bstress|\bscenarios?\b|\bwhat if\b|\bshocks?\b|\bcrash|\bcollapse|\bwhat happens\b|"
-                          r"\b(luna|terra|ftx|covid|bear market|crisis|crises|black swan)\b|\bhappens again\b|"
-                          r"\bhow would\b.*\bhit\b")),
-    ("var", re.compile(r"\bc?var\b|value[- ]at[- ]risk|expected shortfall|\btail risk\b|\bes\b|"
-                       r"\bhow much (could|can|might|would) (i|we|the portfolio) lose\b|\bworst[- ]case loss\b")),
-    ("correlation", re.compile(r"correl|\bcorr\b|redundan|overlap|diversif|move together")),
-    ("tiers", re.compile(r"\btiers?\b|\bcore\b.*\bsatellite\b|\bregimes?\b")),
-    ("portfolio", re.compile(r"\bwhat do i (hold|own)\b|\bmy (holdings|positions)\b|\b(show|see) (me )?my portfolio\b|"
-                             r"\bwhat'?s in my portfolio\b|\bwhat is in my portfolio\b|\bwhat am i holding\b|"
-                             r"^/?(portfolio|holdings)\b|\bportfolio (value|summary)\b")),
-    ("sizing", re.compile(r"\bsize\b|\bsizing\b|\bsize positions|target vol|vol target|risk parity|\bposition")),
-    ("performance", re.compile(r"perform|\breturns?\b|\bhow (did|has|have|is|are|was|were)\b|\bcompare\b|\bvs\.?\b|"
-                               r"versus|drawdown|sharpe|sortino|\bperf\b|\bdid\b.*\bdo\b|\bdoing\b")),
-]
-_JOURNAL_LOG = [
-    re.compile(r"^/?(?:journal\s+)?(?P<kind>decision|thesis|lesson)\s*[:\-–]\s*(?P<text>.+)$", re.S | re.I),
-    re.compile(r"^/?(?:journal|log|note|jot)\s*[:\-–]\s*(?P<text>.+)$", re.S | re.I),
-    re.compile(r"^/journal\s+(?!search\b|find\b)(?P<text>.+)$", re.S | re.I),
-    re.compile(r"^(?:add|write|record|log)\s+(?:this\s+)?(?:to|in|into)\s+(?:my\s+|the\s+)?journal\s*[:\-–]?\s*"
-               r"(?:that\s+)?(?P<text>.+)$", re.S | re.I),
-]
-_JOURNAL_SEARCH = [
-    re.compile(r"^/?journal\s+(?:search|find)\s+(?:for\s+)?(?P<query>.+)$", re.S),
-    re.compile(r"\b(?:search|find|look up|grep|query)\s+(?:in\s+)?(?:my\s+|the\s+)?journal(?:\s+entries)?\s*"
-               r"(?:for|about|on|mentioning)?\s*[:\-]?\s*(?P<query>.+)$", re.S),
-    re.compile(r"\bwhat did i (?:write|say|note|log|journal)\s+(?:about|on|regarding)\s+(?P<query>.+?)\??$", re.S),
-    re.compile(r"\bjournal entries\s+(?:about|on|mentioning|for)\s+(?P<query>.+?)\??$", re.S),
-]
-
-
-def detect_intent(text: str, has_entities: bool) -> tuple[str | None, dict[str, str]]:
-    """The request's intent and any free text it carries (journal text or query)."""
-    stripped = text.strip()
-    low = stripped.lower()
-    for pattern in _JOURNAL_SEARCH:
-        m = pattern.search(low)
-        if m:
-            return "journal_search", {"query": _strip_quotes(stripped[m.start("query"):m.end("query")])}
-    for pattern in _JOURNAL_LOG:
-        m = pattern.match(stripped)
-        if m:
-            found = {"text": _strip_quotes(stripped[m.start("text"):m.end("text")])}
-            if "kind" in m.groupdict():
-                found["kind"] = m.group("kind").lower()
-            return "journal_log", found
-    body = low.lstrip("/")
-    for intent, pattern in _INTENTS:
-        if pattern.search(body):
-            return intent, {}
-    if has_entities:
-        return "performance", {}
-    return None, {}
-
-
-def _strip_quotes(text: str) -> str:
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'“”":
-        return text[1:-1].strip()
-    return text.rstrip("?").strip()
-
-
 # ---------------------------------------------------------------- arguments from the text
 
 _WINDOW_CUE = re.compile(r"(using|lookback|look back|window|history|estimated|based on|data from|calibrated|over the"
@@ -313,6 +92,8 @@ _MONEY = re.compile(r"\$\s*(\d+(?:[.,]\d+)*)\s*(k|m)?\b|\b(\d+(?:[.,]\d+)*)\s*(k
 _BENCHMARK = re.compile(r"\b(?:against|relative to|benchmark(?:ed)?(?:\s+(?:to|against))?|vs\.?\s+benchmark)\s+")
 _METHOD_WORDS = {"historical": ("historical", "historic", "empirical"), "parametric": ("parametric", "gaussian", "normal"),
                  "cornish_fisher": ("cornish", "modified"), "monte_carlo": ("monte carlo", "monte-carlo", "simulation")}
+_EVERY_INDEX = re.compile(r"\b(sectors?|all (?:the |my )?(?:indices|indexes|baskets)|every (?:index|sector|basket)|"
+                          r"each (?:index|sector|basket)|the (?:indices|indexes|baskets)|categories)\b")
 _ROTATION_SKIP = {"by", "with", "using", "into", "to", "on", "the", "my", "a", "an", "and", "for", "portfolio"}
 
 
@@ -479,6 +260,8 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
         elif intent == "sizing":
             args["weights"] = Weights(DEFAULT_PORTFOLIO)
             notes.append(DEFAULT_PORTFOLIO_NOTE)
+        elif intent == "performance" and _EVERY_INDEX.search(clean_low):
+            args["indices"] = list(vocab.index_names)  # "rank the sectors", "best performing sector": all of them
         elif intent == "performance":
             return {}, notes, ("Which index or asset? Known indices: " + ", ".join(vocab.index_names)
                                + ". e.g. `how did defi do over 90 days`")
@@ -518,9 +301,10 @@ def _transaction_args(args: dict, low: str, entities: list[Span]) -> None:
                                              "withdrawal" if word.startswith("withdr") else "transfer")
     if entities:
         args["symbol"] = entities[0].value
-        before = re.search(r"(\d+(?:\.\d+)?)\s*$", low[:entities[0].start])
-        if before:
-            args["quantity"] = float(before.group(1))
+        before = re.search(r"(\d[\d,]*(?:\.\d+)?)\s?(k|m|thousand|million)?\s*$", low[:entities[0].start])
+        if before:  # "0.5 BTC", "5k USDC", "1,200 XRP"
+            scale = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6}.get(before.group(2) or "", 1)
+            args["quantity"] = float(before.group(1).replace(",", "")) * scale
     price = re.search(r"(?:\bat\b|@|\bfor\b)\s*\$?\s*(\d[\d,]*(?:\.\d+)?)\s*(k|m)?\b", low)
     if price:
         args["price"] = float(price.group(1).replace(",", "")) * {"k": 1e3, "m": 1e6}.get(price.group(2) or "", 1)

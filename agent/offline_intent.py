@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from indexdesk.agent.offline_values import _normalise
+from indexdesk.agent.offline_values import _normalise, identifiers
 from indexdesk.agent.schema_reading import enum_of, non_null
 
 NEAR_TIE = 0.03  # scores closer than this count as a tie, which the grammar's pattern breaks
@@ -28,6 +28,8 @@ GRAMMAR_BONUS = 0.2       # the grammar's phrase pattern agrees with this tool
 FIT_STEP = 0.06           # per kind of value in the request the tool can (or cannot) take
 CONFIDENT_MARGIN = 0.1    # a lead this large over the second reading is confident on its own
 MIN_SCORE = 0.45
+LEAD_MIN_SCORE = 0.3      # a lower meaning score is enough when the best reading leads the next by CONFIDENT_MARGIN
+UNIQUE_VALUE_BONUS = 0.12  # the request names a value only this tool's parameters take
 PAIRS_PENALTY = 0.25      # numbers given by name ("60% BTC", "defi -50%") to a tool that takes no such list          # below this (no pattern, no explicit form) the request is not understood
 
 _JOURNAL_PREFIX = re.compile(
@@ -41,6 +43,23 @@ def journal_prefix(text: str) -> str | None:
     """The entry's text when the request starts with a journaling prefix ("jot down: …", "note that …")."""
     m = _JOURNAL_PREFIX.match(text)
     return m.group("text").strip() if m else None
+
+
+_SETTER = re.compile(r"^\s*(?:please\s+)?(?:set|change|update|raise|lower|increase|decrease|adjust|make)\s+"
+                     r"(?:my\s+|the\s+|our\s+)?(?P<object>[a-z][a-z0-9 _-]{0,40}?)\s+(?:to|at)\s+\S", re.I)
+
+
+def setter_tool(text: str, schemas: dict[str, dict], specs: dict[str, Any]) -> str | None:
+    """"set the rebalancing band to 15%": an imperative that sets a parameter of exactly one bound tool
+    that changes state (set_targets' `band`) names that tool — an explicit form, like a slash command.
+    A read-only tool taking the same parameter (check_rebalance's `band`) is not what "set" asks for."""
+    m = _SETTER.match(text)
+    if m is None or identifiers(text):  # "change the price of tx-42 to …" edits a stored record
+        return None
+    said = set(re.split(r"[\s_-]+", m.group("object").lower()))
+    found = [name for name, schema in schemas.items() if getattr(specs.get(name), "state_changing", False)
+             and any(set(param.split("_")) <= said for param in schema.get("parameters", {}).get("properties", {}))]
+    return found[0] if len(found) == 1 else None
 
 
 # ---------------------------------------------------------------- specs of the bound tools
@@ -117,7 +136,8 @@ def choices_of(schema: dict) -> list[str]:
     text = re.sub(r"\([^)]*\)", "", schema.get("description", "") or "").split(".")[0].split(";")[0]
     if ":" in text:
         text = text.split(":", 1)[1]
-    items = [i.strip() for i in re.split(r",\s*(?:or\s+)?|\s+or\s+", text.strip()) if i.strip()]
+    text = re.sub(r"^\s*(?:any|one|some|each|all|either|any combination)\s+of\s+(?:the\s+)?", "", text, flags=re.I)
+    items = [i.strip() for i in re.split(r",\s*(?:or\s+|and\s+)?|\s+or\s+|\s+and\s+", text.strip()) if i.strip()]
     if len(items) < 2 or not all(re.fullmatch(r"[a-z][a-z0-9_]*", i) for i in items):
         return []  # prose, not a list of values
     return items
@@ -125,17 +145,42 @@ def choices_of(schema: dict) -> list[str]:
 
 def choice_hits(low: str, schema: dict, synonyms: dict[str, str]) -> list[tuple[int, int, str]]:
     """(start, end, value) of every phrase in the text naming one of the parameter's values."""
-    phrases = {c.lower().replace("_", " "): c for c in choices_of(schema)}
-    phrases.update({c.lower(): c for c in choices_of(schema)})
+    values = choices_of(schema)
+    phrases = {c.lower().replace("_", " "): c for c in values}
+    phrases.update({c.lower(): c for c in values})
     phrases.update(synonyms or {})
+    # "buy-the-dip" and "buy the dip" are one phrase: hyphens between words read as spaces (same length,
+    # so the spans still point into `low`).
+    spaced = _HYPHEN.sub(" ", low)
+    phrases = {_HYPHEN.sub(" ", p.lower()): v for p, v in phrases.items()}
     hits: list[tuple[int, int, str]] = []
     for phrase in sorted(phrases, key=len, reverse=True):
-        if phrase not in low:  # the same answer without compiling a pattern per phrase (most are absent)
+        if phrase not in spaced:  # the same answer without compiling a pattern per phrase (most are absent)
             continue
-        for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", low):
+        for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", spaced):
             if not any(s < m.end() and m.start() < e for s, e, _ in hits):
                 hits.append((m.start(), m.end(), phrases[phrase]))
+    hits += _scattered_hits(spaced, values, hits)
     return sorted(hits)
+
+
+_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+
+
+def _scattered_hits(low: str, values: list[str], hits: list) -> list[tuple[int, int, str]]:
+    """A value of several words said in another order ("the march 2020 covid crash" → covid_crash_2020):
+    every word of the value is in the request; the span is its first word's."""
+    found = []
+    for value in values:
+        words = [w for w in value.lower().split("_") if w]
+        if len(words) < 2 or any(v == value for _, _, v in hits):
+            continue
+        spans = [re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", low) for w in words]
+        if all(spans):
+            first = min(spans, key=lambda m: m.start())
+            if not any(s < first.end() and first.start() < e for s, e, _ in hits + found):
+                found.append((first.start(), first.end(), value))
+    return found
 
 
 _RANGE_PARAM = re.compile(r"^(start|end|since|until|year|window|period)$")
@@ -161,13 +206,42 @@ def _takes_pairs(props: dict) -> bool:
     return False
 
 
-def value_fit(low: str, schema: dict, spec: Any, periods: list, has_names: bool, has_pairs: bool = False) -> float:
-    """How well the values in the request fit this tool's parameters (a small score, ±)."""
+
+
+def _value_reach(spans: list[tuple[int, int]], low: str) -> list[tuple[int, int]]:
+    """A value's span widened to the words around it (a scattered value's year sits a word or two away)."""
+    out = []
+    for a, b in spans:
+        before = low.rfind(" ", 0, max(0, a - 1))
+        before = low.rfind(" ", 0, max(0, before)) if before > 0 else before
+        after = low.find(" ", b + 1)
+        out.append((max(0, before), len(low) if after < 0 else after))
+    return out
+
+
+def _takes_ids(props: dict) -> bool:
+    return any(re.search(r"(?:^|_)ids?$", n) for n in props)
+
+
+def value_fit(low: str, schema: dict, spec: Any, periods: list, has_names: bool, has_pairs: bool = False,
+              unique_values: dict[str, int] | None = None) -> float:
+    """How well the values in the request fit this tool's parameters (a small score, ±).
+
+    `unique_values` counts, per value, the bound tools that take it: a value only this tool takes
+    ("covid_crash_2020", "deposit") is a stronger sign than one many take ("monthly")."""
     props = schema.get("parameters", {}).get("properties", {})
     synonyms = getattr(spec, "synonyms", {}) or {}
     fit = 0.0
-    matched = sum(1 for name, p in props.items() if choice_hits(low, p, synonyms.get(name, {})))
+    hits = {name: choice_hits(low, p, synonyms.get(name, {})) for name, p in props.items()}
+    matched = sum(1 for found in hits.values() if found)
     fit += FIT_STEP * min(matched, 2)
+    if unique_values and any(unique_values.get(v) == 1 for found in hits.values() for _, _, v in found):
+        fit += UNIQUE_VALUE_BONUS
+    if identifiers(low):  # "tx-42", "a1b2c3": an identifier goes to a tool that takes ids
+        fit += FIT_STEP if _takes_ids(props) else 0.0
+    spans = [(a, b) for found in hits.values() for a, b, _ in found]
+    # A date inside a value the tool takes ("the march 2020 covid crash") is part of that value.
+    periods = [p for p in periods if not any(a < p.end and p.start < b for a, b in _value_reach(spans, low))]
     if periods:
         fit += FIT_STEP if all(_takes_period(props, p.period) for p in periods) else -FIT_STEP
     if has_pairs and not _takes_pairs(props):
@@ -176,6 +250,28 @@ def value_fit(low: str, schema: dict, spec: Any, periods: list, has_names: bool,
         takes = any(re.search(r"indices|symbol|weights|names|assets|query|text|pair|shocks", n) for n in props)
         fit += 0 if takes else -FIT_STEP
     return fit
+
+
+_VALUES_TAKEN: dict[tuple, dict[str, int]] = {}
+
+
+def values_taken(schemas: dict[str, dict], specs: dict[str, Any]) -> dict[str, int]:
+    """How many bound tools take each choice value (enum values and synonyms' targets), cached per tool set."""
+    key = tuple(sorted(schemas))
+    with _LOCK:
+        found = _VALUES_TAKEN.get(key)
+    if found is not None:
+        return found
+    takers: dict[str, set[str]] = {}
+    for name, schema in schemas.items():
+        synonyms = getattr(specs.get(name), "synonyms", {}) or {}
+        for param, p in schema.get("parameters", {}).get("properties", {}).items():
+            for value in [*choices_of(p), *(synonyms.get(param, {}) or {}).values()]:
+                takers.setdefault(str(value), set()).add(name)
+    found = {value: len(tools) for value, tools in takers.items()}
+    with _LOCK:
+        _VALUES_TAKEN[key] = found
+    return found
 
 
 @dataclass
@@ -205,12 +301,18 @@ class Ranking:
         return self.margin() >= CONFIDENT_MARGIN
 
     def understood(self) -> bool:
-        return self.top is not None and (self.grammar_tool is not None or self.selector.get(self.top, 0) >= MIN_SCORE)
+        """A pattern matched, or the meaning score is high enough, or — short requests score low in
+        absolute terms — the best reading stands clearly apart from the next ("where did my alpha come from")."""
+        if self.top is None:
+            return False
+        if self.grammar_tool is not None or self.selector.get(self.top, 0) >= MIN_SCORE:
+            return True
+        return self.selector.get(self.top, 0) >= LEAD_MIN_SCORE and self.margin() >= CONFIDENT_MARGIN
 
 
 def rank(text: str, schemas: dict[str, dict], specs: dict[str, Any], grammar_tool: str | None,
          periods: list, has_names: bool, masked: str | None = None, has_pairs: bool = False,
-         cache_dir: Any = None) -> Ranking:
+         cache_dir: Any = None, rivals: list[str] = ()) -> Ranking:
     """Bound tools ordered by meaning + the grammar's pattern + how the request's values fit them.
 
     `masked` is the text with index and asset names replaced: a name is a value, not an intent
@@ -223,8 +325,17 @@ def rank(text: str, schemas: dict[str, dict], specs: dict[str, Any], grammar_too
         selector_scores = {name: 0.0 for name in schemas}
     low = _normalise(text)
     scores, fits = {}, {}
+    unique_values = values_taken(schemas, specs)
     for name, schema in schemas.items():
-        fits[name] = value_fit(low, schema, specs.get(name), periods, has_names, has_pairs)
+        fits[name] = value_fit(low, schema, specs.get(name), periods, has_names, has_pairs, unique_values)
+    if grammar_tool in fits:
+        # Two phrase patterns match ("simulate" a backtest, "crash" a stress test): the grammar's order
+        # prefers the first, unless the values said fit the other clearly better (it alone takes the
+        # "covid_crash_2020" the request names) — then the pattern's bonus goes there.
+        better = [t for t in rivals if t in fits and fits[t] - fits[grammar_tool] >= UNIQUE_VALUE_BONUS]
+        if better:
+            grammar_tool = max(better, key=lambda t: (fits[t], selector_scores.get(t, 0.0)))
+    for name in schemas:
         score = selector_scores.get(name, 0.0) + (GRAMMAR_BONUS if name == grammar_tool else 0.0)
         scores[name] = score + fits[name]
     order = sorted(scores, key=lambda n: -scores[n])

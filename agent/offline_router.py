@@ -21,6 +21,7 @@ from indexdesk.agent import offline_grammar as grammar
 from indexdesk.agent import offline_intent as intents
 from indexdesk.agent import offline_unread as unread
 from indexdesk.agent.offline_dates import find_periods
+from indexdesk.agent.offline_fill import KNOWN_VENUES
 from indexdesk.agent.offline_fill import fill as fill_from_schema
 from indexdesk.agent.offline_fitting import fit_arguments, fit_value, plain_args  # noqa: F401 - tests import them here
 from indexdesk.agent.render import compact_args, result_markdown, user_facing
@@ -170,21 +171,29 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         intent, extra = "journal_log", {"text": entry}
     else:
         intent, extra = grammar.detect_intent(text, bool(vocab.entities(text)))
-    bound = specs_of = None
+    bound = specs_of = ranking = None
     if schemas and intent not in ("journal_log", "journal_search"):
         specs_of = intents.specs_for(schemas, specs)
         if previous and previous.get("name") in schemas and _is_follow_up(text, intent):
             return _follow_up(text, vocab, schemas, specs_of, previous, data_end)
         grammar_tool = find_tool(intent, schemas, tool_names) if intent else None
+        setter = intents.setter_tool(text, schemas, specs_of)
+        if setter is not None and setter != grammar_tool:  # "set the rebalancing band to 15%": explicit
+            grammar_tool, intent = setter, None
         if intent and grammar_tool is None:
             return grammar.Plan(reply=not_available(intent, list(schemas)))
         periods = find_periods(low)
         entities = vocab.entities(text)
         paired = _paired_names(low, entities)
-        masked = _masked(text, sorted({(s.start, s.end): s for s in list(entities) + paired}.values(),
-                                      key=lambda s: s.start))
+        dated = [grammar.Span(p.start, p.end, "") for p in periods]
+        dated += [grammar.Span(m.start(1), m.end(1), "") for m in _VENUE_WORD.finditer(low)]  # venues are values too
+        masked = _masked(text, _outermost(list(entities) + paired + dated))
+        rivals = [t for t in (find_tool(i, schemas, tool_names) for i in grammar.matching_intents(text) if i != intent)
+                  if t and t != grammar_tool] if grammar_tool else []
         ranking = intents.rank(text, schemas, specs_of, grammar_tool, periods, bool(entities), masked,
-                               has_pairs=bool(paired), cache_dir=cache_dir)
+                               has_pairs=bool(paired), cache_dir=cache_dir, rivals=rivals)
+        if ranking.grammar_tool != grammar_tool:  # a rival pattern's tool took the bonus: its intent applies
+            grammar_tool, intent = ranking.grammar_tool, None
         if not ranking.understood():
             return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
         bound = ranking.top
@@ -213,6 +222,15 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         proposed, notes, problem = generic_proposal(text, vocab, params), [], ""
     else:
         proposed, notes, problem = grammar.build_args(intent, text, vocab, params, extra)
+    if problem and ranking is not None:
+        other = _meaning_choice(ranking, tool, specs_of)
+        if other is not None:  # the pattern's tool lacks what it needs; meaning alone preferred another one
+            tool, intent = other, grammar_intent_of(other, schemas, tool_names, None)
+            params = schemas.get(tool, {}).get("parameters", {})
+            if intent is None:
+                proposed, notes, problem = generic_proposal(text, vocab, params), [], ""
+            else:
+                proposed, notes, problem = grammar.build_args(intent, text, vocab, params, extra)
     if problem:
         return grammar.Plan(reply=problem)
     if not params:
@@ -243,6 +261,25 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
     return grammar.Plan(tool=tool, args=args, notes=notes)
 
 
+def _meaning_choice(ranking: Any, chosen: str, specs_of: dict[str, Any] | None) -> str | None:
+    """The read-only tool meaning alone ranks clearly above `chosen` (the phrase pattern's tool, which could
+    not be filled: "how much of my return was timing vs index picks" has performance's words but names no
+    index), or None. Without the pattern's bonus the two are compared on meaning and values only; the
+    other must lead by the confident margin and take every value said, else the pattern's tool asks."""
+    if ranking.grammar_tool != chosen or not specs_of:
+        return None
+    own = ranking.selector.get(chosen, 0.0) + ranking.fits.get(chosen, 0.0)
+    for name in ranking.order:
+        if name == chosen or intents.writes(specs_of.get(name)):
+            continue
+        score = ranking.selector.get(name, 0.0) + ranking.fits.get(name, 0.0)
+        if score - own >= intents.CONFIDENT_MARGIN and ranking.fits.get(name, 0.0) >= 0 \
+                and ranking.selector.get(name, 0.0) >= intents.MIN_SCORE:
+            return name
+        return None  # the best other reading does not beat the pattern's tool on meaning
+    return None
+
+
 def _paired_names(low: str, entities: list) -> list:
     """Names and tiers with a percentage written next to them ("60% BTC 40% ETH", "satellite -40%")."""
     spans = list(entities) + [grammar.Span(m.start(), m.end(), m.group(0))
@@ -254,12 +291,26 @@ def _paired_names(low: str, entities: list) -> list:
     return [s for s in spans if s.value in named] if pairs else []
 
 
-def _masked(text: str, entities: list) -> str:
+_VENUE_WORD = re.compile(rf"\b({KNOWN_VENUES})\b")
+
+
+def _outermost(spans: list) -> list:
+    """Spans left to right, one per stretch of text (a span inside an earlier, longer one is dropped)."""
+    kept: list = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if not kept or span.start >= kept[-1].end:
+            kept.append(span)
+    return kept
+
+
+def _masked(text: str, spans: list) -> str:
+    """The request as the selector reads it: names and dates are values, not what is asked — a name
+    becomes "this coin", a date phrase goes ("last quarter" must not pull toward the quarterly review)."""
     out, at = [], 0
-    for e in entities:
-        out += [text[at:e.start], "this coin"]
+    for e in spans:
+        out += [text[at:e.start], "this coin" if e.value else ""]
         at = e.end
-    return "".join(out + [text[at:]])
+    return re.sub(r"\s{2,}", " ", "".join(out + [text[at:]])).strip()
 
 
 def grammar_intent_of(tool: str, schemas: dict[str, dict], tool_names: Sequence[str] | None,

@@ -129,16 +129,27 @@ def misspelt_names(text: str, vocab: Vocabulary) -> list[tuple[str, str]]:
     found = []
     for m in re.finditer(r"[A-Za-z][A-Za-z0-9_]{3,}", text):
         word = m.group().lower()
-        if word in _NOT_NAMES or word in vocab.phrases or any(s <= m.start() < e for s, e in covered):
-            continue
+        if word in _NOT_NAMES or word in _FUNCTION_WORDS or word in vocab.phrases \
+                or any(s <= m.start() < e for s, e in covered):
+            continue  # an everyday word ("make", "score") is not a misspelt name ("maker", "core")
         # Asset names need a closer match: "together" is not a misspelt "tether".
         close = difflib.get_close_matches(word, list(indices), n=1, cutoff=0.84)
         names = indices
         if not close:
             close, names = difflib.get_close_matches(word, list(assets), n=1, cutoff=0.87), assets
-        if close:
+        if close and (len(close[0]) >= 5 or _short_typo(word, close[0])):
             found.append((m.group(), names[close[0]]))
     return found
+
+
+def _short_typo(word: str, name: str) -> bool:
+    """A short name ("core", "defi", "cash") is misspelt only at the same length (one letter changed or
+    two swapped) or with a stray letter at its end ("defii"); "score" is a word, not a misspelt "core"."""
+    if len(word) == len(name):
+        diff = [i for i, (a, b) in enumerate(zip(word, name)) if a != b]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == name[diff[1]]
+                                  and word[diff[1]] == name[diff[0]])
+    return len(word) == len(name) + 1 and word.startswith(name)
 
 
 # Words that carry no request of their own: asked-about words are the tool's, these are English.

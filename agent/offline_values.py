@@ -30,9 +30,12 @@ _WORD_WINDOWS = [
     (re.compile(r"\b(ytd|year[- ]to[- ]date|this year)\b"), "ytd"),
     (re.compile(r"\b(all[- ]time|since inception|full history|entire history|whole history|window all)\b"), "all"),
     (re.compile(r"\b(past|last|previous) (year|12 months)\b"), "1y"),
-    (re.compile(r"\b(past|last|previous) (quarter|3 months)\b"), "90d"),
+    # "last quarter" is the calendar quarter (offline_dates), "past 3 months" the 3m duration.
     (re.compile(r"\b(past|last|previous) month\b"), "30d"),
     (re.compile(r"\b(past|last|previous) week\b"), "7d"),
+    (re.compile(r"\b(tomorrow|overnight|next day|by the end of the day|intraday)\b"), "1d"),
+    (re.compile(r"\bnext week\b"), "7d"),
+    (re.compile(r"\bnext month\b"), "30d"),
 ]
 _QUARTER = re.compile(r"\b(20\d\d)\s*[-/ ]?\s*q([1-4])\b|\bq([1-4])\s*[-/ ]?\s*(20\d\d)\b")
 _NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(%|percent\b|pct\b)?")
@@ -94,7 +97,7 @@ def find_durations(low: str) -> list[Span]:
         found.append(Span(m.start(), m.end(), days))
     for pattern, label in _WORD_WINDOWS:
         for m in pattern.finditer(low):
-            days = {"1y": 365, "90d": 90, "30d": 30, "7d": 7}.get(label)
+            days = {"1y": 365, "90d": 90, "30d": 30, "7d": 7, "1d": 1}.get(label)
             found.append(Span(m.start(), m.end(), days if days else label))
     for m in re.finditer(rf"(?:\b(?:from|between)\s+)?({_DATE})\s*(?:to|until|through|and|:|\.\.|–|—|-)\s*({_DATE})", low):
         found.append(Span(m.start(), m.end(), f"{m.group(1)}:{m.group(2)}"))
@@ -144,3 +147,18 @@ def find_numbers(low: str) -> list[Span]:
 
 def as_fraction(number: float, is_percent: bool) -> float:
     return round(number / 100, 10) if is_percent or number > 1 else number
+
+
+# An identifier as users paste it: letters and digits mixed ("tx-42", "a1b2c3d4", "kraken-L4X2"), never a
+# plain word, number, date, ticker or amount.
+_ID = re.compile(r"(?<![\w$.-])(?=[\w-]*\d)(?=[\w-]*[a-z])[a-z0-9]+(?:[-_][a-z0-9]+)*(?![\w.-])", re.I)
+_NOT_ID = re.compile(r"^(?:\d+(?:k|m|mm|d|w|y|q|x|bps|bp|st|nd|rd|th|s)?|q[1-4]|20\d\d-?q[1-4]|q[1-4]-?20\d\d|"
+                     r"\d{4}-\d{2}-\d{2}|l[12]|layer-?[12]|[a-z]+[12]|covid\w*|\w+_20\d\d|"
+                     r"\d+-?(?:days?|weeks?|months?|years?|hours?|mins?|yrs?|mos?|bps?|percent|pct|x|k|m)|"
+                     r"(?:covid|top|bottom|last|first|next|past|layer|series|round|phase|level|tier|week|day|month|year|"
+                     r"erc|bep|trc)-?\d{1,3}(?:th|st|nd|rd)?|h[12]-?20\d\d|20\d\d-?h[12])$", re.I)
+
+
+def identifiers(text: str) -> list[re.Match]:
+    """Identifier-looking tokens ("tx-42", "a1b2c3", "7f3a9c") in the text, left to right."""
+    return [m for m in _ID.finditer(text) if not _NOT_ID.match(m.group(0))]

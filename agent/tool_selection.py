@@ -137,7 +137,7 @@ class ToolSelector:
         n = max(1, len(self.specs))
         self._rarity = {w: 1.0 - (c - 1) / n for w, c in counts.items()}
         self._tool_words = tool_words
-        generic = {"get", "index", "indexdesk", "journal", "compute", "analyze", "check", "set", "record"}
+        generic = {"get", "index", "indexdesk", "journal", "compute", "analyze", "check", "set", "record", "find"}
         self._name_words = {name: _words(name.replace("_", " ")) - _words(" ".join(generic)) for name in self.specs}
         self._explicit = {name: re.compile(rf"(?<![\w]){'[ _-]?'.join(map(re.escape, name.split('_')))}(?![\w])", re.IGNORECASE)
                           for name in self.specs}

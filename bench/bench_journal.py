@@ -37,6 +37,7 @@ EVAL = Path(__file__).with_name("journal_eval_set.jsonl")
 HELDOUT = Path(__file__).with_name("journal_eval_heldout.jsonl")
 HELDOUT_B = Path(__file__).with_name("journal_eval_heldout_b.jsonl")
 PARAPHRASE_C = Path(__file__).with_name("journal_eval_paraphrase_c.jsonl")
+PARAPHRASE_D = Path(__file__).with_name("journal_eval_paraphrase_d.jsonl")
 VERBS = ["Bought", "Sold", "Trimmed", "Added to", "Rotated out of", "Hedged", "Held", "Reduced", "Topped up"]
 NAMES = ["DeFi", "layer-1", "layer-2", "the AI index", "gaming", "large caps", "memecoins", "BTC", "ETH", "SOL"]
 WHY = ["because momentum turned", "after the CPI print", "as part of the rebalance", "after the exploit news",
@@ -62,8 +63,17 @@ def bench_recall() -> None:
                                  "the common-term rule)"),
                        (HELDOUT_B, "held-out set B (written after #12; in #17 seen when relevance order was kept over fused order)"),
                        (PARAPHRASE_C, "paraphrase set C (issue 17: queries avoid the entries' words; written before "
-                                      "the query-metadata signal, its first contact is recorded in docs/performance.md)")):
-        entries, queries = load_eval_set(path)
+                                      "the query-metadata signal, its first contact is recorded in docs/performance.md)"),
+                       (PARAPHRASE_D, "paraphrase set D (issue 17 round 2: a fresh corpus, written before reading the "
+                                      "search code this round; first contact in docs/journal_search.md)"),
+                       ((PARAPHRASE_D, PARAPHRASE_C), "set D inside a larger journal (D's 35 stories + set C's 160 "
+                                                      "fillers: the same questions among many unrelated entries)")):
+        if isinstance(path, tuple):  # a set's stories mixed with another set's fillers
+            entries, queries = load_eval_set(path[0])
+            entries += [e for e in load_eval_set(path[1])[0] if e.id.startswith("f")]
+            path = path[0].with_name(path[0].stem + "+fillers")
+        else:
+            entries, queries = load_eval_set(path)
         print(f"{path.name}: {note}; {len(entries)} entries, {len(queries)} queries")
         with tempfile.TemporaryDirectory() as home:
             store = open_journal(Path(home))

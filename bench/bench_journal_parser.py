@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from journal_parse_scoring import PARSE_SET_V2, PARSE_SET_V3, load_parse_set, score, score_readings  # noqa: E402
+from journal_parse_scoring import PARSE_SET_D, PARSE_SET_E, PARSE_SET_V2, PARSE_SET_V3, load_parse_set, score, score_readings  # noqa: E402
 
 from indexdesk.memory.journal.parser import parse_date, parse_text  # noqa: E402
 from indexdesk.memory.journal.vocabulary import build_vocabulary  # noqa: E402
@@ -55,6 +55,7 @@ def rate(fn, lines: list[str], passes: int) -> tuple[float, float, float, float]
 def main() -> None:
     args = argparse.ArgumentParser()
     args.add_argument("--passes", type=int, default=20)
+    args.add_argument("-v", action="store_true", help="list the failed lines of each readings set")
     passes = args.parse_args().passes
     rows = load_parse_set()
     lines = [row["text"] for row in rows]
@@ -69,10 +70,14 @@ def main() -> None:
     print("accuracy: " + ", ".join(f"{k} {v:.3f}" for k, v in accuracy.items()))
     # Readings beyond trades (issue 17): first contact was measured when each set was written.
     for path, first in ((PARSE_SET_V2, "first contact 0.123 (written before the code); now in-sample"),
-                        (PARSE_SET_V3, "first contact 0.831 (written after the code, never tuned on)")):
+                        (PARSE_SET_V3, "first contact 0.831 (written after the code, never tuned on)"),
+                        (PARSE_SET_D, "first contact 0.850 (round 2 dev set D, written before reading the code); now in-sample"),
+                        (PARSE_SET_E, "first contact 0.950 (written after round 2's changes, never tuned on)")):
         readings = score_readings(load_parse_set(path), lambda text: parse_text(text, TODAY, vocabulary=vocabulary))
         shown = ", ".join(f"{k} {v:.3f}" for k, v in readings.accuracy().items() if k == "fully right" or "labelled" in k)
         print(f"{path.name} ({readings.lines} lines; {first}): {shown}")
+        if "-v" in sys.argv:
+            print("\n".join("   FAIL " + f for f in readings.failures))
     print(f"{'what':<44}{'lines/s':>10}{'/CPU-s':>10}{'p50 ms':>9}{'p95 ms':>9}")
     results = [("indexdesk parse_text (everything)", lambda s: parse_text(s, TODAY, vocabulary=vocabulary)),
                ("indexdesk parse_date (dates only)", lambda s: parse_date(s, TODAY))]

@@ -17,7 +17,8 @@ PARSE_SET = Path(__file__).with_name("data") / "journal_parse_set.jsonl"
 
 
 def load_parse_set(path: Path = PARSE_SET) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [json.loads(line) for line in path.read_text().splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]  # header comments say when a set was written
 
 
 def _close(a: float | None, b: float | None) -> bool:
@@ -76,6 +77,8 @@ def score(rows: list[dict], parse) -> ParseScore:
 
 PARSE_SET_V2 = Path(__file__).with_name("data") / "journal_parse_set_v2.jsonl"
 PARSE_SET_V3 = Path(__file__).with_name("data") / "journal_parse_set_v3.jsonl"
+PARSE_SET_D = Path(__file__).with_name("data") / "journal_parse_set_d.jsonl"
+PARSE_SET_E = Path(__file__).with_name("data") / "journal_parse_set_e.jsonl"
 READINGS = ("positions", "resulting", "observations", "plans", "transfers")
 
 

@@ -49,6 +49,22 @@ def test_the_query_is_read_by_the_entries_vocabulary():
     assert facets.share({"tag:index:LINK"}, None) == pytest.approx(1.0 / 1.5)
 
 
+@pytest.mark.parametrize("phrase", ["exited the avalanche trade", "closed my AVAX position", "cashing in the frog coin",
+                                    "going flat for the holidays", "taking money off the table"])
+def test_exits_said_many_ways_are_sells_in_the_query_and_the_entry(phrase):
+    assert "tag:action:sell" in query_facets(phrase, query_tags(phrase)).labels
+
+
+def test_an_action_alone_is_never_a_full_metadata_match():
+    # "cashing in after a judge's decision": every sell in the journal shares the action; it narrows,
+    # it does not match the way a name or a date does.
+    facets = query_facets("cashing in after a judge's decision", query_tags("cashing in after a judge's decision"))
+    assert set(facets.labels) == {"tag:action:sell"}
+    assert facets.share({"tag:action:sell"}, None) == pytest.approx(0.5)
+    named = query_facets("sold my AVAX", query_tags("sold my AVAX"))
+    assert named.share({"tag:action:sell", "tag:index:AVAX"}, None) == pytest.approx(1.0)
+
+
 @pytest.mark.parametrize("query, period", [
     ("what did I sell in March 2024?", (date(2024, 3, 1), date(2024, 3, 31))),
     ("trades in 2023", (date(2023, 1, 1), date(2023, 12, 31))),

@@ -170,8 +170,18 @@ def test_a_write_tool_on_an_unsure_reading_asks_which_was_meant(vocab, schemas):
     result = plan("how would buying the dip have done since 2021, quarterly", vocab, schemas)
     assert result.tool is None
     assert "Did you mean" in result.reply and "quarterly review" in result.reply and "backtest" in result.reply
+
+
+
+def test_a_date_phrase_is_a_value_not_an_intent(vocab, schemas):
+    # "last quarter" once pulled the meaning toward the quarterly review (which writes files) and the
+    # router asked; the date is masked for the meaning score and read as the attribution's period.
     why = plan("why did my portfolio return what it did last quarter - beta or skill?", vocab, schemas)
-    assert why.tool is None and "quarterly review" in why.reply and "attribute performance" in why.reply
+    year, q = date.today().year, (date.today().month - 1) // 3
+    start = f"{year}-{3 * q - 2:02d}-01" if q else f"{year - 1}-10-01"
+    assert why.tool == "attribute_performance" and why.args["start"] == start
+    outcomes = plan("how did my decisions from last quarter turn out", vocab, schemas)
+    assert outcomes.tool == "journal_outcomes"
 
 
 def test_each_value_is_used_once(vocab, schemas):

@@ -18,7 +18,7 @@ NUMBER = r"\d[\d,]*(?:\.\d+)?|\.\d+"
 _SCALE = {"k": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "mil": 1e6,
           "b": 1e9, "bn": 1e9, "billion": 1e9}
 SCALE = r"(?:\s?(?:k|mm|m|bn|b)\b|\s(?:thousand|grand|million|mil|billion)\b)"
-_CURRENCY_WORDS = r"(?:usd|dollars?|bucks|eur|euros?|gbp|pounds|quid)\b"
+_CURRENCY_WORDS = r"(?:usd|dollars?|bucks|eur|euros?|gbp|pounds|quid|usdc|usdt|dai|busd|fdusd)\b"
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ def _free(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 _PRICE = re.compile(
     rf"(?:\bat|@|\baround|\bnear|\bavg|\baverage(?: price)?(?: of)?|\bentry(?: price)?(?: of)?|\bprice(?: of)?|"
-    rf"\bfilled(?: at)?)\s*(?:~\s*|about\s+|roughly\s+|around\s+)?[$€£]?\s*({NUMBER})({SCALE})?(?!\s*(?:%|percent|pct|pp|am\b|pm\b|o'?clock|"
+    rf"\bfilled(?: at)?)\s*(?:~\s*|about\s+|roughly\s+|around\s+)?[$€£]?\s*({NUMBER})({SCALE})?(?![\d.,]?\d)"  # whole number: "at 30%" is no price 3
+    rf"(?!\s*(?:%|percent|pct|pp|am\b|pm\b|o'?clock|"
     rf"days?|weeks?|months?|x\b|times))", re.IGNORECASE)
 _EACH_PRICE = re.compile(rf"[$€£]\s?({NUMBER})({SCALE})?\s*(?:apiece|a coin|per coin|per token)\b")
 
@@ -70,6 +71,7 @@ _FRACTIONS = {"half": 50.0, "a half": 50.0, "one half": 50.0, "a third": 100 / 3
 _FRACTION = re.compile(r"\b(" + "|".join(sorted(_FRACTIONS, key=len, reverse=True)) + r")\b(?:\s+of)?")
 _HALVED = re.compile(r"\bhalved\b|\bcut\b[^.;]{0,20}\bin half\b")
 _ALL = re.compile(r"\b(?:all(?: of)?(?= (?:my|the|our|of)\b| (?!in\b)[a-z$])|everything|entire|whole|completely|fully|the lot|every last|all out|"
+                  r"(?:my |the )?(?:remaining|rest of (?:my|the))|"
                   r"100 ?% of (?:my |the )?(?:position|bag))\b")
 _EXIT_VERB = re.compile(r"\b(?:exit(?:ed|ing)?|clos(?:ed|ing|e) (?:out )?(?:my |the |our )?|sold out of|got out of|"
                         r"dumped (?:all|everything)|liquidat(?:ed|e)|zeroed|capitulated out of)\b")
@@ -120,11 +122,20 @@ def sizes(lowered: str, mention_spans: list[tuple[int, int]], price_spans: list[
         if _free(taken, m.start(), m.end()):  # "INJ, 20 more at 18"
             out.append(Size(to_number(m.group(1), m.group(2)), "units", m.start(), m.end()))
             taken.append((m.start(), m.end()))
-    for m in re.finditer(rf"[$€£]\s?({NUMBER})({SCALE})?|\b({NUMBER})({SCALE})?\s*(?:[€$£]|{_CURRENCY_WORDS}|(?=\s+worth\b))"
+    for m in re.finditer(rf"(?<![\w.])({NUMBER})({SCALE})?\s+(?:tokens?|coins?|units?)\b", lowered):
+        if _free(taken, m.start(), m.end()):  # "INJ: 50 tokens at 22"
+            out.append(Size(to_number(m.group(1), m.group(2)), "units", m.start(), m.end()))
+            taken.append((m.start(), m.end()))
+    for m in re.finditer(rf"[$€£]\s?({NUMBER})({SCALE})?|\b({NUMBER})({SCALE})?\s*(?:[€$£]|{_CURRENCY_WORDS}|"
+                         rf"(?:usdc|usdt|dai|busd|tusd|fdusd)\b(?=\s+worth\b)|(?=\s+worth\b))"
                          rf"|\b({NUMBER})\s+(grand)\b", lowered):
         if _free(taken, m.start(), m.end()):
             raw, scale = next((m.group(i), m.group(i + 1)) for i in (1, 3, 5) if m.group(i))
             out.append(Size(to_number(raw, scale), "money", m.start(), m.end()))
+            taken.append((m.start(), m.end()))
+    for m in re.finditer(rf"(?<![\w.$€£])({NUMBER})(\s?(?:k|grand)\b|\s(?:thousand)\b)(?!\s*(?:%|x\b))", lowered):
+        if _free(taken, m.start(), m.end()):  # "added 2k to the AI index": a bare thousands figure is money
+            out.append(Size(to_number(m.group(1), m.group(2)), "money", m.start(), m.end()))
             taken.append((m.start(), m.end()))
     for m in _PERCENT.finditer(lowered):
         if _free(taken, m.start(), m.end()):
@@ -134,6 +145,10 @@ def sizes(lowered: str, mention_spans: list[tuple[int, int]], price_spans: list[
     for m in _FRACTION.finditer(lowered):
         if _free(taken, m.start(), m.end()):
             out.append(Size(_FRACTIONS[m.group(1)], "position_pct", m.start(), m.end()))
+    for m in re.finditer(r"(?<![\w./])([1-9])\s?/\s?([2-9]|10)\s+of\b", lowered):
+        if _free(taken, m.start(), m.end()):  # "sold 1/4 of my LINK"
+            out.append(Size(round(100.0 * int(m.group(1)) / int(m.group(2)), 4), "position_pct", m.start(), m.end()))
+            taken.append((m.start(), m.end()))
     for m in _HALVED.finditer(lowered):
         out.append(Size(50.0, "position_pct", m.start(), m.end()))
     for m in _ALL.finditer(lowered):

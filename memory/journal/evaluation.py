@@ -19,7 +19,7 @@ from indexdesk.memory.journal.models import JournalEntry
 def load_eval_set(path: Path) -> tuple[list[JournalEntry], list[dict]]:
     entries, queries = [], []
     for line in Path(path).read_text().splitlines():
-        if not line.strip():
+        if not line.strip() or line.lstrip().startswith("#"):  # header comments (when and how a set was written)
             continue
         row = json.loads(line)
         if row["type"] == "entry":

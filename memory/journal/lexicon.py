@@ -26,6 +26,8 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "capitulate", "capitulated", "ditch", "got out", "get out", "lighten", "lightened", "pare", "pared",
         "shed", "dispose", "disposed", "let go of", "threw in the towel", "throw in the towel", "puke", "puked",
         "unwind", "unwound", "flatten", "flattened", "out of the position", "took money off the table",
+        "closed", "closing", "cashed in", "cashing in", "cash in", "cashing out", "went flat", "going flat",
+        "money off the table",
     ),
     "action:rotate": (
         "rotate", "rotation", "switch", "switched", "swap", "swapped", "move from", "moved from", "shift",

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
-from indexdesk.memory.journal.amounts import Size, exits_whole_position, prices, sizes
+from indexdesk.memory.journal.amounts import NUMBER, SCALE, Size, exits_whole_position, prices, sizes, to_number
 from indexdesk.memory.journal.enrich import lexicon_matches
 from indexdesk.memory.journal.errors import JournalError
 from indexdesk.memory.journal.lexicon import LEXICON
@@ -174,7 +174,11 @@ _EXTRA_VERBS = {
     "shave": "sell", "got rid of": "sell", "rid of": "sell", "scaled out": "sell", "scaled back": "sell",
     "cut back": "sell", "decreased": "sell", "parted with": "sell", "gave up on": "sell", "booked": "sell",
     "banked": "sell", "realized": "sell", "realised": "sell", "sold off": "sell", "dropped": "sell",
-    "let go": "sell", "chopped": "sell", "halved": "sell",
+    "let go": "sell", "chopped": "sell", "halved": "sell", "closed": "sell", "exited": "sell",
+    "averaged down": "buy", "averaged down on": "buy", "doubled down": "buy", "bot": "buy",
+    # holding (kept out of the search lexicon: as tags they pulled unrelated entries into holding questions)
+    "staying put": "hold", "doing nothing": "hold", "no action": "hold", "nothing to do": "hold",
+    "not touching": "hold", "sitting tight": "hold", "not doing anything": "hold",
 }
 _HARD_BREAK = re.compile(r"[;.!?\n]+(?:\s|$)|\bbut\b|\bthen\b|\bwhile\b")
 _NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bresisted|\bdecided against|\bwithout)\s+(?:\w+\s+)?$")
@@ -212,7 +216,19 @@ def _verbs(lowered: str, names: list[tuple[int, int]]) -> list[tuple[int, int, s
         if action != "hold" and _NEGATED.search(lowered[max(0, m.start() - 24):m.start()]):
             action = "hold"
         out.append((m.start(), m.end(), action))
-    return out
+    # Verbs that are trades only before an amount ("got 3k ALGO", "picked up 0.1 BTC"; not "got rekt"),
+    # and a signed amount with no verb ("+0.5 ETH", "-200 ADA").
+    for m in _AMOUNT_VERB.finditer(lowered):
+        if not any(a < m.end() and m.start() < b for a, b, _ in out) and not any(a < m.end() and m.start() < b for a, b in names):
+            out.append((m.start(), m.end(), "buy"))
+    for m in _SIGNED_AMOUNT.finditer(lowered):
+        if not any(a <= m.start() < b for a, b, _ in out):
+            out.append((m.start(), m.start() + 1, "buy" if m.group(1) == "+" else "sell"))
+    return sorted(out)
+
+
+_AMOUNT_VERB = re.compile(rf"\b(?:got|picked up|grabbed some|scooped(?: up)?|copped)(?=\s+(?:another\s+)?[$€£]?(?:{NUMBER}))")
+_SIGNED_AMOUNT = re.compile(rf"(?:^|(?<=[\s(:,]))([+-])\s?(?:{NUMBER})(?:{SCALE})?(?!\s*(?:%|[\d.,]))(?=\s+[a-z$])")
 
 
 def _segments(lowered: str, verbs: list[tuple[int, int, str]]) -> list[tuple[int, int, str | None, int]]:
@@ -254,6 +270,10 @@ def _positions(text: str, vocabulary: Vocabulary, used: list | None = None) -> t
     the spans of the sizes and prices it used are appended to `used`."""
     lowered = _normalise_quotes(text).lower()
     found = mentions(text, vocabulary)
+    # "1.5k USDC worth of ETH": the currency before "worth of" is the money paid, not a position
+    worth = [(s, e) for _n, s, e in found if re.match(r"\s+worth\s+(?:of\s+)?", lowered[e:])
+             or (_n in _STABLES and re.search(rf"\b(?:for|at|with|using|into)\s+[$€£]?(?:{NUMBER})(?:{SCALE})?\s*$", lowered[:s]))]
+    found = [f for f in found if (f[1], f[2]) not in worth]
     spans = [(s, e) for _, s, e in found]
     verbs = _verbs(lowered, spans)
     market_moves = [end for _s, end, action in verbs if action == "market"]
@@ -290,7 +310,41 @@ def _positions(text: str, vocabulary: Vocabulary, used: list | None = None) -> t
             continue
         out[name] = position
         bound[name] = size is not None and size.mention == i
+    _sizes_said_later(out, found, segments, size_list, price_list, vocabulary, used, lowered)
     return list(out.values()), actions
+
+
+_STABLES = frozenset({"USDC", "USDT", "DAI", "BUSD", "TUSD", "FDUSD", "USDE", "PYUSD"})
+_BARE_COUNT = re.compile(rf"[a-z']+\s+(?:another\s+|an?\s+extra\s+)?({NUMBER})({SCALE})?(?![\d.,]|\s*(?:%|x\b|[$€£]))")
+
+
+def _sizes_said_later(out: dict, found: list, segments: list, size_list: list, price_list: list,
+                      vocabulary: Vocabulary, used: list | None, lowered: str) -> None:
+    """One name in the entry and a later clause of trading with a size but no name ("averaged down on
+    ATOM, bought 40 more at 7.2", "BTC -15% and i sold 0.1 at the bottom"): the size is that name's."""
+    if len({name for name, _s, _e in found}) != 1:
+        return
+    name = found[0][0]
+    if out[name].amount_basis is not None:
+        return
+    taken = {(u[0], u[1]) for u in used or []}
+    for a, b, action, _reach in segments:
+        if action not in ("buy", "sell") or any(a <= s < b for _n, s, _e in found):
+            continue
+        free = [z for z in size_list if z.mention is None and a <= z.start < b and (z.start, z.end) not in taken]
+        if not free:  # a bare count right after the verb: "sold 0.1 at the bottom"
+            bare = _BARE_COUNT.match(lowered, a, b)
+            if bare is None:
+                continue
+            free = [Size(to_number(bare.group(1), bare.group(2)), "units", bare.start(1), bare.end())]
+        size = free[0]
+        price = next((p.value for p in price_list if size.end <= p.start < b), None)
+        said = _position(name, action, size, price, vocabulary).model_dump(exclude_none=True)
+        kept = {k: v for k, v in out[name].model_dump(exclude_none=True).items() if k not in said}
+        out[name] = Position(**{**said, **kept})
+        if used is not None:
+            used += [(size.start, size.end)] + [(p.start, p.end) for p in price_list if p.value == price]
+        return
 
 
 def _size_for(i, start, seg, seg_mentions, found, size_list, lowered, action):
@@ -372,7 +426,7 @@ def parse_text(text: str, today: date, extra_names: tuple[tuple[str, str], ...] 
     vocabulary = with_extra(vocabulary or default_vocabulary(), extra_names)
     lowered = text.lower()
     matches = lexicon_matches(text)
-    numeric = _readings.european_decimals(_normalise_quotes(text))  # same length, case kept ("LINK" vs "link")
+    numeric = _readings.verb_typos(_readings.european_decimals(_normalise_quotes(text)))  # same length, case kept
     names = mentions(numeric, vocabulary)
     read = _readings.read(numeric, names)
     used: list[tuple[int, int]] = []

@@ -20,6 +20,7 @@ from datetime import date
 # How much each kind of facet counts in the metadata share: a named asset or index says most about
 # what is asked for; a date range next; an action or a feeling narrows it.
 FACET_WEIGHTS = {"index": 1.0, "date": 1.0, "action": 0.5, "emotion": 0.5}
+MIN_FACET_TOTAL = 1.0  # the weight of one name or date
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
@@ -41,7 +42,9 @@ class QueryFacets:
         got = sum(w for label, w in self.labels.items() if label in labels)
         if self.period and day is not None and self.period[0] <= day <= self.period[1]:
             got += FACET_WEIGHTS["date"]
-        return got / self.total
+        # A query naming only an action or a feeling ("cashing in after …") shares it with a third of
+        # the journal: such facets alone are never a full match (the share is out of at least one name's weight).
+        return got / max(self.total, MIN_FACET_TOTAL)
 
 
 def query_period(query: str) -> tuple[date, date] | None:

@@ -17,12 +17,10 @@ import re
 from dataclasses import dataclass, field
 
 from indexdesk.memory.journal.amounts import NUMBER, SCALE, to_number
+from indexdesk.memory.journal.venues import VENUES  # the list the router reads too (agent/offline_fill.py)
 
 _PCT = rf"({NUMBER})\s*(?:%|percent\b|pct\b)"
 _MONEY = rf"[$€£]?\s?({NUMBER})({SCALE})?"
-VENUES = ("coinbase", "binance", "kraken", "bybit", "okx", "kucoin", "gemini", "bitstamp", "bitfinex", "crypto.com",
-          "ledger", "trezor", "metamask", "phantom", "cold storage", "cold wallet", "hardware wallet", "hot wallet",
-          "wallet", "wallets", "exchange", "bank", "arbitrum", "optimism", "base", "self-custody", "self custody")
 _VENUE = "|".join(re.escape(v) for v in sorted(VENUES, key=len, reverse=True))
 _TRANSFER_VERB = (r"\b(?:mov(?:ed|e|ing)|sen[dt](?:ing)?|transferr?(?:ed|ing)?|transfered|xfer(?:red)?|withdr(?:ew|awn|aw|awing)|"
                   r"deposit(?:ed|ing)?|bridg(?:ed|e|ing))\b")
@@ -59,6 +57,39 @@ def european_decimals(text: str) -> str:
     return re.sub(r"(?<=\d),(?=\d{1,2}(?!\d))", ".", text)  # 0,5 → 0.5
 
 
+_TRADE_VERBS = ("bought", "buy", "buying", "sold", "sell", "selling", "added", "trimmed")
+
+
+def _typo_forms() -> dict[str, str]:
+    """Misspellings of the trade verbs that keep the word's length or add one letter at its end:
+    two neighbouring letters swapped ("bougth", "byu") or a stray last letter ("solde"). Neither
+    form is an English word, so no real word is changed."""
+    forms: dict[str, str] = {}
+    for verb in _TRADE_VERBS:
+        for i in range(len(verb) - 1):
+            swapped = verb[:i] + verb[i + 1] + verb[i] + verb[i + 2:]
+            if swapped != verb:
+                forms.setdefault(swapped, verb)
+        for letter in "abcdefghijklmnopqrstuvwxyz":
+            forms.setdefault(verb + letter, verb + " ")
+    for verb in _TRADE_VERBS:  # a real form of another verb ("sells", "added") is never a typo
+        forms.pop(verb, None)
+        forms.pop(verb + "s", None)
+    for word in ("buys", "sells", "buyer", "seller", "solds", "boughts"):
+        forms.pop(word, None)
+    return forms
+
+
+_TYPOS = _typo_forms()
+_TYPO = re.compile(r"\b(" + "|".join(sorted(_TYPOS, key=len, reverse=True)) + r")\b", re.I)
+
+
+def verb_typos(text: str) -> str:
+    """'bougth 0.3 eth' → 'bought 0.3 eth', 'solde half' → 'sold  half' (same length: spans still point
+    into the original)."""
+    return _TYPO.sub(lambda m: _TYPOS[m.group(1).lower()], text)
+
+
 def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + " " * (end - start) + text[end:]
 
@@ -66,12 +97,14 @@ def _blank(text: str, start: int, end: int) -> str:
 # ---------------------------------------------------------------- resulting weights
 
 _PORTFOLIO = r"(?:\s*of\s+(?:my\s+|the\s+|our\s+)?(?:total\s+|whole\s+|overall\s+)?(?:portfolio|pf|port|book|holdings|stack|allocation|account))?"
-_FROM_TO = re.compile(rf"\bfrom\s+(?:~\s*)?({NUMBER})\s*(?:%|percent|pct)?\s+(?:down\s+|up\s+)?to\s+(?:~\s*)?{_PCT}{_PORTFOLIO}"
-                      rf"|(?<![\w.])({NUMBER})\s*%?\s*(?:->|→|=>|>)\s*({NUMBER})\s*%{_PORTFOLIO}"
+_FROM_TO = re.compile(rf"\bfrom\s+(?:~\s*)?({NUMBER})\s*(?:%|percent|pct)?{_PORTFOLIO}\s+(?:down\s+|up\s+)?to\s+(?:~\s*)?{_PCT}{_PORTFOLIO}"
+                      rf"|(?<![\w.])({NUMBER})\s*%?\s*(?:->|→|=>|⇒|➜|➔|➡️?|⟶|>)\s*({NUMBER})\s*%{_PORTFOLIO}"
                       rf"|\bto\s+{_PCT}\s+from\s+({NUMBER})\s*%?"
                       rf"|\bwas\s+({NUMBER})\s*%{_PORTFOLIO},?\s+now\s+({NUMBER})\s*%", re.I)
 _BY_TO = re.compile(rf"\bby\s+({NUMBER})\s*(?:%|pp|points?|percentage points?)\s+to\s+{_PCT}{_PORTFOLIO}", re.I)
-_NOW = re.compile(rf"(?:\bnow\s+(?:is\s+|at\s+|~\s*|about\s+|around\s+)?{_PCT}{_PORTFOLIO}"
+_NOW = re.compile(rf"(?:\bnow\s+(?:(?!of\b|to\b)[a-z][\w-]*\s+(?=is\b|at\b|~|about\b|around\b))?"
+                  rf"(?:is\s+|at\s+|~\s*|about\s+|around\s+|makes\s+up\s+|represents\s+|accounts\s+for\s+)?"
+                  rf"(?:about\s+|around\s+|~\s*)?{_PCT}{_PORTFOLIO}"
                   rf"|\b(?:is|it's|its|at|stays at)\s+(?:now\s+|at\s+|~\s*)?{_PCT}(?=\s*of\s+(?:my\s+|the\s+)?(?:total\s+)?"
                   rf"(?:portfolio|pf|port|book|holdings|stack))\s*of\s+(?:my\s+|the\s+)?(?:total\s+)?(?:portfolio|pf|port|book|holdings|stack)(?:\s+now)?"
                   rf"|\b(?:up\s+|back\s+|down\s+)?to\s+(?:~\s*)?{_PCT}(?=\s*(?:of\s+(?:my\s+|the\s+)?(?:total\s+)?"
@@ -157,13 +190,16 @@ def _observations(out: Readings) -> None:
 _PLAN_LIMIT = re.compile(
     rf"\b(?:hard\s+)?cap(?:ped)?\b(?:\s+[\w-]+){{0,3}}?\s+(?:at\s+)?(?:~\s*)?{_PCT}"
     rf"|\b(?:max(?:imum)?|at most|no more than|never more than|not more than|limit(?:ed)? to|under|below)\s+(?:of\s+)?{_PCT}"
+    rf"|\b(?:limit|restrict|cap)(?:s|ed|ing)?\b(?:\s+(?!to\b|at\b)[\w-]+){{1,3}}?\s+(?:to|at)\s+(?:~\s*)?{_PCT}"
     rf"|\bkeep(?:ing)?\b(?:\s+[\w-]+){{1,3}}\s+(?:under|below|at|to)\s+{_PCT}"
     rf"|\btarget(?:\s+weight)?\b(?:\s+(?:for|of)\s+[\w-]+)?\s*[:=]?\s*{_PCT}"
     rf"|\bwant\s+[\w-]+\s+at\s+{_PCT}", re.I)
 _PLAN_PRICE = re.compile(
     rf"(?P<lead>{_FUTURE}[^.;]{{0,40}}?|\bif\b[^.;]{{0,30}}?|\b(?:buy order|sell order|limit order|stop(?:[- ]loss)?|take profits?|tp)\b[^.;]{{0,20}}?|"
     rf"\b(?:accumulate|sell|trim|buy|add)\b[^.;]{{0,20}}?)"
-    rf"\b(?P<cond>below|under|above|over|at|beneath)\s+(?P<money>{_MONEY})", re.I)
+    rf"\b(?P<cond>below|under|above|over|at|beneath|hits|reaches|touches|gets\s+to)\s+(?P<money>{_MONEY})", re.I)
+_PLAN_THEN = re.compile(r"\s*,?\s*(?:then\s+)?(?:i'?ll|i\s+will|we'?ll|we\s+will|i'?m\s+going\s+to|i\s+plan\s+to|i'?d)\s+"
+                        r"(?:[^.;!?,]|(?<=\d)\.(?=\d))*", re.I)
 _PLAN_WHEN = re.compile(rf"\b(?:sell|trim|take profits?)\b[^.;]{{0,30}}\bwhen\s+it\s+(?:doubles|triples|moons)\b", re.I)
 
 
@@ -181,10 +217,16 @@ def _plans(out: Readings) -> None:
             continue
         number = re.search(rf"({NUMBER})({SCALE})?", m.group("money"))
         value = to_number(number.group(1), number.group(2))
-        selling = re.search(r"\b(?:sell|trim|take profits?|tp|stop|exit)\b", lead) or (cond in ("above", "over") and "buy" not in lead)
-        out.plans.append({"start": m.start(), "end": m.end(), "kind": "exit" if selling else "entry", "value": value,
+        selling = re.search(r"\b(?:sell|trim|take profits?|tp|stop|exit)\b", lead) or (
+            cond in ("above", "over", "hits", "reaches", "touches") and not re.search(r"\b(?:buy|add|accumulate)\b", lead))
+        end = m.end()
+        then = _PLAN_THEN.match(out.masked, end) if lead.startswith("if") else None
+        if then:  # "if SOL drops under 100 I'll buy another 20": the promised buy is the plan, not a trade
+            end = then.end()
+            selling = re.search(r"\b(?:sell|trim|exit|take profits?)\b", then.group(0).lower()) is not None
+        out.plans.append({"start": m.start(), "end": end, "kind": "exit" if selling else "entry", "value": value,
                           "unit": "price", "lead_start": m.start()})
-        out.masked = _blank(out.masked, m.start("cond"), m.end())
+        out.masked = _blank(out.masked, m.start("cond"), end)
         out.masked = _blank(out.masked, m.start(), m.start() + len(m.group("lead")))  # the plan's verb is no trade
     for m in _PLAN_WHEN.finditer(out.masked):
         out.plans.append({"start": m.start(), "end": m.end(), "kind": "exit", "value": None, "unit": None})
@@ -284,6 +326,12 @@ def apply_readings(read: Readings, names: list[tuple[str, int, int]], text: str,
         p = by_name.get(name) or Position(name=name)
         update: dict = {"resulting_weight_pct": r["value"], "resulting_weight_basis": "portfolio_pct"}
         change = r["change"]
+        if change is None and p.action is None:  # "bringing the AI basket up to 10%": the direction is said
+            said = text[max(0, r["start"] - 12):r["end"]].lower()
+            direction = "buy" if re.search(r"\bup\s+to\b", said) else "sell" if re.search(r"\bdown\s+to\b", said) else None
+            if direction:
+                p = p.model_copy(update={"action": direction, "direction": "into" if direction == "buy" else "out_of"})
+                actions.add(direction)
         if change is not None and r.get("unsigned"):
             change = -change if p.action == "sell" else change
         if change is not None and p.amount_basis in (None, "portfolio_pct", "all") and p.action != "rebalance":

@@ -21,7 +21,7 @@ from indexdesk.memory.journal.embeddings import embed_queries
 from indexdesk.memory.journal.errors import JournalError
 from indexdesk.memory.journal.lexical import TAG_COLUMN_WEIGHT, match_terms, query_terms
 from indexdesk.memory.journal.models import JournalEntry, SearchHit
-from indexdesk.memory.journal.query_reading import QueryFacets, query_facets
+from indexdesk.memory.journal.query_reading import FACET_WEIGHTS, QueryFacets, query_facets
 from indexdesk.memory.journal.views import N_VIEWS, query_tags, query_views, view_id
 
 log = logging.getLogger("indexdesk.journal")
@@ -131,16 +131,34 @@ class SearchMixin:
         # scan: only labels on at most METADATA_CANDIDATE_SHARE of the journal bring candidates (every
         # label still counts in the relevance of the candidates found).
         limit = max(METADATA_CANDIDATE_MIN, METADATA_CANDIDATE_SHARE * self.size())
-        labels = {label: weight for label, weight in facets.labels.items()
-                  if self._db.execute("SELECT count(*) FROM entry_labels WHERE label = ?", (label,)).fetchone()[0] <= limit}
+        # A name the query says ("chainlink") always brings candidates (at most `pool`, newest first): which of
+        # its entries the approximate vector index happens to return must not decide whether they are seen.
+        labels = {label: weight for label, weight in facets.labels.items() if label.startswith("tag:index:")
+                  or self._db.execute("SELECT count(*) FROM entry_labels WHERE label = ?", (label,)).fetchone()[0] <= limit}
+        dated = self._dated_hits(facets, where, params, pool)
         if not labels:
-            return []
+            return dated
         values = ", ".join("(?, ?)" for _ in labels)
         sql = (f"WITH q(label, weight) AS (VALUES {values}) "
                f"SELECT e.id, SUM(q.weight) AS w FROM entry_labels l JOIN q ON q.label = l.label "
                f"JOIN entries e ON e.seq = l.seq WHERE {where} GROUP BY e.seq ORDER BY w DESC, e.ts DESC LIMIT ?")
         flat = [x for label, weight in labels.items() for x in (label, weight)]
-        return [(r[0], float(r[1])) for r in self._db.execute(sql, [*flat, *params, pool])]
+        found = {r[0]: float(r[1]) for r in self._db.execute(sql, [*flat, *params, pool])}
+        for entry_id, weight in dated:  # in the query's period: the date counts like a label
+            found[entry_id] = found.get(entry_id, 0.0) + weight
+        return sorted(found.items(), key=lambda item: -item[1])
+
+    def _dated_hits(self, facets: QueryFacets, where: str, params: list, pool: int) -> list[tuple[str, float]]:
+        """Entries inside the period the query names ("what did I buy in March 2024"), newest first: a
+        date is metadata too, so those entries are candidates whatever the approximate vector index returns."""
+        if not facets.period:
+            return []
+        from datetime import datetime, time, timezone
+
+        start = datetime.combine(facets.period[0], time.min, timezone.utc).timestamp()
+        end = datetime.combine(facets.period[1], time.max, timezone.utc).timestamp()
+        sql = f"SELECT e.id FROM entries e WHERE e.ts BETWEEN ? AND ? AND {where} ORDER BY e.ts DESC LIMIT ?"
+        return [(r[0], FACET_WEIGHTS["date"]) for r in self._db.execute(sql, [start, end, *params, pool])]
 
     def _stored_similarity(self, vectors, rows) -> dict[str, float]:
         """Best cosine of the query phrasings against the stored vectors of candidates the vector half

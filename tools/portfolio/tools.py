@@ -273,7 +273,8 @@ def realized_gains(ctx: ToolContext, year: int, method: MethodName | None = None
     'I paid a fee',
 ), synonyms={"kind": {"bought": "buy", "purchased": "buy", "sold": "sell", "moved": "transfer", "sent": "transfer",
                       "transferred": "transfer", "staking": "income", "rewards": "income", "yield": "income",
-                      "airdrop": "income", "deposited": "deposit", "withdrew": "withdrawal", "withdrawn": "withdrawal"}})
+                      "airdrop": "income", "deposited": "deposit", "withdrew": "withdrawal", "withdrawn": "withdrawal",
+                      "sale": "sell", "purchase": "buy"}})
 def record_transaction(ctx: ToolContext, kind: KindName, symbol: Name, quantity: float,
                        price: float | None = None, fee: float = 0.0, venue: Venue = "", to_venue: Venue = "",
                        day: Day = None, lot_id: Annotated[str, Field(max_length=160)] = "", sleeve: SleeveName = "",
