@@ -83,20 +83,16 @@ def market_end(ctx: Any) -> date:
 
 
 def stream_pieces(text: str, size: int = 24) -> list[str]:
-    """Stream an answer in small pieces split on spaces, so the terminal shows it arriving."""
-    if not text:
-        return [""]
-    words = text.split(" ")
+    """Stream an answer in small pieces ending after a space, so the terminal shows it arriving. The
+    pieces join back to the text exactly (runs of spaces in a table's cells included)."""
     pieces, current = [], ""
-    for word in words:
-        current = f"{current} {word}" if current else word
+    for token in re.findall(r"\s*\S+\s*|\s+", text):
+        current += token
         if len(current) >= size:
-            pieces.append(current + " ")
+            pieces.append(current)
             current = ""
-    if current:
+    if current or not pieces:
         pieces.append(current)
-    else:
-        pieces[-1] = pieces[-1][:-1]
     return pieces
 
 

@@ -361,3 +361,20 @@ def test_errors_render_with_hint_and_ungrounded_numbers_are_marked():
     assert "failed: unknown index 'defii'" in text and "use defi" in text
     marked, footnote = highlight_ungrounded("VaR is 8.1% and CVaR 12%", ["12%"])
     assert marked == "VaR is 8.1% and CVaR **12%†**" and footnote.endswith("12%")
+
+
+def test_streamed_pieces_join_back_to_the_answer_exactly():
+    """A piece boundary inside a run of spaces (a table's empty header cell) once dropped a space: the
+    chat's answer then differed from `ask`'s."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from indexdesk.agent.offline_router import stream_pieces
+
+    @given(st.text(alphabet=" |a-\n", max_size=200), st.integers(min_value=1, max_value=40))
+    def joins(text, size):
+        pieces = stream_pieces(text, size)
+        assert "".join(pieces) == text and pieces
+
+    joins()
+    assert "".join(stream_pieces("| " * 11 + "|   | value |")) == "| " * 11 + "|   | value |"
