@@ -270,6 +270,18 @@ def test_a_tier_with_no_holding_is_not_sold_into_cash(registry, real_ctx):
     assert any("no holding in satellite, speculative" in w for w in result["warnings"])
 
 
+def test_a_stablecoin_sleeve_is_kept_when_rebalancing_to_the_tier_targets(registry, real_ctx):
+    """Stablecoins are the cash tier: rebalancing to the tier targets never sells them; the tiers share the rest."""
+    result = registry.call("check_rebalance", {"weights": {"BTC": 0.4, "USDC": 0.3, "DOGE": 0.3}, "policy": "calendar",
+                                               "cadence": "weekly"}, real_ctx)
+    assert not is_error(result), result
+    target = {line["name"]: line["target"] for line in result["lines"]}
+    assert target["USDC"] == pytest.approx(0.3, abs=1e-4)
+    # core 55 and speculative 10 of 65 held, scaled to the 70 % invested
+    assert target["BTC"] == pytest.approx(0.7 * 55 / 65, abs=1e-4) and target["DOGE"] == pytest.approx(0.7 * 10 / 65, abs=1e-4)
+    assert any("USDC (outside the tiers: 30.0%) kept" in w for w in result["warnings"])
+
+
 def test_rebalance_with_no_holding_in_the_users_targets_is_a_clear_error(registry, tmp_path, shared_data):
     from indexdesk.tools.context import ToolContext
     from indexdesk.tools.settings import Settings

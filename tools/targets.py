@@ -341,29 +341,41 @@ def holding_targets(ctx: "ToolContext", names, weights) -> tuple[dict[str, float
     built-in targets (indices) do not touch — coins bought at venues — is rebalanced to the tier
     targets instead: each tier's target shared by its holdings in proportion to their weights now
     (equally when all are zero), so the tiers come back to the playbook without choosing coins for
-    the user. A tier with no holding has its target shared by the tiers held (never sold into cash for
-    want of a holding), and the note says so."""
+    the user. Holdings outside the three tiers (stablecoins: the cash tier) keep their weight, and the
+    tiers share the rest. A tier with no holding has its target shared by the tiers held (nothing is
+    sold into cash for want of a holding). The note says all of it."""
+    from indexdesk.tools.units import percent
+
     goal = targets(ctx)
     wanted = goal.weights()
     if goal.origin != "built-in defaults" or any(n in wanted for n in names):
         return wanted, None
     tier_target = {t.name: t.weight / 100.0 for t in goal.tiers}
     members: dict[str, list[tuple[str, float]]] = {}
+    kept: dict[str, float] = {}
     for name, weight in zip(names, weights):
-        members.setdefault(holding_tier(ctx, name), []).append((name, max(float(weight), 0.0)))
-    derived: dict[str, float] = {}
-    empty = [tier for tier in tier_target if not members.get(tier)]
+        tier = holding_tier(ctx, name)
+        if tier in tier_target:
+            members.setdefault(tier, []).append((name, max(float(weight), 0.0)))
+        else:  # a stablecoin sleeve (or any holding outside the tiers) is the user's cash: not sold
+            kept[name] = max(float(weight), 0.0)
     held_share = sum(share for tier, share in tier_target.items() if members.get(tier))
     if held_share <= 0:
         return wanted, None  # no holding in any tier the targets know: the caller says there is nothing to aim at
+    invested = max(0.0, 1.0 - sum(kept.values()))
+    derived: dict[str, float] = dict(kept)
     for tier, share in tier_target.items():
         held = members.get(tier) or []
         total = sum(w for _, w in held)
         for name, weight in held:
-            derived[name] = share / held_share * (weight / total if total > 0 else 1 / len(held))
-    listing = ", ".join(f"{tier} {share:.0%}" for tier, share in tier_target.items())
+            derived[name] = invested * share / held_share * (weight / total if total > 0 else 1 / len(held))
+    listing = ", ".join(f"{tier} {percent(share, 0)}" for tier, share in tier_target.items())
     note = (f"no targets name these holdings: rebalancing to the tier targets ({listing}), each tier shared by "
             "its holdings in proportion to their weights now; set your own with `indexdesk portfolio targets set`")
+    if kept:
+        note += (f"; {', '.join(kept)} (outside the tiers: {percent(sum(kept.values()), 1)}) kept as they are, "
+                 "the tiers share the rest")
+    empty = [tier for tier in tier_target if not members.get(tier)]
     if empty:
         note += (f"; no holding in {', '.join(empty)}: its target is shared by the tiers you hold — add a holding "
                  "there (an index of that tier) to follow the playbook")
