@@ -6,6 +6,7 @@ whatever fakes they need (`ToolContext(settings, source=...)`).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,8 @@ class ToolContext:
     ledger: Any = None
     model: Any = None  # a chat model for tools that can use one (journal extraction); None = offline
     memo: dict = field(default_factory=dict, repr=False)  # per-context memo: loaded panels, index levels
+    # One load of the market at a time: the chat warms it in a thread while a first turn may ask for it.
+    _market_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, **overrides: Any) -> "ToolContext":
@@ -39,7 +42,9 @@ class ToolContext:
         """The full panel of the configured source, loaded once per context."""
         key = ("market", self.settings.source)
         if key not in self.memo:
-            self.memo[key] = self.price_source().load()
+            with self._market_lock:
+                if key not in self.memo:
+                    self.memo[key] = self.price_source().load()
         return self.memo[key]
 
     def journal_store(self) -> Any:
