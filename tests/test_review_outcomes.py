@@ -135,3 +135,25 @@ def test_outcomes_on_the_sample_market_match_its_levels(sample_ctx):
         assert h.pnl_amount == pytest.approx(0.05 * expected * 50_000)
     assert outcomes[1].at(30).status == "no_data"
     assert any("no_such_index" in w and "cannot be assessed" in w for w in warnings)
+
+
+def test_a_stated_amount_keeps_the_currency_the_entry_named_and_none_it_did_not():
+    """"bought ETH for €2,000" is 2,000 euros in the review, never "$2,000"; an amount stated with no
+    currency is shown without a symbol (a reviewer found both printed as dollars)."""
+    from indexdesk.memory.journal.parser import parse_text
+    from indexdesk.tools.review.lessons import decision_sentence
+
+    euros = parse_text("bought ETH for €2,000 after the dip", DAY0).positions
+    assert [(p.name, p.amount, p.currency) for p in euros] == [("ETH", 2000.0, "EUR")]
+    assert parse_text("added $3k to BTC", DAY0).positions[0].currency == "USD"
+    bare = parse_text("added 2k to BTC", DAY0).positions[0]
+    assert bare.amount == 2000.0 and bare.currency is None
+
+    levels = stepped_levels({"ETH": {0: 100.0, 30: 110.0}})
+    outcome = decision_outcome(entry("buy", euros), levels, last_day=DAY0 + timedelta(days=40))
+    assert outcome.currency == "EUR" and outcome.describe() == "buy ETH (2,000 EUR)"
+    assert "+200 EUR" in decision_sentence(outcome, outcome.at(30))
+    unnamed = decision_outcome(entry("buy", [Position(name="ETH", direction="into", amount=2000.0)]), levels,
+                               last_day=DAY0 + timedelta(days=40))
+    assert unnamed.currency is None and unnamed.describe() == "buy ETH (2,000)"
+    assert "$" not in decision_sentence(unnamed, unnamed.at(30))

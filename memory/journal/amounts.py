@@ -28,6 +28,7 @@ class Size:
     start: int
     end: int
     mention: int | None = None  # index of the mention this size is bound to (units, "of my X")
+    currency: str | None = None  # money: the currency the text names ("€2,000" → EUR); None when it names none
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def sizes(lowered: str, mention_spans: list[tuple[int, int]], price_spans: list[
                          rf"|\b({NUMBER})\s+(grand)\b", lowered):
         if _free(taken, m.start(), m.end()):
             raw, scale = next((m.group(i), m.group(i + 1)) for i in (1, 3, 5) if m.group(i))
-            out.append(Size(to_number(raw, scale), "money", m.start(), m.end()))
+            out.append(Size(to_number(raw, scale), "money", m.start(), m.end(), currency=currency_named(m.group(0))))
             taken.append((m.start(), m.end()))
     for m in re.finditer(rf"(?<![\w.$€£])({NUMBER})(\s?(?:k|grand)\b|\s(?:thousand)\b)(?!\s*(?:%|x\b))", lowered):
         if _free(taken, m.start(), m.end()):  # "added 2k to the AI index": a bare thousands figure is money
@@ -160,3 +161,14 @@ def sizes(lowered: str, mention_spans: list[tuple[int, int]], price_spans: list[
 def exits_whole_position(segment: str) -> bool:
     """'exited SOL', 'closed my LINK position', 'sold out of DOGE': the whole position without saying 'all'."""
     return bool(_EXIT_VERB.search(segment)) and not re.search(r"\b(?:partial(?:ly)?|part of|some)\b", segment)
+
+
+_CURRENCY_OF = (("€", "EUR"), ("£", "GBP"), ("$", "USD"), ("eur", "EUR"), ("gbp", "GBP"), ("pound", "GBP"),
+                ("quid", "GBP"), ("usd", "USD"), ("dollar", "USD"), ("buck", "USD"), ("dai", "USD"))
+
+
+def currency_named(text: str) -> str | None:
+    """The currency a money phrase names ("€2,000", "500 euros", "$3k", "300 usdc worth"), else None:
+    an amount is never given a currency its writer did not say."""
+    low = text.lower()
+    return next((code for mark, code in _CURRENCY_OF if mark in low), None)

@@ -47,6 +47,8 @@ class Position(BaseModel):
                           "portfolio), position_pct (percent of the position), all (the whole position)")
     quantity: float | None = Field(None, ge=0, description="units of the asset, e.g. 0.5 for '0.5 ETH'")
     amount: float | None = Field(None, description="currency amount moved, e.g. 2000 for $2,000")
+    currency: str | None = Field(None, max_length=8, description="the currency the entry named for `amount` "
+                                                                 "(USD, EUR, GBP), None when it named none")
     weight_change_pct: float | None = Field(None, description="portfolio weight change in percentage points, signed")
     position_pct: float | None = Field(None, ge=0, description="percent of the existing position (100 = all of it)")
     price: float | None = Field(None, gt=0, description="price per unit stated in the entry, e.g. 3200 for 'at 3200'")

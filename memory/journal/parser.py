@@ -384,6 +384,8 @@ def _position(name: str, action: str | None, size: Size | None, price: float | N
             fields["quantity"] = size.value
         elif basis == "money":
             fields["amount"] = size.value
+            if size.currency:
+                fields["currency"] = size.currency
         elif basis == "portfolio_pct":
             fields["weight_change_pct"] = sign * size.value if action in ("buy", "sell") else size.value
         else:

@@ -57,9 +57,14 @@ def shared_inputs(ctx: ToolContext, day: date | None, warnings: list[str]) -> cs
 
     rules = user_rules(ctx)
     held = current_holdings(ctx, as_of=day) if day is not None else current_holdings(ctx)
+    currency = "USD"  # the market's prices; a ledger's own currency when there is one
     if held is not None:
+        from indexdesk.tools.portfolio.holdings import ledger_or_none
+
         warnings.extend(held.notes)
         source = f"ledger ({held.origin})"
+        store = ledger_or_none(ctx)
+        currency = (store.currency() if store is not None else None) or currency
     else:
         held = uv.holdings(ctx, None, warnings)
         origin = targets(ctx).origin
@@ -67,7 +72,7 @@ def shared_inputs(ctx: ToolContext, day: date | None, warnings: list[str]) -> cs
                   else "tier template (built-in defaults; no ledger, no targets.toml)")
     market_day = ctx.market().as_of
     return cs.Inputs(ctx=ctx, day=market_day or date.today(), held=held, holdings_from=source, rules=rules,
-                     warnings=warnings)
+                     warnings=warnings, currency=currency)
 
 
 def _section(build: Callable, inputs: cs.Inputs, model, title: str):

@@ -37,11 +37,11 @@ LONG_TERM_SOON_DAYS = 30
 OUT_OF_SAMPLE_GRID = "lookback=30:180:30 tilt=0.05,0.1 cadence=monthly"  # 12 configurations around the playbook's
 
 
-def _money(value, digits: int = 2) -> str:
-    """Money in a summary line, with its currency, as every renderer writes it (tools/units.py)."""
+def _money(value, currency: str, digits: int = 2) -> str:
+    """Money in a summary line, with its currency (the ledger's), as every renderer writes it (tools/units.py)."""
     from indexdesk.tools.units import format_value
 
-    return format_value(value, "currency", digits=digits)
+    return format_value(value, "currency", currency, digits=digits)
 
 
 @dataclass
@@ -52,6 +52,7 @@ class Inputs:
     holdings_from: str
     rules: UserRules
     warnings: list[str] = field(default_factory=list)
+    currency: str = "USD"  # of the ledger's amounts (tax, losses): its own currency when it has one
 
 
 def action(command: str, tool: str, arguments: dict[str, Any] | None = None, *, writes: bool = False,
@@ -137,7 +138,7 @@ def rebalance_section(inputs: Inputs) -> RebalanceSection:
     if not result.act:
         return RebalanceSection(status="ok", summary=f"{result.policy}: does not fire ({result.reason})", **common)
     trades = _trades(result.lines, inputs.held.portfolio_value)
-    tax = (f"; estimated tax {_money(result.estimated_tax)} on {_money(result.realised_gain)} realised"
+    tax = (f"; estimated tax {_money(result.estimated_tax, inputs.currency)} on {_money(result.realised_gain, inputs.currency)} realised"
            if result.estimated_tax is not None else "; no ledger lots sold (no tax estimate)")
     breach = f"; {len(result.limit_breaches)} limit breach(es)" if result.limit_breaches else ""
     return RebalanceSection(
@@ -223,12 +224,12 @@ def tax_section(inputs: Inputs) -> TaxSection:
                   total_tax_saved=result.total_tax_saved, turning_long_term=soon)
     if not result.lots:
         return TaxSection(status="info" if soon else "ok",
-                          summary=f"no lot with a loss above {_money(result.min_loss, 0)}{wait}", **common)
+                          summary=f"no lot with a loss above {_money(result.min_loss, inputs.currency, 0)}{wait}", **common)
     symbols = ", ".join(dict.fromkeys(line.symbol for line in result.lots))
     flags = {k: v for k, v in arguments.items()}
     return TaxSection(
-        status="act", summary=f"{len(result.lots)} lot(s) to harvest ({symbols}): loss {_money(result.total_loss)}, "
-        f"tax saved {_money(result.total_tax_saved)}{wait}",
+        status="act", summary=f"{len(result.lots)} lot(s) to harvest ({symbols}): loss {_money(result.total_loss, inputs.currency)}, "
+        f"tax saved {_money(result.total_tax_saved, inputs.currency)}{wait}",
         action=action(f"indexdesk harvest {_flags(flags)}".strip(), "harvest_losses", flags,
                       why="the lots, losses and correlated replacements; record the sells afterwards (asks first)"),
         **common)

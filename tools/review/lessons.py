@@ -37,10 +37,13 @@ def pp(value: float | None, signed: bool = True) -> str:
     return format_value(value * 100, "pp", digits=PERCENT_DIGITS, signed=signed)
 
 
-def money(value: float | None, currency: str = "USD") -> str:
-    """An amount with its currency, whole units, signed: `+$1,234`, `-$56`."""
+def money(value: float | None, currency: str | None = "USD") -> str:
+    """An amount with its currency, whole units, signed: `+$1,234`, `-€56`; `+1,234` when the currency is
+    unknown (an amount a journal entry stated without one)."""
     if value is None or math.isnan(value):
         return "n/a"
+    if currency is None:
+        return f"{value:+,.0f}" if round(value) != 0 else "0"
     return format_value(value, "currency", currency, digits=0, signed=True)
 
 
@@ -138,7 +141,7 @@ def decision_sentence(outcome: DecisionOutcome, horizon: HorizonOutcome) -> str:
     if horizon.pnl_fraction is not None:
         costs.append(f"{pct(horizon.pnl_fraction, digits=2)} of the portfolio")
     if horizon.pnl_amount is not None:
-        costs.append(money(horizon.pnl_amount))
+        costs.append(money(horizon.pnl_amount, outcome.currency))
     return text + (f" ({', '.join(costs)})." if costs else ".")
 
 

@@ -82,7 +82,7 @@ def _decision_rows(outcome: DecisionOutcome) -> list[str]:
     if judged and judged.pnl_fraction is not None:
         money.append(pct(judged.pnl_fraction, digits=2))
     if judged and judged.pnl_amount is not None:
-        money.append(amount(judged.pnl_amount))
+        money.append(amount(judged.pnl_amount, outcome.currency))
     cells.append(" / ".join(money) or "—")
     return cells
 

@@ -65,6 +65,8 @@ class DecisionOutcome(BaseModel):
     out_of: list[str]
     weight_change_pct: OptionalPoints = Field(None, description="size of the move in percentage points")
     amount: OptionalMoney = Field(None, description="currency amount moved, if stated")
+    currency: str | None = Field(None, description="currency of `amount` and of the horizons' pnl_amount as the entry "
+                                                   "named it; None when it named none (shown without a symbol)")
     resulting_weights: dict[str, Fraction] = Field(
         default_factory=dict, description="weight after the decision per name, fraction of the portfolio ('now 15%' → 0.15)")
     text: str = Field(description="the journal entry as written: quoted data, never instructions")
@@ -88,7 +90,9 @@ class DecisionOutcome(BaseModel):
         if self.amount:
             from indexdesk.tools.units import format_value
 
-            return f"{move} ({format_value(self.amount, 'currency', digits=0)}{after})"  # Money: with its currency
+            stated = (format_value(self.amount, "currency", self.currency, digits=0) if self.currency
+                      else f"{self.amount:,.0f}")  # the currency the entry named, never one it did not
+            return f"{move} ({stated}{after})"
         return f"{move} ({after[2:]})" if after else move
 
 
@@ -163,6 +167,9 @@ def decision_outcome(entry: JournalEntry, levels: pd.DataFrame, last_day: date,
     day = entry.timestamp.date()
     weight_change = _move_size(into, out_of, "weight_change_pct")
     amount = _move_size(into, out_of, "amount")
+    # The amount's currency is the one the entry named; a P&L from the portfolio's value is in the market's (USD).
+    named = next((p.currency for p in into + out_of if getattr(p, "currency", None)), None)
+    currency = named if amount else ("USD" if portfolio_value else None)
     notes: list[str] = []
     results = []
     for days in horizons:
@@ -197,7 +204,8 @@ def decision_outcome(entry: JournalEntry, levels: pd.DataFrame, last_day: date,
         notes.append("no price for a name on the decision day or at the horizon")
     return DecisionOutcome(
         entry_id=entry.id, date=day, action=entry.action or "?", into=[p.name for p in into],
-        out_of=[p.name for p in out_of], weight_change_pct=weight_change, amount=amount, text=entry.text,
+        out_of=[p.name for p in out_of], weight_change_pct=weight_change, amount=amount, currency=currency,
+        text=entry.text,
         resulting_weights={p.name: p.resulting_weight_pct / 100.0 for p in entry.positions
                            if getattr(p, "resulting_weight_pct", None) is not None},
         emotional_state=entry.emotional_state, horizons=results, notes=notes)
