@@ -27,9 +27,11 @@ from indexdesk.agent.offline_fitting import fit_arguments, fit_value, plain_args
 from indexdesk.agent.render import compact_args, result_markdown, user_facing
 
 
-def answer_sections(results: list[tuple[str, str, Any]], notes: list[str]) -> str:
+def answer_sections(results: list[tuple[str, str, Any]], notes: list[str],
+                    units: dict[str, dict[str, str] | None] | None = None) -> str:
     """The answer once the tool results are back: one Markdown section per result (heading, the
-    result parsed from JSON or shown as text), then the router's notes, each once."""
+    result parsed from JSON or shown as text), then the router's notes, each once. `units`: the
+    tools' declared result units by name, from the registry that ran them (else the default one's)."""
     sections = []
     for heading, name, text in results:
         try:
@@ -37,7 +39,8 @@ def answer_sections(results: list[tuple[str, str, Any]], notes: list[str]) -> st
         except json.JSONDecodeError:
             sections.append(f"**{heading}**: {user_facing(text)}")
             continue
-        sections.append(result_markdown(result, heading, tool=name))
+        given = units is not None and name in units
+        sections.append(result_markdown(result, heading, units[name] if given else None, tool=name, units_given=given))
     sections += [f"_{note}_" for note in dict.fromkeys(notes)]
     return "\n\n".join(sections)
 

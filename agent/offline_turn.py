@@ -33,7 +33,7 @@ from indexdesk.agent.offline_router import (
     usage_estimate,
     vocabulary_for,
 )
-from indexdesk.agent.render import units_for
+from indexdesk.agent.render import units_of
 from indexdesk.agent.runtime import TurnEvent, TurnResult
 
 log = logging.getLogger("indexdesk.agent")
@@ -73,6 +73,13 @@ def specs_and_schemas(tools: dict[str, dict]) -> tuple[dict[str, Any], dict[str,
     specs = {name: SimpleNamespace(name=name, **{**item["spec"], "examples": tuple(item["spec"]["examples"])})
              for name, item in tools.items()}
     return specs, {name: item["schema"] for name, item in tools.items()}
+
+
+def _declared_units(registry: Any, name: str) -> dict[str, str] | None:
+    try:
+        return units_of(registry.get(name))
+    except Exception:  # noqa: BLE001 - an unknown tool: its error result has no units to format
+        return None
 
 
 def offline_turn(ctx: Any, registry: Any, text: str, *, auto_confirm: bool = False,
@@ -128,8 +135,9 @@ def _turn(ctx: Any, registry: Any, text: str, auto_confirm: bool, confirm: Calla
     result = _parse(content)
     emit(TurnEvent("tool_result", {"id": call_id, "name": plan.tool, "result": result,
                                    "status": "success" if approved else "error"}))
-    units_for(plan.tool, registry)  # the result's declared units, from this registry (not the default one)
-    answer = answer_sections([(result_heading(plan.tool, plan.args), plan.tool, content)], plan.notes)
+    # The result's declared units, from this registry (not the default one, which would import every tool).
+    units = {plan.tool: _declared_units(registry, plan.tool)}
+    answer = answer_sections([(result_heading(plan.tool, plan.args), plan.tool, content)], plan.notes, units)
     answered = usage_estimate(text, answer)
     usage = {key: planned[key] + answered[key] for key in planned}
     emit(TurnEvent("usage", {"input_tokens": usage["input_tokens"], "output_tokens": usage["output_tokens"]}))

@@ -145,27 +145,39 @@ def unit_formatter(tool: str, currency: str = "USD"):
     return fmt
 
 
-_UNITS_CACHE: dict[str, dict[str, str] | None] = {}
+def units_of(spec: Any) -> dict[str, str] | None:
+    """Declared units of a tool's result (dotted paths) from its spec, or None when it declares none."""
+    from indexdesk.tools.units import units_in_schema
+
+    model = getattr(spec, "result_model", None)
+    return units_in_schema(model.model_json_schema()) if model is not None else None
 
 
-def units_for(tool_name: str | None, registry: Any = None) -> dict[str, str] | None:
-    """Declared units of a tool's result (dotted paths), or None when the tool declares none."""
-    if not tool_name:
-        return None
-    if tool_name not in _UNITS_CACHE or registry is not None:
-        try:
-            if registry is None:
+class _DefaultUnits:
+    """Units of the default registry's tools by name, read once each (building the registry costs more
+    than rendering). Only what was found is kept: a failed lookup is tried again next time. A caller
+    with its own registry passes the units it read (`units_of`) instead."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, dict[str, str] | None] = {}
+
+    def get(self, tool_name: str) -> dict[str, str] | None:
+        if tool_name not in self._found:
+            try:
                 from indexdesk.tools.toolbox import default_registry
 
-                registry = default_registry()
-            from indexdesk.tools.units import units_in_schema
+                self._found[tool_name] = units_of(default_registry().get(tool_name))
+            except Exception:  # noqa: BLE001 - an unknown tool is drawn with the field-name fallback
+                return None
+        return self._found[tool_name]
 
-            spec = registry.get(tool_name)
-            model = spec.result_model
-            _UNITS_CACHE[tool_name] = units_in_schema(model.model_json_schema()) if model is not None else None
-        except Exception:  # noqa: BLE001 - an unknown tool is drawn with the field-name fallback
-            _UNITS_CACHE[tool_name] = None
-    return _UNITS_CACHE[tool_name]
+
+_DEFAULT_UNITS = _DefaultUnits()
+
+
+def units_for(tool_name: str | None) -> dict[str, str] | None:
+    """Declared units of a default-registry tool's result (dotted paths), or None when it declares none."""
+    return _DEFAULT_UNITS.get(tool_name) if tool_name else None
 
 
 def humanize(key: str) -> str:
@@ -322,9 +334,11 @@ def markdown_table(table: Table) -> str:
 
 
 def result_markdown(result: Any, heading: str = "", units: dict[str, str] | None = None, *,
-                    tool: str | None = None, expanded: bool = False) -> str:
-    """One tool result as Markdown: heading, facts line, tables, footer lines (units: see `units_for`)."""
-    if units is None and tool:
+                    tool: str | None = None, expanded: bool = False, units_given: bool = False) -> str:
+    """One tool result as Markdown: heading, facts line, tables, footer lines. `units` are the tool's
+    declared units (`units_of`); without them (and without `units_given`: the caller read the tool's
+    declaration, which may be None) they are looked up by `tool` in the default registry."""
+    if units is None and tool and not units_given:
         units = units_for(tool)
     special = special_markdown(result, tool, expanded)
     if special is not None:

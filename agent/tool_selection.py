@@ -23,13 +23,15 @@ model call per turn, the configured model chooses); `all` sends every tool (no s
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
 import logging
 import re
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -218,17 +220,55 @@ class ToolSelector:
 
 _MEMORY_CACHE: dict[str, Any] = {}
 _CACHE_LOCK = threading.Lock()
-_SELECTOR_EMBEDDER: list[Any] = []
-_QUICK_START: list[bool] = [False]
+# Whether this turn embeds only one request (a one-shot `ask`): set by `quick_start()` for the
+# selectors built inside it, never for the rest of the process (a test, a chat started afterwards).
+_QUICK: contextvars.ContextVar[bool] = contextvars.ContextVar("indexdesk_quick_embedder", default=False)
 
 
-def quick_start() -> None:
-    """This process embeds one request and exits (a one-shot `ask`): the selector gets MiniLM on an
-    unoptimised ONNX graph, which loads in ~0.03 s instead of ~0.25 s but embeds ~4x slower (a chat or
-    server, embedding a request per model call, keeps the optimised one: selection p50 7 ms vs 27 ms).
-    Its vectors equal the optimised graph's within 2e-7, so the on-disk tool vectors serve both.
-    Call before the first selector is built."""
-    _QUICK_START[0] = True
+class Embedders:
+    """The selector's embedding models, loaded once per kind and shared by every selector (one ONNX
+    session each, ~0.25 s to load). A model that could not load is not remembered: the next selector
+    tries again (the model file may have been downloaded meanwhile)."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[bool, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, quick: bool = False) -> Any:
+        """The quick-loading (unoptimised graph) or the optimised embedder; None without a model file."""
+        with self._lock:
+            if quick in self._loaded:
+                return self._loaded[quick]
+            try:
+                from indexdesk.memory.journal.embeddings import MiniLMInt8, make_embedder, minilm_files
+
+                if quick:
+                    minilm_files()  # fail now, with a clear message, rather than on the first request
+                    embedder: Any = MiniLMInt8(optimise=False)
+                else:
+                    embedder = make_embedder("minilm-int8")  # the journal's: one session per process
+            except Exception as exc:  # noqa: BLE001 - no model file: word matching alone still selects
+                log.info("no local embedding model for tool selection: %s", exc)
+                return None
+            self._loaded[quick] = embedder
+            return embedder
+
+
+EMBEDDERS = Embedders()
+
+
+@contextlib.contextmanager
+def quick_start() -> Iterator[None]:
+    """Within it, this process embeds one request and exits (a one-shot `ask`): selectors built inside
+    get MiniLM on an unoptimised ONNX graph, which loads in ~0.03 s instead of ~0.25 s but embeds ~4x
+    slower (a chat or server, embedding a request per model call, keeps the optimised one: selection
+    p50 7 ms vs 27 ms). Its vectors equal the optimised graph's within 2e-7, so the on-disk tool
+    vectors serve both. Selectors built after it get the optimised one again."""
+    token = _QUICK.set(True)
+    try:
+        yield
+    finally:
+        _QUICK.reset(token)
 
 
 def router_embedder() -> Any:
@@ -237,22 +277,7 @@ def router_embedder() -> Any:
 
 
 def _default_embedder() -> Any:
-    with _CACHE_LOCK:
-        if _SELECTOR_EMBEDDER:
-            return _SELECTOR_EMBEDDER[0]
-        try:
-            from indexdesk.memory.journal.embeddings import MiniLMInt8, make_embedder, minilm_files
-
-            if _QUICK_START[0]:
-                minilm_files()  # fail now, with a clear message, rather than on the first request
-                embedder: Any = MiniLMInt8(optimise=False)
-            else:
-                embedder = make_embedder("minilm-int8")  # the journal's: one session per process
-        except Exception as exc:  # noqa: BLE001 - no model file: word matching alone still selects
-            log.info("no local embedding model for tool selection: %s", exc)
-            embedder = None
-        _SELECTOR_EMBEDDER.append(embedder)
-        return embedder
+    return EMBEDDERS.get(quick=_QUICK.get())
 
 
 def _bulk_embedder(embedder: Any, count: int) -> Any:

@@ -1,5 +1,6 @@
-"""`indexdesk serve mcp` lists its tools from a snapshot in the cache directory (the tool modules
-import in the background): the listing must be exactly what the registry would list."""
+"""`indexdesk serve mcp` lists its tools from a snapshot in the cache directory (a tool's module is
+imported on a worker by its first call, nothing in the background): the listing must be exactly what
+the registry would list."""
 
 from __future__ import annotations
 

@@ -84,15 +84,15 @@ def _run(ctx, args: argparse.Namespace, question: str):
         from indexdesk.tools.adapters.runner import ModuleRegistry
         from indexdesk.tools.toolbox import default_registry
 
-        quick_start()  # one request to embed in this process: the model that loads fastest
         info = offline_model_info()
         _model_note(info, ctx, args)
         # What the router reads of every tool comes from a snapshot; only the called tool's module imports.
         tools = cached_snapshot("router_tools", lambda: router_tools(default_registry()))
         registry = ModuleRegistry({name: item["module"] for name, item in tools.items() if item["module"]},
                                   default_registry)
-        return offline_turn(ctx, registry, question, auto_confirm=args.yes, confirm=_confirm_on_terminal,
-                            tools=tools), info
+        with quick_start():  # one request to embed in this turn: the model that loads fastest
+            return offline_turn(ctx, registry, question, auto_confirm=args.yes, confirm=_confirm_on_terminal,
+                                tools=tools), info
     from indexdesk.agent.runtime import AgentSession
 
     session = AgentSession(ctx, session_id=args.session or "ask", auto_confirm=args.yes,

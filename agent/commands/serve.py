@@ -113,7 +113,7 @@ def cmd_mcp(args: argparse.Namespace) -> int:
         return refused
     listed = _listing(args) if args.transport == "stdio" else None
     if listed is not None:
-        # tools/list comes from the snapshot; a tool's module imports on its first call. (Importing them
+        # tools/list comes from the snapshot; a tool's module imports on a worker at its first call. (Importing them
         # in a background thread meanwhile was slower, 1.23–1.55 s vs 1.11–1.18 s: imports hold the GIL,
         # and the thread delayed the answers to `initialize` and `tools/list`.)
         from indexdesk.tools.adapters.runner import ModuleRegistry

@@ -47,7 +47,8 @@ def cache_dir() -> Path:
 
 def fingerprint() -> str:
     """Changes whenever a tool can have changed: the package version, every tool module's size and
-    modification time, and the installed distributions (a plugin arrives or leaves with one).
+    modification time, the installed distributions (a plugin arrives or leaves with one), and the
+    module files of plugins installed in editable mode (their code changes without their dist-info).
 
     Read with os.scandir only — importlib.metadata alone would cost more than the rest of start-up."""
     import sys
@@ -56,29 +57,101 @@ def fingerprint() -> str:
 
     digest = hashlib.sha256(getattr(indexdesk, "__version__", "").encode())
     tools_root = os.path.join(os.path.dirname(indexdesk.__file__), "tools")
-    for folder, dirs, files in os.walk(tools_root):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith(".py"):
-                stat = os.stat(os.path.join(folder, name))
-                digest.update(f"{folder[len(tools_root):]}/{name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    _digest_tree(digest, tools_root)
     for entry in sys.path:
         try:
             with os.scandir(entry or ".") as found:
-                installed = sorted((e.name, e.stat().st_mtime_ns) for e in found
+                installed = sorted((e.name, e.stat().st_mtime_ns, e.path) for e in found
                                    if e.name.endswith((".dist-info", ".egg-info")))
         except OSError:
             continue
         if installed:  # folders without distributions (the working directory) do not count
-            digest.update(repr((os.path.abspath(entry or "."), installed)).encode())
+            digest.update(repr((os.path.abspath(entry or "."), [i[:2] for i in installed])).encode())
+        for _name, _mtime, path in installed:
+            for module in _editable_plugin_modules(path):
+                digest.update(f"plugin {module}\n".encode())
+                for root in _module_files(module):
+                    _digest_tree(digest, root)
     return digest.hexdigest()[:16]
 
 
+def _digest_tree(digest: Any, root: str) -> None:
+    """Size and modification time of a module file, or of every .py file under a package folder."""
+    if os.path.isfile(root):
+        stat = os.stat(root)
+        digest.update(f"{root}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+        return
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                stat = os.stat(os.path.join(folder, name))
+                digest.update(f"{folder[len(root):]}/{name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+
+
+def _editable_plugin_modules(dist_info: str) -> list[str]:
+    """The modules a distribution's `indexdesk.tools` entry points name, when it is installed in editable
+    mode (direct_url.json: dir_info.editable); [] otherwise. Most distributions have no direct_url.json,
+    so the common case costs one failed open."""
+    try:
+        with open(os.path.join(dist_info, "direct_url.json"), encoding="utf-8") as f:
+            editable = bool(json.load(f).get("dir_info", {}).get("editable"))
+        if not editable:
+            return []
+        with open(os.path.join(dist_info, "entry_points.txt"), encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, ValueError, AttributeError):
+        return []
+    modules, group = [], None
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            group = line[1:-1].strip()
+        elif group == "indexdesk.tools" and "=" in line:
+            modules.append(line.split("=", 1)[1].split(":", 1)[0].split("[", 1)[0].strip())
+    return sorted({m for m in modules if m})
+
+
+def _module_files(module: str) -> list[str]:
+    """Where a plugin's code lives, found without importing it: the folder(s) of its top-level package
+    (a tool module imports its siblings), or the file of a top-level module. find_spec of a top-level
+    name imports nothing; [] when it cannot be found (the plugin will report itself when loaded)."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec(module.split(".", 1)[0])
+    except (ImportError, ValueError):
+        return []
+    if spec is None:
+        return []
+    if spec.submodule_search_locations:
+        return sorted(str(p) for p in spec.submodule_search_locations)
+    return [spec.origin] if spec.origin and os.path.isfile(spec.origin) else []
+
+
+def install_key() -> str:
+    """A short name for this install (its interpreter prefix and package folder): snapshots of other
+    installs sharing the cache directory are never removed."""
+    import sys
+
+    import indexdesk
+
+    where = f"{os.path.abspath(sys.prefix)}\0{os.path.dirname(os.path.abspath(indexdesk.__file__))}"
+    return hashlib.sha256(where.encode()).hexdigest()[:8]
+
+
+def _remove_older(path: Path, prefix: str) -> None:
+    """Remove this install's earlier PREFIX snapshots (keys changed); other installs' stay."""
+    for old in path.parent.glob(f"{prefix}-{install_key()}-*.json"):
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
 def cached_snapshot(prefix: str, build: Callable[[], Any]) -> Any:
-    """JSON that `build()` derives from the tools, kept in the cache directory as PREFIX-FINGERPRINT.json
-    (the same key as the flag snapshot: a changed tool module or plugin builds it again), older ones
-    removed; built in memory each time when the cache directory cannot be written."""
-    path = cache_dir() / f"{prefix}-{fingerprint()}.json"
+    """JSON that `build()` derives from the tools, kept in the cache directory as
+    PREFIX-INSTALL-FINGERPRINT.json (the same key as the flag snapshot: a changed tool module or plugin
+    builds it again), this install's older ones removed; built in memory each time when the cache directory cannot be written."""
+    path = cache_dir() / f"{prefix}-{install_key()}-{fingerprint()}.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -89,16 +162,14 @@ def cached_snapshot(prefix: str, build: Callable[[], Any]) -> Any:
         partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         partial.write_text(json.dumps(value, default=str), encoding="utf-8")
         os.replace(partial, path)  # concurrent first uses never read half a file
-        for old in path.parent.glob(f"{prefix}-*.json"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        _remove_older(path, prefix)
     except OSError:
         pass
     return json.loads(json.dumps(value, default=str))  # the same JSON values as a read would give
 
 
 def snapshot_path() -> Path:
-    return cache_dir() / f"tool_params-{fingerprint()}.json"
+    return cache_dir() / f"tool_params-{install_key()}-{fingerprint()}.json"
 
 
 @lru_cache(maxsize=1)
@@ -193,9 +264,7 @@ def write_snapshot(path: Path | None = None) -> Path:
     partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     partial.write_text(json.dumps(ordered, indent=1, default=str) + "\n", encoding="utf-8")
     os.replace(partial, path)  # concurrent first uses (parallel tests) never read half a file
-    for old in path.parent.glob("tool_params-*.json"):
-        if old != path:
-            old.unlink(missing_ok=True)
+    _remove_older(path, "tool_params")
     _snapshot.cache_clear()
     return path
 

@@ -29,6 +29,7 @@ from indexdesk.tools.adapters.runner import (
     ToolRunner,
     exposed,
     package_version,
+    timed_out,
     write_refused,
 )
 from indexdesk.tools.registry import Registry, ToolSpec, dumps, is_error
@@ -234,7 +235,10 @@ def build_server(runner: ToolRunner, *, allow_writes: bool = False, listed: list
     `allow_writes=False` hides the tools that write (journal, ledger, report files) and refuses
     calls to them; `indexdesk serve mcp` builds it that way unless given `--allow-writes`.
     `listed` (from `listing`, for the runner's registry) lists the tools without building the
-    registry: it is built on the first call (or by the caller in the background).
+    registry. Nothing is imported in the background: a tool's module (or, for an unknown or plugin
+    name, the whole registry) is imported on a worker, within the timeout, by the first call that
+    needs it. A tool the listing missed (a stale snapshot) is answered when the registry says it is
+    read-only, and listed from then on.
     """
     if listed is None:
         tools = mcp_tools(exposed(runner.registry, allow_writes))
@@ -245,16 +249,31 @@ def build_server(runner: ToolRunner, *, allow_writes: bool = False, listed: list
     units: dict[str, dict[str, str] | None] = {}  # declared result units per tool, read once
 
     async def on_list_tools(_ctx: Any, _params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
-        return types.ListToolsResult(tools=tools)
+        return types.ListToolsResult(tools=list(tools))
+
+    def answer(name: str, arguments: dict) -> types.CallToolResult:
+        """On a worker: resolving the name may import the tool's module or build the registry."""
+        spec = runner.spec(name)
+        if spec is not None and name not in shown:
+            if not (allow_writes or spec.read_only):
+                return call_result(write_refused(spec))
+            listed_now = mcp_tool(spec)  # the listing was stale: it lists the tool from now on
+            schemas[name] = listed_now.input_schema
+            tools.append(listed_now)
+            shown.add(name)
+        result = runner.call_now(name, arguments)
+        if spec is not None and name not in units:
+            units[name] = result_units(spec)
+        return call_result(result, units.get(name))
 
     async def on_call_tool(_ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
-        registry = runner.registry if runner.loaded else await runner.run(runner.load)  # not on the event loop
-        if params.name in registry and params.name not in shown:
-            return call_result(write_refused(registry.get(params.name)))
-        result = await runner.call(params.name, params.arguments or {})
-        if params.name in shown and params.name not in units:
-            units[params.name] = result_units(registry.get(params.name))
-        return call_result(result, units.get(params.name))
+        arguments = params.arguments or {}
+        if params.name in units and (kept := runner.cached(params.name, arguments)) is not None:
+            return call_result(kept, units[params.name])  # kept results need no worker
+        try:
+            return await runner.run(answer, params.name, arguments)
+        except TimeoutError:
+            return call_result(timed_out(params.name, runner.timeout))
 
     async def on_list_resources(_ctx: Any, _params: Any) -> types.ListResourcesResult:
         return types.ListResourcesResult(resources=list(RESOURCES))
@@ -263,12 +282,11 @@ def build_server(runner: ToolRunner, *, allow_writes: bool = False, listed: list
         return types.ListResourceTemplatesResult(resource_templates=[JOURNAL_TEMPLATE])
 
     async def on_read_resource(_ctx: Any, params: types.ReadResourceRequestParams) -> types.ReadResourceResult:
-        import asyncio
 
         uri = str(params.uri)
         try:
             value = await runner.run(read_resource, runner.ctx, uri)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise MCPError(-32603, f"reading {uri[:100]} did not finish in time") from None
         except MCPError:
             raise

@@ -137,39 +137,23 @@ class ModuleRegistry:
 
 
 class ToolRunner:
-    """One registry and one context for the lifetime of a server; every call goes through `Registry.call`."""
+    """One registry and one context for the lifetime of a server; every call goes through `Registry.call`.
 
-    def __init__(self, registry: Registry | Callable[[], Registry], ctx: Any, *,
+    Everything that may import a tool's module — resolving the name to its spec (a `ModuleRegistry`
+    imports the tool's module then; an unknown or plugin name builds the whole registry), the cache
+    key, the call — runs on a worker within the timeout, never on the event loop."""
+
+    def __init__(self, registry: Registry | ModuleRegistry, ctx: Any, *,
                  timeout: float | None = DEFAULT_TIMEOUT_SECONDS, workers: int = DEFAULT_WORKERS,
                  cache_seconds: float = 0.0) -> None:
-        # A callable builds the registry on first use (`load()`): a server can answer `initialize`
-        # and `tools/list` (from a snapshot) before the tool modules (pandas, …) are imported.
-        self._registry: Registry | None = None if callable(registry) else registry
-        self._make_registry = registry if callable(registry) else None
-        self._registry_lock = threading.Lock()
+        self.registry = registry
         self.ctx = ctx
         self.timeout = timeout
         self.cache = ResultCache(cache_seconds) if cache_seconds > 0 else None
         self.workers = max(1, workers)
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
-
-    @property
-    def registry(self) -> Registry:
-        if self._registry is None:
-            self.load()
-        return self._registry
-
-    @property
-    def loaded(self) -> bool:
-        return self._registry is not None
-
-    def load(self) -> Registry:
-        """Build the registry now if it is built on first use (safe from several threads)."""
-        with self._registry_lock:
-            if self._registry is None:
-                self._registry = self._make_registry()
-            return self._registry
+        self._specs: dict[str, Any] = {}  # tools already resolved (their modules imported): known names only
 
     @property
     def _worker(self) -> ThreadPoolExecutor:
@@ -183,28 +167,48 @@ class ToolRunner:
         """`func(*args)` on a worker within the timeout; raises asyncio.TimeoutError past it."""
         return await asyncio.wait_for(asyncio.wrap_future(self._worker.submit(func, *args)), self.timeout)
 
-    def _cache_key(self, name: str, arguments: dict | str | None) -> tuple[str, str] | None:
-        if self.cache is None or not isinstance(name, str) or name not in self.registry:
+    def spec(self, name: Any) -> Any | None:
+        """The tool's spec, None for a name the registry does not know. May import the tool's module:
+        call it on a worker (`run`), or through `call_now`."""
+        if not isinstance(name, str):
             return None
-        spec = self.registry.get(name)
-        if not spec.read_only or spec.category not in CACHED_CATEGORIES:
+        found = self._specs.get(name)
+        if found is None and name in self.registry:
+            found = self._specs[name] = self.registry.get(name)
+        return found
+
+    def _cache_key(self, spec: Any, name: str, arguments: dict | str | None) -> tuple[str, str] | None:
+        if self.cache is None or spec is None or not spec.read_only or spec.category not in CACHED_CATEGORIES:
             return None
         return self.cache.key(name, arguments)
 
-    async def call(self, name: str, arguments: dict | str | None) -> dict:
-        key = self._cache_key(name, arguments)
+    def cached(self, name: Any, arguments: dict | str | None) -> dict | None:
+        """A kept result, looked up without importing anything (for the event loop): only a tool already
+        resolved by an earlier call can have one."""
+        spec = self._specs.get(name) if isinstance(name, str) else None
+        key = self._cache_key(spec, name, arguments)
+        return self.cache.get(key) if key is not None else None
+
+    def call_now(self, name: str, arguments: dict | str | None) -> dict:
+        """The call itself, in this thread (a worker's): the spec, the cache, `Registry.call`."""
+        spec = self.spec(name)
+        key = self._cache_key(spec, name, arguments)
         if key is not None and (kept := self.cache.get(key)) is not None:
             return kept
-        try:
-            result = await self.run(self.registry.call, name, arguments, self.ctx)
-        except asyncio.TimeoutError:
-            return timed_out(name, self.timeout)
+        result = self.registry.call(name, arguments, self.ctx)
         if key is not None and not is_error(result):
             self.cache.put(key, result)
-        elif self.cache is not None and isinstance(name, str) and name in self.registry \
-                and self.registry.get(name).state_changing:
+        elif self.cache is not None and spec is not None and spec.state_changing:
             self.cache.clear()
         return result
+
+    async def call(self, name: str, arguments: dict | str | None) -> dict:
+        if (kept := self.cached(name, arguments)) is not None:
+            return kept
+        try:
+            return await self.run(self.call_now, name, arguments)
+        except TimeoutError:
+            return timed_out(name, self.timeout)
 
     def close(self) -> None:
         with self._pool_lock:
@@ -244,4 +248,4 @@ def is_internal_error(name: str, result: dict) -> bool:
 
 
 
-__all__ = ["ToolRunner", "UNAUTHORIZED", "bearer_token_matches", "is_error", "is_internal_error", "package_version"]
+__all__ = ["UNAUTHORIZED", "ToolRunner", "bearer_token_matches", "is_error", "is_internal_error", "package_version"]
