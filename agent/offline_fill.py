@@ -144,7 +144,7 @@ def fill(text: str, low: str, params: dict, spec: Any, args: dict, used: list[tu
     return out, used
 
 
-def _id_params(props: dict) -> list[str]:
+def id_params(props: dict) -> list[str]:
     """Parameters that take identifiers: named `id`/`ids`/`…_id`/`…_ids`, or described as "ids"."""
     found = []
     for name, schema in props.items():
@@ -158,14 +158,22 @@ def _id_params(props: dict) -> list[str]:
     return found
 
 
+_JOINED_IDS = re.compile(r"\b[A-Z]+_ID:[A-Z]+_ID\b")  # a pair of ids the description says to join with ':'
+
+
 def _identifiers(text: str, props: dict, out: dict, used: list) -> None:
-    targets = [n for n in _id_params(props) if n not in out]
+    targets = [n for n in id_params(props) if n not in out]
     if not targets:
         return
     ids = [m for m in identifiers(text) if _free(used, m.start(), m.end())]
     if not ids:
         return
     for name in targets:
+        if _kind(props[name]) == "array" and _JOINED_IDS.search(props[name].get("description") or "") and len(ids) % 2 == 0:
+            joined = [f"{a.group(0)}:{b.group(0)}" for a, b in zip(ids[::2], ids[1::2])]  # "WITHDRAWAL_ID:DEPOSIT_ID"
+            out[name] = joined
+            used += [m.span() for m in ids]
+            return
         if _kind(props[name]) == "array":
             out[name] = [m.group(0) for m in ids]
             used += [m.span() for m in ids]
@@ -192,7 +200,7 @@ def _changes(text: str, low: str, props: dict, out: dict, used: list) -> None:
         alternation = "|".join(re.escape(f) for f in sorted(spoken, key=len, reverse=True))
         changes = []
         for m in re.finditer(rf"\b({alternation})\b(?:\s+(?:of|on|for|in)\s+(?:the\s+|that\s+)?(?:tx|transaction|row|trade|"
-                             rf"entry)?\s*[\w-]*\d[\w-]*)?\s*(?:=|:|should (?:have )?been|should be|must be|is really|"
+                             rf"entry)?\s*[\w-]*\d[\w-]*)?(?:\s*[,;]?\s*(?:it|that|this|which)\b)?\s*(?:=|:|should (?:have )?been|should be|must be|is really|"
                              rf"was really|is actually|was actually|to|->|→|becomes|is|was)\s*"
                              rf"([$]?[\w.,:/-]*\w)", low):
             value = m.group(2).lstrip("$")
@@ -352,6 +360,11 @@ KNOWN_VENUES = "|".join(re.escape(v) for v in sorted(
     key=len, reverse=True))
 
 
+# "add to the ledger: …" names this app's ledger (where the row goes), not the Ledger hardware wallet.
+_APP_LEDGER = re.compile(r"\b(?:add|record|put|enter|log|write|save)\s+(?:it\s+|this\s+|that\s+)?(?:to|in|into)\s+"
+                         r"(?:my\s+|the\s+)?ledger$")
+
+
 def _venues(text: str, low: str, props: dict, out: dict, used: list) -> None:
     if "venue" not in props:
         return
@@ -361,7 +374,8 @@ def _venues(text: str, low: str, props: dict, out: dict, used: list) -> None:
         out.setdefault("to_venue", m.group(2).lower())
         used.append((m.start(), m.end()))
         return
-    m = re.search(rf"\b(?:on|at|via|through|from|to|into|onto|with)\s+(?:my\s+|the\s+)?({KNOWN_VENUES})\b", low)
+    m = next((v for v in re.finditer(rf"\b(?:on|at|via|through|from|to|into|onto|with)\s+(?:my\s+|the\s+)?"
+                                     rf"({KNOWN_VENUES})\b", low) if not _APP_LEDGER.search(low[:v.end()])), None)
     if m is None:
         m = re.search(r"\b(?:on|at|via|through|from)\s+(?:my\s+)?([A-Z][\w.-]{2,})", text)
     if m and "venue" not in out and not m.group(1).isupper() and m.group(1).lower().rstrip(".") not in MONTHS:

@@ -23,6 +23,7 @@ from indexdesk.agent import offline_unread as unread
 from indexdesk.agent.offline_dates import find_periods
 from indexdesk.agent.offline_fill import KNOWN_VENUES
 from indexdesk.agent.offline_fill import fill as fill_from_schema
+from indexdesk.agent.offline_fill import id_params as fill_id_params
 from indexdesk.agent.offline_fitting import fit_arguments, fit_value, plain_args  # noqa: F401 - tests import them here
 from indexdesk.agent.render import compact_args, result_markdown, user_facing
 
@@ -193,15 +194,29 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         if not ranking.understood():
             return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
         bound = ranking.top
+        if setter is not None and ranking.fits.get(setter, 0.0) >= 0:
+            bound = setter  # an imperative naming one state-changing tool's parameter decides
         if intents.writes(specs_of[bound]) and not ranking.confident():
             runner_up = ranking.order[1] if len(ranking.order) > 1 else None
-            if grammar_tool is not None and grammar_tool == runner_up and not intents.writes(specs_of[grammar_tool]):
+            if setter is not None and bound == setter:
+                pass  # "change my rebalance band to 5%": the setter form is explicit, like a slash command
+            elif grammar_tool is not None and grammar_tool == runner_up and not intents.writes(specs_of[grammar_tool]):
                 bound = grammar_tool  # the grammar's explicit form names a read-only tool: the safe reading runs
             else:
-                return grammar.Plan(reply=intents.write_question(ranking, specs_of))
+                stated = _stated_write(text, low, bound, vocab, schemas, tool_names, specs, specs_of, ranking,
+                                       extra, data_end)
+                return stated or grammar.Plan(reply=intents.write_question(ranking, specs_of))
         intent = grammar_intent_of(bound, schemas, tool_names, intent if bound == grammar_tool else None)
     if intent is None and bound is None:
         return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
+    return _fill_call(text, low, bound, intent, vocab, schemas, tool_names, specs, specs_of, ranking, extra, data_end)
+
+
+def _fill_call(text: str, low: str, bound: str | None, intent: str | None, vocab: grammar.Vocabulary,
+               schemas: dict[str, dict], tool_names: Sequence[str] | None, specs: dict[str, Any] | None,
+               specs_of: dict[str, Any] | None, ranking: Any, extra: dict,
+               data_end: Callable[[], date] | None) -> grammar.Plan:
+    """Stage two: the chosen tool's arguments, read from the request by its schema (or a reply saying what is missing)."""
     if intent not in ("journal_log", "journal_search"):
         misspelt = unread.misspelt_names(text, vocab)
         if misspelt:
@@ -255,6 +270,30 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         notes += unread.unread_parts(text, used, vocab, intent, params, read)
         notes += unread.unused_words(text, used, vocab, read, (specs_of or {}).get(tool))
     return grammar.Plan(tool=tool, args=args, notes=notes)
+
+
+def _stated_write(text: str, low: str, tool: str, vocab: grammar.Vocabulary, schemas: dict[str, dict],
+                  tool_names: Sequence[str] | None, specs: dict[str, Any] | None, specs_of: dict[str, Any],
+                  ranking: Any, extra: dict, data_end: Callable[[], date] | None) -> grammar.Plan | None:
+    """A write stated plainly ("add to the ledger: bought 0.5 btc at 61,000 on kraken", "pair withdrawal
+    w3f2a with deposit d91bc") is proposed although the meaning's lead is small: the tool ranks first,
+    every value said fits it, and each of its required arguments (at least one) is read from the request,
+    none filled by a default. The call still asks for confirmation before it runs; otherwise None (ask)."""
+    params = schemas.get(tool, {}).get("parameters", {})
+    props = params.get("properties", {})
+    required = [n for n in params.get("required", []) if n in props and not grammar.is_optional(props[n])
+                and "default" not in props[n]]
+    required = required or fill_id_params(props)  # no required argument: the ids naming the records to change
+    if ranking.top != tool or ranking.fits.get(tool, 0.0) < 0 or not required:
+        return None
+    plan = _fill_call(text, low, tool, grammar_intent_of(tool, schemas, tool_names, None), vocab, schemas,
+                      tool_names, specs, specs_of, None, extra, data_end)
+    defaulted = {grammar.DEFAULT_PORTFOLIO_NOTE, grammar.DEFAULT_INDICES_NOTE} & set(plan.notes)
+    if plan.tool != tool or defaulted or any(plan.args.get(n) in (None, "", []) for n in required):
+        return None
+    return grammar.Plan(tool=tool, args=plan.args, notes=[*plan.notes, (
+        f"Read as {intents.title(specs_of[tool])} from what you stated; it changes your data, so it is shown for "
+        f"confirmation before it runs.")])
 
 
 def _meaning_choice(ranking: Any, chosen: str, specs_of: dict[str, Any] | None) -> str | None:

@@ -1,0 +1,69 @@
+"""Round 3 readings of the offline router (issue #17, set F's misses): writes stated plainly are proposed,
+setter imperatives decide, and the schema-driven fill reads pairs of ids, "it was" corrections and the
+app's own ledger as what they are."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from indexdesk.agent.offline_grammar import Vocabulary
+from indexdesk.agent.offline_router import plan_request
+
+
+@pytest.fixture(scope="module")
+def vocab() -> Vocabulary:
+    return Vocabulary.build()
+
+
+@pytest.fixture(scope="module")
+def schemas() -> dict[str, dict]:
+    from indexdesk.tools.adapters.openai_schema import openai_tools
+    from indexdesk.tools.toolbox import default_registry
+
+    return {t["function"]["name"]: t["function"] for t in openai_tools(default_registry())}
+
+
+def test_a_write_with_every_required_argument_stated_is_proposed(vocab, schemas):
+    result = plan_request("add to the ledger: bought 0.5 btc at 61,000 on kraken yesterday, $12 fee", vocab, schemas)
+    assert result.tool == "record_transaction"
+    assert result.args == {"kind": "buy", "symbol": "BTC", "quantity": 0.5, "price": 61000.0, "fee": 12.0,
+                           "venue": "kraken", "day": (date.today() - timedelta(days=1)).isoformat()}
+    assert any("confirmation" in n for n in result.notes), result.notes
+    income = plan_request("record 0.8 SOL of staking rewards received today", vocab, schemas)
+    assert (income.tool, income.args["kind"], income.args["symbol"], income.args["quantity"]) == (
+        "record_transaction", "income", "SOL", 0.8)
+
+
+@pytest.mark.parametrize("text", ["record a sell for me", "add a buy to my ledger"])
+def test_a_write_missing_what_it_needs_still_asks(text, vocab, schemas):
+    result = plan_request(text, vocab, schemas)
+    assert result.tool is None and "record_transaction" in result.reply.replace(" ", "_")
+
+
+def test_the_unsure_write_guard_stays_when_nothing_required_is_stated(vocab, schemas):
+    result = plan_request("how would buying the dip have done since 2021, quarterly", vocab, schemas)
+    assert result.tool is None and "Did you mean" in result.reply
+
+
+def test_ids_the_description_joins_in_pairs(vocab, schemas):
+    result = plan_request("pair withdrawal w3f2a with deposit d91bc as one transfer", vocab, schemas)
+    assert (result.tool, result.args) == ("reconcile_transfers", {"pairs": ["w3f2a:d91bc"]})
+
+
+def test_a_correction_said_as_it_was(vocab, schemas):
+    result = plan_request("transaction 77ab has the wrong price, it was 2,450", vocab, schemas)
+    assert (result.tool, result.args) == ("amend_transaction", {"tx_id": "77ab", "changes": ["price=2450"]})
+
+
+def test_the_app_ledger_is_not_the_ledger_wallet(vocab, schemas):
+    moved = plan_request("moved 2 ETH from Coinbase to my Ledger", vocab, schemas)
+    assert moved.args["to_venue"] == "ledger"
+    added = plan_request("add to the ledger: sold 1 eth at 3,000 on binance", vocab, schemas)
+    assert added.args.get("venue") == "binance"
+
+
+def test_a_setter_imperative_names_the_state_changing_tool(vocab, schemas):
+    result = plan_request("change my rebalance band to 5%", vocab, schemas)
+    assert result.tool == "set_targets" and result.args["band"] == pytest.approx(0.05)
+    assert plan_request("do I need to rebalance with a 5% band?", vocab, schemas).tool == "check_rebalance"
