@@ -106,6 +106,10 @@ def _patterns(today: date) -> list[tuple[re.Pattern, object]]:
          lambda m: Period(date(int(m.group(1)), 1, 1), None)),
         (re.compile(rf"\b(?:at\s+the\s+)?end\s+of\s+(?P<m>{_MONTH})\s*,?\s*(?P<y>{_YEAR})"),
          lambda m: Period(None, _day_month_year(None, m.group("m"), m.group("y"), end=True), point=True)),
+        (re.compile(rf"\b(?:at\s+the\s+)?end\s+of\s+(?P<m>{_MONTH})(?![\w.])(?!\s*,?\s*\d)"),
+         lambda m: Period(None, _last_month_end(m.group("m"), today), point=True)),
+        (re.compile(r"\b(?:last|previous|prior)\s+(?:calendar\s+)?month\b"), lambda m: Period(
+            date(*_year_month(today, back=1), 1), month_end(*_year_month(today, back=1)))),
         (re.compile(rf"\b(?:at\s+the\s+)?end\s+of\s+(?P<y>{_YEAR})\b"),
          lambda m: Period(None, date(int(m.group("y")), 12, 31), point=True)),
         (re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>{_YEAR})"),
@@ -125,7 +129,7 @@ def _patterns(today: date) -> list[tuple[re.Pattern, object]]:
         (re.compile(r"\b(?:this|the current|current)\s+quarter\b"), lambda m: quarter_period(today.year, this_q)),
         (re.compile(r"\b(?:last|previous|prior)\s+(?:calendar\s+|tax\s+)?year\b|\b(?:a\s+)?year\s+ago\b"),
          lambda m: Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))),
-        (re.compile(r"\b(?:this|the current|current)\s+(?:calendar\s+|tax\s+)?year\b|\bso far this year\b|\byear[- ]to[- ]date\b|\bytd\b"),
+        (re.compile(r"\b(?:this|the current|current)\s+(?:calendar\s+|tax\s+)?year\b|\bso far this year\b|\byear[- ]to[- ]date\b|\bytd\b|\bsince the (?:start|beginning) of (?:the|this) year\b"),
          lambda m: Period(date(today.year, 1, 1), None)),
         (re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<y>{_YEAR})\b"),
          lambda m: Period(_day_month_year(None, m.group("m"), m.group("y")),
@@ -166,6 +170,18 @@ def _past_day(month: str, day: str, today: date) -> Period | None:
     except ValueError:
         return None
     return Period(None, found, point=True)
+
+
+def _year_month(today: date, back: int) -> tuple[int, int]:
+    index = today.year * 12 + today.month - 1 - back
+    return index // 12, index % 12 + 1
+
+
+def _last_month_end(month: str, today: date) -> date:
+    """"the end of June": the last day of the most recent June that has ended."""
+    number = MONTHS[month.lower().rstrip(".")]
+    end = month_end(today.year, number)
+    return end if end < today else month_end(today.year - 1, number)
 
 
 def _last_month_start(month: str, today: date) -> date:

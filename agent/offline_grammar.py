@@ -84,7 +84,9 @@ class Plan:
 # ---------------------------------------------------------------- arguments from the text
 
 _WINDOW_CUE = re.compile(r"(using|lookback|look back|window|history|estimated|based on|data from|calibrated|over the"
-                         r"|of data)\W*$")
+                         r"|of data)(?:\s+(?:the\s+)?(?:last|past|previous|prior))?\W*$")
+# "3 years of history", "a 1y lookback": the words after a duration that make it the estimation window
+_WINDOW_AFTER = re.compile(r"\s*(?:of\s+(?:history|data|returns|prices|price history)|(?:of\s+)?lookback|window|history)\b")
 _HORIZON_CUE = re.compile(r"(horizon|holding|hold for|for)\W*$")
 _VOL_TARGET = re.compile(r"(\d+(?:\.\d+)?)\s*(%)?\s*(?:annual(?:ised|ized)?\s+)?(?:vol\b|volatility)"
                          r"|(?:vol|volatility)\s*(?:target)?\s*(?:of|at|=|:)?\s*(\d+(?:\.\d+)?)\s*(%)?")
@@ -328,7 +330,7 @@ def _var_args(args: dict, low: str, clean_low: str, numbers: list[Span], used: s
         before = low[max(0, span.start - 30):span.start]
         if isinstance(span.value, int) and (_HORIZON_CUE.search(before) or re.match(r"\s*horizon", low[span.end:])):
             horizon = span.value if horizon is None else horizon
-        elif _WINDOW_CUE.search(before) or not isinstance(span.value, int):
+        elif _WINDOW_CUE.search(before) or _WINDOW_AFTER.match(low[span.end:]) or not isinstance(span.value, int):
             window = span.value if window is None else window
         elif horizon is None:
             horizon = span.value

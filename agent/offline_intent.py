@@ -160,11 +160,52 @@ def choice_hits(low: str, schema: dict, synonyms: dict[str, str]) -> list[tuple[
         for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", spaced):
             if not any(s < m.end() and m.start() < e for s, e, _ in hits):
                 hits.append((m.start(), m.end(), phrases[phrase]))
+    if any(len(w) >= _MISSPELT_MIN for p in phrases for w in p.split()):
+        hits = _misspelt_hits(spaced, phrases, hits)
     hits += _scattered_hits(spaced, values, hits)
     return sorted(hits)
 
 
 _HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+_MISSPELT_MIN = 6  # words this long may be misspelt by one letter ("asymetric bands" → asymmetric_bands)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """a and b differ by one inserted, dropped, changed or swapped letter (and are not equal)."""
+    if a == b or abs(len(a) - len(b)) > 1 or a[0] != b[0]:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1:]
+
+
+def _misspelt_hits(low: str, phrases: dict[str, str], hits: list) -> list[tuple[int, int, str]]:
+    """Phrases said with one long word misspelt by a letter; a hit replaces the shorter exact hits it covers
+    ("bands" inside "asymetric bands"). Only words of _MISSPELT_MIN letters or more may differ."""
+    words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[a-z][a-z0-9]*", low)]
+    found = list(hits)
+    said = {w[2] for w in words}
+    for phrase in sorted(phrases, key=len, reverse=True):
+        parts = phrase.split()
+        if not all(p in said or (len(p) >= _MISSPELT_MIN and any(_one_edit(w, p) for w in said)) for p in parts):
+            continue  # cheap test first: most phrases have a word nowhere near the request's words
+        for i in range(len(words) - len(parts) + 1):
+            window = words[i:i + len(parts)]
+            same = [w[2] == p for w, p in zip(window, parts)]
+            if all(same) or not all(ok or (len(p) >= _MISSPELT_MIN and _one_edit(w[2], p))
+                                    for w, p, ok in zip(window, parts, same)):
+                continue
+            start, end = window[0][0], window[-1][1]
+            inside = [h for h in found if start <= h[0] and h[1] <= end]
+            if any(h[0] < end and start < h[1] for h in found if h not in inside) or \
+                    any(h[1] - h[0] >= end - start for h in inside):
+                continue
+            found = [h for h in found if h not in inside] + [(start, end, phrases[phrase])]
+    return found
 
 
 def _scattered_hits(low: str, values: list[str], hits: list) -> list[tuple[int, int, str]]:

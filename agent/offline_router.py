@@ -19,6 +19,7 @@ from typing import Any
 
 from indexdesk.agent import offline_grammar as grammar
 from indexdesk.agent import offline_intent as intents
+from indexdesk.agent import offline_switches as switches
 from indexdesk.agent import offline_unread as unread
 from indexdesk.agent.offline_dates import find_periods
 from indexdesk.agent.offline_fill import KNOWN_VENUES
@@ -254,6 +255,7 @@ def _fill_call(text: str, low: str, bound: str | None, intent: str | None, vocab
         spec = (specs_of or {}).get(tool) or intents.specs_for({tool: schemas.get(tool, {})}, specs).get(tool)
         names = list(dict.fromkeys(e.value for e in vocab.entities(text)))
         args, read = fill_from_schema(text, grammar._normalise(text), params, spec, args, [], names=names)
+        args, read = switches.read(text, grammar._normalise(text), params, args, read, vocab.entities(text))
         missing = [n for n in missing if n not in args]
     for name in list(missing):
         fill = _default_for(params, name)
@@ -387,10 +389,14 @@ def _not_a_day_count(proposed: dict, params: dict, text: str) -> dict:
     words = {w for name, schema in properties.items() if name != "window"
              and grammar.non_null(schema).get("type") == "integer" and re.search(r"days?\b", schema.get("description", "") + name)
              for w in name.split("_") if len(w) > 3 and w != "days"}
-    for span in grammar.find_durations(low):
-        near = re.findall(r"[a-z]+", low[max(0, span.start - 16):span.start] + " " + low[span.end:span.end + 16])
-        if words & set(near) and grammar.as_window(span.value) == proposed["window"]:
-            return {k: v for k, v in proposed.items() if k != "window"}
+    spans = grammar.find_durations(low)
+    taken = [words & set(re.findall(r"[a-z]+", low[max(0, s.start - 16):s.start] + " " + low[s.end:s.end + 16]))
+             for s in spans]
+    for span, near in zip(spans, taken):
+        if near and grammar.as_window(span.value) == proposed["window"]:
+            rest = [s for s, n in zip(spans, taken) if not n]  # "60 day rolling … over the last 180 days": 180d
+            out = {k: v for k, v in proposed.items() if k != "window"}
+            return {**out, "window": grammar.as_window(rest[0].value)} if rest else out
     return proposed
 
 

@@ -67,3 +67,58 @@ def test_a_setter_imperative_names_the_state_changing_tool(vocab, schemas):
     result = plan_request("change my rebalance band to 5%", vocab, schemas)
     assert result.tool == "set_targets" and result.args["band"] == pytest.approx(0.05)
     assert plan_request("do I need to rebalance with a 5% band?", vocab, schemas).tool == "check_rebalance"
+
+
+# ---------------------------------------------------------------- dates, windows and names
+
+def test_calendar_phrases_round_3():
+    from indexdesk.agent.offline_dates import find_periods
+
+    today = date(2026, 12, 2)
+    (june,) = find_periods("my holdings as of the end of june", today)
+    assert june.period.point and june.period.end == date(2026, 6, 30)
+    (dec,) = find_periods("as of the end of december", today)
+    assert dec.period.end == date(2025, 12, 31)  # December 2026 has not ended yet
+    (last,) = find_periods("notes from last month", date(2026, 1, 15))
+    assert (last.period.start, last.period.end) == (date(2025, 12, 1), date(2025, 12, 31))
+    (start,) = find_periods("since the start of the year", today)
+    assert start.period.start == date(2026, 1, 1) and start.period.end is None
+
+
+def test_windows_beside_other_durations(vocab, schemas):
+    rolling = plan_request("show me the 60 day rolling correlation between sol and ether over the last 180 days",
+                           vocab, schemas)
+    assert rolling.args["window"] == "180d" and rolling.args["rolling_window"] == 60
+    var = plan_request("cornish-fisher VaR at 97.5% on my holdings using the last 3 years of history", vocab, schemas)
+    assert var.args["window"] == "3y" and "horizon_days" not in var.args
+    ytd = plan_request("Correlation matrix for layer1 and defi since the start of the year.", vocab, schemas)
+    assert ytd.args["window"] == "ytd"
+
+
+def test_plural_index_names_and_listed_tickers(vocab):
+    assert [e.value for e in vocab.entities("sol, the layer 2s and the layer-1s")] == ["SOL", "layer2", "layer1"]
+    assert [e.value for e in vocab.entities("consider link and avax")] == ["LINK", "AVAX"]
+    assert [e.value for e in vocab.entities("a link to the docs")] == []
+
+
+def test_misspelt_choice_value_by_one_letter():
+    from indexdesk.agent.offline_intent import choice_hits
+
+    schema = {"type": "string", "enum": ["threshold", "asymmetric_bands"]}
+    synonyms = {"bands": "threshold", "asymmetric bands": "asymmetric_bands"}
+    assert [v for _, _, v in choice_hits("asymetric bands, do i rebalance", schema, synonyms)] == ["asymmetric_bands"]
+    assert [v for _, _, v in choice_hits("the bands, do i rebalance", schema, synonyms)] == ["threshold"]
+
+
+def test_switches_none_lists_and_grids(vocab, schemas):
+    sized = plan_request("vol target 60 pct, leverage is fine, sizes for defi and memes", vocab, schemas)
+    assert sized.args["allow_leverage"] is True
+    no_lev = plan_request("size defi and memes for 60% vol, no leverage", vocab, schemas)
+    assert no_lev.args.get("allow_leverage") is False
+    perf = plan_request("performance of the ai coins past 6 weeks, dont need a benchmark", vocab, schemas)
+    assert perf.args["benchmark"] == "none"
+    rotation = plan_request("mean reversion rotation on a 30 day lookback, tilt 3%, and consider link and avax as "
+                            "candidates", vocab, schemas)
+    assert rotation.args["candidates"] == ["LINK", "AVAX"]
+    sweep = plan_request("sweep lookback 30 to 180 in steps of 30 for mean reversion", vocab, schemas)
+    assert sweep.args["sweep"] == "lookback=30:180:30"
