@@ -62,6 +62,15 @@ def setter_tool(text: str, schemas: dict[str, dict], specs: dict[str, Any]) -> s
     return found[0] if len(found) == 1 else None
 
 
+_PAST_QUESTION = re.compile(r"^\s*(?:when|what|why|how|where|which|who)\b[^.!:]*\b(?:did|have|had|was|were)\s+(?:i|we)\b"
+                            r"|^\s*(?:did|have|had|was|were)\s+(?:i|we)\b", re.I)
+
+
+def asks_about_past(text: str) -> bool:
+    """"when did I panic sell?", "did I ever buy SOL?": a question about what happened, which writes nothing."""
+    return bool(_PAST_QUESTION.match(text)) and not journal_prefix(text)
+
+
 # ---------------------------------------------------------------- specs of the bound tools
 
 def spec_from_schema(name: str, schema: dict) -> Any:

@@ -147,6 +147,9 @@ def not_available(intent: str, available: Sequence[str]) -> str:
             f"registered in this installation. Available tools: {listed}. Type `help` for what I understand.")
 
 
+CLOSE_READING = 0.3  # a reading this close to the best may win by using every number said
+
+
 def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dict],
                  tool_names: Sequence[str] | None = None, data_end: Callable[[], date] | None = None, *,
                  specs: dict[str, Any] | None = None, previous: dict | None = None,
@@ -195,6 +198,9 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         if not ranking.understood():
             return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
         bound = ranking.top
+        if intents.writes(specs_of[bound]) and intents.asks_about_past(text):
+            # "when did I panic sell?" asks about what happened; a question records nothing
+            bound = next((n for n in ranking.order if not intents.writes(specs_of[n])), bound)
         if setter is not None and ranking.fits.get(setter, 0.0) >= 0:
             bound = setter  # an imperative naming one state-changing tool's parameter decides
         if intents.writes(specs_of[bound]) and not ranking.confident():
@@ -210,7 +216,23 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         intent = grammar_intent_of(bound, schemas, tool_names, intent if bound == grammar_tool else None)
     if intent is None and bound is None:
         return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
-    return _fill_call(text, low, bound, intent, vocab, schemas, tool_names, specs, specs_of, ranking, extra, data_end)
+    plan = _fill_call(text, low, bound, intent, vocab, schemas, tool_names, specs, specs_of, ranking, extra, data_end)
+    if ranking is None or bound != ranking.top or not _unread_numbers(plan):
+        return plan
+    for other in ranking.order[1:4]:  # a close reading that uses every number said beats one that drops some
+        if intents.writes(specs_of[other]) or ranking.selector.get(other, 0.0) < intents.MIN_SCORE \
+                or ranking.scores[bound] - ranking.scores[other] > CLOSE_READING:
+            continue
+        alt = _fill_call(text, low, other, grammar_intent_of(other, schemas, tool_names, None), vocab, schemas,
+                         tool_names, specs, specs_of, None, extra, data_end)
+        if alt.tool == other and not _unread_numbers(alt) and ranking.fits.get(other, 0.0) >= 0:
+            return alt
+    return plan
+
+
+def _unread_numbers(plan: grammar.Plan) -> int:
+    """How many number-bearing parts of the request the call could not use (the unread-parts notes)."""
+    return sum(note.startswith("I couldn't use") for note in plan.notes) if plan.tool else 0
 
 
 def _fill_call(text: str, low: str, bound: str | None, intent: str | None, vocab: grammar.Vocabulary,

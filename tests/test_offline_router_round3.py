@@ -122,3 +122,22 @@ def test_switches_none_lists_and_grids(vocab, schemas):
     assert rotation.args["candidates"] == ["LINK", "AVAX"]
     sweep = plan_request("sweep lookback 30 to 180 in steps of 30 for mean reversion", vocab, schemas)
     assert sweep.args["sweep"] == "lookback=30:180:30"
+
+
+# ---------------------------------------------------------------- which tool
+
+def test_a_question_about_the_past_writes_nothing(vocab, schemas):
+    from indexdesk.agent.offline_intent import asks_about_past
+
+    assert asks_about_past("when did I panic sell?") and asks_about_past("did I ever buy SOL")
+    assert not asks_about_past("sold 1 ETH at 3000") and not asks_about_past("record a sell for me")
+    assert plan_request("when did I panic sell?", vocab, schemas).tool == "search_journal"
+
+
+def test_a_close_reading_that_uses_every_number_wins(vocab, schemas):
+    # "rebalance" pulls toward the rebalance check, which cannot take the 99% or the week; VaR reads both
+    result = plan_request("worst-case loss over a week at 99 percent if I just hold and never rebalance?", vocab, schemas)
+    assert result.tool == "compute_var" and result.args["confidence"] == pytest.approx(0.99)
+    assert result.args["horizon_days"] == 7
+    # a distant reading does not win just by reading the number ("90 days later" is the outcome's horizon)
+    assert plan_request("did my trades work out 90 days later?", vocab, schemas).tool == "journal_outcomes"
