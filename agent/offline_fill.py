@@ -130,6 +130,9 @@ def fill(text: str, low: str, params: dict, spec: Any, args: dict, used: list[tu
             start, end, value = hits[0]
             out[name] = value
             used.append((start, end))
+        elif name not in out and hits and synonyms.get(name) and any(v in synonyms[name].values() for *_, v in hits):
+            out[name] = list(dict.fromkeys(v for *_, v in hits))  # a list of choices, one said by a declared synonym
+            used += [(s, e) for s, e, _ in hits]
         elif name in out:
             used += [(s, e) for s, e, v in hits if v == out[name]]
     _dates(low, props, out, used, today)

@@ -124,7 +124,7 @@ def pair_weights(low: str, entities: list[Span], numbers: list[Span]) -> tuple[l
 
 # Words too common to name one scenario on their own ("a 50% crash in defi" is not the covid crash).
 _GENERIC_SCENARIO_WORDS = {"shock", "custom", "failure", "crash", "collapse", "market", "exchange", "tier", "2020", "2022"}
-_SHOCK_AFTER = re.compile(r"\s*(?:(?P<down>drops?|falls?|crash(?:es)?|loses|sinks|tanks|plunges|dumps|declines|is down|"
+_SHOCK_AFTER = re.compile(r"(?:\s+tier)?(?:\s+(?:with|by|at))?\s*(?:(?P<down>drops?|falls?|crash(?:es)?|loses|sinks|tanks|plunges|dumps|declines|is down|"
                           r"goes down|were to drop|were to fall|down)|(?P<up>rises?|gains?|jumps?|rall(?:y|ies)|pumps?|"
                           r"is up|goes up|doubles|up))?\s*(?:by\s*)?(?P<sign>[-+−])?(?P<num>\d+(?:\.\d+)?)\s*%")
 _SHOCK_BEFORE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*%\s*(?:(?P<down>drop|fall|crash|decline|loss|sell-?off)|"
@@ -137,14 +137,21 @@ def find_shocks(low: str, entities: list[Span]) -> tuple[list[tuple[str, float]]
     spans = list(entities) + [Span(m.start(), m.end(), m.group(0)) for m in re.finditer(rf"\b({'|'.join(TIERS)})\b", low)]
     shocks: dict[str, float] = {}
     tiers: set[str] = set()
+    last: tuple[int, bool] | None = None  # where the previous shock ended and whether it was a fall
     for span in sorted(spans, key=lambda s: s.start):
         m = _SHOCK_AFTER.match(low, span.end)
-        if not m or not (m.group("down") or m.group("up") or m.group("sign")):
+        inherited = None
+        if m and not (m.group("down") or m.group("up") or m.group("sign")) and last is not None \
+                and re.fullmatch(r"\s*(?:,|and|&)\s*(?:and\s+)?", low[last[0]:span.start]):
+            inherited = last[1]  # "eth drops 30% and sol 45%": the second move goes the same way
+        elif not m or not (m.group("down") or m.group("up") or m.group("sign")):
             m = _SHOCK_BEFORE.search(low[:span.start])
             if not m:
                 continue
         size = float(m.group("num")) / 100
-        negative = bool(m.group("down")) or (m.groupdict().get("sign") in ("-", "−"))
+        negative = inherited if inherited is not None else \
+            bool(m.group("down")) or (m.groupdict().get("sign") in ("-", "−"))
+        last = (m.end() if m.start() >= span.end else span.end, negative)
         name = span.value if low[span.start:span.end] not in TIERS else low[span.start:span.end]
         if name in TIERS:
             tiers.add(name)
@@ -250,7 +257,9 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
             benchmark = next((e.value for e in entities if e.start >= bench.end()), None)
             if benchmark:
                 args["benchmark"] = benchmark
-                names = [n for n in names if n != benchmark] or names
+                replaced = {e.value for e in entities if e.start >= bench.end()
+                            and re.search(r"\b(?:instead of|rather than|not)\s+(?:the\s+)?$", clean_low[:e.start])}
+                names = [n for n in names if n != benchmark and n not in replaced] or names  # "… instead of bitcoin"
         weights, _ = pair_weights(clean_low, entities, find_numbers(clean_low))
         if weights and param_name(params, "weights"):  # "rotate … for 60% defi 40% layer1": weights for any tool
             args["weights"] = Weights(tuple(weights))

@@ -346,8 +346,9 @@ def _paired_names(low: str, entities: list) -> list:
     spans.sort(key=lambda s: s.start)
     numbers = [n for n in grammar.find_numbers(low) if n.value[1]]
     pairs, _ = grammar.pair_weights(low, spans, numbers)
-    named = {name for name, _ in pairs}
-    return [s for s in spans if s.value in named] if pairs else []
+    shocks, _ = grammar.find_shocks(low, entities)  # "hit the speculative tier with -60%": a move by name
+    named = {name for name, _ in pairs} | {name for name, _ in shocks}
+    return [s for s in spans if s.value in named]
 
 
 _VENUE_WORD = re.compile(rf"\b({KNOWN_VENUES})\b")

@@ -141,3 +141,27 @@ def test_a_close_reading_that_uses_every_number_wins(vocab, schemas):
     assert result.args["horizon_days"] == 7
     # a distant reading does not win just by reading the number ("90 days later" is the outcome's horizon)
     assert plan_request("did my trades work out 90 days later?", vocab, schemas).tool == "journal_outcomes"
+
+
+# ---------------------------------------------------------------- stress readings
+
+def test_several_shocks_and_tier_shocks(vocab, schemas):
+    two = plan_request("what happens to me if eth drops 30% and sol 45%?", vocab, schemas)
+    assert two.tool == "stress_test" and two.args["shocks"] == [{"name": "ETH", "shock": -0.3},
+                                                                {"name": "SOL", "shock": -0.45}]
+    tiers = plan_request("hit the speculative tier with -60% and satellite with -25%, what's the damage on $10k",
+                         vocab, schemas)
+    assert tiers.tool == "stress_test" and tiers.args["portfolio_value"] == 10000
+    assert tiers.args["shocks"] == [{"name": "speculative", "shock": -0.6}, {"name": "satellite", "shock": -0.25}]
+
+
+def test_scenario_said_by_a_synonym_declared_on_the_spec(vocab, schemas):
+    result = plan_request("If my exchange goes bust and I lose half of what's on it, how bad is that for a 5,000 usd "
+                          "portfolio?", vocab, schemas)
+    assert result.tool == "stress_test" and result.args["scenarios"] == ["exchange_failure"]
+    assert result.args["exchange_loss"] == 0.5 and result.args["portfolio_value"] == 5000
+
+
+def test_a_replaced_benchmark_is_not_an_index(vocab, schemas):
+    result = plan_request("Blue chips vs DeFi this year, benchmarked against ether instead of bitcoin.", vocab, schemas)
+    assert result.args["benchmark"] == "ETH" and result.args["indices"] == ["large_cap", "defi"]
