@@ -128,7 +128,7 @@ def fill(text: str, low: str, params: dict, spec: Any, args: dict, used: list[tu
         hits = [h for h in choice_hits(low, schema, synonyms.get(name, {}))]
         if name not in out and hits and _kind(schema) != "array":
             start, end, value = hits[0]
-            out[name] = value
+            out[name] = value.lower() == "true" if _kind(schema) == "boolean" else value  # a switch's synonym
             used.append((start, end))
         elif name not in out and hits and synonyms.get(name) and any(v in synonyms[name].values() for *_, v in hits):
             out[name] = list(dict.fromkeys(v for *_, v in hits))  # a list of choices, one said by a declared synonym

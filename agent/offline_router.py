@@ -348,7 +348,9 @@ def _paired_names(low: str, entities: list) -> list:
     pairs, _ = grammar.pair_weights(low, spans, numbers)
     shocks, _ = grammar.find_shocks(low, entities)  # "hit the speculative tier with -60%": a move by name
     named = {name for name, _ in pairs} | {name for name, _ in shocks}
-    return [s for s in spans if s.value in named]
+    # "20% of core kept in stablecoins": a share of what is named, not its weight
+    return [s for s in spans if s.value in named
+            and not re.search(r"\d\s*(?:%|percent|pct)\s+of\s+(?:the\s+|my\s+)?$", low[:s.start])]
 
 
 _VENUE_WORD = re.compile(rf"\b({KNOWN_VENUES})\b")

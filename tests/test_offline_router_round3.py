@@ -165,3 +165,18 @@ def test_scenario_said_by_a_synonym_declared_on_the_spec(vocab, schemas):
 def test_a_replaced_benchmark_is_not_an_index(vocab, schemas):
     result = plan_request("Blue chips vs DeFi this year, benchmarked against ether instead of bitcoin.", vocab, schemas)
     assert result.args["benchmark"] == "ETH" and result.args["indices"] == ["large_cap", "defi"]
+
+
+def test_a_switch_said_by_a_synonym_declared_on_the_spec(vocab, schemas):
+    held = plan_request("worst-case loss over a week at 99 percent if I just hold and never rebalance?", vocab, schemas)
+    assert held.args["buy_and_hold"] is True
+    daily = plan_request("var 99% 10 days, rebalanced daily", vocab, schemas)
+    assert daily.args["buy_and_hold"] is False
+
+
+def test_a_share_of_a_named_thing_is_not_its_weight(vocab, schemas):
+    result = plan_request("Tier targets please, with 20% of core kept in stablecoin yield if it's a bear market.",
+                          vocab, schemas)
+    assert (result.tool, result.args) == ("tier_allocation", {"stablecoin_sleeve": 0.2})
+    assert plan_request("stress 60% BTC 40% ETH in the covid crash", vocab, schemas).args["weights"] == [
+        {"name": "BTC", "weight": 0.6}, {"name": "ETH", "weight": 0.4}]

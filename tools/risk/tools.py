@@ -101,7 +101,10 @@ def _tail_note(var: float, cvar: float, confidence: float, method: str) -> tuple
                         "variance-covariance": "parametric", "monte carlo": "monte_carlo", "monte-carlo": "monte_carlo",
                         "simulated": "monte_carlo", "simulation": "monte_carlo", "cornish-fisher": "cornish_fisher",
                         "cornish fisher": "cornish_fisher", "fat tails": "cornish_fisher", "history": "historical",
-                        "empirical": "historical"}})
+                        "empirical": "historical"},
+             "buy_and_hold": {"buy and hold": "true", "buy-and-hold": "true", "never rebalance": "true",
+                              "no rebalancing": "true", "without rebalancing": "true", "just hold": "true",
+                              "rebalanced daily": "false", "rebalance daily": "false"}})
 def compute_var(ctx: ToolContext, weights: WeightList | None = None, confidence: float = 0.95, horizon_days: int = 1,
                 method: Method = "historical", window: Window = "1y", buy_and_hold: bool = False,
                 portfolio_value: float | None = None, seed: Seed = 42) -> VarResult:
