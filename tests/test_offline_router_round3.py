@@ -180,3 +180,11 @@ def test_a_share_of_a_named_thing_is_not_its_weight(vocab, schemas):
     assert (result.tool, result.args) == ("tier_allocation", {"stablecoin_sleeve": 0.2})
     assert plan_request("stress 60% BTC 40% ETH in the covid crash", vocab, schemas).args["weights"] == [
         {"name": "BTC", "weight": 0.6}, {"name": "ETH", "weight": 0.4}]
+
+
+def test_attribution_said_as_a_breakdown_or_beta_versus_picks(vocab, schemas):
+    why = plan_request("why did my portfolio make what it did last quarter? break it down", vocab, schemas)
+    assert why.tool == "attribute_performance" and "start" in why.args and "end" in why.args
+    beta = plan_request("how much of my return this year was just beta vs actually picking the right indices?",
+                        vocab, schemas)
+    assert beta.tool == "attribute_performance" and beta.args["start"].endswith("-01-01")
