@@ -161,7 +161,7 @@ def id_params(props: dict) -> list[str]:
     return found
 
 
-_JOINED_IDS = re.compile(r"\b[A-Z]+_ID:[A-Z]+_ID\b")  # a pair of ids the description says to join with ':'
+_JOINED_IDS = re.compile(r"\b([A-Z]+)_ID:([A-Z]+)_ID\b")  # a pair of ids the description says to join with ':'
 
 
 def _identifiers(text: str, props: dict, out: dict, used: list) -> None:
@@ -172,8 +172,17 @@ def _identifiers(text: str, props: dict, out: dict, used: list) -> None:
     if not ids:
         return
     for name in targets:
-        if _kind(props[name]) == "array" and _JOINED_IDS.search(props[name].get("description") or "") and len(ids) % 2 == 0:
-            joined = [f"{a.group(0)}:{b.group(0)}" for a, b in zip(ids[::2], ids[1::2])]  # "WITHDRAWAL_ID:DEPOSIT_ID"
+        joins = _JOINED_IDS.search(props[name].get("description") or "")
+        if _kind(props[name]) == "array" and joins and len(ids) % 2 == 0:
+            roles = [r.lower()[:5] for r in joins.groups()]  # "WITHDRAWAL_ID:DEPOSIT_ID": who goes first
+
+            def role(m: re.Match) -> int:  # the role word said just before an id ("deposit d91bc")
+                said = re.findall(r"[a-z]+", text[max(0, m.start() - 24):m.start()].lower())
+                return next((roles.index(w[:5]) for w in reversed(said) if w[:5] in roles), -1)
+
+            pairs = [sorted((a, b), key=role) if {role(a), role(b)} == {0, 1} else (a, b)
+                     for a, b in zip(ids[::2], ids[1::2])]
+            joined = [f"{a.group(0)}:{b.group(0)}" for a, b in pairs]
             out[name] = joined
             used += [m.span() for m in ids]
             return
@@ -287,9 +296,22 @@ _FRACTIONS = {"half": 0.5, "a quarter": 0.25, "one quarter": 0.25, "a third": 0.
               "two thirds": 0.6667, "a tenth": 0.1, "a fifth": 0.2}
 
 
+def _numbers_in(values: Any) -> list[float]:
+    """Numbers in the arguments set so far, inside lists of {name, number} too (weights, shocks)."""
+    out: list[float] = []
+    for v in values:
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            out.append(v)
+        elif isinstance(v, dict):
+            out += _numbers_in(v.values())
+        elif isinstance(v, (list, tuple)):
+            out += _numbers_in(v)
+    return out
+
+
 def _percents(low: str, props: dict, out: dict, used: list) -> None:
     targets = {n: _words_of(n, s.get("description", "")) for n, s in props.items() if _is_fraction(n, s)}
-    taken = {round(float(v), 10) for v in out.values() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    taken = {round(abs(float(v)), 10) for v in _numbers_in(out.values())}  # a shock's -20% is the "20%" said
     found = [(m.start(), m.end(), round(float(m.group(1)) / 100, 10)) for m in _PERCENT.finditer(low)]
     found += [(m.start(), m.end(), _FRACTIONS[m.group(1)]) for m in _FRACTION_WORDS.finditer(low)]
     for start, end, value in sorted(found):

@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
+from indexdesk.agent import offline_adjust as adjust
 from indexdesk.agent import offline_grammar as grammar
 from indexdesk.agent import offline_intent as intents
 from indexdesk.agent import offline_switches as switches
@@ -269,8 +270,8 @@ def _fill_call(text: str, low: str, bound: str | None, intent: str | None, vocab
         return grammar.Plan(reply=problem)
     if not params:
         return grammar.Plan(tool=tool, args=plain_args(proposed), notes=notes)
-    proposed = _calendar_first(_not_a_day_count(proposed, params, text), params, low)
-    proposed = _window_as_dates(proposed, params, data_end)
+    proposed = adjust.calendar_first(adjust.not_a_day_count(proposed, params, text), params, low)
+    proposed = adjust.window_as_dates(proposed, params, data_end)
     args, missing = fit_arguments(params, proposed)
     read: list[tuple[int, int]] = []
     if intent != "journal_log":
@@ -280,7 +281,7 @@ def _fill_call(text: str, low: str, bound: str | None, intent: str | None, vocab
         args, read = switches.read(text, grammar._normalise(text), params, args, read, vocab.entities(text))
         missing = [n for n in missing if n not in args]
     for name in list(missing):
-        fill = _default_for(params, name)
+        fill = adjust.default_for(params, name)
         if fill is not None:
             args[name], note = fill
             notes.append(note)
@@ -300,20 +301,36 @@ def _stated_write(text: str, low: str, tool: str, vocab: grammar.Vocabulary, sch
                   tool_names: Sequence[str] | None, specs: dict[str, Any] | None, specs_of: dict[str, Any],
                   ranking: Any, extra: dict, data_end: Callable[[], date] | None) -> grammar.Plan | None:
     """A write stated plainly ("add to the ledger: bought 0.5 btc at 61,000 on kraken", "pair withdrawal
-    w3f2a with deposit d91bc") is proposed although the meaning's lead is small: the tool ranks first,
-    every value said fits it, and each of its required arguments (at least one) is read from the request,
-    none filled by a default. The call still asks for confirmation before it runs; otherwise None (ask)."""
+    w3f2a with deposit d91bc") is proposed although the meaning's lead is small: every value said fits
+    the tool, and each of its required arguments (at least one; a copy of the whole request does not
+    count) is read from the request, none filled by a default. The first of the two best readings does
+    that, or the second when the first is a write that cannot ("the fee on tx 9f8e7d was 4": not a new
+    trade, a change). The call still asks for confirmation before it runs; otherwise None (ask)."""
+    for rank_at, name in enumerate(ranking.order[:2]):
+        if rank_at and not intents.writes(specs_of.get(name)):
+            return None
+        plan = _stated_plan(text, low, name, vocab, schemas, tool_names, specs, specs_of, ranking, extra, data_end)
+        if plan is not None:
+            return plan
+    return None
+
+
+def _stated_plan(text: str, low: str, tool: str, vocab: grammar.Vocabulary, schemas: dict[str, dict],
+                 tool_names: Sequence[str] | None, specs: dict[str, Any] | None, specs_of: dict[str, Any],
+                 ranking: Any, extra: dict, data_end: Callable[[], date] | None) -> grammar.Plan | None:
     params = schemas.get(tool, {}).get("parameters", {})
     props = params.get("properties", {})
     required = [n for n in params.get("required", []) if n in props and not grammar.is_optional(props[n])
                 and "default" not in props[n]]
     required = required or fill_id_params(props)  # no required argument: the ids naming the records to change
-    if ranking.top != tool or ranking.fits.get(tool, 0.0) < 0 or not required:
+    if ranking.fits.get(tool, 0.0) < 0 or not required:
         return None
     plan = _fill_call(text, low, tool, grammar_intent_of(tool, schemas, tool_names, None), vocab, schemas,
                       tool_names, specs, specs_of, None, extra, data_end)
     defaulted = {grammar.DEFAULT_PORTFOLIO_NOTE, grammar.DEFAULT_INDICES_NOTE} & set(plan.notes)
-    if plan.tool != tool or defaulted or any(plan.args.get(n) in (None, "", []) for n in required):
+    copied = [n for n in required if isinstance(plan.args.get(n), str) and len(plan.args[n]) >= 0.8 * len(text)]
+    if plan.tool != tool or defaulted or any(plan.args.get(n) in (None, "", []) for n in required) \
+            or len(copied) == len(required):
         return None
     return grammar.Plan(tool=tool, args=plan.args, notes=[*plan.notes, (
         f"Read as {intents.title(specs_of[tool])} from what you stated; it changes your data, so it is shown for "
@@ -404,38 +421,6 @@ def generic_proposal(text: str, vocab: grammar.Vocabulary, params: dict) -> dict
     return proposed
 
 
-def _not_a_day_count(proposed: dict, params: dict, text: str) -> dict:
-    """"a 30 day lookback" is the `lookback` parameter (days), not the window: a duration named next
-    to an integer day-count parameter's name is left for that parameter."""
-    properties = params.get("properties", {})
-    if "window" not in proposed:
-        return proposed
-    low = grammar._normalise(text)
-    words = {w for name, schema in properties.items() if name != "window"
-             and grammar.non_null(schema).get("type") == "integer" and re.search(r"days?\b", schema.get("description", "") + name)
-             for w in name.split("_") if len(w) > 3 and w != "days"}
-    spans = grammar.find_durations(low)
-    taken = [words & set(re.findall(r"[a-z]+", low[max(0, s.start - 16):s.start] + " " + low[s.end:s.end + 16]))
-             for s in spans]
-    for span, near in zip(spans, taken):
-        if near and grammar.as_window(span.value) == proposed["window"]:
-            rest = [s for s, n in zip(spans, taken) if not n]  # "60 day rolling … over the last 180 days": 180d
-            out = {k: v for k, v in proposed.items() if k != "window"}
-            return {**out, "window": grammar.as_window(rest[0].value)} if rest else out
-    return proposed
-
-
-def _calendar_first(proposed: dict, params: dict, low: str) -> dict:
-    """A tool taking start/end dates gets calendar periods ("last quarter" = the last calendar quarter,
-    "this year" from 1 January), not the grammar's rolling window for the same words."""
-    properties = params.get("properties", {})
-    if "window" in properties or "start" not in properties or "window" not in proposed:
-        return proposed
-    if any(not span.period.point for span in find_periods(low)):
-        return {k: v for k, v in proposed.items() if k != "window"}
-    return proposed
-
-
 _FOLLOW_UP = re.compile(r"^(?:and|also|now|then|what about|how about|same|ok(?:ay)?|but|instead|with|make it|try)\b")
 
 
@@ -457,7 +442,7 @@ def _follow_up(text: str, vocab: grammar.Vocabulary, schemas: dict[str, dict], s
     else:
         proposed = generic_proposal(text, vocab, params)
         proposed.pop("query", None)
-    proposed = _window_as_dates(_calendar_first(_not_a_day_count(proposed, params, text), params, text.lower()),
+    proposed = adjust.window_as_dates(adjust.calendar_first(adjust.not_a_day_count(proposed, params, text), params, text.lower()),
                                 params, data_end)
     changed, _ = fit_arguments(params, proposed)
     changed, read = fill_from_schema(text, grammar._normalise(text), params, specs_of.get(tool), changed, [])
@@ -467,40 +452,3 @@ def _follow_up(text: str, vocab: grammar.Vocabulary, schemas: dict[str, dict], s
     args = {**(previous.get("args") or {}), **changed}
     shown = ", ".join(f"{k}={v}" for k, v in changed.items())
     return grammar.Plan(tool=tool, args=args, notes=[f"Follow-up: the previous {tool} call with {shown}."])
-
-
-def _window_as_dates(proposed: dict, params: dict, data_end: Callable[[], date] | None = None) -> dict:
-    """A window for a tool that takes `start`/`end` dates instead ("since 2022" → start 2022-01-01)."""
-    window = proposed.get("window")
-    properties = params.get("properties", {})
-    if not isinstance(window, str) or "window" in properties or "start" not in properties:
-        return proposed
-    out = {k: v for k, v in proposed.items() if k != "window"}
-    out["window_read"] = window  # not a parameter: tells the unread-parts check the window was used
-    if ":" in window:
-        start, _, end = window.partition(":")
-        out["start"] = start or None
-        if end and "end" in properties:
-            out["end"] = end
-        return out
-    days = grammar.window_days(window)
-    if days:
-        out["start"] = ((data_end or date.today)() - timedelta(days=days)).isoformat()
-    elif window == "ytd":
-        out["start"] = f"{(data_end or date.today)().year}-01-01"
-    else:
-        return proposed
-    return out
-
-
-def _default_for(params: dict, name: str) -> tuple[Any, str] | None:
-    """The default portfolio (or its indices) for a required portfolio-shaped parameter left empty."""
-    if name == grammar.param_name(params, "weights"):
-        weights = grammar.Weights(grammar.DEFAULT_PORTFOLIO)
-        return fit_value(params["properties"][name], weights)[1], grammar.DEFAULT_PORTFOLIO_NOTE
-    if name == grammar.param_name(params, "indices"):
-        names = [n for n, _ in grammar.DEFAULT_PORTFOLIO]
-        return fit_value(params["properties"][name], names)[1], grammar.DEFAULT_INDICES_NOTE
-    return None
-
-

@@ -188,3 +188,25 @@ def test_attribution_said_as_a_breakdown_or_beta_versus_picks(vocab, schemas):
     beta = plan_request("how much of my return this year was just beta vs actually picking the right indices?",
                         vocab, schemas)
     assert beta.tool == "attribute_performance" and beta.args["start"].endswith("-01-01")
+
+
+def test_a_stated_write_in_other_words(vocab, schemas):
+    logged = plan_request("log in the ledger: sold 2 eth at 3,100 on coinbase today", vocab, schemas)
+    assert logged.tool == "record_transaction" and logged.args["venue"] == "coinbase"
+    # the second reading is proposed when the first write cannot be filled: a change, not a new trade
+    fee = plan_request("the fee on tx 9f8e7d was actually 4 dollars", vocab, schemas)
+    assert (fee.tool, fee.args) == ("amend_transaction", {"tx_id": "9f8e7d", "changes": ["fee=4"]})
+    # ids go to the slot their role word names, whatever the order said
+    paired = plan_request("match deposit abc12 with withdrawal def34", vocab, schemas)
+    assert paired.args["pairs"] == ["def34:abc12"]
+
+
+@pytest.mark.parametrize("text", ["sold some stuff today I think", "bought some eth"])
+def test_a_copy_of_the_request_is_no_stated_argument(text, vocab, schemas):
+    result = plan_request(text, vocab, schemas)  # the journal's `text` is always "read": it proves nothing
+    assert result.tool is None and "Did you mean" in result.reply
+
+
+def test_a_percent_used_by_a_shock_is_not_read_again(vocab, schemas):
+    result = plan_request("if sol falls 20% and avax 35% what do I lose", vocab, schemas)
+    assert result.tool == "stress_test" and "exchange_loss" not in result.args
