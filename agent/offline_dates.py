@@ -119,6 +119,8 @@ def _patterns(today: date) -> list[tuple[re.Pattern, object]]:
         (re.compile(rf"\b(?:on|as of|as at|at)\s+({_ISO})"), lambda m: Period(None, _iso(m.group(1)), point=True)),
         (re.compile(rf"\b({_YEAR})\s*[-/ ]?\s*q([1-4])\b"), lambda m: quarter_period(int(m.group(1)), int(m.group(2)))),
         (re.compile(rf"\bq([1-4])\s*(?:of\s+)?[-/ ]?\s*({_YEAR})\b"), lambda m: quarter_period(int(m.group(2)), int(m.group(1)))),
+        (re.compile(rf"(?<![\w-])q(?P<q>[1-4])\b(?!\s*(?:of\s+)?[-/ ]?\s*{_YEAR})"), lambda m: _last_quarter_numbered(
+            int(m.group("q")), today)),
         (re.compile(rf"\b(?:the\s+)?(?P<o>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\s+(?:of\s+)?(?P<y>{_YEAR})"),
          ordinal_quarter),
         (re.compile(rf"\b(?:the\s+)?(?P<h>first|second|1st|2nd)\s+half\s+(?:of\s+)?(?P<y>{_YEAR})\b"),
@@ -175,6 +177,12 @@ def _past_day(month: str, day: str, today: date) -> Period | None:
 def _year_month(today: date, back: int) -> tuple[int, int]:
     index = today.year * 12 + today.month - 1 - back
     return index // 12, index % 12 + 1
+
+
+def _last_quarter_numbered(q: int, today: date) -> Period:
+    """"Q2" with no year: the most recent Q2 that has ended."""
+    period = quarter_period(today.year, q)
+    return period if period.end < today else quarter_period(today.year - 1, q)
 
 
 def _last_month_end(month: str, today: date) -> date:

@@ -232,8 +232,8 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
 
 
 def _unread_numbers(plan: grammar.Plan) -> int:
-    """How many number-bearing parts of the request the call could not use (the unread-parts notes)."""
-    return sum(note.startswith("I couldn't use") for note in plan.notes) if plan.tool else 0
+    """How many numbers and names said the call could not use (the unread-parts and unused-names notes)."""
+    return sum(note.startswith(("I couldn't use", "I didn't use the name")) for note in plan.notes) if plan.tool else 0
 
 
 def _fill_call(text: str, low: str, bound: str | None, intent: str | None, vocab: grammar.Vocabulary,
@@ -294,6 +294,7 @@ def _fill_call(text: str, low: str, bound: str | None, intent: str | None, vocab
         used = {**args, **({"window_read": proposed["window_read"]} if "window_read" in proposed else {})}
         notes += unread.unread_parts(text, used, vocab, intent, params, read)
         notes += unread.unused_words(text, used, vocab, read, (specs_of or {}).get(tool))
+        notes += unread.unused_names(text, used, vocab)
     return grammar.Plan(tool=tool, args=args, notes=notes)
 
 

@@ -59,13 +59,19 @@ def _switch(low: str, name: str, out: dict, used: list) -> None:
 
 
 def _grid(low: str, name: str, schema: dict, out: dict, used: list) -> None:
-    """"lookback 30 to 180 in steps of 30" → "lookback=30:180:30" for the keys the description shows."""
+    """"lookback 30 to 180 in steps of 30" → "lookback=30:180:30", "tilt 0.05, 0.1" → "tilt=0.05,0.1", for the
+    keys the description's example grid shows."""
     keys = set(re.findall(r"(\w+)=", schema.get("description") or ""))
     found = []
     for m in re.finditer(r"\b(\w+)\s+(?:from\s+)?(\d+(?:\.\d+)?)\s*(?:to|-|through|until)\s*(\d+(?:\.\d+)?)\s*"
                          r"(?:,\s*)?(?:in\s+steps?\s+of|steps?\s+of|step|every|by)\s+(\d+(?:\.\d+)?)", low):
         if m.group(1) in keys:
             found.append(f"{m.group(1)}={m.group(2)}:{m.group(3)}:{m.group(4)}")
+            used.append(m.span())
+    for m in re.finditer(r"\b(\w+)\s*[=:]?\s*((?:\d+(?:\.\d+)?\s*,\s*)+\d+(?:\.\d+)?)(?![\d.%])", low):
+        if m.group(1) in keys and not any(m.group(1) + "=" in f for f in found):  # "tilt 0.05, 0.1"
+            values = re.sub(r"\s+", "", m.group(2))
+            found.append(f"{m.group(1)}={values}")
             used.append(m.span())
     if found:
         out[name] = " ".join(found)

@@ -210,3 +210,22 @@ def test_a_copy_of_the_request_is_no_stated_argument(text, vocab, schemas):
 def test_a_percent_used_by_a_shock_is_not_read_again(vocab, schemas):
     result = plan_request("if sol falls 20% and avax 35% what do I lose", vocab, schemas)
     assert result.tool == "stress_test" and "exchange_loss" not in result.args
+
+
+def test_dropped_names_are_named_and_a_reading_that_takes_them_wins(vocab, schemas):
+    result = plan_request("how have the l1s done since the beginning of the year vs solana", vocab, schemas)
+    assert result.tool == "get_index_performance" and result.args["window"] == "ytd"
+    assert set(result.args["indices"]) == {"layer1", "SOL"}
+    sleeve = plan_request("bear market mode: keep a quarter of core in stables, what are the tier targets", vocab, schemas)
+    assert sleeve.tool == "tier_allocation" and not any("name" in n for n in sleeve.notes), sleeve.notes
+
+
+def test_a_quarter_without_a_year_and_a_listed_sweep(vocab, schemas):
+    from indexdesk.agent.offline_dates import find_periods
+
+    (q2,) = find_periods("review for q2", date(2026, 12, 2))
+    assert q2.period.quarter == "2026Q2"
+    (q4,) = find_periods("review q4", date(2026, 12, 2))
+    assert q4.period.quarter == "2025Q4"  # 2026Q4 has not ended
+    sweep = plan_request("backtest momentum since the start of 2023, monthly, sweep tilt 0.05, 0.1", vocab, schemas)
+    assert sweep.args["sweep"] == "tilt=0.05,0.1" and sweep.args["start"] == "2023-01-01"
