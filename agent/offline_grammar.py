@@ -124,6 +124,7 @@ def pair_weights(low: str, entities: list[Span], numbers: list[Span]) -> tuple[l
 
 # Words too common to name one scenario on their own ("a 50% crash in defi" is not the covid crash).
 _GENERIC_SCENARIO_WORDS = {"shock", "custom", "failure", "crash", "collapse", "market", "exchange", "tier", "2020", "2022"}
+_HALVES = re.compile(r"\b(halves|halved|gets cut in half|is cut in half|goes to zero|goes to 0|doubles)\b")
 _SHOCK_AFTER = re.compile(r"(?:\s+tier)?(?:\s+(?:with|by|at))?\s*(?:(?P<down>drops?|falls?|crash(?:es)?|loses|sinks|tanks|plunges|dumps|declines|is down|"
                           r"goes down|were to drop|were to fall|down)|(?P<up>rises?|gains?|jumps?|rall(?:y|ies)|pumps?|"
                           r"is up|goes up|doubles|up))?\s*(?:by\s*)?(?P<sign>[-+−])?(?P<num>\d+(?:\.\d+)?)\s*%")
@@ -139,6 +140,14 @@ def find_shocks(low: str, entities: list[Span]) -> tuple[list[tuple[str, float]]
     tiers: set[str] = set()
     last: tuple[int, bool] | None = None  # where the previous shock ended and whether it was a fall
     for span in sorted(spans, key=lambda s: s.start):
+        word = _HALVES.match(low, span.end + 1) if low[span.end:span.end + 1] == " " else None
+        if word:  # "btc halves", "luna goes to zero": a move said in words
+            name = span.value if low[span.start:span.end] not in TIERS else low[span.start:span.end]
+            move = {"doubles": 1.0}.get(word.group(1), -1.0 if "zero" in word.group(1) or "0" in word.group(1) else -0.5)
+            shocks.setdefault(name, move)
+            tiers.update({name} & set(TIERS))
+            last = (word.end(), move < 0)
+            continue
         m = _SHOCK_AFTER.match(low, span.end)
         inherited = None
         if m and not (m.group("down") or m.group("up") or m.group("sign")) and last is not None \
@@ -331,7 +340,8 @@ def _var_args(args: dict, low: str, clean_low: str, numbers: list[Span], used: s
         if (percent and 50 <= value < 100) or (not percent and 0.5 <= value < 1):
             args["confidence"] = round(value / 100, 10) if percent else value
             break
-        if not percent and 50 <= value < 100 and re.match(r"\s*(confidence|conf|level)", clean_low[number.end:]):
+        if not percent and 50 <= value < 100 and (re.match(r"\s*(confidence|conf|level)", clean_low[number.end:])
+                                                  or re.search(r"\b(?:var|cvar|es|shortfall)\s+at\s*$", clean_low[:number.start])):
             args["confidence"] = round(value / 100, 10)
             break
     horizon = window = None

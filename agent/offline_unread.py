@@ -118,7 +118,8 @@ _NOT_NAMES = {"balance", "rebalance", "games", "game", "payment", "exchange", "e
               "crash", "crashes", "collapse", "market", "markets", "drops", "falls", "rally", "shock", "shocks",
               "scenario", "scenarios", "happens", "again", "holdings", "hedge", "trade", "trades", "sells", "buys",
               "lesson", "thesis", "decision", "decisions", "outcome", "outcomes", "gains", "losses", "harvest",
-              "lots", "basis", "tiers", "rebalanced", "rebalancing", "rebalances", "balances", "satellite", "speculative", "drift", "backtest", "strategy", "signal"}
+              "lots", "basis", "tiers", "rebalanced", "rebalancing", "rebalances", "balances", "satellite", "speculative", "drift", "backtest", "strategy", "signal",
+              "halves", "halved", "zero", "doubles", "beginning"}
 
 
 def misspelt_names(text: str, vocab: Vocabulary) -> list[tuple[str, str]]:

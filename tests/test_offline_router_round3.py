@@ -229,3 +229,10 @@ def test_a_quarter_without_a_year_and_a_listed_sweep(vocab, schemas):
     assert q4.period.quarter == "2025Q4"  # 2026Q4 has not ended
     sweep = plan_request("backtest momentum since the start of 2023, monthly, sweep tilt 0.05, 0.1", vocab, schemas)
     assert sweep.args["sweep"] == "tilt=0.05,0.1" and sweep.args["start"] == "2023-01-01"
+
+
+def test_moves_in_words_and_a_bare_var_level(vocab, schemas):
+    moved = plan_request("what if btc halves and eth drops 60%", vocab, schemas)
+    assert moved.args["shocks"] == [{"name": "BTC", "shock": -0.5}, {"name": "ETH", "shock": -0.6}] and not moved.notes
+    var = plan_request("var at 95 over 5 days using 2 years of data, no rebalancing", vocab, schemas)
+    assert var.args == {"confidence": 0.95, "horizon_days": 5, "window": "2y", "buy_and_hold": True}
