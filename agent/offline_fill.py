@@ -65,8 +65,13 @@ def _near(low: str, start: int, end: int, words: set[str], reach: int = 40) -> i
     """How many cue words sit within `reach` characters of a value (closer text counts twice)."""
     before = re.findall(r"[a-z@]+", low[max(0, start - reach):start])
     after = re.findall(r"[a-z@]+", low[end:end + reach])
+    before, after = [_stem(w) for w in before], [_stem(w) for w in after]  # "drifting" is the cue "drift"
     score = sum(2 if w in words else 0 for w in before[-2:] + after[:2])
     return score + sum(1 for w in before + after if w in words)
+
+
+def _stem(word: str) -> str:
+    return re.sub(r"(?<=[a-z]{4})(?:ing|ed)$", "", word)
 
 
 def _kind(schema: dict) -> str | None:

@@ -99,8 +99,29 @@ _EVERY_INDEX = re.compile(r"\b(sectors?|all (?:the |my )?(?:indices|indexes|bask
 _ROTATION_SKIP = {"by", "with", "using", "into", "to", "on", "the", "my", "a", "an", "and", "for", "portfolio"}
 
 
+_SLASH = re.compile(r"(?<![\w.%/])(\d{1,3}(?:\.\d+)?(?:\s*/\s*\d{1,3}(?:\.\d+)?){1,4})(?![\w.%/])")
+
+
+def _slash_weights(low: str, entities: list[Span], numbers: list[Span]) -> tuple[list[tuple[str, float]], set[int]]:
+    """"a 60/40 btc eth portfolio", "70/30 in large cap and defi": as many names right after as numbers."""
+    for m in _SLASH.finditer(low):
+        parts = [float(x) for x in re.split(r"\s*/\s*", m.group(1))]
+        names = [e for e in entities if e.start >= m.end()][:len(parts)]
+        if len(names) < len(parts) or abs(sum(parts) - 100) > 1e-6 or not re.fullmatch(
+                r"[\s,/&]*(?:(?:in|of|into)\s+)?", low[m.end():names[0].start]):
+            continue
+        gaps = [low[a.end:b.start] for a, b in zip(names, names[1:])]
+        if all(re.fullmatch(r"\s*(?:,|/|and|&|\+)?\s*", g) for g in gaps):
+            return ([(e.value, round(x / 100, 10)) for e, x in zip(names, parts)],
+                    {n.start for n in numbers if m.start() <= n.start < m.end()})
+    return [], set()
+
+
 def pair_weights(low: str, entities: list[Span], numbers: list[Span]) -> tuple[list[tuple[str, float]], set[int]]:
-    """Weights written next to names ("60% BTC 40% ETH", "btc 0.6 eth 0.4"); used number starts."""
+    """Weights written next to names ("60% BTC 40% ETH", "btc 0.6 eth 0.4", "60/40 btc eth"); used number starts."""
+    slashed = _slash_weights(low, entities, numbers)
+    if slashed[0]:
+        return slashed
     def pairs(after: bool) -> dict[int, Span]:
         out: dict[int, Span] = {}
         for i, entity in enumerate(entities):

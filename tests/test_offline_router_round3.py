@@ -236,3 +236,13 @@ def test_moves_in_words_and_a_bare_var_level(vocab, schemas):
     assert moved.args["shocks"] == [{"name": "BTC", "shock": -0.5}, {"name": "ETH", "shock": -0.6}] and not moved.notes
     var = plan_request("var at 95 over 5 days using 2 years of data, no rebalancing", vocab, schemas)
     assert var.args == {"confidence": 0.95, "horizon_days": 5, "window": "2y", "buy_and_hold": True}
+
+
+def test_slash_weights_and_cue_words_in_other_forms(vocab, schemas):
+    var = plan_request("var of a 70/30 large cap and defi mix", vocab, schemas)
+    assert var.args["weights"] == [{"name": "large_cap", "weight": 0.7}, {"name": "defi", "weight": 0.3}]
+    stress = plan_request("stress 60/40 btc/eth in the covid crash", vocab, schemas)
+    assert stress.args["weights"] == [{"name": "BTC", "weight": 0.6}, {"name": "ETH", "weight": 0.4}]
+    assert "weights" not in plan_request("var of 50/50 odds", vocab, schemas).args  # no names after it: no weights
+    drift = plan_request("am I drifting from my targets by more than 10%", vocab, schemas)
+    assert drift.tool == "check_rebalance" and drift.args["band"] == pytest.approx(0.1)
