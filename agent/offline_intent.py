@@ -66,6 +66,16 @@ _PAST_QUESTION = re.compile(r"^\s*(?:when|what|why|how|where|which|who)\b[^.!:]*
                             r"|^\s*(?:did|have|had|was|were)\s+(?:i|we)\b", re.I)
 
 
+_NOT_A_STATEMENT = re.compile(r"\?\s*$|\b(?:should|would|could|might|may|what if|if|suppose|planning|plan to|thinking|"
+                              r"considering|want to|wanna|going to|gonna|will|i'?ll|maybe|perhaps)\b", re.I)
+
+
+def is_statement(text: str) -> bool:
+    """A plain statement or instruction: no question, hypothetical or intention ("should I sell 0.5 btc at
+    100k?", "what if I bought 2 sol", "planning to add 0.1 btc") — only a statement can stand for a write."""
+    return not _NOT_A_STATEMENT.search(text)
+
+
 def asks_about_past(text: str) -> bool:
     """"when did I panic sell?", "did I ever buy SOL?": a question about what happened, which writes nothing."""
     return bool(_PAST_QUESTION.match(text)) and not journal_prefix(text)

@@ -306,7 +306,10 @@ def _stated_write(text: str, low: str, tool: str, vocab: grammar.Vocabulary, sch
     the tool, and each of its required arguments (at least one; a copy of the whole request does not
     count) is read from the request, none filled by a default. The first of the two best readings does
     that, or the second when the first is a write that cannot ("the fee on tx 9f8e7d was 4": not a new
-    trade, a change). The call still asks for confirmation before it runs; otherwise None (ask)."""
+    trade, a change). Only a statement qualifies, not a question or a plan ("should I sell 0.5 btc at 100k?").
+    The call still asks for confirmation before it runs; otherwise None (ask)."""
+    if not intents.is_statement(text):
+        return None
     for rank_at, name in enumerate(ranking.order[:2]):
         if rank_at and not intents.writes(specs_of.get(name)):
             return None

@@ -246,3 +246,10 @@ def test_slash_weights_and_cue_words_in_other_forms(vocab, schemas):
     assert "weights" not in plan_request("var of 50/50 odds", vocab, schemas).args  # no names after it: no weights
     drift = plan_request("am I drifting from my targets by more than 10%", vocab, schemas)
     assert drift.tool == "check_rebalance" and drift.args["band"] == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("text", ["should I sell 0.5 btc at 100k?", "planning to add 0.1 btc at 90k next week",
+                                  "what if I bought 2 sol at 150"])
+def test_a_question_or_a_plan_is_never_proposed_as_a_write(text, vocab, schemas):
+    result = plan_request(text, vocab, schemas)
+    assert result.tool != "record_transaction", result
