@@ -127,6 +127,9 @@ def _patterns(today: date) -> list[tuple[re.Pattern, object]]:
          lambda m: _half(int(m.group("y")), 1 if m.group("h") in ("first", "1st") else 2)),
         (re.compile(rf"\bh(?P<h>[12])\s*[-/ ]?\s*(?P<y>{_YEAR})\b|\b(?P<y2>{_YEAR})\s*[-/ ]?\s*h(?P<h2>[12])\b"),
          lambda m: _half(int(m.group("y") or m.group("y2")), int(m.group("h") or m.group("h2")))),
+        (re.compile(rf"\b(?:(?P<w>last|this|past)\s+|(?:over|during|in|through)\s+the\s+|the\s+)?(?P<s>summer|winter|spring|"
+                    rf"autumn)(?:\s+(?:of\s+)?(?P<y>{_YEAR}))?\b|\b(?P<w2>last|this)\s+(?P<s2>fall)\b|\bfall\s+(?:of\s+)?(?P<y2>{_YEAR})\b"),
+         lambda m: _season(m.group("s") or m.group("s2") or "fall", m.group("y") or m.group("y2"), m.group("w") or m.group("w2"), today)),
         (re.compile(r"\b(?:last|previous|past|prior)\s+quarter\b"), prev_quarter),
         (re.compile(r"\b(?:this|the current|current)\s+quarter\b"), lambda m: quarter_period(today.year, this_q)),
         (re.compile(r"\b(?:last|previous|prior)\s+(?:calendar\s+|tax\s+)?year\b|\b(?:a\s+)?year\s+ago\b"),
@@ -177,6 +180,26 @@ def _past_day(month: str, day: str, today: date) -> Period | None:
 def _year_month(today: date, back: int) -> tuple[int, int]:
     index = today.year * 12 + today.month - 1 - back
     return index // 12, index % 12 + 1
+
+
+_SEASON_START = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+
+
+def _season(name: str, year: str | None, which: str | None, today: date) -> Period | None:
+    """"over the summer": June–August of the most recent summer begun (winter runs December–February);
+    "summer 2025" that year's; "last summer" the one before this year's if this year's has not ended."""
+    first = _SEASON_START[name]
+    def span(y: int) -> Period:
+        start = date(y, first, 1)
+        end_y, end_m = (y + 1, 2) if first == 12 else (y, first + 2)
+        return Period(start, month_end(end_y, end_m))
+    if year:
+        return span(int(year))
+    y = today.year if date(today.year, first, 1) <= today else today.year - 1
+    period = span(y)
+    if which == "last" and period.end >= today:
+        period = span(y - 1)
+    return Period(period.start, None) if period.end >= today else period
 
 
 def _last_quarter_numbered(q: int, today: date) -> Period:

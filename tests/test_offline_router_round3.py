@@ -253,3 +253,18 @@ def test_slash_weights_and_cue_words_in_other_forms(vocab, schemas):
 def test_a_question_or_a_plan_is_never_proposed_as_a_write(text, vocab, schemas):
     result = plan_request(text, vocab, schemas)
     assert result.tool != "record_transaction", result
+
+
+def test_seasons_are_periods_and_fall_the_verb_is_not():
+    from indexdesk.agent.offline_dates import find_periods
+
+    today = date(2026, 12, 2)
+
+    def spans(text):
+        return [(s.period.start, s.period.end) for s in find_periods(text, today)]
+
+    assert spans("how did defi do over the summer") == [(date(2026, 6, 1), date(2026, 8, 31))]
+    assert spans("last winter") == [(date(2025, 12, 1), date(2026, 2, 28))]
+    assert spans("this winter") == [(date(2026, 12, 1), None)]
+    assert spans("spring of 2024") == [(date(2024, 3, 1), date(2024, 5, 31))]
+    assert spans("if btc falls 20%") == [] and spans("the fall in defi") == []
