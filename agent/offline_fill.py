@@ -217,7 +217,7 @@ def _changes(text: str, low: str, props: dict, out: dict, used: list) -> None:
         alternation = "|".join(re.escape(f) for f in sorted(spoken, key=len, reverse=True))
         changes = []
         for m in re.finditer(rf"\b({alternation})\b(?:\s+(?:of|on|for|in)\s+(?:the\s+|that\s+)?(?:tx|transaction|row|trade|"
-                             rf"entry)?\s*[\w-]*\d[\w-]*)?(?:\s*[,;]?\s*(?:it|that|this|which)\b)?\s*(?:=|:|should (?:have )?been|should be|must be|is really|"
+                             rf"entry)?\s*[\w-]*\d[\w-]*)?(?:\s*[,;]?\s*(?:it|that|this|which)\b|\s*[,;])?\s*(?:=|:|should (?:have )?been|should be|must be|is really|"
                              rf"was really|is actually|was actually|to|->|→|becomes|is|was)\s*"
                              rf"([$]?[\w.,:/-]*\w)", low):
             value = m.group(2).lstrip("$")

@@ -35,7 +35,7 @@ PAIRS_PENALTY = 0.25      # numbers given by name ("60% BTC", "defi -50%") to a 
 _JOURNAL_PREFIX = re.compile(
     r"^\s*(?:(?:please\s+)?(?:jot|write|put|note)\s+(?:this\s+|it\s+|that\s+)?down|note\s+(?:to\s+self|that|this)|"
     r"log\s+(?:this|that|the\s+following)|journal\s+(?:this|that|entry)|remember\s+that|for\s+the\s+(?:journal|record)|"
-    r"add\s+(?:this\s+)?to\s+(?:my\s+|the\s+)?journal|dear\s+journal)\s*[:\-–—,]?\s*(?:that\s+)?(?P<text>\S.*)$",
+    r"add\s+(?:this\s+)?to\s+(?:my\s+|the\s+)?journal|dear\s+(?:journal|diary))\s*[:\-–—,]?\s*(?:that\s+)?(?P<text>\S.*)$",
     re.S | re.I)
 
 

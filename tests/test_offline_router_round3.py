@@ -268,3 +268,11 @@ def test_seasons_are_periods_and_fall_the_verb_is_not():
     assert spans("this winter") == [(date(2026, 12, 1), None)]
     assert spans("spring of 2024") == [(date(2024, 3, 1), date(2024, 5, 31))]
     assert spans("if btc falls 20%") == [] and spans("the fall in defi") == []
+
+
+def test_prefixes_and_corrections_in_other_words(vocab, schemas):
+    assert plan_request("journal search: fomo", vocab, schemas).args == {"query": "fomo"}
+    diary = plan_request("dear diary, bought the dip on eth", vocab, schemas)
+    assert (diary.tool, diary.args["text"]) == ("log_journal_entry", "bought the dip on eth")
+    fix = plan_request("fix the quantity on tx 12ab34, should be 0.25", vocab, schemas)
+    assert (fix.tool, fix.args) == ("amend_transaction", {"tx_id": "12ab34", "changes": ["quantity=0.25"]})
