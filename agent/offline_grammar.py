@@ -95,7 +95,8 @@ _BENCHMARK = re.compile(r"\b(?:against|relative to|benchmark(?:ed)?(?:\s+(?:to|a
 _METHOD_WORDS = {"historical": ("historical", "historic", "empirical"), "parametric": ("parametric", "gaussian", "normal"),
                  "cornish_fisher": ("cornish", "modified"), "monte_carlo": ("monte carlo", "monte-carlo", "simulation")}
 _EVERY_INDEX = re.compile(r"\b(sectors?|all (?:the |my )?(?:indices|indexes|baskets)|every (?:index|sector|basket)|"
-                          r"each (?:index|sector|basket)|the (?:indices|indexes|baskets)|categories)\b")
+                          r"each (?:index|sector|basket)|the (?:indices|indexes|baskets)|categories|"
+                          r"which (?:index|indices|indexes|basket|baskets)|(?:best|worst|most \w+|least \w+) (?:index|basket))\b")
 _ROTATION_SKIP = {"by", "with", "using", "into", "to", "on", "the", "my", "a", "an", "and", "for", "portfolio"}
 
 

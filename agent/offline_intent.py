@@ -299,7 +299,7 @@ def value_fit(low: str, schema: dict, spec: Any, periods: list, has_names: bool,
         fit += UNIQUE_VALUE_BONUS
     if identifiers(low):  # "tx-42", "a1b2c3": an identifier goes to a tool that takes ids
         fit += FIT_STEP if _takes_ids(props) else 0.0
-    spans = [(a, b) for found in hits.values() for a, b, _ in found]
+    spans = [(a, b) for found in hits.values() for a, b, v in found if re.search(r"\d", v)]  # values holding a year
     # A date inside a value the tool takes ("the march 2020 covid crash") is part of that value.
     periods = [p for p in periods if not any(a < p.end and p.start < b for a, b in _value_reach(spans, low))]
     if periods:

@@ -148,7 +148,7 @@ def not_available(intent: str, available: Sequence[str]) -> str:
             f"registered in this installation. Available tools: {listed}. Type `help` for what I understand.")
 
 
-CLOSE_READING = 0.3  # a reading this close to the best may win by using every number said
+CLOSE_READING = 0.35  # a reading this close to the best may win by using every number said
 
 
 def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dict],

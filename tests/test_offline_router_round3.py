@@ -276,3 +276,15 @@ def test_prefixes_and_corrections_in_other_words(vocab, schemas):
     assert (diary.tool, diary.args["text"]) == ("log_journal_entry", "bought the dip on eth")
     fix = plan_request("fix the quantity on tx 12ab34, should be 0.25", vocab, schemas)
     assert (fix.tool, fix.args) == ("amend_transaction", {"tx_id": "12ab34", "changes": ["quantity=0.25"]})
+
+
+def test_a_year_next_to_a_plain_choice_is_still_a_date_and_which_index_means_every_index(vocab, schemas):
+    # "since 2020 rebalanced quarterly": the cadence does not swallow the year (only values holding a year
+    # do, "the march 2020 covid crash"), so the rebalance check cannot take it and the backtest can
+    result = plan_request("how would a 60/40 btc eth portfolio have done since 2020 rebalanced quarterly", vocab, schemas)
+    assert result.tool == "backtest" and result.args["start"] == "2020-01-01"
+    assert result.args["cadence"] == "quarterly" and len(result.args["weights"]) == 2
+    crash = plan_request("run the march 2020 covid crash on 70% btc 30% eth", vocab, schemas)
+    assert crash.args["scenarios"] == ["covid_crash_2020"]
+    every = plan_request("which index is the most volatile this year", vocab, schemas)
+    assert every.tool == "get_index_performance" and len(every.args["indices"]) > 5
