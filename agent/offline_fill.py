@@ -43,7 +43,7 @@ _CUES = {
     "confidence": ("sure", "certain", "confident", "confidence", "level", "var", "cvar", "shortfall"),
     "volatility": ("vol", "volatility", "risk"), "tilt": ("tilt", "shift", "move", "moved", "tilting"),
     "band": ("band", "bands", "drift", "deviation", "tolerance", "threshold"),
-    "tax": ("tax", "rate", "bracket"), "loss": ("loss", "lost", "lose", "losing", "over", "least", "bigger", "above"),
+    "tax": ("tax", "rate", "bracket"), "loss": ("loss", "losses", "lost", "lose", "losing", "over", "least", "bigger", "above", ">"),
     "sleeve": ("stables", "stablecoin", "stablecoins", "sleeve", "stable"), "share": ("share", "held", "kept", "keep"),
     "value": ("portfolio", "worth", "value", "book", "have", "holding"), "price": ("at", "for", "each", "price", "@"),
     "fee": ("fee", "fees", "commission"), "lookback": ("lookback", "look", "back", "ranked", "ranking", "using"),
@@ -63,8 +63,8 @@ def _words_of(name: str, description: str) -> set[str]:
 
 def _near(low: str, start: int, end: int, words: set[str], reach: int = 40) -> int:
     """How many cue words sit within `reach` characters of a value (closer text counts twice)."""
-    before = re.findall(r"[a-z@]+", low[max(0, start - reach):start])
-    after = re.findall(r"[a-z@]+", low[end:end + reach])
+    before = re.findall(r"[a-z@]+|[<>]", low[max(0, start - reach):start])  # ">500": over 500
+    after = re.findall(r"[a-z@]+|[<>]", low[end:end + reach])
     before, after = [_stem(w) for w in before], [_stem(w) for w in after]  # "drifting" is the cue "drift"
     score = sum(2 if w in words else 0 for w in before[-2:] + after[:2])
     return score + sum(1 for w in before + after if w in words)
@@ -374,6 +374,9 @@ def _day_counts(low: str, props: dict, out: dict, used: list) -> None:
     for m in _DAYS.finditer(low):
         free = {n: w for n, w in targets.items() if n not in out}
         if not free or not _free(used, m.start(), m.end()):
+            continue
+        if any(isinstance(v, str) and v.lower() == f"{m.group(1)}d" for v in out.values()):
+            used.append((m.start(), m.end()))  # "corr btc eth 90d": the window already took it
             continue
         scored = {n: _near(low, m.start(), m.end(), w) for n, w in free.items()}
         best = max(scored, key=scored.get)

@@ -123,6 +123,9 @@ def pair_weights(low: str, entities: list[Span], numbers: list[Span]) -> tuple[l
     slashed = _slash_weights(low, entities, numbers)
     if slashed[0]:
         return slashed
+    # "10k", "$500", "2 bn": money, never a weight
+    numbers = [n for n in numbers if not re.match(r"\s?(?:k|m|mm|bn|usd|dollars?)\b", low[n.end:n.end + 9])
+               and not low[max(0, n.start - 1):n.start] == "$"]
     def pairs(after: bool) -> dict[int, Span]:
         out: dict[int, Span] = {}
         for i, entity in enumerate(entities):
@@ -363,7 +366,7 @@ def _var_args(args: dict, low: str, clean_low: str, numbers: list[Span], used: s
             args["confidence"] = round(value / 100, 10) if percent else value
             break
         if not percent and 50 <= value < 100 and (re.match(r"\s*(confidence|conf|level)", clean_low[number.end:])
-                                                  or re.search(r"\b(?:var|cvar|es|shortfall)\s+at\s*$", clean_low[:number.start])):
+                                                  or re.search(r"\b(?:var|cvar|es|shortfall)\s+(?:at\s+)?$", clean_low[:number.start])):
             args["confidence"] = round(value / 100, 10)
             break
     horizon = window = None

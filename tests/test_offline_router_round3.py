@@ -288,3 +288,11 @@ def test_a_year_next_to_a_plain_choice_is_still_a_date_and_which_index_means_eve
     assert crash.args["scenarios"] == ["covid_crash_2020"]
     every = plan_request("which index is the most volatile this year", vocab, schemas)
     assert every.tool == "get_index_performance" and len(every.args["indices"]) > 5
+
+
+def test_terse_requests(vocab, schemas):
+    assert plan_request("VAR 99 10D", vocab, schemas).args == {"confidence": 0.99, "horizon_days": 10}
+    corr = plan_request("corr btc eth sol 90d", vocab, schemas)
+    assert corr.args["window"] == "90d" and "rolling_window" not in corr.args  # one duration, used once
+    sized = plan_request("size memes ai gaming 50% vol 10k", vocab, schemas)
+    assert sized.args["indices"] == ["memecoins", "ai_data", "gaming"] and "weights" not in sized.args  # 10k is money
