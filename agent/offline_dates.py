@@ -141,6 +141,8 @@ def _patterns(today: date) -> list[tuple[re.Pattern, object]]:
                           _day_month_year(None, m.group("m"), m.group("y"), end=True))),
         (re.compile(rf"\b(?:in|during|for|over|throughout)\s+({_YEAR})\b(?!-)"),
          lambda m: Period(date(int(m.group(1)), 1, 1), date(int(m.group(1)), 12, 31))),
+        (re.compile(rf"\b(?:in|during|for|over|throughout|across)\s+(?:the\s+month\s+of\s+)?(?P<m>{_MONTH})(?![\w.])(?!\s*,?\s*\d)"),
+         lambda m: _whole_month(m.group("m"), today)),
         (re.compile(rf"\b(?:since|from|starting(?:\s+in)?)\s+(?:the\s+start\s+of\s+)?(?P<m>{_MONTH})(?![\w.])(?!\s+\d)"),
          lambda m: Period(_last_month_start(m.group("m"), today), None)),
         (re.compile(rf"\b(?:on\s+)?(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?![,.]?\s*\d)(?!\s*(?:%|k\b|x\b))"),
@@ -200,6 +202,13 @@ def _season(name: str, year: str | None, which: str | None, today: date) -> Peri
     if which == "last" and period.end >= today:
         period = span(y - 1)
     return Period(period.start, None) if period.end >= today else period
+
+
+def _whole_month(month: str, today: date) -> Period:
+    """"in October": the most recent October begun (the current month runs to the data's end)."""
+    start = _last_month_start(month, today)
+    end = month_end(start.year, start.month)
+    return Period(start, end if end < today else None)
 
 
 def _last_quarter_numbered(q: int, today: date) -> Period:

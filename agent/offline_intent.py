@@ -45,7 +45,7 @@ def journal_prefix(text: str) -> str | None:
     return m.group("text").strip() if m else None
 
 
-_SETTER = re.compile(r"^\s*(?:please\s+)?(?:set|change|update|raise|lower|increase|decrease|adjust|make)\s+"
+_SETTER = re.compile(r"^\s*(?:please\s+)?(?:set|change|update|raise|lower|increase|decrease|adjust|make|move|bump|put|cut|widen|tighten|reduce|switch)\s+"
                      r"(?:my\s+|the\s+|our\s+)?(?P<object>[a-z][a-z0-9 _-]{0,40}?)\s+(?:to|at)\s+\S", re.I)
 
 

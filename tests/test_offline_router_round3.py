@@ -296,3 +296,16 @@ def test_terse_requests(vocab, schemas):
     assert corr.args["window"] == "90d" and "rolling_window" not in corr.args  # one duration, used once
     sized = plan_request("size memes ai gaming 50% vol 10k", vocab, schemas)
     assert sized.args["indices"] == ["memecoins", "ai_data", "gaming"] and "weights" not in sized.args  # 10k is money
+
+
+def test_a_month_alone_and_more_setter_verbs(vocab, schemas):
+    from indexdesk.agent.offline_dates import find_periods
+
+    today = date(2026, 12, 2)
+    (october,) = find_periods("what did eth do in october", today)
+    assert (october.period.start, october.period.end) == (date(2026, 10, 1), date(2026, 10, 31))
+    (december,) = find_periods("over december", today)
+    assert (december.period.start, december.period.end) == (date(2026, 12, 1), None)  # still running
+    assert find_periods("what may happen in a crash", today) == []
+    moved = plan_request("move my rebalance band up to 25%", vocab, schemas)
+    assert (moved.tool, moved.args) == ("set_targets", {"band": 0.25})
