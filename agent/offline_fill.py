@@ -169,6 +169,12 @@ def id_params(props: dict) -> list[str]:
 _JOINED_IDS = re.compile(r"\b([A-Z]+)_ID:([A-Z]+)_ID\b")  # a pair of ids the description says to join with ':'
 
 
+def _role(text: str, m: re.Match, roles: list[str]) -> int:
+    """Which slot the role word said just before an id names ("deposit d91bc" → DEPOSIT_ID), or -1."""
+    said = re.findall(r"[a-z]+", text[max(0, m.start() - 24):m.start()].lower())
+    return next((roles.index(w[:5]) for w in reversed(said) if w[:5] in roles), -1)
+
+
 def _identifiers(text: str, props: dict, out: dict, used: list) -> None:
     targets = [n for n in id_params(props) if n not in out]
     if not targets:
@@ -180,12 +186,8 @@ def _identifiers(text: str, props: dict, out: dict, used: list) -> None:
         joins = _JOINED_IDS.search(props[name].get("description") or "")
         if _kind(props[name]) == "array" and joins and len(ids) % 2 == 0:
             roles = [r.lower()[:5] for r in joins.groups()]  # "WITHDRAWAL_ID:DEPOSIT_ID": who goes first
-
-            def role(m: re.Match) -> int:  # the role word said just before an id ("deposit d91bc")
-                said = re.findall(r"[a-z]+", text[max(0, m.start() - 24):m.start()].lower())
-                return next((roles.index(w[:5]) for w in reversed(said) if w[:5] in roles), -1)
-
-            pairs = [sorted((a, b), key=role) if {role(a), role(b)} == {0, 1} else (a, b)
+            pairs = [sorted((a, b), key=lambda m: _role(text, m, roles))
+                     if {_role(text, a, roles), _role(text, b, roles)} == {0, 1} else (a, b)
                      for a, b in zip(ids[::2], ids[1::2])]
             joined = [f"{a.group(0)}:{b.group(0)}" for a, b in pairs]
             out[name] = joined

@@ -8,6 +8,7 @@ say which intent is meant in offline_phrases.py (re-exported here). Documented i
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -111,7 +112,7 @@ def _slash_weights(low: str, entities: list[Span], numbers: list[Span]) -> tuple
         if len(names) < len(parts) or abs(sum(parts) - 100) > 1e-6 or not re.fullmatch(
                 r"[\s,/&]*(?:(?:in|of|into)\s+)?", low[m.end():names[0].start]):
             continue
-        gaps = [low[a.end:b.start] for a, b in zip(names, names[1:])]
+        gaps = [low[a.end:b.start] for a, b in itertools.pairwise(names)]
         if all(re.fullmatch(r"\s*(?:,|/|and|&|\+)?\s*", g) for g in gaps):
             return ([(e.value, round(x / 100, 10)) for e, x in zip(names, parts)],
                     {n.start for n in numbers if m.start() <= n.start < m.end()})
@@ -125,7 +126,7 @@ def pair_weights(low: str, entities: list[Span], numbers: list[Span]) -> tuple[l
         return slashed
     # "10k", "$500", "2 bn": money, never a weight
     numbers = [n for n in numbers if not re.match(r"\s?(?:k|m|mm|bn|usd|dollars?)\b", low[n.end:n.end + 9])
-               and not low[max(0, n.start - 1):n.start] == "$"]
+               and low[max(0, n.start - 1):n.start] != "$"]
     def pairs(after: bool) -> dict[int, Span]:
         out: dict[int, Span] = {}
         for i, entity in enumerate(entities):

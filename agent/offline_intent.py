@@ -63,11 +63,11 @@ def setter_tool(text: str, schemas: dict[str, dict], specs: dict[str, Any]) -> s
 
 
 _PAST_QUESTION = re.compile(r"^\s*(?:when|what|why|how|where|which|who)\b[^.!:]*\b(?:did|have|had|was|were)\s+(?:i|we)\b"
-                            r"|^\s*(?:did|have|had|was|were)\s+(?:i|we)\b", re.I)
+                            r"|^\s*(?:did|have|had|was|were)\s+(?:i|we)\b", re.IGNORECASE)
 
 
 _NOT_A_STATEMENT = re.compile(r"\?\s*$|\b(?:should|would|could|might|may|what if|if|suppose|planning|plan to|thinking|"
-                              r"considering|want to|wanna|going to|gonna|will|i'?ll|maybe|perhaps)\b", re.I)
+                              r"considering|want to|wanna|going to|gonna|will|i'?ll|maybe|perhaps)\b", re.IGNORECASE)
 
 
 def is_statement(text: str) -> bool:
