@@ -106,6 +106,10 @@ def _patterns(today: date) -> list[tuple[re.Pattern, object]]:
          lambda m: Period(date(int(m.group(1)), 1, 1), None)),
         (re.compile(rf"\b(?:at\s+the\s+)?end\s+of\s+(?P<m>{_MONTH})\s*,?\s*(?P<y>{_YEAR})"),
          lambda m: Period(None, _day_month_year(None, m.group("m"), m.group("y"), end=True), point=True)),
+        (re.compile(rf"\b(?:at\s+the\s+)?end\s+of\s+(?P<m>{_MONTH})(?![\w.])(?!\s*,?\s*\d)"),
+         lambda m: Period(None, _last_month_end(m.group("m"), today), point=True)),
+        (re.compile(r"\b(?:last|previous|prior)\s+(?:calendar\s+)?month\b"), lambda m: Period(
+            date(*_year_month(today, back=1), 1), month_end(*_year_month(today, back=1)))),
         (re.compile(rf"\b(?:at\s+the\s+)?end\s+of\s+(?P<y>{_YEAR})\b"),
          lambda m: Period(None, date(int(m.group("y")), 12, 31), point=True)),
         (re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>{_YEAR})"),
@@ -115,23 +119,30 @@ def _patterns(today: date) -> list[tuple[re.Pattern, object]]:
         (re.compile(rf"\b(?:on|as of|as at|at)\s+({_ISO})"), lambda m: Period(None, _iso(m.group(1)), point=True)),
         (re.compile(rf"\b({_YEAR})\s*[-/ ]?\s*q([1-4])\b"), lambda m: quarter_period(int(m.group(1)), int(m.group(2)))),
         (re.compile(rf"\bq([1-4])\s*(?:of\s+)?[-/ ]?\s*({_YEAR})\b"), lambda m: quarter_period(int(m.group(2)), int(m.group(1)))),
+        (re.compile(rf"(?<![\w-])q(?P<q>[1-4])\b(?!\s*(?:of\s+)?[-/ ]?\s*{_YEAR})"), lambda m: _last_quarter_numbered(
+            int(m.group("q")), today)),
         (re.compile(rf"\b(?:the\s+)?(?P<o>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\s+(?:of\s+)?(?P<y>{_YEAR})"),
          ordinal_quarter),
         (re.compile(rf"\b(?:the\s+)?(?P<h>first|second|1st|2nd)\s+half\s+(?:of\s+)?(?P<y>{_YEAR})\b"),
          lambda m: _half(int(m.group("y")), 1 if m.group("h") in ("first", "1st") else 2)),
         (re.compile(rf"\bh(?P<h>[12])\s*[-/ ]?\s*(?P<y>{_YEAR})\b|\b(?P<y2>{_YEAR})\s*[-/ ]?\s*h(?P<h2>[12])\b"),
          lambda m: _half(int(m.group("y") or m.group("y2")), int(m.group("h") or m.group("h2")))),
+        (re.compile(rf"\b(?:(?P<w>last|this|past)\s+|(?:over|during|in|through)\s+the\s+|the\s+)?(?P<s>summer|winter|spring|"
+                    rf"autumn)(?:\s+(?:of\s+)?(?P<y>{_YEAR}))?\b|\b(?P<w2>last|this)\s+(?P<s2>fall)\b|\bfall\s+(?:of\s+)?(?P<y2>{_YEAR})\b"),
+         lambda m: _season(m.group("s") or m.group("s2") or "fall", m.group("y") or m.group("y2"), m.group("w") or m.group("w2"), today)),
         (re.compile(r"\b(?:last|previous|past|prior)\s+quarter\b"), prev_quarter),
         (re.compile(r"\b(?:this|the current|current)\s+quarter\b"), lambda m: quarter_period(today.year, this_q)),
         (re.compile(r"\b(?:last|previous|prior)\s+(?:calendar\s+|tax\s+)?year\b|\b(?:a\s+)?year\s+ago\b"),
          lambda m: Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))),
-        (re.compile(r"\b(?:this|the current|current)\s+(?:calendar\s+|tax\s+)?year\b|\bso far this year\b|\byear[- ]to[- ]date\b|\bytd\b"),
+        (re.compile(r"\b(?:this|the current|current)\s+(?:calendar\s+|tax\s+)?year\b|\bso far this year\b|\byear[- ]to[- ]date\b|\bytd\b|\bsince the (?:start|beginning) of (?:the|this) year\b"),
          lambda m: Period(date(today.year, 1, 1), None)),
         (re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<y>{_YEAR})\b"),
          lambda m: Period(_day_month_year(None, m.group("m"), m.group("y")),
                           _day_month_year(None, m.group("m"), m.group("y"), end=True))),
         (re.compile(rf"\b(?:in|during|for|over|throughout)\s+({_YEAR})\b(?!-)"),
          lambda m: Period(date(int(m.group(1)), 1, 1), date(int(m.group(1)), 12, 31))),
+        (re.compile(rf"\b(?:in|during|for|over|throughout|across)\s+(?:the\s+month\s+of\s+)?(?P<m>{_MONTH})(?![\w.])(?!\s*,?\s*\d)"),
+         lambda m: _whole_month(m.group("m"), today)),
         (re.compile(rf"\b(?:since|from|starting(?:\s+in)?)\s+(?:the\s+start\s+of\s+)?(?P<m>{_MONTH})(?![\w.])(?!\s+\d)"),
          lambda m: Period(_last_month_start(m.group("m"), today), None)),
         (re.compile(rf"\b(?:on\s+)?(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?![,.]?\s*\d)(?!\s*(?:%|k\b|x\b))"),
@@ -166,6 +177,51 @@ def _past_day(month: str, day: str, today: date) -> Period | None:
     except ValueError:
         return None
     return Period(None, found, point=True)
+
+
+def _year_month(today: date, back: int) -> tuple[int, int]:
+    index = today.year * 12 + today.month - 1 - back
+    return index // 12, index % 12 + 1
+
+
+_SEASON_START = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+
+
+def _season(name: str, year: str | None, which: str | None, today: date) -> Period | None:
+    """"over the summer": June–August of the most recent summer begun (winter runs December–February);
+    "summer 2025" that year's; "last summer" the one before this year's if this year's has not ended."""
+    first = _SEASON_START[name]
+    def span(y: int) -> Period:
+        start = date(y, first, 1)
+        end_y, end_m = (y + 1, 2) if first == 12 else (y, first + 2)
+        return Period(start, month_end(end_y, end_m))
+    if year:
+        return span(int(year))
+    y = today.year if date(today.year, first, 1) <= today else today.year - 1
+    period = span(y)
+    if which == "last" and period.end >= today:
+        period = span(y - 1)
+    return Period(period.start, None) if period.end >= today else period
+
+
+def _whole_month(month: str, today: date) -> Period:
+    """"in October": the most recent October begun (the current month runs to the data's end)."""
+    start = _last_month_start(month, today)
+    end = month_end(start.year, start.month)
+    return Period(start, end if end < today else None)
+
+
+def _last_quarter_numbered(q: int, today: date) -> Period:
+    """"Q2" with no year: the most recent Q2 that has ended."""
+    period = quarter_period(today.year, q)
+    return period if period.end < today else quarter_period(today.year - 1, q)
+
+
+def _last_month_end(month: str, today: date) -> date:
+    """"the end of June": the last day of the most recent June that has ended."""
+    number = MONTHS[month.lower().rstrip(".")]
+    end = month_end(today.year, number)
+    return end if end < today else month_end(today.year - 1, number)
 
 
 def _last_month_start(month: str, today: date) -> date:

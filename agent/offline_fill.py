@@ -43,7 +43,7 @@ _CUES = {
     "confidence": ("sure", "certain", "confident", "confidence", "level", "var", "cvar", "shortfall"),
     "volatility": ("vol", "volatility", "risk"), "tilt": ("tilt", "shift", "move", "moved", "tilting"),
     "band": ("band", "bands", "drift", "deviation", "tolerance", "threshold"),
-    "tax": ("tax", "rate", "bracket"), "loss": ("loss", "lost", "lose", "losing", "over", "least", "bigger", "above"),
+    "tax": ("tax", "rate", "bracket"), "loss": ("loss", "losses", "lost", "lose", "losing", "over", "least", "bigger", "above", ">"),
     "sleeve": ("stables", "stablecoin", "stablecoins", "sleeve", "stable"), "share": ("share", "held", "kept", "keep"),
     "value": ("portfolio", "worth", "value", "book", "have", "holding"), "price": ("at", "for", "each", "price", "@"),
     "fee": ("fee", "fees", "commission"), "lookback": ("lookback", "look", "back", "ranked", "ranking", "using"),
@@ -63,10 +63,15 @@ def _words_of(name: str, description: str) -> set[str]:
 
 def _near(low: str, start: int, end: int, words: set[str], reach: int = 40) -> int:
     """How many cue words sit within `reach` characters of a value (closer text counts twice)."""
-    before = re.findall(r"[a-z@]+", low[max(0, start - reach):start])
-    after = re.findall(r"[a-z@]+", low[end:end + reach])
+    before = re.findall(r"[a-z@]+|[<>]", low[max(0, start - reach):start])  # ">500": over 500
+    after = re.findall(r"[a-z@]+|[<>]", low[end:end + reach])
+    before, after = [_stem(w) for w in before], [_stem(w) for w in after]  # "drifting" is the cue "drift"
     score = sum(2 if w in words else 0 for w in before[-2:] + after[:2])
     return score + sum(1 for w in before + after if w in words)
+
+
+def _stem(word: str) -> str:
+    return re.sub(r"(?<=[a-z]{4})(?:ing|ed)$", "", word)
 
 
 def _kind(schema: dict) -> str | None:
@@ -128,8 +133,11 @@ def fill(text: str, low: str, params: dict, spec: Any, args: dict, used: list[tu
         hits = [h for h in choice_hits(low, schema, synonyms.get(name, {}))]
         if name not in out and hits and _kind(schema) != "array":
             start, end, value = hits[0]
-            out[name] = value
+            out[name] = value.lower() == "true" if _kind(schema) == "boolean" else value  # a switch's synonym
             used.append((start, end))
+        elif name not in out and hits and synonyms.get(name) and any(v in synonyms[name].values() for *_, v in hits):
+            out[name] = list(dict.fromkeys(v for *_, v in hits))  # a list of choices, one said by a declared synonym
+            used += [(s, e) for s, e, _ in hits]
         elif name in out:
             used += [(s, e) for s, e, v in hits if v == out[name]]
     _dates(low, props, out, used, today)
@@ -144,7 +152,7 @@ def fill(text: str, low: str, params: dict, spec: Any, args: dict, used: list[tu
     return out, used
 
 
-def _id_params(props: dict) -> list[str]:
+def id_params(props: dict) -> list[str]:
     """Parameters that take identifiers: named `id`/`ids`/`…_id`/`…_ids`, or described as "ids"."""
     found = []
     for name, schema in props.items():
@@ -158,14 +166,33 @@ def _id_params(props: dict) -> list[str]:
     return found
 
 
+_JOINED_IDS = re.compile(r"\b([A-Z]+)_ID:([A-Z]+)_ID\b")  # a pair of ids the description says to join with ':'
+
+
+def _role(text: str, m: re.Match, roles: list[str]) -> int:
+    """Which slot the role word said just before an id names ("deposit d91bc" → DEPOSIT_ID), or -1."""
+    said = re.findall(r"[a-z]+", text[max(0, m.start() - 24):m.start()].lower())
+    return next((roles.index(w[:5]) for w in reversed(said) if w[:5] in roles), -1)
+
+
 def _identifiers(text: str, props: dict, out: dict, used: list) -> None:
-    targets = [n for n in _id_params(props) if n not in out]
+    targets = [n for n in id_params(props) if n not in out]
     if not targets:
         return
     ids = [m for m in identifiers(text) if _free(used, m.start(), m.end())]
     if not ids:
         return
     for name in targets:
+        joins = _JOINED_IDS.search(props[name].get("description") or "")
+        if _kind(props[name]) == "array" and joins and len(ids) % 2 == 0:
+            roles = [r.lower()[:5] for r in joins.groups()]  # "WITHDRAWAL_ID:DEPOSIT_ID": who goes first
+            pairs = [sorted((a, b), key=lambda m: _role(text, m, roles))
+                     if {_role(text, a, roles), _role(text, b, roles)} == {0, 1} else (a, b)
+                     for a, b in zip(ids[::2], ids[1::2])]
+            joined = [f"{a.group(0)}:{b.group(0)}" for a, b in pairs]
+            out[name] = joined
+            used += [m.span() for m in ids]
+            return
         if _kind(props[name]) == "array":
             out[name] = [m.group(0) for m in ids]
             used += [m.span() for m in ids]
@@ -192,7 +219,7 @@ def _changes(text: str, low: str, props: dict, out: dict, used: list) -> None:
         alternation = "|".join(re.escape(f) for f in sorted(spoken, key=len, reverse=True))
         changes = []
         for m in re.finditer(rf"\b({alternation})\b(?:\s+(?:of|on|for|in)\s+(?:the\s+|that\s+)?(?:tx|transaction|row|trade|"
-                             rf"entry)?\s*[\w-]*\d[\w-]*)?\s*(?:=|:|should (?:have )?been|should be|must be|is really|"
+                             rf"entry)?\s*[\w-]*\d[\w-]*)?(?:\s*[,;]?\s*(?:it|that|this|which)\b|\s*[,;])?\s*(?:=|:|should (?:have )?been|should be|must be|is really|"
                              rf"was really|is actually|was actually|to|->|→|becomes|is|was)\s*"
                              rf"([$]?[\w.,:/-]*\w)", low):
             value = m.group(2).lstrip("$")
@@ -276,9 +303,22 @@ _FRACTIONS = {"half": 0.5, "a quarter": 0.25, "one quarter": 0.25, "a third": 0.
               "two thirds": 0.6667, "a tenth": 0.1, "a fifth": 0.2}
 
 
+def _numbers_in(values: Any) -> list[float]:
+    """Numbers in the arguments set so far, inside lists of {name, number} too (weights, shocks)."""
+    out: list[float] = []
+    for v in values:
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            out.append(v)
+        elif isinstance(v, dict):
+            out += _numbers_in(v.values())
+        elif isinstance(v, (list, tuple)):
+            out += _numbers_in(v)
+    return out
+
+
 def _percents(low: str, props: dict, out: dict, used: list) -> None:
     targets = {n: _words_of(n, s.get("description", "")) for n, s in props.items() if _is_fraction(n, s)}
-    taken = {round(float(v), 10) for v in out.values() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    taken = {round(abs(float(v)), 10) for v in _numbers_in(out.values())}  # a shock's -20% is the "20%" said
     found = [(m.start(), m.end(), round(float(m.group(1)) / 100, 10)) for m in _PERCENT.finditer(low)]
     found += [(m.start(), m.end(), _FRACTIONS[m.group(1)]) for m in _FRACTION_WORDS.finditer(low)]
     for start, end, value in sorted(found):
@@ -337,6 +377,9 @@ def _day_counts(low: str, props: dict, out: dict, used: list) -> None:
         free = {n: w for n, w in targets.items() if n not in out}
         if not free or not _free(used, m.start(), m.end()):
             continue
+        if any(isinstance(v, str) and v.lower() == f"{m.group(1)}d" for v in out.values()):
+            used.append((m.start(), m.end()))  # "corr btc eth 90d": the window already took it
+            continue
         scored = {n: _near(low, m.start(), m.end(), w) for n, w in free.items()}
         best = max(scored, key=scored.get)
         if scored[best] == 0 and len(free) > 1:
@@ -352,6 +395,11 @@ KNOWN_VENUES = "|".join(re.escape(v) for v in sorted(
     key=len, reverse=True))
 
 
+# "add to the ledger: …" names this app's ledger (where the row goes), not the Ledger hardware wallet.
+_APP_LEDGER = re.compile(r"\b(?:add|record|put|enter|log|write|save)\s+(?:it\s+|this\s+|that\s+)?(?:to|in|into)\s+"
+                         r"(?:my\s+|the\s+)?ledger$")
+
+
 def _venues(text: str, low: str, props: dict, out: dict, used: list) -> None:
     if "venue" not in props:
         return
@@ -361,7 +409,8 @@ def _venues(text: str, low: str, props: dict, out: dict, used: list) -> None:
         out.setdefault("to_venue", m.group(2).lower())
         used.append((m.start(), m.end()))
         return
-    m = re.search(rf"\b(?:on|at|via|through|from|to|into|onto|with)\s+(?:my\s+|the\s+)?({KNOWN_VENUES})\b", low)
+    m = next((v for v in re.finditer(rf"\b(?:on|at|via|through|from|to|into|onto|with)\s+(?:my\s+|the\s+)?"
+                                     rf"({KNOWN_VENUES})\b", low) if not _APP_LEDGER.search(low[:v.end()])), None)
     if m is None:
         m = re.search(r"\b(?:on|at|via|through|from)\s+(?:my\s+)?([A-Z][\w.-]{2,})", text)
     if m and "venue" not in out and not m.group(1).isupper() and m.group(1).lower().rstrip(".") not in MONTHS:

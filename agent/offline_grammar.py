@@ -8,6 +8,7 @@ say which intent is meant in offline_phrases.py (re-exported here). Documented i
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -84,7 +85,9 @@ class Plan:
 # ---------------------------------------------------------------- arguments from the text
 
 _WINDOW_CUE = re.compile(r"(using|lookback|look back|window|history|estimated|based on|data from|calibrated|over the"
-                         r"|of data)\W*$")
+                         r"|of data)(?:\s+(?:the\s+)?(?:last|past|previous|prior))?\W*$")
+# "3 years of history", "a 1y lookback": the words after a duration that make it the estimation window
+_WINDOW_AFTER = re.compile(r"\s*(?:of\s+(?:history|data|returns|prices|price history)|(?:of\s+)?lookback|window|history)\b")
 _HORIZON_CUE = re.compile(r"(horizon|holding|hold for|for)\W*$")
 _VOL_TARGET = re.compile(r"(\d+(?:\.\d+)?)\s*(%)?\s*(?:annual(?:ised|ized)?\s+)?(?:vol\b|volatility)"
                          r"|(?:vol|volatility)\s*(?:target)?\s*(?:of|at|=|:)?\s*(\d+(?:\.\d+)?)\s*(%)?")
@@ -93,12 +96,37 @@ _BENCHMARK = re.compile(r"\b(?:against|relative to|benchmark(?:ed)?(?:\s+(?:to|a
 _METHOD_WORDS = {"historical": ("historical", "historic", "empirical"), "parametric": ("parametric", "gaussian", "normal"),
                  "cornish_fisher": ("cornish", "modified"), "monte_carlo": ("monte carlo", "monte-carlo", "simulation")}
 _EVERY_INDEX = re.compile(r"\b(sectors?|all (?:the |my )?(?:indices|indexes|baskets)|every (?:index|sector|basket)|"
-                          r"each (?:index|sector|basket)|the (?:indices|indexes|baskets)|categories)\b")
+                          r"each (?:index|sector|basket)|the (?:indices|indexes|baskets)|categories|"
+                          r"which (?:index|indices|indexes|basket|baskets)|(?:best|worst|most \w+|least \w+) (?:index|basket))\b")
 _ROTATION_SKIP = {"by", "with", "using", "into", "to", "on", "the", "my", "a", "an", "and", "for", "portfolio"}
 
 
+_SLASH = re.compile(r"(?<![\w.%/])(\d{1,3}(?:\.\d+)?(?:\s*/\s*\d{1,3}(?:\.\d+)?){1,4})(?![\w.%/])")
+
+
+def _slash_weights(low: str, entities: list[Span], numbers: list[Span]) -> tuple[list[tuple[str, float]], set[int]]:
+    """"a 60/40 btc eth portfolio", "70/30 in large cap and defi": as many names right after as numbers."""
+    for m in _SLASH.finditer(low):
+        parts = [float(x) for x in re.split(r"\s*/\s*", m.group(1))]
+        names = [e for e in entities if e.start >= m.end()][:len(parts)]
+        if len(names) < len(parts) or abs(sum(parts) - 100) > 1e-6 or not re.fullmatch(
+                r"[\s,/&]*(?:(?:in|of|into)\s+)?", low[m.end():names[0].start]):
+            continue
+        gaps = [low[a.end:b.start] for a, b in itertools.pairwise(names)]
+        if all(re.fullmatch(r"\s*(?:,|/|and|&|\+)?\s*", g) for g in gaps):
+            return ([(e.value, round(x / 100, 10)) for e, x in zip(names, parts)],
+                    {n.start for n in numbers if m.start() <= n.start < m.end()})
+    return [], set()
+
+
 def pair_weights(low: str, entities: list[Span], numbers: list[Span]) -> tuple[list[tuple[str, float]], set[int]]:
-    """Weights written next to names ("60% BTC 40% ETH", "btc 0.6 eth 0.4"); used number starts."""
+    """Weights written next to names ("60% BTC 40% ETH", "btc 0.6 eth 0.4", "60/40 btc eth"); used number starts."""
+    slashed = _slash_weights(low, entities, numbers)
+    if slashed[0]:
+        return slashed
+    # "10k", "$500", "2 bn": money, never a weight
+    numbers = [n for n in numbers if not re.match(r"\s?(?:k|m|mm|bn|usd|dollars?)\b", low[n.end:n.end + 9])
+               and low[max(0, n.start - 1):n.start] != "$"]
     def pairs(after: bool) -> dict[int, Span]:
         out: dict[int, Span] = {}
         for i, entity in enumerate(entities):
@@ -122,7 +150,8 @@ def pair_weights(low: str, entities: list[Span], numbers: list[Span]) -> tuple[l
 
 # Words too common to name one scenario on their own ("a 50% crash in defi" is not the covid crash).
 _GENERIC_SCENARIO_WORDS = {"shock", "custom", "failure", "crash", "collapse", "market", "exchange", "tier", "2020", "2022"}
-_SHOCK_AFTER = re.compile(r"\s*(?:(?P<down>drops?|falls?|crash(?:es)?|loses|sinks|tanks|plunges|dumps|declines|is down|"
+_HALVES = re.compile(r"\b(halves|halved|gets cut in half|is cut in half|goes to zero|goes to 0|doubles)\b")
+_SHOCK_AFTER = re.compile(r"(?:\s+tier)?(?:\s+(?:with|by|at))?\s*(?:(?P<down>drops?|falls?|crash(?:es)?|loses|sinks|tanks|plunges|dumps|declines|is down|"
                           r"goes down|were to drop|were to fall|down)|(?P<up>rises?|gains?|jumps?|rall(?:y|ies)|pumps?|"
                           r"is up|goes up|doubles|up))?\s*(?:by\s*)?(?P<sign>[-+−])?(?P<num>\d+(?:\.\d+)?)\s*%")
 _SHOCK_BEFORE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*%\s*(?:(?P<down>drop|fall|crash|decline|loss|sell-?off)|"
@@ -135,14 +164,29 @@ def find_shocks(low: str, entities: list[Span]) -> tuple[list[tuple[str, float]]
     spans = list(entities) + [Span(m.start(), m.end(), m.group(0)) for m in re.finditer(rf"\b({'|'.join(TIERS)})\b", low)]
     shocks: dict[str, float] = {}
     tiers: set[str] = set()
+    last: tuple[int, bool] | None = None  # where the previous shock ended and whether it was a fall
     for span in sorted(spans, key=lambda s: s.start):
+        word = _HALVES.match(low, span.end + 1) if low[span.end:span.end + 1] == " " else None
+        if word:  # "btc halves", "luna goes to zero": a move said in words
+            name = span.value if low[span.start:span.end] not in TIERS else low[span.start:span.end]
+            move = {"doubles": 1.0}.get(word.group(1), -1.0 if "zero" in word.group(1) or "0" in word.group(1) else -0.5)
+            shocks.setdefault(name, move)
+            tiers.update({name} & set(TIERS))
+            last = (word.end(), move < 0)
+            continue
         m = _SHOCK_AFTER.match(low, span.end)
-        if not m or not (m.group("down") or m.group("up") or m.group("sign")):
+        inherited = None
+        if m and not (m.group("down") or m.group("up") or m.group("sign")) and last is not None \
+                and re.fullmatch(r"\s*(?:,|and|&)\s*(?:and\s+)?", low[last[0]:span.start]):
+            inherited = last[1]  # "eth drops 30% and sol 45%": the second move goes the same way
+        elif not m or not (m.group("down") or m.group("up") or m.group("sign")):
             m = _SHOCK_BEFORE.search(low[:span.start])
             if not m:
                 continue
         size = float(m.group("num")) / 100
-        negative = bool(m.group("down")) or (m.groupdict().get("sign") in ("-", "−"))
+        negative = inherited if inherited is not None else \
+            bool(m.group("down")) or (m.groupdict().get("sign") in ("-", "−"))
+        last = (m.end() if m.start() >= span.end else span.end, negative)
         name = span.value if low[span.start:span.end] not in TIERS else low[span.start:span.end]
         if name in TIERS:
             tiers.add(name)
@@ -248,7 +292,9 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
             benchmark = next((e.value for e in entities if e.start >= bench.end()), None)
             if benchmark:
                 args["benchmark"] = benchmark
-                names = [n for n in names if n != benchmark] or names
+                replaced = {e.value for e in entities if e.start >= bench.end()
+                            and re.search(r"\b(?:instead of|rather than|not)\s+(?:the\s+)?$", clean_low[:e.start])}
+                names = [n for n in names if n != benchmark and n not in replaced] or names  # "… instead of bitcoin"
         weights, _ = pair_weights(clean_low, entities, find_numbers(clean_low))
         if weights and param_name(params, "weights"):  # "rotate … for 60% defi 40% layer1": weights for any tool
             args["weights"] = Weights(tuple(weights))
@@ -320,7 +366,8 @@ def _var_args(args: dict, low: str, clean_low: str, numbers: list[Span], used: s
         if (percent and 50 <= value < 100) or (not percent and 0.5 <= value < 1):
             args["confidence"] = round(value / 100, 10) if percent else value
             break
-        if not percent and 50 <= value < 100 and re.match(r"\s*(confidence|conf|level)", clean_low[number.end:]):
+        if not percent and 50 <= value < 100 and (re.match(r"\s*(confidence|conf|level)", clean_low[number.end:])
+                                                  or re.search(r"\b(?:var|cvar|es|shortfall)\s+(?:at\s+)?$", clean_low[:number.start])):
             args["confidence"] = round(value / 100, 10)
             break
     horizon = window = None
@@ -328,7 +375,7 @@ def _var_args(args: dict, low: str, clean_low: str, numbers: list[Span], used: s
         before = low[max(0, span.start - 30):span.start]
         if isinstance(span.value, int) and (_HORIZON_CUE.search(before) or re.match(r"\s*horizon", low[span.end:])):
             horizon = span.value if horizon is None else horizon
-        elif _WINDOW_CUE.search(before) or not isinstance(span.value, int):
+        elif _WINDOW_CUE.search(before) or _WINDOW_AFTER.match(low[span.end:]) or not isinstance(span.value, int):
             window = span.value if window is None else window
         elif horizon is None:
             horizon = span.value

@@ -35,7 +35,7 @@ PAIRS_PENALTY = 0.25      # numbers given by name ("60% BTC", "defi -50%") to a 
 _JOURNAL_PREFIX = re.compile(
     r"^\s*(?:(?:please\s+)?(?:jot|write|put|note)\s+(?:this\s+|it\s+|that\s+)?down|note\s+(?:to\s+self|that|this)|"
     r"log\s+(?:this|that|the\s+following)|journal\s+(?:this|that|entry)|remember\s+that|for\s+the\s+(?:journal|record)|"
-    r"add\s+(?:this\s+)?to\s+(?:my\s+|the\s+)?journal|dear\s+journal)\s*[:\-–—,]?\s*(?:that\s+)?(?P<text>\S.*)$",
+    r"add\s+(?:this\s+)?to\s+(?:my\s+|the\s+)?journal|dear\s+(?:journal|diary))\s*[:\-–—,]?\s*(?:that\s+)?(?P<text>\S.*)$",
     re.S | re.I)
 
 
@@ -45,7 +45,7 @@ def journal_prefix(text: str) -> str | None:
     return m.group("text").strip() if m else None
 
 
-_SETTER = re.compile(r"^\s*(?:please\s+)?(?:set|change|update|raise|lower|increase|decrease|adjust|make)\s+"
+_SETTER = re.compile(r"^\s*(?:please\s+)?(?:set|change|update|raise|lower|increase|decrease|adjust|make|move|bump|put|cut|widen|tighten|reduce|switch)\s+"
                      r"(?:my\s+|the\s+|our\s+)?(?P<object>[a-z][a-z0-9 _-]{0,40}?)\s+(?:to|at)\s+\S", re.I)
 
 
@@ -60,6 +60,25 @@ def setter_tool(text: str, schemas: dict[str, dict], specs: dict[str, Any]) -> s
     found = [name for name, schema in schemas.items() if getattr(specs.get(name), "state_changing", False)
              and any(set(param.split("_")) <= said for param in schema.get("parameters", {}).get("properties", {}))]
     return found[0] if len(found) == 1 else None
+
+
+_PAST_QUESTION = re.compile(r"^\s*(?:when|what|why|how|where|which|who)\b[^.!:]*\b(?:did|have|had|was|were)\s+(?:i|we)\b"
+                            r"|^\s*(?:did|have|had|was|were)\s+(?:i|we)\b", re.IGNORECASE)
+
+
+_NOT_A_STATEMENT = re.compile(r"\?\s*$|\b(?:should|would|could|might|may|what if|if|suppose|planning|plan to|thinking|"
+                              r"considering|want to|wanna|going to|gonna|will|i'?ll|maybe|perhaps)\b", re.IGNORECASE)
+
+
+def is_statement(text: str) -> bool:
+    """A plain statement or instruction: no question, hypothetical or intention ("should I sell 0.5 btc at
+    100k?", "what if I bought 2 sol", "planning to add 0.1 btc") — only a statement can stand for a write."""
+    return not _NOT_A_STATEMENT.search(text)
+
+
+def asks_about_past(text: str) -> bool:
+    """"when did I panic sell?", "did I ever buy SOL?": a question about what happened, which writes nothing."""
+    return bool(_PAST_QUESTION.match(text)) and not journal_prefix(text)
 
 
 # ---------------------------------------------------------------- specs of the bound tools
@@ -160,11 +179,52 @@ def choice_hits(low: str, schema: dict, synonyms: dict[str, str]) -> list[tuple[
         for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", spaced):
             if not any(s < m.end() and m.start() < e for s, e, _ in hits):
                 hits.append((m.start(), m.end(), phrases[phrase]))
+    if any(len(w) >= _MISSPELT_MIN for p in phrases for w in p.split()):
+        hits = _misspelt_hits(spaced, phrases, hits)
     hits += _scattered_hits(spaced, values, hits)
     return sorted(hits)
 
 
 _HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+_MISSPELT_MIN = 6  # words this long may be misspelt by one letter ("asymetric bands" → asymmetric_bands)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """a and b differ by one inserted, dropped, changed or swapped letter (and are not equal)."""
+    if a == b or abs(len(a) - len(b)) > 1 or a[0] != b[0]:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1:]
+
+
+def _misspelt_hits(low: str, phrases: dict[str, str], hits: list) -> list[tuple[int, int, str]]:
+    """Phrases said with one long word misspelt by a letter; a hit replaces the shorter exact hits it covers
+    ("bands" inside "asymetric bands"). Only words of _MISSPELT_MIN letters or more may differ."""
+    words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[a-z][a-z0-9]*", low)]
+    found = list(hits)
+    said = {w[2] for w in words}
+    for phrase in sorted(phrases, key=len, reverse=True):
+        parts = phrase.split()
+        if not all(p in said or (len(p) >= _MISSPELT_MIN and any(_one_edit(w, p) for w in said)) for p in parts):
+            continue  # cheap test first: most phrases have a word nowhere near the request's words
+        for i in range(len(words) - len(parts) + 1):
+            window = words[i:i + len(parts)]
+            same = [w[2] == p for w, p in zip(window, parts)]
+            if all(same) or not all(ok or (len(p) >= _MISSPELT_MIN and _one_edit(w[2], p))
+                                    for w, p, ok in zip(window, parts, same)):
+                continue
+            start, end = window[0][0], window[-1][1]
+            inside = [h for h in found if start <= h[0] and h[1] <= end]
+            if any(h[0] < end and start < h[1] for h in found if h not in inside) or \
+                    any(h[1] - h[0] >= end - start for h in inside):
+                continue
+            found = [h for h in found if h not in inside] + [(start, end, phrases[phrase])]
+    return found
 
 
 def _scattered_hits(low: str, values: list[str], hits: list) -> list[tuple[int, int, str]]:
@@ -239,7 +299,7 @@ def value_fit(low: str, schema: dict, spec: Any, periods: list, has_names: bool,
         fit += UNIQUE_VALUE_BONUS
     if identifiers(low):  # "tx-42", "a1b2c3": an identifier goes to a tool that takes ids
         fit += FIT_STEP if _takes_ids(props) else 0.0
-    spans = [(a, b) for found in hits.values() for a, b, _ in found]
+    spans = [(a, b) for found in hits.values() for a, b, v in found if re.search(r"\d", v)]  # values holding a year
     # A date inside a value the tool takes ("the march 2020 covid crash") is part of that value.
     periods = [p for p in periods if not any(a < p.end and p.start < b for a, b in _value_reach(spans, low))]
     if periods:

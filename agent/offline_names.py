@@ -41,7 +41,7 @@ def _phrase_variants(name: str, symbols: set[str] = frozenset()) -> set[str]:
     separators = ("_", "-", "") if len(parts) > 1 and all(p in symbols for p in parts) else ("_", " ", "-", "")
     variants = {sep.join(parts) for sep in separators}
     variants |= {v[:-1] for v in variants if v.endswith("s") and len(v) > 4}
-    variants |= {v + "s" for v in variants if not v.endswith("s") and not v[-1].isdigit()}
+    variants |= {v + "s" for v in variants if not v.endswith("s") and (not v[-1].isdigit() or len(parts) > 1)}
     return variants
 
 
@@ -83,14 +83,23 @@ class Vocabulary:
 
     def entities(self, text: str) -> list[Span]:
         """Named indices and assets in order of appearance, canonical names as values."""
-        found = []
-        for m in self.pattern.finditer(text.lower()):
+        found, doubtful = [], []
+        low = text.lower()
+        for m in self.pattern.finditer(low):
             phrase = m.group(1)
             kind, canonical = self.phrases[phrase]
             if kind == "asset" and phrase in AMBIGUOUS_SYMBOLS and text[m.start():m.end()] != canonical:
+                doubtful.append(Span(m.start(), m.end(), canonical))
                 continue
             found.append(Span(m.start(), m.end(), canonical))
-        return found
+        # "link and avax", "btc, eth, sol and link": a word that is also a ticker counts when it is listed
+        # with a name that is certain (a list item next to another list item).
+        for span in doubtful:
+            if any(re.fullmatch(r"\s*(?:,|and|or|&|\+|/)\s*(?:and\s+)?",
+                                low[min(span.end, e.end):max(span.start, e.start)])
+                   for e in found if e.end <= span.start or span.end <= e.start):
+                found.append(span)
+        return sorted(found, key=lambda e: e.start)
 
 
 def load_index_names(settings: Any = None) -> tuple[list[str], dict[str, str]]:

@@ -101,7 +101,7 @@ _JOURNAL_LOG = [
                r"(?:that\s+)?(?P<text>.+)$", re.S | re.I),
 ]
 _JOURNAL_SEARCH = [
-    re.compile(r"^/?journal\s+(?:search|find)\s+(?:for\s+)?(?P<query>.+)$", re.S),
+    re.compile(r"^/?journal\s+(?:search|find)\s*[:\-–]?\s*(?:for\s+)?(?P<query>.+)$", re.S),
     re.compile(r"\b(?:search|find|look up|grep|query)\s+(?:in\s+)?(?:my\s+|the\s+)?journal(?:\s+entries)?\s*"
                r"(?:for|about|on|mentioning)?\s*[:\-]?\s*(?P<query>.+)$", re.S),
     re.compile(r"\bwhat (?:did|have|had) i (?:write|written|wrote|say|said|note|noted|log|logged|journal|journaled|"

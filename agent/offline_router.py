@@ -14,15 +14,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
+from indexdesk.agent import offline_adjust as adjust
 from indexdesk.agent import offline_grammar as grammar
 from indexdesk.agent import offline_intent as intents
+from indexdesk.agent import offline_switches as switches
 from indexdesk.agent import offline_unread as unread
 from indexdesk.agent.offline_dates import find_periods
 from indexdesk.agent.offline_fill import KNOWN_VENUES
 from indexdesk.agent.offline_fill import fill as fill_from_schema
+from indexdesk.agent.offline_fill import id_params as fill_id_params
 from indexdesk.agent.offline_fitting import fit_arguments, fit_value, plain_args  # noqa: F401 - tests import them here
 from indexdesk.agent.render import compact_args, result_markdown, user_facing
 
@@ -148,6 +151,9 @@ def not_available(intent: str, available: Sequence[str]) -> str:
             f"registered in this installation. Available tools: {listed}. Type `help` for what I understand.")
 
 
+CLOSE_READING = 0.35  # a reading this close to the best may win by using every number said
+
+
 def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dict],
                  tool_names: Sequence[str] | None = None, data_end: Callable[[], date] | None = None, *,
                  specs: dict[str, Any] | None = None, previous: dict | None = None,
@@ -196,15 +202,48 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         if not ranking.understood():
             return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
         bound = ranking.top
+        if intents.writes(specs_of[bound]) and intents.asks_about_past(text):
+            # "when did I panic sell?" asks about what happened; a question records nothing
+            bound = next((n for n in ranking.order if not intents.writes(specs_of[n])), bound)
+        if setter is not None and ranking.fits.get(setter, 0.0) >= 0:
+            bound = setter  # an imperative naming one state-changing tool's parameter decides
         if intents.writes(specs_of[bound]) and not ranking.confident():
             runner_up = ranking.order[1] if len(ranking.order) > 1 else None
-            if grammar_tool is not None and grammar_tool == runner_up and not intents.writes(specs_of[grammar_tool]):
+            if setter is not None and bound == setter:
+                pass  # "change my rebalance band to 5%": the setter form is explicit, like a slash command
+            elif grammar_tool is not None and grammar_tool == runner_up and not intents.writes(specs_of[grammar_tool]):
                 bound = grammar_tool  # the grammar's explicit form names a read-only tool: the safe reading runs
             else:
-                return grammar.Plan(reply=intents.write_question(ranking, specs_of))
+                stated = _stated_write(text, low, bound, vocab, schemas, tool_names, specs, specs_of, ranking,
+                                       extra, data_end)
+                return stated or grammar.Plan(reply=intents.write_question(ranking, specs_of))
         intent = grammar_intent_of(bound, schemas, tool_names, intent if bound == grammar_tool else None)
     if intent is None and bound is None:
         return grammar.Plan(reply="I could not map that to a tool.\n\n" + grammar.GRAMMAR_HELP)
+    plan = _fill_call(text, low, bound, intent, vocab, schemas, tool_names, specs, specs_of, ranking, extra, data_end)
+    if ranking is None or bound != ranking.top or not _unread_numbers(plan):
+        return plan
+    for other in ranking.order[1:4]:  # a close reading that uses every number said beats one that drops some
+        if intents.writes(specs_of[other]) or ranking.selector.get(other, 0.0) < intents.MIN_SCORE \
+                or ranking.scores[bound] - ranking.scores[other] > CLOSE_READING:
+            continue
+        alt = _fill_call(text, low, other, grammar_intent_of(other, schemas, tool_names, None), vocab, schemas,
+                         tool_names, specs, specs_of, None, extra, data_end)
+        if alt.tool == other and not _unread_numbers(alt) and ranking.fits.get(other, 0.0) >= 0:
+            return alt
+    return plan
+
+
+def _unread_numbers(plan: grammar.Plan) -> int:
+    """How many numbers and names said the call could not use (the unread-parts and unused-names notes)."""
+    return sum(note.startswith(("I couldn't use", "I didn't use the name")) for note in plan.notes) if plan.tool else 0
+
+
+def _fill_call(text: str, low: str, bound: str | None, intent: str | None, vocab: grammar.Vocabulary,
+               schemas: dict[str, dict], tool_names: Sequence[str] | None, specs: dict[str, Any] | None,
+               specs_of: dict[str, Any] | None, ranking: Any, extra: dict,
+               data_end: Callable[[], date] | None) -> grammar.Plan:
+    """Stage two: the chosen tool's arguments, read from the request by its schema (or a reply saying what is missing)."""
     if intent not in ("journal_log", "journal_search"):
         misspelt = unread.misspelt_names(text, vocab)
         if misspelt:
@@ -234,17 +273,18 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         return grammar.Plan(reply=problem)
     if not params:
         return grammar.Plan(tool=tool, args=plain_args(proposed), notes=notes)
-    proposed = _calendar_first(_not_a_day_count(proposed, params, text), params, low)
-    proposed = _window_as_dates(proposed, params, data_end)
+    proposed = adjust.calendar_first(adjust.not_a_day_count(proposed, params, text), params, low)
+    proposed = adjust.window_as_dates(proposed, params, data_end)
     args, missing = fit_arguments(params, proposed)
     read: list[tuple[int, int]] = []
     if intent != "journal_log":
         spec = (specs_of or {}).get(tool) or intents.specs_for({tool: schemas.get(tool, {})}, specs).get(tool)
         names = list(dict.fromkeys(e.value for e in vocab.entities(text)))
         args, read = fill_from_schema(text, grammar._normalise(text), params, spec, args, [], names=names)
+        args, read = switches.read(text, grammar._normalise(text), params, args, read, vocab.entities(text))
         missing = [n for n in missing if n not in args]
     for name in list(missing):
-        fill = _default_for(params, name)
+        fill = adjust.default_for(params, name)
         if fill is not None:
             args[name], note = fill
             notes.append(note)
@@ -257,7 +297,51 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         used = {**args, **({"window_read": proposed["window_read"]} if "window_read" in proposed else {})}
         notes += unread.unread_parts(text, used, vocab, intent, params, read)
         notes += unread.unused_words(text, used, vocab, read, (specs_of or {}).get(tool))
+        notes += unread.unused_names(text, used, vocab)
     return grammar.Plan(tool=tool, args=args, notes=notes)
+
+
+def _stated_write(text: str, low: str, tool: str, vocab: grammar.Vocabulary, schemas: dict[str, dict],
+                  tool_names: Sequence[str] | None, specs: dict[str, Any] | None, specs_of: dict[str, Any],
+                  ranking: Any, extra: dict, data_end: Callable[[], date] | None) -> grammar.Plan | None:
+    """A write stated plainly ("add to the ledger: bought 0.5 btc at 61,000 on kraken", "pair withdrawal
+    w3f2a with deposit d91bc") is proposed although the meaning's lead is small: every value said fits
+    the tool, and each of its required arguments (at least one; a copy of the whole request does not
+    count) is read from the request, none filled by a default. The first of the two best readings does
+    that, or the second when the first is a write that cannot ("the fee on tx 9f8e7d was 4": not a new
+    trade, a change). Only a statement qualifies, not a question or a plan ("should I sell 0.5 btc at 100k?").
+    The call still asks for confirmation before it runs; otherwise None (ask)."""
+    if not intents.is_statement(text):
+        return None
+    for rank_at, name in enumerate(ranking.order[:2]):
+        if rank_at and not intents.writes(specs_of.get(name)):
+            return None
+        plan = _stated_plan(text, low, name, vocab, schemas, tool_names, specs, specs_of, ranking, extra, data_end)
+        if plan is not None:
+            return plan
+    return None
+
+
+def _stated_plan(text: str, low: str, tool: str, vocab: grammar.Vocabulary, schemas: dict[str, dict],
+                 tool_names: Sequence[str] | None, specs: dict[str, Any] | None, specs_of: dict[str, Any],
+                 ranking: Any, extra: dict, data_end: Callable[[], date] | None) -> grammar.Plan | None:
+    params = schemas.get(tool, {}).get("parameters", {})
+    props = params.get("properties", {})
+    required = [n for n in params.get("required", []) if n in props and not grammar.is_optional(props[n])
+                and "default" not in props[n]]
+    required = required or fill_id_params(props)  # no required argument: the ids naming the records to change
+    if ranking.fits.get(tool, 0.0) < 0 or not required:
+        return None
+    plan = _fill_call(text, low, tool, grammar_intent_of(tool, schemas, tool_names, None), vocab, schemas,
+                      tool_names, specs, specs_of, None, extra, data_end)
+    defaulted = {grammar.DEFAULT_PORTFOLIO_NOTE, grammar.DEFAULT_INDICES_NOTE} & set(plan.notes)
+    copied = [n for n in required if isinstance(plan.args.get(n), str) and len(plan.args[n]) >= 0.8 * len(text)]
+    if plan.tool != tool or defaulted or any(plan.args.get(n) in (None, "", []) for n in required) \
+            or len(copied) == len(required):
+        return None
+    return grammar.Plan(tool=tool, args=plan.args, notes=[*plan.notes, (
+        f"Read as {intents.title(specs_of[tool])} from what you stated; it changes your data, so it is shown for "
+        f"confirmation before it runs.")])
 
 
 def _meaning_choice(ranking: Any, chosen: str, specs_of: dict[str, Any] | None) -> str | None:
@@ -286,8 +370,11 @@ def _paired_names(low: str, entities: list) -> list:
     spans.sort(key=lambda s: s.start)
     numbers = [n for n in grammar.find_numbers(low) if n.value[1]]
     pairs, _ = grammar.pair_weights(low, spans, numbers)
-    named = {name for name, _ in pairs}
-    return [s for s in spans if s.value in named] if pairs else []
+    shocks, _ = grammar.find_shocks(low, entities)  # "hit the speculative tier with -60%": a move by name
+    named = {name for name, _ in pairs} | {name for name, _ in shocks}
+    # "20% of core kept in stablecoins": a share of what is named, not its weight
+    return [s for s in spans if s.value in named
+            and not re.search(r"\d\s*(?:%|percent|pct)\s+of\s+(?:the\s+|my\s+)?$", low[:s.start])]
 
 
 _VENUE_WORD = re.compile(rf"\b({KNOWN_VENUES})\b")
@@ -341,34 +428,6 @@ def generic_proposal(text: str, vocab: grammar.Vocabulary, params: dict) -> dict
     return proposed
 
 
-def _not_a_day_count(proposed: dict, params: dict, text: str) -> dict:
-    """"a 30 day lookback" is the `lookback` parameter (days), not the window: a duration named next
-    to an integer day-count parameter's name is left for that parameter."""
-    properties = params.get("properties", {})
-    if "window" not in proposed:
-        return proposed
-    low = grammar._normalise(text)
-    words = {w for name, schema in properties.items() if name != "window"
-             and grammar.non_null(schema).get("type") == "integer" and re.search(r"days?\b", schema.get("description", "") + name)
-             for w in name.split("_") if len(w) > 3 and w != "days"}
-    for span in grammar.find_durations(low):
-        near = re.findall(r"[a-z]+", low[max(0, span.start - 16):span.start] + " " + low[span.end:span.end + 16])
-        if words & set(near) and grammar.as_window(span.value) == proposed["window"]:
-            return {k: v for k, v in proposed.items() if k != "window"}
-    return proposed
-
-
-def _calendar_first(proposed: dict, params: dict, low: str) -> dict:
-    """A tool taking start/end dates gets calendar periods ("last quarter" = the last calendar quarter,
-    "this year" from 1 January), not the grammar's rolling window for the same words."""
-    properties = params.get("properties", {})
-    if "window" in properties or "start" not in properties or "window" not in proposed:
-        return proposed
-    if any(not span.period.point for span in find_periods(low)):
-        return {k: v for k, v in proposed.items() if k != "window"}
-    return proposed
-
-
 _FOLLOW_UP = re.compile(r"^(?:and|also|now|then|what about|how about|same|ok(?:ay)?|but|instead|with|make it|try)\b")
 
 
@@ -390,7 +449,7 @@ def _follow_up(text: str, vocab: grammar.Vocabulary, schemas: dict[str, dict], s
     else:
         proposed = generic_proposal(text, vocab, params)
         proposed.pop("query", None)
-    proposed = _window_as_dates(_calendar_first(_not_a_day_count(proposed, params, text), params, text.lower()),
+    proposed = adjust.window_as_dates(adjust.calendar_first(adjust.not_a_day_count(proposed, params, text), params, text.lower()),
                                 params, data_end)
     changed, _ = fit_arguments(params, proposed)
     changed, read = fill_from_schema(text, grammar._normalise(text), params, specs_of.get(tool), changed, [])
@@ -400,40 +459,3 @@ def _follow_up(text: str, vocab: grammar.Vocabulary, schemas: dict[str, dict], s
     args = {**(previous.get("args") or {}), **changed}
     shown = ", ".join(f"{k}={v}" for k, v in changed.items())
     return grammar.Plan(tool=tool, args=args, notes=[f"Follow-up: the previous {tool} call with {shown}."])
-
-
-def _window_as_dates(proposed: dict, params: dict, data_end: Callable[[], date] | None = None) -> dict:
-    """A window for a tool that takes `start`/`end` dates instead ("since 2022" → start 2022-01-01)."""
-    window = proposed.get("window")
-    properties = params.get("properties", {})
-    if not isinstance(window, str) or "window" in properties or "start" not in properties:
-        return proposed
-    out = {k: v for k, v in proposed.items() if k != "window"}
-    out["window_read"] = window  # not a parameter: tells the unread-parts check the window was used
-    if ":" in window:
-        start, _, end = window.partition(":")
-        out["start"] = start or None
-        if end and "end" in properties:
-            out["end"] = end
-        return out
-    days = grammar.window_days(window)
-    if days:
-        out["start"] = ((data_end or date.today)() - timedelta(days=days)).isoformat()
-    elif window == "ytd":
-        out["start"] = f"{(data_end or date.today)().year}-01-01"
-    else:
-        return proposed
-    return out
-
-
-def _default_for(params: dict, name: str) -> tuple[Any, str] | None:
-    """The default portfolio (or its indices) for a required portfolio-shaped parameter left empty."""
-    if name == grammar.param_name(params, "weights"):
-        weights = grammar.Weights(grammar.DEFAULT_PORTFOLIO)
-        return fit_value(params["properties"][name], weights)[1], grammar.DEFAULT_PORTFOLIO_NOTE
-    if name == grammar.param_name(params, "indices"):
-        names = [n for n, _ in grammar.DEFAULT_PORTFOLIO]
-        return fit_value(params["properties"][name], names)[1], grammar.DEFAULT_INDICES_NOTE
-    return None
-
-

@@ -118,7 +118,8 @@ _NOT_NAMES = {"balance", "rebalance", "games", "game", "payment", "exchange", "e
               "crash", "crashes", "collapse", "market", "markets", "drops", "falls", "rally", "shock", "shocks",
               "scenario", "scenarios", "happens", "again", "holdings", "hedge", "trade", "trades", "sells", "buys",
               "lesson", "thesis", "decision", "decisions", "outcome", "outcomes", "gains", "losses", "harvest",
-              "lots", "basis", "tiers", "rebalanced", "rebalancing", "rebalances", "balances", "satellite", "speculative", "drift", "backtest", "strategy", "signal"}
+              "lots", "basis", "tiers", "rebalanced", "rebalancing", "rebalances", "balances", "satellite", "speculative", "drift", "backtest", "strategy", "signal",
+              "halves", "halved", "zero", "doubles", "beginning"}
 
 
 def misspelt_names(text: str, vocab: Vocabulary) -> list[tuple[str, str]]:
@@ -202,3 +203,25 @@ def unused_words(text: str, args: dict, vocab: Vocabulary, read: list[tuple[int,
     listed = ", ".join(f"'{w}'" for w in dict.fromkeys(unused))
     return [f"I didn't use {listed} in this request; the call ran with the tool's defaults for anything not shown. "
             "Rephrase or use `call TOOL {...}` if those words mattered."]
+
+
+_SHARE_OF = re.compile(r"(?:\d\s*(?:%|percent|pct)|\bhalf|\ba\s+(?:quarter|third|fifth|tenth)|\bthirds?)\s+of\s+(?:the\s+|my\s+)?$")
+
+
+def unused_names(text: str, args: dict, vocab: Vocabulary) -> list[str]:
+    """A note naming the indices and assets said that no argument took ("solana" to a tool with no list of names)."""
+    numbers: list[float] = []
+    strings: list[str] = []
+    _flat_values(args, numbers, strings)
+    said = {s.lower() for s in strings}
+    joined = " ".join(said)
+    low = text.lower()
+    param_words = {w for key in args for w in key.lower().split("_") if len(w) > 3}
+    left = [low[e.start:e.end] for e in vocab.entities(text)
+            if e.value.lower() not in said and low[e.start:e.end] not in joined
+            and not _SHARE_OF.search(low[:e.start])  # "a quarter of core": a share of it, read with the number
+            and not param_words & set(re.split(r"[_\s-]+", e.value.lower()))]  # "stables" → stablecoin_sleeve
+    if not left:
+        return []
+    listed = ", ".join(f"'{w}'" for w in dict.fromkeys(left))
+    return [f"I didn't use the name{'s' if len(set(left)) > 1 else ''} {listed}: this call takes no such name."]

@@ -27,7 +27,7 @@ _DURATION = re.compile(
     r"(?<![\w.])(\d+)\s*-?\s*(d|days?|w|wks?|weeks?|m|mos?|months?|q|quarters?|y|yrs?|years?)(?![a-z])")
 _UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "q": 90, "y": 365}
 _WORD_WINDOWS = [
-    (re.compile(r"\b(ytd|year[- ]to[- ]date|this year)\b"), "ytd"),
+    (re.compile(r"\b(ytd|year[- ]to[- ]date|this year|so far this year|since the (?:start|beginning) of (?:the|this) year)\b"), "ytd"),
     (re.compile(r"\b(all[- ]time|since inception|full history|entire history|whole history|window all)\b"), "all"),
     (re.compile(r"\b(past|last|previous) (year|12 months)\b"), "1y"),
     # "last quarter" is the calendar quarter (offline_dates), "past 3 months" the 3m duration.

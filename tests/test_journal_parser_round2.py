@@ -131,3 +131,24 @@ def test_a_stablecoin_paid_or_received_is_money_not_a_position(vocabulary):
     assert [(p.name, p.action, p.size) for p in sold.positions] == [("DOT", "sell", 40.0)]
     assert sold.not_understood == ["260"]  # the proceeds are said back, not dropped
     assert positions("bought 500 USDC", vocabulary) == [("USDC", "buy", 500.0, "units", None)]
+
+
+def test_round3_plans_a_broken_level_a_rule_without_a_name_and_a_target_said_with_is():
+    from datetime import date
+
+    from indexdesk.memory.journal.parser import parse_text
+    from indexdesk.memory.journal.vocabulary import build_vocabulary
+    from indexdesk.tools.indices.catalogue import load_catalogue
+    from indexdesk.tools.journal.vocabulary import universe_assets
+
+    book = load_catalogue(None).indices
+    vocab = build_vocabulary(universe_assets(), [(n, d.title, d.aliases) for n, d in book.items()])
+
+    def plans(text):
+        parsed = parse_text(text, date(2026, 12, 2), vocabulary=vocab)
+        return [(p.name, p.kind, p.value) for p in parsed.plans], [p for p in parsed.positions if p.action]
+
+    assert plans("if ETH loses 2,800 I'm out") == ([("ETH", "exit", 2800.0)], [])
+    assert plans("no single alt above 5% of the portfolio, ever") == ([(None, "limit", 5.0)], [])
+    assert plans("target weight for ETH is 20%, currently under") == ([("ETH", "limit", 20.0)], [])
+    assert plans("if SOL drops under 100 I'll buy another 20")[0] == [("SOL", "entry", 100.0)]

@@ -192,14 +192,15 @@ _PLAN_LIMIT = re.compile(
     rf"|\b(?:max(?:imum)?|at most|no more than|never more than|not more than|limit(?:ed)? to|under|below)\s+(?:of\s+)?{_PCT}"
     rf"|\b(?:limit|restrict|cap)(?:s|ed|ing)?\b(?:\s+(?!to\b|at\b)[\w-]+){{1,3}}?\s+(?:to|at)\s+(?:~\s*)?{_PCT}"
     rf"|\bkeep(?:ing)?\b(?:\s+[\w-]+){{1,3}}\s+(?:under|below|at|to)\s+{_PCT}"
-    rf"|\btarget(?:\s+weight)?\b(?:\s+(?:for|of)\s+[\w-]+)?\s*[:=]?\s*{_PCT}"
+    rf"|\btarget(?:\s+weight)?\b(?:\s+(?:for|of)\s+[\w-]+)?\s*(?:[:=]|\s(?:is|at)\b)?\s*{_PCT}"
+    rf"|\b(?:no|never)\s+(?:(?:single|one)\s+)?(?:[\w-]+\s+)?(?:above|over|more than|bigger than)\s+{_PCT}"
     rf"|\bwant\s+[\w-]+\s+at\s+{_PCT}", re.I)
 _PLAN_PRICE = re.compile(
     rf"(?P<lead>{_FUTURE}[^.;]{{0,40}}?|\bif\b[^.;]{{0,30}}?|\b(?:buy order|sell order|limit order|stop(?:[- ]loss)?|take profits?|tp)\b[^.;]{{0,20}}?|"
     rf"\b(?:accumulate|sell|trim|buy|add)\b[^.;]{{0,20}}?)"
-    rf"\b(?P<cond>below|under|above|over|at|beneath|hits|reaches|touches|gets\s+to)\s+(?P<money>{_MONEY})", re.I)
-_PLAN_THEN = re.compile(r"\s*,?\s*(?:then\s+)?(?:i'?ll|i\s+will|we'?ll|we\s+will|i'?m\s+going\s+to|i\s+plan\s+to|i'?d)\s+"
-                        r"(?:[^.;!?,]|(?<=\d)\.(?=\d))*", re.I)
+    rf"\b(?P<cond>below|under|above|over|at|beneath|hits|reaches|touches|gets\s+to|loses|breaks)\s+(?P<money>{_MONEY})", re.I)
+_PLAN_THEN = re.compile(r"\s*,?\s*(?:then\s+)?(?:i'?ll|i\s+will|we'?ll|we\s+will|i'?m\s+going\s+to|i\s+plan\s+to|i'?d|"
+                        r"(?:i'?m|i\s+am|we'?re)(?=\s+out\b))\s+(?:[^.;!?,]|(?<=\d)\.(?=\d))*", re.I)
 _PLAN_WHEN = re.compile(rf"\b(?:sell|trim|take profits?)\b[^.;]{{0,30}}\bwhen\s+it\s+(?:doubles|triples|moons)\b", re.I)
 
 
@@ -223,7 +224,7 @@ def _plans(out: Readings) -> None:
         then = _PLAN_THEN.match(out.masked, end) if lead.startswith("if") else None
         if then:  # "if SOL drops under 100 I'll buy another 20": the promised buy is the plan, not a trade
             end = then.end()
-            selling = re.search(r"\b(?:sell|trim|exit|take profits?)\b", then.group(0).lower()) is not None
+            selling = re.search(r"\b(?:sell|trim|exit|take profits?|out)\b", then.group(0).lower()) is not None
         out.plans.append({"start": m.start(), "end": end, "kind": "exit" if selling else "entry", "value": value,
                           "unit": "price", "lead_start": m.start()})
         out.masked = _blank(out.masked, m.start("cond"), end)

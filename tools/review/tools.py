@@ -203,6 +203,7 @@ class OutcomesResult(BaseModel):
     'how did my decisions work out',
     'hit rate of my journal calls',
     'were my trades right 90 days later',
+    'grade the calls I made',
 ))
 def journal_outcomes(ctx: ToolContext) -> OutcomesResult:
     """How journaled decisions did 30 and 90 days later, with the hit rate."""

@@ -101,7 +101,10 @@ def _tail_note(var: float, cvar: float, confidence: float, method: str) -> tuple
                         "variance-covariance": "parametric", "monte carlo": "monte_carlo", "monte-carlo": "monte_carlo",
                         "simulated": "monte_carlo", "simulation": "monte_carlo", "cornish-fisher": "cornish_fisher",
                         "cornish fisher": "cornish_fisher", "fat tails": "cornish_fisher", "history": "historical",
-                        "empirical": "historical"}})
+                        "empirical": "historical"},
+             "buy_and_hold": {"buy and hold": "true", "buy-and-hold": "true", "never rebalance": "true",
+                              "no rebalancing": "true", "without rebalancing": "true", "just hold": "true",
+                              "rebalanced daily": "false", "rebalance daily": "false"}})
 def compute_var(ctx: ToolContext, weights: WeightList | None = None, confidence: float = 0.95, horizon_days: int = 1,
                 method: Method = "historical", window: Window = "1y", buy_and_hold: bool = False,
                 portfolio_value: float | None = None, seed: Seed = 42) -> VarResult:
@@ -205,7 +208,18 @@ def _scenario_result(name: str, run: sc.ScenarioRun, holdings, value: float) -> 
         path_days=run.path_days, path_values=run.path_values, notes=run.notes)
 
 
-@tool(category="risk", examples=(
+# What people call the scenarios (read by the offline router and the tool selector through the spec).
+SCENARIO_WORDS = {
+    "exchange goes bust": "exchange_failure", "exchange fails": "exchange_failure", "exchange failure": "exchange_failure",
+    "exchange collapses": "exchange_failure", "exchange goes under": "exchange_failure",
+    "exchange gets hacked": "exchange_failure", "exchange blows up": "exchange_failure",
+    "exchange goes bankrupt": "exchange_failure", "exchange is hacked": "exchange_failure",
+    "ftx": "ftx_collapse_2022", "luna": "luna_collapse_2022", "terra": "luna_collapse_2022",
+    "covid": "covid_crash_2020", "march 2020": "covid_crash_2020", "2018 bear": "bear_2018",
+}
+
+
+@tool(category="risk", synonyms={"scenarios": SCENARIO_WORDS}, examples=(
     'what if the market crashes',
     'replay the FTX collapse on my holdings',
     'stress scenario luna',

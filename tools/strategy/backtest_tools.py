@@ -255,6 +255,8 @@ def backtest(ctx: ToolContext, strategy: Name = "momentum", lookback: int = 90, 
     'performance attribution by tier',
     'which holding contributed most',
     'allocation versus selection effect',
+    'break down why my portfolio made what it made',
+    'was my return market beta or my own picks',
 ), synonyms={"strategy": STRATEGY_WORDS})
 def attribute_performance(ctx: ToolContext, start: DateText | None = None, end: DateText | None = None,
                           strategy: Name = "momentum", weights: WeightList | None = None,
