@@ -38,6 +38,7 @@ HELDOUT = Path(__file__).with_name("journal_eval_heldout.jsonl")
 HELDOUT_B = Path(__file__).with_name("journal_eval_heldout_b.jsonl")
 PARAPHRASE_C = Path(__file__).with_name("journal_eval_paraphrase_c.jsonl")
 PARAPHRASE_D = Path(__file__).with_name("journal_eval_paraphrase_d.jsonl")
+PARAPHRASE_F = Path(__file__).with_name("journal_eval_paraphrase_f.jsonl")
 VERBS = ["Bought", "Sold", "Trimmed", "Added to", "Rotated out of", "Hedged", "Held", "Reduced", "Topped up"]
 NAMES = ["DeFi", "layer-1", "layer-2", "the AI index", "gaming", "large caps", "memecoins", "BTC", "ETH", "SOL"]
 WHY = ["because momentum turned", "after the CPI print", "as part of the rebalance", "after the exploit news",
@@ -66,6 +67,8 @@ def bench_recall() -> None:
                                       "the query-metadata signal, its first contact is recorded in docs/performance.md)"),
                        (PARAPHRASE_D, "paraphrase set D (issue 17 round 2: a fresh corpus, written before reading the "
                                       "search code this round; first contact in docs/journal_search.md)"),
+                       (PARAPHRASE_F, "paraphrase set F (issue 17: an independent engineer's corpus and queries, "
+                                      "written without reading the search code; never tuned on — header has first contact)"),
                        ((PARAPHRASE_D, PARAPHRASE_C), "set D inside a larger journal (D's 35 stories + set C's 160 "
                                                       "fillers: the same questions among many unrelated entries)")):
         if isinstance(path, tuple):  # a set's stories mixed with another set's fillers

@@ -79,6 +79,7 @@ PARSE_SET_V2 = Path(__file__).with_name("data") / "journal_parse_set_v2.jsonl"
 PARSE_SET_V3 = Path(__file__).with_name("data") / "journal_parse_set_v3.jsonl"
 PARSE_SET_D = Path(__file__).with_name("data") / "journal_parse_set_d.jsonl"
 PARSE_SET_E = Path(__file__).with_name("data") / "journal_parse_set_e.jsonl"
+PARSE_SET_F = Path(__file__).with_name("data") / "journal_parse_set_f.jsonl"
 READINGS = ("positions", "resulting", "observations", "plans", "transfers")
 
 
