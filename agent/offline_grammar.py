@@ -219,6 +219,23 @@ def scenario_spans(low: str, scenarios: Sequence[str]) -> list[Span]:
     return sorted(found, key=lambda s: s.start)
 
 
+_TAGGED = re.compile(r"[.;,]?\s*\btag(?:ged)?\s+(?:it|this|that)?\s*(?:as|with)?\s*:?\s*(?P<tags>#?[\w-]+(?:\s*(?:,|and)\s*#?[\w-]+)*)\s*\.?\s*$", re.IGNORECASE)
+
+
+def _entry_labels(entry: str, params: dict) -> dict:
+    """What an entry says about itself: "… tag it ai-thesis" → tags, "my thesis: …" → the kind its
+    schema lists ("thesis:", "lesson:"), when the tool takes them."""
+    props, found = params.get("properties", {}), {}
+    tagged = _TAGGED.search(entry)
+    if tagged and "tags" in props:
+        found["tags"] = [t.lstrip("#") for t in re.split(r"\s*(?:,|\band\b)\s*", tagged.group("tags")) if t.strip()]
+    kinds = [v for alt in props.get("kind", {}).get("anyOf", [props.get("kind", {})]) for v in alt.get("enum", [])]
+    label = re.match(r"^\s*(?:my\s+|a\s+|the\s+)?(\w+)\s*:", entry)
+    if label and label.group(1).lower() in kinds:
+        found["kind"] = label.group(1).lower()
+    return found
+
+
 def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: dict[str, str]) -> tuple[dict, list[str], str]:
     """Canonically named arguments for the intent, notes for the answer, and a reply when unclear."""
     low = _normalise(text)
@@ -228,6 +245,8 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
         key = "text" if intent == "journal_log" else "query"
         value = extra.get(key, "").strip()
         found = {key: value, **({"kind": extra["kind"]} if "kind" in extra else {})}
+        if intent == "journal_log" and value:
+            found.update(_entry_labels(value, params))
         return (found, notes, "") if value else ({}, notes, f"What should the {INTENT_TITLES[intent]} say? "
                                                          "e.g. `journal: trimmed BTC after CPI`")
     quarter = find_quarter(low)

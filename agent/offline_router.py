@@ -182,6 +182,8 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         if previous and previous.get("name") in schemas and _is_follow_up(text, intent):
             return _follow_up(text, vocab, schemas, specs_of, previous, data_end)
         grammar_tool = find_tool(intent, schemas, tool_names) if intent else None
+        if grammar_tool is None:
+            grammar_tool = intents.named_tool(low, schemas)
         setter = intents.setter_tool(text, schemas, specs_of)
         if setter is not None and setter != grammar_tool:  # "set the rebalancing band to 15%": explicit
             grammar_tool, intent = setter, None

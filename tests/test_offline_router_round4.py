@@ -1,0 +1,59 @@
+"""Round 4 readings of the offline router (issue #17, set G's misses): journal labels said in the entry,
+a request to see something never binds a write, a tool named by its own words, and the date forms G used."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from indexdesk.agent.offline_grammar import Vocabulary
+from indexdesk.agent.offline_router import plan_request
+
+END = date(2026, 11, 30)
+
+
+@pytest.fixture(scope="module")
+def vocab() -> Vocabulary:
+    return Vocabulary.build()
+
+
+@pytest.fixture(scope="module")
+def schemas() -> dict[str, dict]:
+    from indexdesk.tools.adapters.openai_schema import openai_tools
+    from indexdesk.tools.toolbox import default_registry
+
+    return {t["function"]["name"]: t["function"] for t in openai_tools(default_registry())}
+
+
+def plan(text, vocab, schemas):
+    return plan_request(text, vocab, schemas, data_end=lambda: END)
+
+
+def test_a_note_for_the_journal_with_its_kind_and_tags(vocab, schemas):
+    result = plan("Note for the journal, my thesis: stables yield beats staking in 2027. tag it yield, stables",
+                  vocab, schemas)
+    assert result.tool == "log_journal_entry"
+    assert result.args["kind"] == "thesis"
+    assert result.args["tags"] == ["yield", "stables"]
+    assert "staking" in result.args["text"]
+
+
+def test_a_label_that_is_no_kind_is_left_to_the_tool(vocab, schemas):
+    result = plan("journal: btc: trimmed after the CPI print", vocab, schemas)
+    assert result.tool == "log_journal_entry" and "kind" not in result.args and "tags" not in result.args
+
+
+def test_show_never_binds_a_write(vocab, schemas):
+    result = plan("show the audit log for transaction 9a1f", vocab, schemas)
+    assert result.tool == "ledger_history" and result.args == {"tx_id": "9a1f"}
+
+
+def test_a_tool_named_by_its_own_words(vocab, schemas):
+    assert plan("reconcile the transfers you found", vocab, schemas).tool == "reconcile_transfers"
+    # a read-only rival still wins when it is the one named
+    assert plan("find transfers between my exchanges", vocab, schemas).tool == "find_transfers"
+
+
+def test_recent_ledger_changes_with_a_count(vocab, schemas):
+    result = plan("last 30 changes to the ledger", vocab, schemas)
+    assert result.tool == "ledger_history" and result.args.get("limit") == 30
