@@ -57,3 +57,16 @@ def test_a_tool_named_by_its_own_words(vocab, schemas):
 def test_recent_ledger_changes_with_a_count(vocab, schemas):
     result = plan("last 30 changes to the ledger", vocab, schemas)
     assert result.tool == "ledger_history" and result.args.get("limit") == 30
+
+
+def test_a_range_between_two_days_said_in_words(vocab, schemas):
+    result = plan("how would momentum have done from feb 3 2024 to 31 march 2025, monthly", vocab, schemas)
+    assert result.tool == "backtest"
+    assert (result.args["start"], result.args["end"]) == ("2024-02-03", "2025-03-31")
+
+
+def test_numeric_days_read_only_when_unambiguous(vocab, schemas):
+    assert plan("my portfolio as it was on 28/02/2026", vocab, schemas).args == {"as_of": "2026-02-28"}
+    assert plan("my portfolio as it was on 02/28/2026", vocab, schemas).args == {"as_of": "2026-02-28"}
+    unsure = plan("my portfolio as it was on 03/04/2026", vocab, schemas)  # March 4 or April 3: not guessed
+    assert "as_of" not in unsure.args and any("03/04/2026" in note for note in unsure.notes)
