@@ -274,7 +274,7 @@ def _fill_call(text: str, low: str, bound: str | None, intent: str | None, vocab
     if problem:
         return grammar.Plan(reply=problem)
     if not params:
-        return grammar.Plan(tool=tool, args=plain_args(proposed), notes=notes)
+        return grammar.Plan(tool=tool, args=plain_args(proposed), notes=_not_fixed(notes, (specs_of or {}).get(tool)))
     proposed = adjust.calendar_first(adjust.not_a_day_count(proposed, params, text), params, low)
     proposed = adjust.window_as_dates(proposed, params, data_end)
     args, missing = fit_arguments(params, proposed)
@@ -300,7 +300,16 @@ def _fill_call(text: str, low: str, bound: str | None, intent: str | None, vocab
         notes += unread.unread_parts(text, used, vocab, intent, params, read)
         notes += unread.unused_words(text, used, vocab, read, (specs_of or {}).get(tool))
         notes += unread.unused_names(text, used, vocab)
+        notes = _not_fixed(notes, (specs_of or {}).get(tool))
     return grammar.Plan(tool=tool, args=args, notes=notes)
+
+
+def _not_fixed(notes: list[str], spec: Any) -> list[str]:
+    """A number the tool's description states as its own fixed behaviour ("how decisions did 30 and 90 days
+    later": "pay off 90 days later?") was understood, not dropped."""
+    fixed = set(re.findall(r"\d+(?:\.\d+)?", getattr(spec, "description", "") or ""))
+    said = [re.match(r"I couldn't use '([^']*)'", n) for n in notes]
+    return [n for n, m in zip(notes, said, strict=True) if not (m and m.group(1) in fixed)]
 
 
 def _stated_write(text: str, low: str, tool: str, vocab: grammar.Vocabulary, schemas: dict[str, dict],

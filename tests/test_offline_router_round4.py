@@ -70,3 +70,10 @@ def test_numeric_days_read_only_when_unambiguous(vocab, schemas):
     assert plan("my portfolio as it was on 02/28/2026", vocab, schemas).args == {"as_of": "2026-02-28"}
     unsure = plan("my portfolio as it was on 03/04/2026", vocab, schemas)  # March 4 or April 3: not guessed
     assert "as_of" not in unsure.args and any("03/04/2026" in note for note in unsure.notes)
+
+
+def test_a_number_the_tool_states_as_its_own_is_understood(vocab, schemas):
+    fixed = plan("were my journal calls right 90 days later?", vocab, schemas)
+    assert fixed.tool == "journal_outcomes" and not any("'90'" in note for note in fixed.notes)
+    other = plan("how did my calls do 45 days later", vocab, schemas)  # not what the tool measures: said unread
+    assert other.tool == "journal_outcomes" and any("'45'" in note for note in other.notes)
