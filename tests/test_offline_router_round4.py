@@ -77,3 +77,9 @@ def test_a_number_the_tool_states_as_its_own_is_understood(vocab, schemas):
     assert fixed.tool == "journal_outcomes" and not any("'90'" in note for note in fixed.notes)
     other = plan("how did my calls do 45 days later", vocab, schemas)  # not what the tool measures: said unread
     assert other.tool == "journal_outcomes" and any("'45'" in note for note in other.notes)
+
+
+def test_a_listed_choice_said_in_the_plural_filters(vocab, schemas):
+    result = plan("my lessons and theses about memecoins", vocab, schemas)
+    assert result.tool == "search_journal" and result.args["kinds"] == ["lesson"]  # "theses" is no plural+s
+    assert "kinds" not in plan("what did I write about defi", vocab, schemas).args
