@@ -293,7 +293,9 @@ def _value_reach(spans: list[tuple[int, int]], low: str) -> list[tuple[int, int]
 
 
 def _takes_ids(props: dict) -> bool:
-    return any(re.search(r"(?:^|_)ids?$", n) for n in props)
+    """Named `…_id(s)`, or described as taking ids ("pairs: ids from find_transfers")."""
+    return any(re.search(r"(?:^|_)ids?$", n) or re.search(r"\bids?\b", (p.get("description") or "").lower())
+               for n, p in props.items())
 
 
 def value_fit(low: str, schema: dict, spec: Any, periods: list, has_names: bool, has_pairs: bool = False,

@@ -83,3 +83,9 @@ def test_a_listed_choice_said_in_the_plural_filters(vocab, schemas):
     result = plan("my lessons and theses about memecoins", vocab, schemas)
     assert result.tool == "search_journal" and result.args["kinds"] == ["lesson"]  # "theses" is no plural+s
     assert "kinds" not in plan("what did I write about defi", vocab, schemas).args
+
+
+def test_ids_fit_a_tool_whose_parameter_is_described_as_ids(vocab, schemas):
+    result = plan("pair withdrawal w-12 with deposit d-34 as one transfer", vocab, schemas)
+    assert result.tool == "reconcile_transfers" and result.args == {"pairs": ["w-12:d-34"]}
+    assert any("confirmation" in note for note in result.notes)  # a write stated in full is proposed, not run
