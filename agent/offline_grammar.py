@@ -92,6 +92,7 @@ _HORIZON_CUE = re.compile(r"(horizon|holding|hold for|for)\W*$")
 _VOL_TARGET = re.compile(r"(\d+(?:\.\d+)?)\s*(%)?\s*(?:annual(?:ised|ized)?\s+)?(?:vol\b|volatility)"
                          r"|(?:vol|volatility)\s*(?:target)?\s*(?:of|at|=|:)?\s*(\d+(?:\.\d+)?)\s*(%)?")
 _MONEY = re.compile(r"\$\s*(\d+(?:[.,]\d+)*)\s*(k|m)?\b|\b(\d+(?:[.,]\d+)*)\s*(k|m)?\s*(?:usd|dollars|usdt)\b")
+_AS_BENCHMARK = re.compile(r"\bas\s+(?:the\s+|a\s+|my\s+|our\s+)?(?:benchmark|baseline|yardstick)\b")
 _BENCHMARK = re.compile(r"\b(?:against|relative to|benchmark(?:ed)?(?:\s+(?:to|against))?|vs\.?\s+benchmark)\s+")
 _METHOD_WORDS = {"historical": ("historical", "historic", "empirical"), "parametric": ("parametric", "gaussian", "normal"),
                  "cornish_fisher": ("cornish", "modified"), "monte_carlo": ("monte carlo", "monte-carlo", "simulation")}
@@ -307,6 +308,12 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
         _transaction_args(args, clean_low, entities)
     else:
         bench = _BENCHMARK.search(clean_low)
+        named_as = _AS_BENCHMARK.search(clean_low)  # "with ETH as the benchmark": the name comes first
+        if named_as and not bench and intent == "performance":
+            before = [e for e in entities if e.end <= named_as.start() and not clean_low[e.end:named_as.start()].strip()]
+            if before:
+                args["benchmark"] = before[-1].value
+                names = [n for n in names if n != before[-1].value] or names
         if bench and intent == "performance":
             benchmark = next((e.value for e in entities if e.start >= bench.end()), None)
             if benchmark:

@@ -89,3 +89,9 @@ def test_ids_fit_a_tool_whose_parameter_is_described_as_ids(vocab, schemas):
     result = plan("pair withdrawal w-12 with deposit d-34 as one transfer", vocab, schemas)
     assert result.tool == "reconcile_transfers" and result.args == {"pairs": ["w-12:d-34"]}
     assert any("confirmation" in note for note in result.notes)  # a write stated in full is proposed, not run
+
+
+def test_a_benchmark_named_before_its_word(vocab, schemas):
+    result = plan("compare defi and memecoins since 2024 with SOL as the benchmark", vocab, schemas)
+    assert result.tool == "get_index_performance"
+    assert result.args["benchmark"] == "SOL" and result.args["indices"] == ["defi", "memecoins"]
