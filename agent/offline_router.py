@@ -378,14 +378,15 @@ def _paired_names(low: str, entities: list) -> list:
     """Names and tiers with a percentage written next to them ("60% BTC 40% ETH", "satellite -40%")."""
     spans = list(entities) + [grammar.Span(m.start(), m.end(), m.group(0))
                               for m in re.finditer(rf"\b({'|'.join(grammar.TIERS)})\b", low)]
-    spans.sort(key=lambda s: s.start)
+    # "20% of core kept in stablecoins": a share of what is named, not its weight — nor a weight of the
+    # same name said elsewhere ("core/satellite targets … 20% of core")
+    spans = sorted((s for s in spans if not re.search(r"\d\s*(?:%|percent|pct)\s+of\s+(?:the\s+|my\s+)?$", low[:s.start])),
+                   key=lambda s: s.start)
     numbers = [n for n in grammar.find_numbers(low) if n.value[1]]
     pairs, _ = grammar.pair_weights(low, spans, numbers)
     shocks, _ = grammar.find_shocks(low, entities)  # "hit the speculative tier with -60%": a move by name
     named = {name for name, _ in pairs} | {name for name, _ in shocks}
-    # "20% of core kept in stablecoins": a share of what is named, not its weight
-    return [s for s in spans if s.value in named
-            and not re.search(r"\d\s*(?:%|percent|pct)\s+of\s+(?:the\s+|my\s+)?$", low[:s.start])]
+    return [s for s in spans if s.value in named]
 
 
 _VENUE_WORD = re.compile(rf"\b({KNOWN_VENUES})\b")

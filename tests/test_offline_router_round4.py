@@ -95,3 +95,8 @@ def test_a_benchmark_named_before_its_word(vocab, schemas):
     result = plan("compare defi and memecoins since 2024 with SOL as the benchmark", vocab, schemas)
     assert result.tool == "get_index_performance"
     assert result.args["benchmark"] == "SOL" and result.args["indices"] == ["defi", "memecoins"]
+
+
+def test_a_share_of_a_tier_named_twice_is_no_weight(vocab, schemas):
+    result = plan("core/satellite targets for this market, keep 30% of core in stables in a bear", vocab, schemas)
+    assert result.tool == "tier_allocation" and result.args == {"stablecoin_sleeve": 0.3}
