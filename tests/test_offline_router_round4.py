@@ -100,3 +100,8 @@ def test_a_benchmark_named_before_its_word(vocab, schemas):
 def test_a_share_of_a_tier_named_twice_is_no_weight(vocab, schemas):
     result = plan("core/satellite targets for this market, keep 30% of core in stables in a bear", vocab, schemas)
     assert result.tool == "tier_allocation" and result.args == {"stablecoin_sleeve": 0.3}
+
+
+def test_names_said_not_held_fill_a_list_described_as_not_held(vocab, schemas):
+    result = plan("what should I rotate into? I don't hold AVAX or DOT; open to them", vocab, schemas)
+    assert result.tool == "propose_rotation" and result.args.get("candidates") == ["AVAX", "DOT"]
