@@ -341,12 +341,16 @@ def _stated_plan(text: str, low: str, tool: str, vocab: grammar.Vocabulary, sche
     required = [n for n in params.get("required", []) if n in props and not grammar.is_optional(props[n])
                 and "default" not in props[n]]
     required = required or fill_id_params(props)  # no required argument: the ids naming the records to change
-    if ranking.fits.get(tool, 0.0) < 0 or not required:
+    # … or one of the lists of names and numbers it replaces ("new targets: defi 40, layer1 60")
+    lists = [] if required else [n for n, p in props.items() if intents._takes_pairs({n: p})]
+    if ranking.fits.get(tool, 0.0) < 0 or not (required or lists):
         return None
     plan = _fill_call(text, low, tool, grammar_intent_of(tool, schemas, tool_names, None), vocab, schemas,
                       tool_names, specs, specs_of, None, extra, data_end)
     defaulted = {grammar.DEFAULT_PORTFOLIO_NOTE, grammar.DEFAULT_INDICES_NOTE} & set(plan.notes)
     copied = [n for n in required if isinstance(plan.args.get(n), str) and len(plan.args[n]) >= 0.8 * len(text)]
+    if lists:
+        required = [n for n in lists if plan.args.get(n) not in (None, "", [])][:1] or lists
     if plan.tool != tool or defaulted or any(plan.args.get(n) in (None, "", []) for n in required) \
             or len(copied) == len(required):
         return None

@@ -105,3 +105,13 @@ def test_a_share_of_a_tier_named_twice_is_no_weight(vocab, schemas):
 def test_names_said_not_held_fill_a_list_described_as_not_held(vocab, schemas):
     result = plan("what should I rotate into? I don't hold AVAX or DOT; open to them", vocab, schemas)
     assert result.tool == "propose_rotation" and result.args.get("candidates") == ["AVAX", "DOT"]
+
+
+def test_new_weights_stated_as_a_list_are_proposed_and_a_question_still_asks(vocab, schemas):
+    stated = plan("new targets: btc+eth 50, defi 30, memecoins 20", vocab, schemas)
+    assert stated.tool == "set_targets"
+    assert stated.args["indices"] == [{"name": "btc_eth", "weight": 0.5}, {"name": "defi", "weight": 0.3},
+                                      {"name": "memecoins", "weight": 0.2}]
+    assert any("confirmation" in note for note in stated.notes)
+    asked = plan("should my targets be defi 50 layer1 50", vocab, schemas)
+    assert asked.tool is None and asked.reply.startswith("Did you mean")
