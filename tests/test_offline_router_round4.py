@@ -115,3 +115,8 @@ def test_new_weights_stated_as_a_list_are_proposed_and_a_question_still_asks(voc
     assert any("confirmation" in note for note in stated.notes)
     asked = plan("should my targets be defi 50 layer1 50", vocab, schemas)
     assert asked.tool is None and asked.reply.startswith("Did you mean")
+
+
+def test_profit_and_loss_by_venue_is_the_portfolio(vocab, schemas):
+    # get_portfolio's spec declares P&L by venue/exchange among its examples: not the transfer tools
+    assert plan("show me my P&L split by exchange", vocab, schemas).tool == "get_portfolio"
