@@ -21,6 +21,9 @@ MONTHS["sept"] = 9
 _MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"(?:19|20)\d\d"
 _ISO = r"\d{4}-\d{2}-\d{2}"
+_NUMERIC = r"\d{1,2}[/.]\d{1,2}[/.](?:19|20)\d\d"
+_SAID_DAY = (rf"(?:{_ISO}|{_NUMERIC}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR}|"
+             rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\s*,?\s+{_YEAR})")
 _ORDINAL_Q = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4}
 
 
@@ -60,6 +63,27 @@ def _iso(text: str) -> date | None:
         return None
 
 
+def _day_of(text: str) -> date | None:
+    """One day in any form `_SAID_DAY` takes: ISO, "jan 1 2024", "1st of January 2024", "30/09/2026".
+    A numeric day whose day and month could be swapped ("03/04/2026") is not guessed: it stays unread."""
+    text = text.strip()
+    if re.fullmatch(_ISO, text):
+        return _iso(text)
+    numeric = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", text)
+    if numeric:
+        a, b, year = (int(g) for g in numeric.groups())
+        if a != b and a <= 12 and b <= 12:
+            return None
+        day, month = (a, b) if a > 12 or a == b else (b, a)
+        try:
+            return date(year, month, day) if month <= 12 else None
+        except ValueError:
+            return None
+    named = (re.fullmatch(rf"(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>{_YEAR})", text)
+             or re.fullmatch(rf"(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MONTH})\s*,?\s+(?P<y>{_YEAR})", text))
+    return _day_month_year(named.group("d"), named.group("m"), named.group("y")) if named else None
+
+
 def _day_month_year(day: str | None, month: str, year: str, *, end: bool = False) -> date | None:
     m = MONTHS.get(month.lower().rstrip("."))
     if not m:
@@ -96,6 +120,11 @@ def _patterns(today: date) -> list[tuple[re.Pattern, object]]:
          lambda m: Period(_iso(m.group(1)), _iso(m.group(2)))),
         (re.compile(rf"({_ISO})\s*(?::|\.\.|to|until|through|–)\s*({_ISO})"),
          lambda m: Period(_iso(m.group(1)), _iso(m.group(2)))),
+        (re.compile(rf"\b(?:from|between)\s+(?P<a>{_SAID_DAY})\s*(?:to|until|till|through|and|-|–)\s*(?P<b>{_SAID_DAY})"),
+         lambda m: Period(_day_of(m.group("a")), _day_of(m.group("b"))) if _day_of(m.group("a")) and _day_of(m.group("b"))
+         else None),
+        (re.compile(rf"\b(?:since|from|after|starting)\s+({_NUMERIC})"), lambda m: Period(_day_of(m.group(1)), None)),
+        (re.compile(rf"\b(?:until|till|through|up to|before)\s+({_NUMERIC})"), lambda m: Period(None, _day_of(m.group(1)))),
         (re.compile(rf"\b(?:from|between)\s+(?P<m1>{_MONTH})\s*(?P<y1>{_YEAR})?\s*(?:to|until|till|through|and|-|–)\s*"
                     rf"(?P<m2>{_MONTH})\s*(?P<y2>{_YEAR})?"), range_months),
         (re.compile(rf"\b(?:since|from|after|starting)\s+({_ISO})"), lambda m: Period(_iso(m.group(1)), None)),
@@ -155,6 +184,7 @@ def _patterns(today: date) -> list[tuple[re.Pattern, object]]:
             None, date.fromordinal(today.toordinal() - _count(m.group("n")) * (7 if m.group("u")[0] == "w" else 1)),
             point=True)),
         (re.compile(rf"(?<![\w-])({_ISO})(?![\w-])"), lambda m: Period(None, _iso(m.group(1)), point=True)),
+        (re.compile(rf"(?<![\w/.])({_NUMERIC})(?![\w/])"), lambda m: Period(None, _day_of(m.group(1)), point=True)),
     ]
 
 

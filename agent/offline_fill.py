@@ -140,6 +140,13 @@ def fill(text: str, low: str, params: dict, spec: Any, args: dict, used: list[tu
             used += [(s, e) for s, e, _ in hits]
         elif name in out:
             used += [(s, e) for s, e, v in hits if v == out[name]]
+        elif _kind(schema) == "array" and values:
+            # "my decisions about defi": a value said in the plural names the category to keep
+            plural = [(m.start(), m.end(), v) for v in values if len(v) > 2
+                      for m in re.finditer(rf"(?<![\w-]){re.escape(v.lower().replace('_', ' '))}s(?![\w-])", low)]
+            if plural:
+                out[name] = list(dict.fromkeys(v for *_, v in sorted(plural)))
+                used += [(s, e) for s, e, _ in plural]
     _dates(low, props, out, used, today)
     _percents(low, props, out, used)
     _money(low, props, out, used)

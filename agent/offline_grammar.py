@@ -92,6 +92,7 @@ _HORIZON_CUE = re.compile(r"(horizon|holding|hold for|for)\W*$")
 _VOL_TARGET = re.compile(r"(\d+(?:\.\d+)?)\s*(%)?\s*(?:annual(?:ised|ized)?\s+)?(?:vol\b|volatility)"
                          r"|(?:vol|volatility)\s*(?:target)?\s*(?:of|at|=|:)?\s*(\d+(?:\.\d+)?)\s*(%)?")
 _MONEY = re.compile(r"\$\s*(\d+(?:[.,]\d+)*)\s*(k|m)?\b|\b(\d+(?:[.,]\d+)*)\s*(k|m)?\s*(?:usd|dollars|usdt)\b")
+_AS_BENCHMARK = re.compile(r"\bas\s+(?:the\s+|a\s+|my\s+|our\s+)?(?:benchmark|baseline|yardstick)\b")
 _BENCHMARK = re.compile(r"\b(?:against|relative to|benchmark(?:ed)?(?:\s+(?:to|against))?|vs\.?\s+benchmark)\s+")
 _METHOD_WORDS = {"historical": ("historical", "historic", "empirical"), "parametric": ("parametric", "gaussian", "normal"),
                  "cornish_fisher": ("cornish", "modified"), "monte_carlo": ("monte carlo", "monte-carlo", "simulation")}
@@ -219,6 +220,23 @@ def scenario_spans(low: str, scenarios: Sequence[str]) -> list[Span]:
     return sorted(found, key=lambda s: s.start)
 
 
+_TAGGED = re.compile(r"[.;,]?\s*\btag(?:ged)?\s+(?:it|this|that)?\s*(?:as|with)?\s*:?\s*(?P<tags>#?[\w-]+(?:\s*(?:,|and)\s*#?[\w-]+)*)\s*\.?\s*$", re.IGNORECASE)
+
+
+def _entry_labels(entry: str, params: dict) -> dict:
+    """What an entry says about itself: "… tag it ai-thesis" → tags, "my thesis: …" → the kind its
+    schema lists ("thesis:", "lesson:"), when the tool takes them."""
+    props, found = params.get("properties", {}), {}
+    tagged = _TAGGED.search(entry)
+    if tagged and "tags" in props:
+        found["tags"] = [t.lstrip("#") for t in re.split(r"\s*(?:,|\band\b)\s*", tagged.group("tags")) if t.strip()]
+    kinds = [v for alt in props.get("kind", {}).get("anyOf", [props.get("kind", {})]) for v in alt.get("enum", [])]
+    label = re.match(r"^\s*(?:my\s+|a\s+|the\s+)?(\w+)\s*:", entry)
+    if label and label.group(1).lower() in kinds:
+        found["kind"] = label.group(1).lower()
+    return found
+
+
 def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: dict[str, str]) -> tuple[dict, list[str], str]:
     """Canonically named arguments for the intent, notes for the answer, and a reply when unclear."""
     low = _normalise(text)
@@ -228,6 +246,8 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
         key = "text" if intent == "journal_log" else "query"
         value = extra.get(key, "").strip()
         found = {key: value, **({"kind": extra["kind"]} if "kind" in extra else {})}
+        if intent == "journal_log" and value:
+            found.update(_entry_labels(value, params))
         return (found, notes, "") if value else ({}, notes, f"What should the {INTENT_TITLES[intent]} say? "
                                                          "e.g. `journal: trimmed BTC after CPI`")
     quarter = find_quarter(low)
@@ -288,6 +308,12 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
         _transaction_args(args, clean_low, entities)
     else:
         bench = _BENCHMARK.search(clean_low)
+        named_as = _AS_BENCHMARK.search(clean_low)  # "with ETH as the benchmark": the name comes first
+        if named_as and not bench and intent == "performance":
+            before = [e for e in entities if e.end <= named_as.start() and not clean_low[e.end:named_as.start()].strip()]
+            if before:
+                args["benchmark"] = before[-1].value
+                names = [n for n in names if n != before[-1].value] or names
         if bench and intent == "performance":
             benchmark = next((e.value for e in entities if e.start >= bench.end()), None)
             if benchmark:

@@ -34,7 +34,7 @@ PAIRS_PENALTY = 0.25      # numbers given by name ("60% BTC", "defi -50%") to a 
 
 _JOURNAL_PREFIX = re.compile(
     r"^\s*(?:(?:please\s+)?(?:jot|write|put|note)\s+(?:this\s+|it\s+|that\s+)?down|note\s+(?:to\s+self|that|this)|"
-    r"log\s+(?:this|that|the\s+following)|journal\s+(?:this|that|entry)|remember\s+that|for\s+the\s+(?:journal|record)|"
+    r"log\s+(?:this|that|the\s+following)|journal\s+(?:this|that|entry)|remember\s+that|(?:(?:a\s+)?(?:note|entry)\s+)?for\s+(?:the|my)\s+(?:journal|record)|"
     r"add\s+(?:this\s+)?to\s+(?:my\s+|the\s+)?journal|dear\s+(?:journal|diary))\s*[:\-–—,]?\s*(?:that\s+)?(?P<text>\S.*)$",
     re.S | re.I)
 
@@ -62,6 +62,15 @@ def setter_tool(text: str, schemas: dict[str, dict], specs: dict[str, Any]) -> s
     return found[0] if len(found) == 1 else None
 
 
+def named_tool(low: str, schemas: dict[str, dict]) -> str | None:
+    """"reconcile all the matched transfers": a request that says every word of exactly one tool's name
+    ("reconcile", "transfers") names that tool, as a slash command would."""
+    words = set(re.findall(r"[a-z0-9]+", low))
+    said = [name for name in schemas if all(part in words or part + "s" in words or part.rstrip("s") in words
+                                            for part in name.split("_"))]
+    return said[0] if len(said) == 1 else None
+
+
 _PAST_QUESTION = re.compile(r"^\s*(?:when|what|why|how|where|which|who)\b[^.!:]*\b(?:did|have|had|was|were)\s+(?:i|we)\b"
                             r"|^\s*(?:did|have|had|was|were)\s+(?:i|we)\b", re.IGNORECASE)
 
@@ -76,9 +85,13 @@ def is_statement(text: str) -> bool:
     return not _NOT_A_STATEMENT.search(text)
 
 
+_SHOW = re.compile(r"^\s*(?:please\s+)?(?:show|list|display|view|print)\b", re.IGNORECASE)
+
+
 def asks_about_past(text: str) -> bool:
-    """"when did I panic sell?", "did I ever buy SOL?": a question about what happened, which writes nothing."""
-    return bool(_PAST_QUESTION.match(text)) and not journal_prefix(text)
+    """"when did I panic sell?", "did I ever buy SOL?", "show the audit log for transaction 5c0d": a
+    question about what happened, or a request to see something, which writes nothing."""
+    return bool(_PAST_QUESTION.match(text) or _SHOW.match(text)) and not journal_prefix(text)
 
 
 # ---------------------------------------------------------------- specs of the bound tools
@@ -280,7 +293,9 @@ def _value_reach(spans: list[tuple[int, int]], low: str) -> list[tuple[int, int]
 
 
 def _takes_ids(props: dict) -> bool:
-    return any(re.search(r"(?:^|_)ids?$", n) for n in props)
+    """Named `…_id(s)`, or described as taking ids ("pairs: ids from find_transfers")."""
+    return any(re.search(r"(?:^|_)ids?$", n) or re.search(r"\bids?\b", (p.get("description") or "").lower())
+               for n, p in props.items())
 
 
 def value_fit(low: str, schema: dict, spec: Any, periods: list, has_names: bool, has_pairs: bool = False,

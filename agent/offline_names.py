@@ -38,7 +38,8 @@ def _phrase_variants(name: str, symbols: set[str] = frozenset()) -> set[str]:
     A name made of symbols (`btc_eth`) gets no spaced variant: "btc eth sol" lists three assets.
     """
     parts = [p for p in re.split(r"_|(?<=[a-z])(?=\d)", name.lower()) if p]
-    separators = ("_", "-", "") if len(parts) > 1 and all(p in symbols for p in parts) else ("_", " ", "-", "")
+    # "btc+eth": symbols joined by a plus read as the index of both
+    separators = ("_", "-", "", "+") if len(parts) > 1 and all(p in symbols for p in parts) else ("_", " ", "-", "")
     variants = {sep.join(parts) for sep in separators}
     variants |= {v[:-1] for v in variants if v.endswith("s") and len(v) > 4}
     variants |= {v + "s" for v in variants if not v.endswith("s") and (not v[-1].isdigit() or len(parts) > 1)}

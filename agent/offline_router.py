@@ -182,6 +182,8 @@ def plan_request(request: str, vocab: grammar.Vocabulary, schemas: dict[str, dic
         if previous and previous.get("name") in schemas and _is_follow_up(text, intent):
             return _follow_up(text, vocab, schemas, specs_of, previous, data_end)
         grammar_tool = find_tool(intent, schemas, tool_names) if intent else None
+        if grammar_tool is None:
+            grammar_tool = intents.named_tool(low, schemas)
         setter = intents.setter_tool(text, schemas, specs_of)
         if setter is not None and setter != grammar_tool:  # "set the rebalancing band to 15%": explicit
             grammar_tool, intent = setter, None
@@ -272,7 +274,7 @@ def _fill_call(text: str, low: str, bound: str | None, intent: str | None, vocab
     if problem:
         return grammar.Plan(reply=problem)
     if not params:
-        return grammar.Plan(tool=tool, args=plain_args(proposed), notes=notes)
+        return grammar.Plan(tool=tool, args=plain_args(proposed), notes=_not_fixed(notes, (specs_of or {}).get(tool)))
     proposed = adjust.calendar_first(adjust.not_a_day_count(proposed, params, text), params, low)
     proposed = adjust.window_as_dates(proposed, params, data_end)
     args, missing = fit_arguments(params, proposed)
@@ -298,7 +300,16 @@ def _fill_call(text: str, low: str, bound: str | None, intent: str | None, vocab
         notes += unread.unread_parts(text, used, vocab, intent, params, read)
         notes += unread.unused_words(text, used, vocab, read, (specs_of or {}).get(tool))
         notes += unread.unused_names(text, used, vocab)
+        notes = _not_fixed(notes, (specs_of or {}).get(tool))
     return grammar.Plan(tool=tool, args=args, notes=notes)
+
+
+def _not_fixed(notes: list[str], spec: Any) -> list[str]:
+    """A number the tool's description states as its own fixed behaviour ("how decisions did 30 and 90 days
+    later": "pay off 90 days later?") was understood, not dropped."""
+    fixed = set(re.findall(r"\d+(?:\.\d+)?", getattr(spec, "description", "") or ""))
+    said = [re.match(r"I couldn't use '([^']*)'", n) for n in notes]
+    return [n for n, m in zip(notes, said, strict=True) if not (m and m.group(1) in fixed)]
 
 
 def _stated_write(text: str, low: str, tool: str, vocab: grammar.Vocabulary, schemas: dict[str, dict],
@@ -330,12 +341,16 @@ def _stated_plan(text: str, low: str, tool: str, vocab: grammar.Vocabulary, sche
     required = [n for n in params.get("required", []) if n in props and not grammar.is_optional(props[n])
                 and "default" not in props[n]]
     required = required or fill_id_params(props)  # no required argument: the ids naming the records to change
-    if ranking.fits.get(tool, 0.0) < 0 or not required:
+    # … or one of the lists of names and numbers it replaces ("new targets: defi 40, layer1 60")
+    lists = [] if required else [n for n, p in props.items() if intents._takes_pairs({n: p})]
+    if ranking.fits.get(tool, 0.0) < 0 or not (required or lists):
         return None
     plan = _fill_call(text, low, tool, grammar_intent_of(tool, schemas, tool_names, None), vocab, schemas,
                       tool_names, specs, specs_of, None, extra, data_end)
     defaulted = {grammar.DEFAULT_PORTFOLIO_NOTE, grammar.DEFAULT_INDICES_NOTE} & set(plan.notes)
     copied = [n for n in required if isinstance(plan.args.get(n), str) and len(plan.args[n]) >= 0.8 * len(text)]
+    if lists:
+        required = [n for n in lists if plan.args.get(n) not in (None, "", [])][:1] or lists
     if plan.tool != tool or defaulted or any(plan.args.get(n) in (None, "", []) for n in required) \
             or len(copied) == len(required):
         return None
@@ -367,14 +382,15 @@ def _paired_names(low: str, entities: list) -> list:
     """Names and tiers with a percentage written next to them ("60% BTC 40% ETH", "satellite -40%")."""
     spans = list(entities) + [grammar.Span(m.start(), m.end(), m.group(0))
                               for m in re.finditer(rf"\b({'|'.join(grammar.TIERS)})\b", low)]
-    spans.sort(key=lambda s: s.start)
+    # "20% of core kept in stablecoins": a share of what is named, not its weight — nor a weight of the
+    # same name said elsewhere ("core/satellite targets … 20% of core")
+    spans = sorted((s for s in spans if not re.search(r"\d\s*(?:%|percent|pct)\s+of\s+(?:the\s+|my\s+)?$", low[:s.start])),
+                   key=lambda s: s.start)
     numbers = [n for n in grammar.find_numbers(low) if n.value[1]]
     pairs, _ = grammar.pair_weights(low, spans, numbers)
     shocks, _ = grammar.find_shocks(low, entities)  # "hit the speculative tier with -60%": a move by name
     named = {name for name, _ in pairs} | {name for name, _ in shocks}
-    # "20% of core kept in stablecoins": a share of what is named, not its weight
-    return [s for s in spans if s.value in named
-            and not re.search(r"\d\s*(?:%|percent|pct)\s+of\s+(?:the\s+|my\s+)?$", low[:s.start])]
+    return [s for s in spans if s.value in named]
 
 
 _VENUE_WORD = re.compile(rf"\b({KNOWN_VENUES})\b")

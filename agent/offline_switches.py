@@ -40,6 +40,8 @@ def read(text: str, low: str, params: dict, args: dict, used: list, entities: li
             _grid(low, name, schema, out, used)
         elif kind == "array" and non_null(non_null(schema).get("items", {})).get("type") == "string":
             _listed(low, name, out, used, entities)
+            if name not in out and re.search(r"\bnot (?:held|owned)\b", schema.get("description") or ""):
+                _not_held(low, name, out, used, entities)
     return out, used
 
 
@@ -93,6 +95,23 @@ def _listed(low: str, name: str, out: dict, used: list, entities: list) -> None:
     after = [e for e in entities if m.end() <= e.start < right and re.match(r"\s*[:=]?\s*$|\s*(?:are|is|:)\b",
                                                                                low[m.end():e.start][:12])]
     chosen = before or after
+    if chosen:
+        out[name] = list(dict.fromkeys(e.value for e in chosen))
+        used += [(e.start, e.end) for e in chosen] + [m.span()]
+
+
+_NOT_HELD = re.compile(r"\b(?:(?:i|we)\s+(?:don'?t|do not|dont)\s+(?:own|hold|have)|(?:i|we)\s+(?:own|hold|have)\s+no|"
+                       r"not\s+(?:held|owned)|(?:i'?m|we'?re)\s+not\s+in)\b")
+
+
+def _not_held(low: str, name: str, out: dict, used: list, entities: list) -> None:
+    """A list the description says is of names "not held": the names the request says are not owned
+    ("I don't own SOL or LINK but would consider them"), up to the clause's end."""
+    m = _NOT_HELD.search(low)
+    if m is None:
+        return
+    ends = [i for i in (low.find(c, m.end()) for c in ".;?!") if i >= 0]
+    chosen = [e for e in entities if m.end() <= e.start < (min(ends) if ends else len(low))]
     if chosen:
         out[name] = list(dict.fromkeys(e.value for e in chosen))
         used += [(e.start, e.end) for e in chosen] + [m.span()]

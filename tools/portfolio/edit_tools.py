@@ -267,6 +267,8 @@ def _change_text(old: dict | None, new: dict | None) -> str:
     'show the ledger audit log',
     'history of edits to my transactions',
     'when was that ledger row amended',
+    'recent edits made to the ledger',
+    'audit trail of one transaction',
 ))
 def ledger_history(ctx: ToolContext, tx_id: Annotated[str | None, Field(max_length=64)] = None,
                    limit: Annotated[int, Field(ge=1, le=MAX_HISTORY)] = 20) -> HistoryResult:

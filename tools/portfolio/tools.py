@@ -89,6 +89,8 @@ def _empty_portfolio(ctx: ToolContext) -> PortfolioResult:
     'my positions and their value',
     'current allocation versus targets',
     'how much cash do I have',
+    'profit and loss per exchange and per tier',
+    'unrealised P&L by venue',
 ))
 def get_portfolio(ctx: ToolContext, as_of: Day = None) -> PortfolioResult:
     """What the ledger holds: units, value, weight vs target, cost basis and P&L by tier, index and venue.
