@@ -62,3 +62,20 @@ def real_prices(shared_data):
 
     long = pd.read_csv(shared_data / "prices_daily.csv", parse_dates=["date"])
     return long.pivot(index="date", columns="symbol", values="close").sort_index()
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    """The offline router's vocabulary (catalogue names, tickers, nicknames)."""
+    from indexdesk.agent.offline_grammar import Vocabulary
+
+    return Vocabulary.build()
+
+
+@pytest.fixture(scope="module")
+def schemas() -> dict[str, dict]:
+    """The schemas the offline router sees for the real registry's tools (OpenAI function format)."""
+    from indexdesk.tools.adapters.openai_schema import openai_tools
+    from indexdesk.tools.toolbox import default_registry
+
+    return {t["function"]["name"]: t["function"] for t in openai_tools(default_registry())}

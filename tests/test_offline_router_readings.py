@@ -10,25 +10,11 @@ from datetime import date
 import pytest
 from indexdesk.agent.offline_dates import find_periods
 from indexdesk.agent.offline_fill import fill
-from indexdesk.agent.offline_grammar import Vocabulary
 from indexdesk.agent.offline_intent import choice_hits
 from indexdesk.agent.offline_router import plan_request
 from indexdesk.agent.offline_values import find_durations
 
 TODAY = date(2026, 12, 2)
-
-
-@pytest.fixture(scope="module")
-def vocab() -> Vocabulary:
-    return Vocabulary.build()
-
-
-@pytest.fixture(scope="module")
-def schemas() -> dict[str, dict]:
-    from indexdesk.tools.adapters.openai_schema import openai_tools
-    from indexdesk.tools.toolbox import default_registry
-
-    return {t["function"]["name"]: t["function"] for t in openai_tools(default_registry())}
 
 
 @pytest.mark.parametrize("text, end, start", [

@@ -7,21 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from indexdesk.agent.offline_grammar import Vocabulary
 from indexdesk.agent.offline_router import plan_request
-
-
-@pytest.fixture(scope="module")
-def vocab() -> Vocabulary:
-    return Vocabulary.build()
-
-
-@pytest.fixture(scope="module")
-def schemas() -> dict[str, dict]:
-    from indexdesk.tools.adapters.openai_schema import openai_tools
-    from indexdesk.tools.toolbox import default_registry
-
-    return {t["function"]["name"]: t["function"] for t in openai_tools(default_registry())}
 
 
 def test_a_write_with_every_required_argument_stated_is_proposed(vocab, schemas):

@@ -5,24 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-from indexdesk.agent.offline_grammar import Vocabulary
 from indexdesk.agent.offline_router import plan_request
 
 END = date(2026, 11, 30)
-
-
-@pytest.fixture(scope="module")
-def vocab() -> Vocabulary:
-    return Vocabulary.build()
-
-
-@pytest.fixture(scope="module")
-def schemas() -> dict[str, dict]:
-    from indexdesk.tools.adapters.openai_schema import openai_tools
-    from indexdesk.tools.toolbox import default_registry
-
-    return {t["function"]["name"]: t["function"] for t in openai_tools(default_registry())}
 
 
 def plan(text, vocab, schemas):

@@ -14,23 +14,9 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
 from indexdesk.agent.offline_dates import find_periods
-from indexdesk.agent.offline_grammar import Vocabulary
 from indexdesk.agent.offline_model import OfflineRouterModel
 from indexdesk.agent.offline_router import plan_request
 from indexdesk.tools.registry import Registry, tool
-
-
-@pytest.fixture(scope="module")
-def vocab() -> Vocabulary:
-    return Vocabulary.build()
-
-
-@pytest.fixture(scope="module")
-def schemas() -> dict[str, dict]:
-    from indexdesk.tools.adapters.openai_schema import openai_tools
-    from indexdesk.tools.toolbox import default_registry
-
-    return {t["function"]["name"]: t["function"] for t in openai_tools(default_registry())}
 
 
 def plan(text, vocab, schemas, **kw):
@@ -170,7 +156,6 @@ def test_a_write_tool_on_an_unsure_reading_asks_which_was_meant(vocab, schemas):
     result = plan("how would buying the dip have done since 2021, quarterly", vocab, schemas)
     assert result.tool is None
     assert "Did you mean" in result.reply and "quarterly review" in result.reply and "backtest" in result.reply
-
 
 
 def test_a_date_phrase_is_a_value_not_an_intent(vocab, schemas):

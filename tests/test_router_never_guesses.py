@@ -5,21 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexdesk.agent.offline_grammar import Vocabulary
 from indexdesk.agent.offline_router import plan_request
-
-
-@pytest.fixture(scope="module")
-def vocab() -> Vocabulary:
-    return Vocabulary.build()
-
-
-@pytest.fixture(scope="module")
-def schemas() -> dict[str, dict]:
-    from indexdesk.tools.adapters.openai_schema import openai_tools
-    from indexdesk.tools.toolbox import default_registry
-
-    return {t["function"]["name"]: t["function"] for t in openai_tools(default_registry())}
 
 
 def _schema(name: str, **properties: dict) -> dict:
