@@ -24,6 +24,10 @@ _ISO = r"\d{4}-\d{2}-\d{2}"
 _NUMERIC = r"\d{1,2}[/.]\d{1,2}[/.](?:19|20)\d\d"
 _SAID_DAY = (rf"(?:{_ISO}|{_NUMERIC}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR}|"
              rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\s*,?\s+{_YEAR})")
+_TO = r"(?:to|until|till|through|thru|and|-|–)"  # the word between a range's two ends
+# A day with no year ("1 March", "June 30th"); its year is the one said after the range, else the latest past one.
+_YEARLESS_DAY = (rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?![\d,])|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}"
+                 rf"(?![\w.]))")
 _ORDINAL_Q = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4}
 
 
@@ -116,16 +120,20 @@ def _patterns(today: date) -> list[tuple[re.Pattern, object]]:
         return quarter_period(int(m.group("y")), _ORDINAL_Q[m.group("o").lower()])
 
     return [
-        (re.compile(rf"\b(?:from|between)\s+({_ISO})\s*(?:to|until|till|through|and|-|–)\s*({_ISO})"),
+        (re.compile(rf"\b(?:from|between)\s+({_ISO})\s*{_TO}\s*({_ISO})"),
          lambda m: Period(_iso(m.group(1)), _iso(m.group(2)))),
         (re.compile(rf"({_ISO})\s*(?::|\.\.|to|until|through|–)\s*({_ISO})"),
          lambda m: Period(_iso(m.group(1)), _iso(m.group(2)))),
-        (re.compile(rf"\b(?:from|between)\s+(?P<a>{_SAID_DAY})\s*(?:to|until|till|through|and|-|–)\s*(?P<b>{_SAID_DAY})"),
+        (re.compile(rf"\b(?:from|between)\s+(?P<a>{_SAID_DAY})\s*{_TO}\s*(?P<b>{_SAID_DAY})"),
          lambda m: Period(_day_of(m.group("a")), _day_of(m.group("b"))) if _day_of(m.group("a")) and _day_of(m.group("b"))
          else None),
+        (re.compile(rf"\b(?:from|between)\s+(?P<a>{_YEARLESS_DAY})\s*{_TO}\s*(?P<b>{_YEARLESS_DAY})(?:\s*,?\s*(?:(?:of|in)\s+)?"
+                    rf"(?P<y>{_YEAR})\b|\s+(?P<w>this|last)\s+year\b)?"), lambda m: _yearless_range(m, today)),
+        (re.compile(rf"\b(?:since|from|after|starting(?:\s+on)?)\s+(?P<a>{_SAID_DAY})"), lambda m: Period(_day_of(m.group("a")), None)
+         if _day_of(m.group("a")) else None),
         (re.compile(rf"\b(?:since|from|after|starting)\s+({_NUMERIC})"), lambda m: Period(_day_of(m.group(1)), None)),
         (re.compile(rf"\b(?:until|till|through|up to|before)\s+({_NUMERIC})"), lambda m: Period(None, _day_of(m.group(1)))),
-        (re.compile(rf"\b(?:from|between)\s+(?P<m1>{_MONTH})\s*(?P<y1>{_YEAR})?\s*(?:to|until|till|through|and|-|–)\s*"
+        (re.compile(rf"\b(?:from|between)\s+(?P<m1>{_MONTH})\s*(?P<y1>{_YEAR})?\s*{_TO}\s*"
                     rf"(?P<m2>{_MONTH})\s*(?P<y2>{_YEAR})?"), range_months),
         (re.compile(rf"\b(?:since|from|after|starting)\s+({_ISO})"), lambda m: Period(_iso(m.group(1)), None)),
         (re.compile(rf"\b(?:until|till|through|up to|before)\s+({_ISO})"), lambda m: Period(None, _iso(m.group(1)))),
@@ -179,13 +187,32 @@ def _patterns(today: date) -> list[tuple[re.Pattern, object]]:
         (re.compile(rf"\b(?:on\s+)?(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MONTH})\b(?![,.]?\s*\d)"),
          lambda m: _past_day(m.group("m"), m.group("d"), today)),
         (re.compile(r"\byesterday\b"), lambda m: Period(None, date.fromordinal(today.toordinal() - 1), point=True)),
-        (re.compile(r"\b(?:today|this morning|tonight)\b"), lambda m: Period(None, today, point=True)),
+        (re.compile(r"\b(?:today|this morning|tonight)\b(?!\s+(?:were|was|is|being)\b)"), lambda m: Period(None, today, point=True)),
         (re.compile(r"\b(?P<n>\d{1,3}|a|an|one|two|three)\s+(?P<u>days?|weeks?)\s+ago\b"), lambda m: Period(
             None, date.fromordinal(today.toordinal() - _count(m.group("n")) * (7 if m.group("u")[0] == "w" else 1)),
             point=True)),
         (re.compile(rf"(?<![\w-])({_ISO})(?![\w-])"), lambda m: Period(None, _iso(m.group(1)), point=True)),
         (re.compile(rf"(?<![\w/.])({_NUMERIC})(?![\w/])"), lambda m: Period(None, _day_of(m.group(1)), point=True)),
     ]
+
+
+def _yearless_day(text: str) -> tuple[int, int]:
+    """(month, day) of "1 March", "the 30th of June", "June 30th"."""
+    day = int(re.search(r"\d{1,2}", text).group(0))
+    month = re.search(_MONTH, re.sub(r"\d{1,2}(?:st|nd|rd|th)?|\b(?:the|of)\b", " ", text)).group(0)
+    return MONTHS[month.rstrip(".")], day
+
+
+def _yearless_range(m: re.Match, today: date) -> Period:
+    """"between 1 March and 30 June [this year | 2025]": the year said after the range, else the latest one
+    whose end has passed (an end before the start runs into the next year)."""
+    (m1, d1), (m2, d2) = _yearless_day(m.group("a")), _yearless_day(m.group("b"))
+    wrap = (m2, d2) < (m1, d1)
+    if m.group("y") or m.group("w"):
+        end_year = int(m.group("y")) if m.group("y") else today.year - (m.group("w") == "last")
+    else:
+        end_year = today.year if date(today.year, m2, d2) <= today else today.year - 1
+    return Period(date(end_year - wrap, m1, d1), date(end_year, m2, d2))
 
 
 def _half(year: int, half: int) -> Period:

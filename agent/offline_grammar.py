@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from indexdesk.agent.offline_dates import find_periods
 from indexdesk.agent.offline_values import (  # noqa: F401 - the router and tests read them from here
     Span, _NUMBER_WORDS, _DATE, _DURATION, _UNIT_DAYS, _WORD_WINDOWS, _QUARTER, _NUMBER, _normalise, _blank,
     window_of_days, find_durations, window_days, as_window, find_quarter, current_quarter, find_numbers,
@@ -276,7 +277,10 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
         clean_text, clean_low = _blank(clean_text, [money.span()]), _blank(clean_low, [money.span()])
     entities = vocab.entities(clean_text)
     names = list(dict.fromkeys(e.value for e in entities))
-    windows = [d for d in durations]
+    # A word window inside a longer calendar phrase ("this year" of "between 1 March and 30 June this year") is
+    # that phrase's year, not a window of its own: the calendar period is read whole.
+    periods = [(p.start, p.end) for p in find_periods(low) if not p.period.point]
+    windows = [d for d in durations if not any(a <= d.start and d.end <= b and b - a > d.end - d.start for a, b in periods)]
     if intent == "stress":
         shocks, tiers = find_shocks(clean_low, entities)
         if shocks:
