@@ -233,6 +233,17 @@ def _changes(text: str, low: str, props: dict, out: dict, used: list) -> None:
             value = value.replace(",", "") if re.fullmatch(r"[\d,]+(?:\.\d+)?", value) else value
             changes.append(f"{spoken[m.group(1)]}={value}")
             used.append(m.span())
+        # Gapping: "the venue was binance and the quantity 1.5" leaves out the second verb; a field said right
+        # after "and" / a comma that follows a change read takes the value after it.
+        while changes:
+            after = used[-1][1]  # the end of the last change read
+            m = re.match(rf"\s*(?:,|;|and|&)\s*(?:,\s*)?(?:the\s+)?({alternation})\s+([$]?[\w.,:/-]*\w)", low[after:])
+            if not m or spoken[m.group(1)] in {c.split("=")[0] for c in changes}:
+                break
+            value = m.group(2).lstrip("$")
+            value = value.replace(",", "") if re.fullmatch(r"[\d,]+(?:\.\d+)?", value) else value
+            changes.append(f"{spoken[m.group(1)]}={value}")
+            used.append((after, after + m.end()))
         if changes:
             out[name] = changes
 

@@ -318,6 +318,14 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
             if before:
                 args["benchmark"] = before[-1].value
                 names = [n for n in names if n != before[-1].value] or names
+        versus = list(re.finditer(r"\b(?:vs\.?|versus)\s+", clean_low))
+        if not bench and not named_as and intent == "performance" and len(versus) == 1:
+            # "defi and layer1 … vs btc": a list set against one name measures the list by it (a benchmark);
+            # "gaming vs defi" (one name each side) stays a comparison of both.
+            before = {e.value for e in entities if e.end <= versus[0].start()}
+            after = {e.value for e in entities if e.start >= versus[0].end()}
+            if len(before) >= 2 and len(after) == 1 and not before & after:
+                bench = versus[0]
         if bench and intent == "performance":
             benchmark = next((e.value for e in entities if e.start >= bench.end()), None)
             if benchmark:

@@ -58,3 +58,18 @@ def test_a_window_word_inside_a_period_is_that_period(vocab, schemas):
 def test_since_a_written_day_fills_a_window(vocab, schemas):
     result = plan("correlation of BTC and defi since 5th of february 2025", vocab, schemas)
     assert result.tool == "analyze_correlation" and result.args["window"] == "2025-02-05:"
+
+
+def test_a_second_change_with_its_verb_left_out(vocab, schemas):
+    result = plan("fix tx ab12cd: price should be 2450, quantity 0.3", vocab, schemas)
+    assert result.tool == "amend_transaction" and result.args["changes"] == ["price=2450", "quantity=0.3"]
+    result = plan("change 77aa1f: venue to kraken and fee 2", vocab, schemas)
+    assert result.args["changes"] == ["venue=kraken", "fee=2"]
+
+
+def test_a_list_set_against_one_name_measures_it_by_that_name(vocab, schemas):
+    result = plan("defi, gaming and layer2 over 6 months versus ETH", vocab, schemas)
+    assert result.args["benchmark"] == "ETH" and result.args["indices"] == ["defi", "gaming", "layer2"]
+    # one name each side is a comparison of both, not a benchmark
+    result = plan("gaming vs defi over 90 days", vocab, schemas)
+    assert "benchmark" not in result.args and result.args["indices"] == ["gaming", "defi"]
