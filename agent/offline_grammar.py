@@ -281,6 +281,7 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
     # that phrase's year, not a window of its own: the calendar period is read whole.
     periods = [(p.start, p.end) for p in find_periods(low) if not p.period.point]
     windows = [d for d in durations if not any(a <= d.start and d.end <= b and b - a > d.end - d.start for a, b in periods)]
+    all_entities = entities
     if intent == "stress":
         shocks, tiers = find_shocks(clean_low, entities)
         if shocks:
@@ -293,6 +294,10 @@ def build_args(intent: str, text: str, vocab: Vocabulary, params: dict, extra: d
     if intent in ("var", "stress"):
         numbers = find_numbers(clean_low)
         weights, used = pair_weights(clean_low, entities, numbers)
+        if entities is not all_entities:  # a shocked name can be held too: "30% defi … defi falls 50%"
+            whole, whole_used = pair_weights(clean_low, all_entities, numbers)
+            if len(whole) > len(weights) and abs(sum(w for _, w in whole) - 1) < 0.011:  # a whole portfolio said
+                weights, used = whole, whole_used
         if not weights and names:
             weights = [(name, 1.0 / len(names)) for name in names]
         weights_param = param_schema(params, "weights")

@@ -67,16 +67,23 @@ def _grid(low: str, name: str, schema: dict, out: dict, used: list) -> None:
     found = []
     for m in re.finditer(r"\b(\w+)\s+(?:from\s+)?(\d+(?:\.\d+)?)\s*(?:to|-|through|until)\s*(\d+(?:\.\d+)?)\s*"
                          r"(?:,\s*)?(?:in\s+steps?\s+of|steps?\s+of|step|every|by)\s+(\d+(?:\.\d+)?)", low):
-        if m.group(1) in keys:
-            found.append(f"{m.group(1)}={m.group(2)}:{m.group(3)}:{m.group(4)}")
+        key = _key(m.group(1), keys)
+        if key:
+            found.append(f"{key}={m.group(2)}:{m.group(3)}:{m.group(4)}")
             used.append(m.span())
     for m in re.finditer(r"\b(\w+)\s*[=:]?\s*((?:\d+(?:\.\d+)?\s*,\s*)+\d+(?:\.\d+)?)(?![\d.%])", low):
-        if m.group(1) in keys and not any(m.group(1) + "=" in f for f in found):  # "tilt 0.05, 0.1"
+        key = _key(m.group(1), keys)
+        if key and not any(key + "=" in f for f in found):  # "tilt 0.05, 0.1"
             values = re.sub(r"\s+", "", m.group(2))
-            found.append(f"{m.group(1)}={values}")
+            found.append(f"{key}={values}")
             used.append(m.span())
     if found:
         out[name] = " ".join(found)
+
+
+def _key(word: str, keys: set[str]) -> str | None:
+    """The grid key a word names, said in the plural too ("sweep lookbacks 30 to 180")."""
+    return word if word in keys else word[:-1] if word.endswith("s") and word[:-1] in keys else None
 
 
 def _listed(low: str, name: str, out: dict, used: list, entities: list) -> None:

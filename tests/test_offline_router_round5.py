@@ -73,3 +73,17 @@ def test_a_list_set_against_one_name_measures_it_by_that_name(vocab, schemas):
     # one name each side is a comparison of both, not a benchmark
     result = plan("gaming vs defi over 90 days", vocab, schemas)
     assert "benchmark" not in result.args and result.args["indices"] == ["gaming", "defi"]
+
+
+def test_a_grid_key_said_in_the_plural(vocab, schemas):
+    result = plan("backtest momentum sweeping tilts 0.05, 0.1, 0.2", vocab, schemas)
+    assert result.tool == "backtest" and result.args["sweep"] == "tilt=0.05,0.1,0.2"
+
+
+def test_a_shocked_name_is_held_too_when_the_weights_make_a_whole_portfolio(vocab, schemas):
+    result = plan("stress 60% btc 40% eth if eth drops 30%", vocab, schemas)
+    assert result.tool == "stress_test"
+    assert [(w["name"], w["weight"]) for w in result.args["weights"]] == [("BTC", 0.6), ("ETH", 0.4)]
+    assert [(s["name"], s["shock"]) for s in result.args["shocks"]] == [("ETH", -0.3)]
+    # a shock alone is no weight
+    assert "weights" not in plan("stress test defi -50%", vocab, schemas).args
