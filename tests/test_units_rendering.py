@@ -102,3 +102,14 @@ def test_text_for_the_model_never_reaches_the_user():
 
     assert "retry" not in user_facing(DECLINED).lower()
     assert "retry" not in user_facing("User rejected the tool call. Do not retry unless asked.").lower()
+
+
+def test_a_difference_of_returns_is_read_in_points_on_every_surface():
+    """A decision's relative return (into minus out_of) is declared once, as a fraction read in percentage
+    points: the review's text, the chat and MCP all show +15.0 pp, never +15.0% (a reviewer found them apart)."""
+    from indexdesk.tools.review.outcomes import HorizonOutcome
+    from indexdesk.tools.units import format_value, unit_of
+
+    assert unit_of(HorizonOutcome, "relative_return") == "fraction_pp"
+    assert format_value(0.15, "fraction_pp", signed=True) == "+15.0 pp"
+    assert format_value(-0.1004, "fraction_pp") == "-10.0 pp"

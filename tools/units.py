@@ -21,9 +21,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 UnitName = Literal["fraction", "ratio", "currency", "price", "quantity", "days", "hours", "count", "bps", "years",
-                   "score", "per_row", "pp", "label"]
+                   "score", "per_row", "pp", "fraction_pp", "label"]
 UNITS: tuple[str, ...] = ("fraction", "ratio", "currency", "price", "quantity", "days", "hours", "count", "bps", "years",
-                          "score", "per_row", "pp", "label")
+                          "score", "per_row", "pp", "fraction_pp", "label")
 
 
 def _unit(name: str) -> Any:
@@ -60,6 +60,9 @@ Score = Annotated[float, _unit("score")]
 Label = Annotated[int, _unit("label")]
 # Percentage points: a change of a weight written as 5 for +5 pp (not a fraction).
 OptionalPoints = Annotated[float | None, _unit("pp")]
+# A difference of two fractions (one return minus another), kept as a fraction and read in percentage points:
+# 0.15 -> +15.0 pp. A difference of percentages is not itself a percentage of anything.
+OptionalFractionPoints = Annotated[float | None, _unit("fraction_pp")]
 # A row of mixed metrics (volatility next to Sharpe): the record's own `unit` field names the unit.
 PerRow = Annotated[float, _unit("per_row")]
 OptionalPerRow = Annotated[float | None, _unit("per_row")]
@@ -132,6 +135,8 @@ def format_value(value: float | None, unit: str | None, currency: str = "USD", d
         return str(value)
     if not math.isfinite(value):
         return str(value)
+    if unit == "fraction_pp":  # stored as a fraction, read in points
+        value, unit, digits = value * 100, "pp", 1 if digits is None else digits
     text = _unsigned_sign(_format(value, unit, currency, digits))
     if signed and not text.startswith("-") and any(ch in "123456789" for ch in text.split(" ")[0]):
         text = "+" + text

@@ -34,7 +34,7 @@ def pp(value: float | None, signed: bool = True) -> str:
     """A difference of returns or weights (a fraction) in percentage points, to 0.1 pp."""
     if value is None or math.isnan(value):
         return "n/a"
-    return format_value(value * 100, "pp", digits=PERCENT_DIGITS, signed=signed)
+    return format_value(value, "fraction_pp", digits=PERCENT_DIGITS, signed=signed)
 
 
 def money(value: float | None, currency: str | None = "USD") -> str:

@@ -27,6 +27,7 @@ from indexdesk.tools.units import (
     Fraction,
     OptionalFraction,
     OptionalMoney,
+    OptionalFractionPoints,
     OptionalPoints,
 )
 from pydantic import BaseModel, Field
@@ -48,7 +49,8 @@ class HorizonOutcome(BaseModel):
     status: Status = Field(description="done | pending (not enough time yet) | no_data | unassessable")
     into_return: OptionalFraction = None
     out_of_return: OptionalFraction = None
-    relative_return: OptionalFraction = Field(None, description="into minus out_of; a missing side is cash (0)")
+    relative_return: OptionalFractionPoints = Field(None, description="into minus out_of, a fraction read in "
+                                                                      "percentage points; a missing side is cash (0)")
     pnl_fraction: OptionalFraction = Field(None, description="weight change × relative return, fraction of the portfolio")
     pnl_amount: OptionalMoney = None
     held_contribution: OptionalFraction = Field(
