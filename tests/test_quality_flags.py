@@ -147,3 +147,22 @@ def test_sample_flags_reach_perf_and_the_review(capsys):
     assert any(w.startswith("memecoins holds SHIB prices 2020-08-01..2021-02-28") for w in warnings)
     main(["perf", "SHIB", "--window", "2022-01-01:2022-12-31", "--json"])
     assert not any("flagged" in w for w in json.loads(capsys.readouterr().out)["warnings"])
+
+
+def test_an_index_is_warned_only_about_a_stretch_it_held():
+    """A flagged stretch counts when a weight row holding the coin overlaps it (a row applies until the
+    next rebalance), not merely because the index held the coin at some time in the window."""
+    import pandas as pd
+
+    from indexdesk.tools.indices.series import _held_findings
+    from indexdesk.tools.market.quality import Finding
+
+    flagged = Finding("SHIB", pd.Timestamp("2020-08-01"), pd.Timestamp("2021-02-28"), "SHIB prices flagged")
+    days = pd.to_datetime(["2020-07-01", "2020-10-01", "2021-03-01", "2021-06-01"])
+    later = pd.DataFrame({"BTC": [1.0, 1.0, 0.5, 0.5], "SHIB": [0.0, 0.0, 0.5, 0.5]}, index=days)
+    window = (pd.Timestamp("2020-07-01"), pd.Timestamp("2021-12-31"))
+    assert _held_findings(later, {"SHIB": [flagged]}, *window) == []  # bought after its flagged stretch
+    during = later.copy()
+    during.loc["2020-10-01", "SHIB"] = 0.2
+    assert _held_findings(during, {"SHIB": [flagged]}, *window) == [flagged]
+    assert _held_findings(during, {"SHIB": [flagged]}, pd.Timestamp("2021-03-01"), pd.Timestamp("2021-12-31")) == []

@@ -227,10 +227,27 @@ def data_notes(ctx: ToolContext, names: list[str], start: date | None = None, en
         if findings and not weights.empty:
             governing = weights.index[weights.index <= first]
             rows = weights.loc[(governing[-1] if len(governing) else first): last]
-            held = [str(s) for s in rows.columns[(rows > 0).any(axis=0).to_numpy()]]
-            notes += [f"{name} holds {f.text}" for s in held for f in findings.get(s, ()) if f.touches(first, last)]
+            notes += [f"{name} holds {f.text}" for f in _held_findings(rows, findings, first, last)]
     ctx.memo[key] = list(dict.fromkeys(notes))
     return list(ctx.memo[key])
+
+
+def _held_findings(rows: pd.DataFrame, findings: dict, first: pd.Timestamp, last: pd.Timestamp) -> list:
+    """The findings an index really held: a weight row applies from its rebalance day to the next one, and a
+    finding counts only when a row holding its symbol overlaps both the finding's days and the window (an index
+    that bought SHIB after its flagged stretch is not warned about that stretch)."""
+    import pandas as pd
+
+    out = []
+    starts = list(rows.index)
+    for i, day in enumerate(starts):
+        until = starts[i + 1] - pd.Timedelta(days=1) if i + 1 < len(starts) else last
+        begin, end = max(day, first), min(until, last)
+        if begin > end:
+            continue
+        for symbol in rows.columns[(rows.iloc[i] > 0).to_numpy()]:
+            out += [f for f in findings.get(str(symbol), ()) if f.touches(begin, end) and f not in out]
+    return out
 
 
 QUALITY_MARKS = (" flagged ", "suspect close", ": no prices ")  # the three kinds of finding (tools/market/quality.py)
