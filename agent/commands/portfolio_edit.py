@@ -21,35 +21,31 @@ def register(sub) -> None:
     q.set_defaults(func=cmd_rows)
 
     # The tool-backed subcommands take their arguments from the tools' parameters (tool_args.py).
-    q = sub.add_parser("delete", help="delete transactions by id (lots rebuild; the audit log keeps them)")
-    add_source_options(q)
-    add_tool_arguments(q, "delete_transactions", positional="ids")
-    q.add_argument("--yes", "-y", action="store_true", help="delete without asking")
-    add_json_flag(q)
-    q.set_defaults(func=cmd_delete)
+    def tool_command(name: str, help: str, func, tool: str, positional: str, *, skip: tuple[str, ...] = (),
+                     yes: str | None = None, extra=None) -> None:
+        q = sub.add_parser(name, help=help)
+        add_source_options(q)
+        add_tool_arguments(q, tool, positional=positional, skip=skip)
+        if extra is not None:
+            extra(q)
+        if yes:
+            q.add_argument("--yes", "-y", action="store_true", help=yes)
+        add_json_flag(q)
+        q.set_defaults(func=func)
 
-    q = sub.add_parser("amend", help="correct fields of one transaction (refused if the history would be impossible)")
-    add_source_options(q)
-    add_tool_arguments(q, "amend_transaction", positional="tx_id", skip=("changes",))
-    # Not the generated list flag: that one splits on commas, and a note or a price may hold one.
-    q.add_argument("--set", dest="changes", action="append", required=True, metavar="FIELD=VALUE",
-                   help="e.g. --set quantity=0.5 --set price=61000")
-    q.add_argument("--yes", "-y", action="store_true", help="amend without asking")
-    add_json_flag(q)
-    q.set_defaults(func=cmd_amend)
+    def set_flag(q) -> None:
+        # Not the generated list flag: that one splits on commas, and a note or a price may hold one.
+        q.add_argument("--set", dest="changes", action="append", required=True, metavar="FIELD=VALUE",
+                       help="e.g. --set quantity=0.5 --set price=61000")
 
-    q = sub.add_parser("reconcile", help="pair withdrawals with deposits at another venue into transfers")
-    add_source_options(q)
-    add_tool_arguments(q, "reconcile_transfers", positional="pairs")
-    q.add_argument("--yes", "-y", action="store_true", help="apply the unambiguous pairs (or the pairs given)")
-    add_json_flag(q)
-    q.set_defaults(func=cmd_reconcile)
-
-    q = sub.add_parser("history", help="the audit log: every change to the ledger, newest first")
-    add_source_options(q)
-    add_tool_arguments(q, "ledger_history", positional="tx_id")
-    add_json_flag(q)
-    q.set_defaults(func=cmd_history)
+    tool_command("delete", "delete transactions by id (lots rebuild; the audit log keeps them)", cmd_delete,
+                 "delete_transactions", "ids", yes="delete without asking")
+    tool_command("amend", "correct fields of one transaction (refused if the history would be impossible)", cmd_amend,
+                 "amend_transaction", "tx_id", skip=("changes",), yes="amend without asking", extra=set_flag)
+    tool_command("reconcile", "pair withdrawals with deposits at another venue into transfers", cmd_reconcile,
+                 "reconcile_transfers", "pairs", yes="apply the unambiguous pairs (or the pairs given)")
+    tool_command("history", "the audit log: every change to the ledger, newest first", cmd_history,
+                 "ledger_history", "tx_id")
 
 
 def _call(args, name: str, arguments: dict | None = None):

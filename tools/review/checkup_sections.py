@@ -25,7 +25,7 @@ from indexdesk.tools.review.checkup_models import (
     TierGap,
     TradeLine,
 )
-from indexdesk.tools.units import percent
+from indexdesk.tools.units import format_value, percent
 
 if TYPE_CHECKING:
     from indexdesk.tools.context import ToolContext
@@ -39,8 +39,6 @@ OUT_OF_SAMPLE_GRID = "lookback=30:180:30 tilt=0.05,0.1 cadence=monthly"  # 12 co
 
 def _money(value, currency: str, digits: int = 2) -> str:
     """Money in a summary line, with its currency (the ledger's), as every renderer writes it (tools/units.py)."""
-    from indexdesk.tools.units import format_value
-
     return format_value(value, "currency", currency, digits=digits)
 
 
